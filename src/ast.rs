@@ -1,0 +1,258 @@
+//! The typed policy AST. Every node carries a `Span` into its policy file; no pest types.
+//!
+//! The AST is what was written, not what it means: `personal.contact.address`, `v.tier` and
+//! `address` are all `ExprKind::Path`; `check` decides which is a category, a field or a `let`.
+
+use crate::source::{FileId, Span};
+
+/// One `.policy` file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyFile {
+    pub file: FileId,
+    pub items: Vec<Item>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    Let(LetDecl),
+    Rule(Rule),
+}
+
+/// A name as written, with its span.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string literal after unescaping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StrLit {
+    pub value: String,
+    pub span: Span,
+}
+
+/// `let NAME = EXPR`
+#[derive(Clone, Debug, PartialEq)]
+pub struct LetDecl {
+    pub name: Ident,
+    pub value: Expr,
+    pub span: Span,
+}
+
+/// `rule ID "title" { clauses }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub id: Ident,
+    pub title: StrLit,
+    /// In source order; repeated or missing clauses are reported by `check`, not the parser.
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    pub kind: ClauseKind,
+    /// The whole clause, keyword included.
+    pub span: Span,
+    /// The keyword alone (`severity`, `require`, ...).
+    pub keyword: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClauseKind {
+    /// `severity critical|high|medium|low|info`: the word as written, checked by `check`.
+    Severity(Ident),
+    References(Vec<StrLit>),
+    Tags(Vec<StrLit>),
+    Description(StrLit),
+    Message(StrLit),
+    Remediation(StrLit),
+    For(ForClause),
+    Require(Expr),
+}
+
+/// `for KIND VAR [where EXPR]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct ForClause {
+    pub kind: Ident,
+    pub var: Ident,
+    pub filter: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum IsTest {
+    Set,
+    Missing,
+    Empty,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quantifier {
+    All,
+    Any,
+    No,
+}
+
+impl Quantifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Quantifier::All => "all",
+            Quantifier::Any => "any",
+            Quantifier::No => "no",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Unit {
+    /// The unit's name, plural when `n != 1`.
+    pub fn name(self, n: i64) -> &'static str {
+        match (self, n == 1) {
+            (Unit::Day, true) => "day",
+            (Unit::Day, false) => "days",
+            (Unit::Week, true) => "week",
+            (Unit::Week, false) => "weeks",
+            (Unit::Month, true) => "month",
+            (Unit::Month, false) => "months",
+            (Unit::Year, true) => "year",
+            (Unit::Year, false) => "years",
+        }
+    }
+}
+
+/// `N unit`, e.g. `12 months`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Duration {
+    pub amount: i64,
+    pub unit: Unit,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DateOp {
+    Plus,
+    Minus,
+}
+
+/// A dotted name: `v.contract.expires`, `personal.contact.address`, `address`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Path {
+    pub segments: Vec<Ident>,
+}
+
+impl Path {
+    pub fn dotted(&self) -> String {
+        let names: Vec<&str> = self.segments.iter().map(|s| s.name.as_str()).collect();
+        names.join(".")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Or(Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Compare {
+        op: CmpOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `x in LIST` / `x not in LIST`
+    In {
+        negated: bool,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Contains {
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Matches {
+        lhs: Box<Expr>,
+        pattern: StrLit,
+    },
+    Is {
+        lhs: Box<Expr>,
+        test: IsTest,
+    },
+    /// `v handles C`: `cats` is a category path, a `let` name or a list literal of those.
+    Handles {
+        subject: Box<Expr>,
+        cats: Box<Expr>,
+    },
+    Holds {
+        subject: Box<Expr>,
+        cats: Box<Expr>,
+    },
+    Within {
+        date: Box<Expr>,
+        duration: Duration,
+    },
+    OlderThan {
+        date: Box<Expr>,
+        duration: Duration,
+    },
+    Before(Box<Expr>, Box<Expr>),
+    After(Box<Expr>, Box<Expr>),
+    /// `all|any|no VAR in LIST: BODY`
+    Quant {
+        quantifier: Quantifier,
+        var: Ident,
+        list: Box<Expr>,
+        body: Box<Expr>,
+    },
+    Count(Box<Expr>),
+    /// `D + N unit`, `D - N unit`
+    DateArith {
+        base: Box<Expr>,
+        op: DateOp,
+        duration: Duration,
+    },
+    Path(Path),
+    Today,
+    Bool(bool),
+    /// A number literal: its value and its text as written (`1_000_000`).
+    Number(f64, String),
+    Str(String),
+    Date(jiff::civil::Date),
+    List(Vec<Expr>),
+    /// `( EXPR )`, kept so spans and formatting stay faithful.
+    Paren(Box<Expr>),
+}

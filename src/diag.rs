@@ -1,0 +1,300 @@
+//! One user-facing diagnostic type for every error and warning, and its miette rendering.
+//!
+//! Every stage pushes `Diag`s into a shared list instead of stopping, so one run reports
+//! all problems in all files. A `Diag` is plain data (code, words, locations); it becomes a
+//! `miette::Diagnostic` only when rendered, against the `SourceMap`.
+
+use crate::source::{Loc, SourceMap};
+use std::fmt;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+pub enum Level {
+    Error,
+    Warning,
+}
+
+/// A label: a location and optional words shown beside it.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Label {
+    pub loc: Loc,
+    pub text: Option<String>,
+}
+
+impl Label {
+    pub fn new(loc: Loc, text: impl Into<String>) -> Label {
+        Label {
+            loc,
+            text: Some(text.into()),
+        }
+    }
+    pub fn bare(loc: Loc) -> Label {
+        Label { loc, text: None }
+    }
+}
+
+/// A problem the user can fix: bad YAML, an unknown name, a type error, a hostile input.
+///
+/// Wording follows cedar's style guide: `message` is lowercase, one sentence, no final
+/// period, user input in backticks; advice goes in `help`.
+#[derive(Clone, PartialEq, Debug)]
+pub struct Diag {
+    pub level: Level,
+    /// Stable code, e.g. `custody::inventory::unknown_field`.
+    pub code: &'static str,
+    pub message: String,
+    /// Where the problem is. `None` for problems with no location (a missing directory).
+    pub primary: Option<Label>,
+    /// More places in the same or other files (labels in other files render as related notes).
+    pub secondary: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diag {
+    pub fn error(code: &'static str, message: impl Into<String>) -> Diag {
+        Diag {
+            level: Level::Error,
+            code,
+            message: message.into(),
+            primary: None,
+            secondary: Vec::new(),
+            help: None,
+        }
+    }
+    pub fn warning(code: &'static str, message: impl Into<String>) -> Diag {
+        Diag {
+            level: Level::Warning,
+            ..Diag::error(code, message)
+        }
+    }
+    /// Put the primary label at `loc`, with `text` beside it.
+    pub fn at(mut self, loc: Loc, text: impl Into<String>) -> Diag {
+        self.primary = Some(Label::new(loc, text));
+        self
+    }
+    pub fn at_bare(mut self, loc: Loc) -> Diag {
+        self.primary = Some(Label::bare(loc));
+        self
+    }
+    pub fn also(mut self, loc: Loc, text: impl Into<String>) -> Diag {
+        self.secondary.push(Label::new(loc, text));
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Diag {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn help_opt(mut self, help: Option<String>) -> Diag {
+        if help.is_some() {
+            self.help = help;
+        }
+        self
+    }
+    pub fn is_error(&self) -> bool {
+        self.level == Level::Error
+    }
+
+    /// Sort key: file, position, then code and message, so output order never depends on
+    /// the order work happened in.
+    pub fn sort_key(&self) -> (u32, u32, u32, &'static str, &str) {
+        match &self.primary {
+            Some(l) => (l.loc.file.0, l.loc.span.start, l.loc.span.end, self.code, &self.message),
+            None => (0, 0, 0, self.code, &self.message),
+        }
+    }
+}
+
+/// Sort diagnostics deterministically: errors without location first, then by file and position.
+pub fn sort(diags: &mut [Diag]) {
+    diags.sort_by(|a, b| {
+        (a.primary.is_some(), a.sort_key()).cmp(&(b.primary.is_some(), b.sort_key()))
+    });
+}
+
+/// Did-you-mean: the closest candidate to `name`, if it is close enough to be a likely typo.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        if c == name {
+            continue;
+        }
+        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        let close = score >= 0.85
+            || strsim::damerau_levenshtein(name, c) <= (name.chars().count().max(3) / 3).max(1);
+        if close && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+/// `help` text for an unknown name: "did you mean `x`?", else the list of valid names when short.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> Option<String> {
+    if let Some(near) = did_you_mean(name, candidates.clone()) {
+        return Some(format!("did you mean `{near}`?"));
+    }
+    let mut all: Vec<&str> = candidates.into_iter().collect();
+    all.sort_unstable();
+    all.dedup();
+    if all.is_empty() {
+        None
+    } else if all.len() <= 12 {
+        let list: Vec<String> = all.iter().map(|c| format!("`{c}`")).collect();
+        Some(format!("{what} are: {}", list.join(", ")))
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendering through miette.
+
+/// A `Diag` bound to its source, implementing `miette::Diagnostic`.
+pub struct Rendered<'a> {
+    diag: &'a Diag,
+    sources: &'a SourceMap,
+    related: Vec<RelatedNote<'a>>,
+}
+
+/// A label that lives in another file than the primary one: rendered as a related note.
+pub struct RelatedNote<'a> {
+    label: &'a Label,
+    sources: &'a SourceMap,
+}
+
+impl<'a> Rendered<'a> {
+    pub fn new(diag: &'a Diag, sources: &'a SourceMap) -> Rendered<'a> {
+        let primary_file = diag.primary.as_ref().map(|l| l.loc.file);
+        let related = diag
+            .secondary
+            .iter()
+            .filter(|l| Some(l.loc.file) != primary_file)
+            .map(|label| RelatedNote { label, sources })
+            .collect();
+        Rendered {
+            diag,
+            sources,
+            related,
+        }
+    }
+}
+
+fn label_of(l: &Label) -> miette::LabeledSpan {
+    miette::LabeledSpan::new(l.text.clone(), l.loc.span.start as usize, l.loc.span.len())
+}
+
+impl fmt::Debug for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diag, f)
+    }
+}
+impl fmt::Display for Rendered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diag.message)
+    }
+}
+impl std::error::Error for Rendered<'_> {}
+
+impl miette::Diagnostic for Rendered<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diag.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+        })
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        let loc = self.diag.primary.as_ref()?.loc;
+        Some(self.sources.get(loc.file) as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let primary = self.diag.primary.as_ref()?;
+        let file = primary.loc.file;
+        let mut labels = vec![label_of(primary)];
+        labels.extend(self.diag.secondary.iter().filter(|l| l.loc.file == file).map(label_of));
+        Some(Box::new(labels.into_iter()))
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+impl fmt::Debug for RelatedNote<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.label, f)
+    }
+}
+impl fmt::Display for RelatedNote<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.label.text.as_deref().unwrap_or("see here");
+        write!(f, "{} ({})", text, self.sources.display(self.label.loc))
+    }
+}
+impl std::error::Error for RelatedNote<'_> {}
+impl miette::Diagnostic for RelatedNote<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.sources.get(self.label.loc.file) as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new(
+            None,
+            self.label.loc.span.start as usize,
+            self.label.loc.span.len(),
+        ))))
+    }
+}
+
+/// `SourceFile` is miette source code directly: no copy of large inventories.
+impl miette::SourceCode for crate::source::SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Render diagnostics as miette's graphical report into a string.
+pub fn render_all(diags: &[Diag], sources: &SourceMap, handler: &miette::GraphicalReportHandler) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let r = Rendered::new(d, sources);
+        let _ = handler.render_report(&mut out, &r);
+        out.push('\n');
+    }
+    out
+}
+
+/// The renderer used for snapshots and `--color never`: unicode, no colour, fixed width.
+pub fn plain_handler(width: usize) -> miette::GraphicalReportHandler {
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .with_width(width)
+        .with_links(false)
+}
+
+/// Render diagnostics without colour at width 100: what tests snapshot.
+pub fn render_plain(diags: &[Diag], sources: &SourceMap) -> String {
+    render_all(diags, sources, &plain_handler(100))
+}
