@@ -97,7 +97,13 @@ impl Diag {
     /// the order work happened in.
     pub fn sort_key(&self) -> (u32, u32, u32, &'static str, &str) {
         match &self.primary {
-            Some(l) => (l.loc.file.0, l.loc.span.start, l.loc.span.end, self.code, &self.message),
+            Some(l) => (
+                l.loc.file.0,
+                l.loc.span.start,
+                l.loc.span.end,
+                self.code,
+                &self.message,
+            ),
             None => (0, 0, 0, self.code, &self.message),
         }
     }
@@ -111,7 +117,10 @@ pub fn sort(diags: &mut [Diag]) {
 }
 
 /// Did-you-mean: the closest candidate to `name`, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &'a str)> = None;
     for c in candidates {
         if c == name {
@@ -128,7 +137,11 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// `help` text for an unknown name: "did you mean `x`?", else the list of valid names when short.
-pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str> + Clone, what: &str) -> Option<String> {
+pub fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str> + Clone,
+    what: &str,
+) -> Option<String> {
     if let Some(near) = did_you_mean(name, candidates.clone()) {
         return Some(format!("did you mean `{near}`?"));
     }
@@ -205,7 +218,10 @@ impl miette::Diagnostic for Rendered<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.diag
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         let loc = self.diag.primary.as_ref()?.loc;
@@ -215,14 +231,22 @@ impl miette::Diagnostic for Rendered<'_> {
         let primary = self.diag.primary.as_ref()?;
         let file = primary.loc.file;
         let mut labels = vec![label_of(primary)];
-        labels.extend(self.diag.secondary.iter().filter(|l| l.loc.file == file).map(label_of));
+        labels.extend(
+            self.diag
+                .secondary
+                .iter()
+                .filter(|l| l.loc.file == file)
+                .map(label_of),
+        );
         Some(Box::new(labels.into_iter()))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
         if self.related.is_empty() {
             return None;
         }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+        Some(Box::new(
+            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+        ))
     }
 }
 
@@ -277,7 +301,11 @@ impl miette::SourceCode for crate::source::SourceFile {
 }
 
 /// Render diagnostics as miette's graphical report into a string.
-pub fn render_all(diags: &[Diag], sources: &SourceMap, handler: &miette::GraphicalReportHandler) -> String {
+pub fn render_all(
+    diags: &[Diag],
+    sources: &SourceMap,
+    handler: &miette::GraphicalReportHandler,
+) -> String {
     let mut out = String::new();
     for d in diags {
         let r = Rendered::new(d, sources);

@@ -1,1 +1,226 @@
-//! sources (in progress)
+//! The sources stage: find policy, inventory and waiver files and read each once into the
+//! `SourceMap`, refusing oversized files before reading and invalid UTF-8 after.
+
+use crate::diag::Diag;
+use crate::source::{FileId, SourceMap};
+use std::path::{Path, PathBuf};
+
+/// Default for `max_file_size`: 1 GiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 30;
+/// Spans are `u32` offsets: no limit may exceed this.
+pub const HARD_MAX_FILE_SIZE: u64 = u32::MAX as u64 - 1;
+
+/// What a directory walk should pick up.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FileKind {
+    Policy,
+    Inventory,
+}
+
+impl FileKind {
+    fn wants(self, path: &Path) -> bool {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        match self {
+            FileKind::Policy => ext == "policy",
+            FileKind::Inventory => matches!(ext, "yaml" | "yml" | "json"),
+        }
+    }
+    fn what(self) -> &'static str {
+        match self {
+            FileKind::Policy => "policy (`*.policy`)",
+            FileKind::Inventory => "inventory (`*.yaml`, `*.yml`, `*.json`)",
+        }
+    }
+}
+
+/// A path as the user should see it: relative to the working directory when below it.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    let s = shown.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+}
+
+/// Expand files and directories into the files to load, in path order. Directories are
+/// walked recursively, skipping hidden entries; a file named explicitly is loaded whatever
+/// its extension. Missing paths and directories without matching files are errors.
+pub fn collect(
+    paths: &[PathBuf],
+    kind: FileKind,
+    cwd: &Path,
+    diags: &mut Vec<Diag>,
+) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => diags.push(
+                Diag::error(
+                    "custody::io::not_found",
+                    format!("cannot read `{}`: {}", display_path(p, cwd), io_words(&e)),
+                )
+                .help("check the path in `custody.yaml` or on the command line"),
+            ),
+            Ok(m) if m.is_dir() => {
+                let before = out.len();
+                walk(p, kind, &mut out, 0, cwd, diags);
+                if out.len() == before {
+                    diags.push(
+                        Diag::error(
+                            "custody::io::empty_directory",
+                            format!("directory `{}` contains no {} files", display_path(p, cwd), kind.what()),
+                        )
+                        .help("point at the directory that holds the files, or name the files directly"),
+                    );
+                }
+            }
+            Ok(_) => out.push(p.clone()),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(
+    dir: &Path,
+    kind: FileKind,
+    out: &mut Vec<PathBuf>,
+    depth: usize,
+    cwd: &Path,
+    diags: &mut Vec<Diag>,
+) {
+    // Symlink loops cannot recurse forever: the depth is bounded.
+    if depth > 64 {
+        return;
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            diags.push(Diag::error(
+                "custody::io::not_found",
+                format!(
+                    "cannot read directory `{}`: {}",
+                    display_path(dir, cwd),
+                    io_words(&e)
+                ),
+            ));
+            return;
+        }
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            walk(&p, kind, out, depth + 1, cwd, diags);
+        } else if kind.wants(&p) {
+            out.push(p);
+        }
+    }
+}
+
+pub fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => {
+            let s = e.to_string();
+            // "Is a directory (os error 21)" → "is a directory"
+            let s = s.split(" (os error").next().unwrap_or(&s).to_owned();
+            let mut c = s.chars();
+            match c.next() {
+                Some(f) => f.to_lowercase().chain(c).collect(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Read one file into the source map. A file over `max_size` is refused before any byte is
+/// read; invalid UTF-8 is reported at the first bad byte.
+pub fn read(
+    path: &Path,
+    cwd: &Path,
+    max_size: u64,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) -> Option<FileId> {
+    let name = display_path(path, cwd);
+    let max_size = max_size.min(HARD_MAX_FILE_SIZE);
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            diags.push(Diag::error(
+                "custody::io::not_found",
+                format!("cannot read `{name}`: {}", io_words(&e)),
+            ));
+            return None;
+        }
+    };
+    if meta.len() > max_size {
+        diags.push(
+            Diag::error(
+                "custody::io::file_too_large",
+                format!("`{name}` is {} bytes, over the limit of {} bytes", meta.len(), max_size),
+            )
+            .help("split the file, or raise `max_file_size` in custody.yaml (or `--max-file-size`) if it is legitimate"),
+        );
+        return None;
+    }
+    let bytes = match read_bounded(path, max_size) {
+        Ok(b) => b,
+        Err(e) => {
+            diags.push(Diag::error(
+                "custody::io::not_found",
+                format!("cannot read `{name}`: {}", io_words(&e)),
+            ));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(sources.add(name, text)),
+        Err(e) => {
+            let bad = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            // Show the file (lossily) so the label points at the offending byte.
+            let line = bytes[..bad].iter().filter(|b| **b == b'\n').count() + 1;
+            let lossy_offset = String::from_utf8_lossy(&bytes[..bad]).len();
+            let id = sources.add(name.clone(), text);
+            diags.push(
+                Diag::error(
+                    "custody::io::invalid_utf8",
+                    format!("`{name}` is not valid UTF-8 (first bad byte on line {line})"),
+                )
+                .at(
+                    crate::source::Loc::new(
+                        id,
+                        crate::source::Span::new(lossy_offset, lossy_offset + 3),
+                    ),
+                    "invalid byte here",
+                )
+                .help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+/// Read at most `max + 1` bytes, so a file that grows after `metadata` cannot exhaust memory.
+fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path)?;
+    let mut buf = Vec::new();
+    f.take(max + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > max {
+        return Err(std::io::Error::other(
+            "the file grew past the size limit while being read",
+        ));
+    }
+    Ok(buf)
+}

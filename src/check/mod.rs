@@ -1,1 +1,1256 @@
-//! check (in progress)
+//! Name resolution and type checking of policies against the schema and taxonomy.
+//!
+//! Input: parsed `PolicyFile`s. Output: `CheckedRule`s (see `ir`) plus diagnostics. A rule
+//! with any error is left out of the program, so a policy that cannot be type-correct never
+//! runs; the other rules still do.
+
+pub mod ir;
+
+use crate::ast::{self, ClauseKind, CmpOp, Expr, ExprKind, IsTest, PolicyFile};
+use crate::diag::{self, Diag};
+use crate::inventory::{FieldType, KindId, Schema, Taxonomy};
+use crate::source::{FileId, Loc, SourceMap, Span};
+pub use ir::*;
+use std::collections::HashMap;
+
+/// Virtual fields every kind has, beside the schema's.
+const VIRTUAL_ID: &str = "id";
+/// Virtual field of vendors: the transitive closure of `subprocessors`.
+const VIRTUAL_SUPPLY_CHAIN: &str = "supply_chain";
+
+#[derive(Debug, Default)]
+pub struct Program {
+    /// In rule-ID order.
+    pub rules: Vec<CheckedRule>,
+}
+
+impl Program {
+    pub fn rule(&self, id: &str) -> Option<&CheckedRule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+}
+
+/// The names `check` needs from the schema, looked up once.
+pub struct Builtins {
+    pub vendor: Option<KindId>,
+    pub data_store: Option<KindId>,
+}
+
+impl Builtins {
+    pub fn new(schema: &Schema) -> Builtins {
+        Builtins {
+            vendor: schema.kind_by_name("vendor"),
+            data_store: schema.kind_by_name("data_store"),
+        }
+    }
+}
+
+/// Check all policy files. Rule IDs must be unique across all of them.
+pub fn check(
+    files: &[PolicyFile],
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Program {
+    let builtins = Builtins::new(schema);
+    let mut rules: Vec<CheckedRule> = Vec::new();
+    let mut seen: HashMap<String, Loc> = HashMap::new();
+    for pf in files {
+        let mut cx = Checker {
+            file: pf.file,
+            sources,
+            schema,
+            taxonomy,
+            builtins: &builtins,
+            lets: HashMap::new(),
+            vars: Vec::new(),
+            diags: Vec::new(),
+        };
+        for item in &pf.items {
+            match item {
+                ast::Item::Let(l) => cx.let_decl(l),
+                ast::Item::Rule(r) => {
+                    let loc = cx.loc(r.id.span);
+                    if let Some(first) = seen.get(&r.id.name) {
+                        cx.diags.push(
+                            Diag::error("custody::policy::duplicate_rule", format!("rule `{}` is defined twice", r.id.name))
+                                .at(loc, "second definition")
+                                .also(*first, "first defined here")
+                                .help("rule IDs are unique across all loaded policies; rename one of them"),
+                        );
+                        continue;
+                    }
+                    seen.insert(r.id.name.clone(), loc);
+                    if let Some(rule) = cx.rule(r) {
+                        rules.push(rule);
+                    }
+                }
+            }
+        }
+        diags.append(&mut cx.diags);
+    }
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Program { rules }
+}
+
+struct LetBinding {
+    value: CExpr,
+    name_loc: Loc,
+}
+
+struct Var {
+    name: String,
+    ty: Ty,
+    slot: usize,
+    loc: Loc,
+}
+
+struct Checker<'a> {
+    file: FileId,
+    sources: &'a SourceMap,
+    schema: &'a Schema,
+    taxonomy: &'a Taxonomy,
+    builtins: &'a Builtins,
+    lets: HashMap<String, LetBinding>,
+    vars: Vec<Var>,
+    diags: Vec<Diag>,
+}
+
+/// Clause names for messages.
+fn clause_name(k: &ClauseKind) -> &'static str {
+    match k {
+        ClauseKind::Severity(_) => "severity",
+        ClauseKind::References(_) => "references",
+        ClauseKind::Tags(_) => "tags",
+        ClauseKind::Description(_) => "description",
+        ClauseKind::Message(_) => "message",
+        ClauseKind::Remediation(_) => "remediation",
+        ClauseKind::For(_) => "for",
+        ClauseKind::Require(_) => "require",
+    }
+}
+
+impl<'a> Checker<'a> {
+    fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    fn kind_name(&self, k: KindId) -> String {
+        self.schema.kind(k).name.clone()
+    }
+
+    fn ty_words(&self, ty: &Ty) -> String {
+        ty.words(&|k| self.kind_name(k))
+    }
+
+    fn text(&self, span: Span) -> &str {
+        self.sources.get(self.file).slice(span)
+    }
+
+    fn let_decl(&mut self, l: &ast::LetDecl) {
+        let name_loc = self.loc(l.name.span);
+        if let Some(prev) = self.lets.get(&l.name.name) {
+            let d = Diag::error(
+                "custody::policy::duplicate_let",
+                format!("`{}` is already defined", l.name.name),
+            )
+            .at(name_loc, "defined again here")
+            .also(prev.name_loc, "first defined here")
+            .help("a `let` name can be defined once per file; pick another name");
+            self.diags.push(d);
+            return;
+        }
+        let Some(value) = self.expr(&l.value) else {
+            return;
+        };
+        match &value.ty {
+            Ty::Cat | Ty::List(_) | Ty::Str | Ty::Enum(_) | Ty::Num | Ty::Date | Ty::Bool => {
+                self.lets
+                    .insert(l.name.name.clone(), LetBinding { value, name_loc });
+            }
+            other => {
+                let words = self.ty_words(other);
+                self.diags.push(
+                    Diag::error(
+                        "custody::policy::invalid_let",
+                        format!("`let {}` binds {words}", l.name.name),
+                    )
+                    .at(self.loc(l.value.span), "cannot be named with `let`")
+                    .help("`let` names a data category, a list, a string, a number or a date"),
+                );
+            }
+        }
+    }
+
+    fn rule(&mut self, r: &ast::Rule) -> Option<CheckedRule> {
+        let before = self.diags.len();
+        let mut seen: HashMap<&'static str, Span> = HashMap::new();
+        let mut severity = Severity::Medium;
+        let (mut references, mut tags) = (Vec::new(), Vec::new());
+        let (mut description, mut remediation, mut message_lit) = (None, None, None);
+        let mut for_clause: Option<(&ast::ForClause, Span)> = None;
+        let mut require_exprs: Vec<(&Expr, Span)> = Vec::new();
+
+        for c in &r.clauses {
+            let name = clause_name(&c.kind);
+            if name != "require" {
+                if let Some(first) = seen.get(name) {
+                    let what = if name == "for" {
+                        "a rule has exactly one `for` clause".to_owned()
+                    } else {
+                        format!("remove one of the `{name}` clauses")
+                    };
+                    self.diags.push(
+                        Diag::error(
+                            "custody::policy::duplicate_clause",
+                            format!("rule `{}` has more than one `{name}` clause", r.id.name),
+                        )
+                        .at(self.loc(c.keyword), "repeated here")
+                        .also(self.loc(*first), "first here")
+                        .help(what),
+                    );
+                    continue;
+                }
+                seen.insert(name, c.keyword);
+            }
+            match &c.kind {
+                ClauseKind::Severity(word) => match Severity::parse(&word.name) {
+                    Some(s) => severity = s,
+                    None => {
+                        let names = Severity::ALL.map(Severity::as_str);
+                        self.diags.push(
+                            Diag::error(
+                                "custody::policy::unknown_severity",
+                                format!("`{}` is not a severity", word.name),
+                            )
+                            .at(self.loc(word.span), "unknown severity")
+                            .help_opt(diag::suggest(
+                                &word.name,
+                                names.iter().copied(),
+                                "severities",
+                            )),
+                        );
+                    }
+                },
+                ClauseKind::References(v) => {
+                    references = v.iter().map(|s| s.value.clone()).collect()
+                }
+                ClauseKind::Tags(v) => tags = v.iter().map(|s| s.value.clone()).collect(),
+                ClauseKind::Description(s) => description = Some(s.value.clone()),
+                ClauseKind::Remediation(s) => remediation = Some(s.value.clone()),
+                ClauseKind::Message(s) => message_lit = Some(s),
+                ClauseKind::For(f) => for_clause = Some((f, c.span)),
+                ClauseKind::Require(e) => require_exprs.push((e, c.span)),
+            }
+        }
+
+        let rule_loc = self.loc(r.id.span);
+        let Some((fc, for_span)) = for_clause else {
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::missing_for",
+                    format!("rule `{}` has no `for` clause", r.id.name),
+                )
+                .at(rule_loc, "this rule selects nothing")
+                .help("add a clause such as `for vendor v where v handles personal`"),
+            );
+            return None;
+        };
+        if require_exprs.is_empty() {
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::missing_require",
+                    format!("rule `{}` has no `require` clause", r.id.name),
+                )
+                .at(rule_loc, "this rule checks nothing")
+                .help("add at least one `require EXPR`, e.g. `require v.mfa_enforced`"),
+            );
+        }
+        let kind = match self.schema.kind_by_name(&fc.kind.name) {
+            Some(k) => k,
+            None => {
+                let names: Vec<&str> = self.schema.kinds.iter().map(|k| k.name.as_str()).collect();
+                let mut help = diag::suggest(&fc.kind.name, names.iter().copied(), "kinds");
+                if let Some(k) = self.schema.kind_by_collection(&fc.kind.name) {
+                    help = Some(format!(
+                        "`for` takes the singular kind: did you mean `{}`?",
+                        self.kind_name(k)
+                    ));
+                }
+                self.diags.push(
+                    Diag::error(
+                        "custody::policy::unknown_kind",
+                        format!("unknown kind `{}`", fc.kind.name),
+                    )
+                    .at(self.loc(fc.kind.span), "not a kind in the schema")
+                    .help_opt(help),
+                );
+                return None;
+            }
+        };
+        self.vars.clear();
+        self.push_var(&fc.var, Ty::Entity(kind));
+        let filter = fc
+            .filter
+            .as_ref()
+            .and_then(|e| self.cond(e, "the `where` clause"));
+        let mut requires = Vec::new();
+        for (e, span) in &require_exprs {
+            if let Some(expr) = self.cond(e, "a `require` clause") {
+                requires.push(Require {
+                    expr,
+                    loc: self.loc(*span),
+                });
+            }
+        }
+        let message = message_lit.and_then(|m| self.template(m));
+        self.vars.clear();
+        if self.diags[before..].iter().any(Diag::is_error) {
+            return None;
+        }
+        Some(CheckedRule {
+            id: r.id.name.clone(),
+            title: r.title.value.clone(),
+            severity,
+            references,
+            tags,
+            description,
+            remediation,
+            message,
+            kind,
+            var: fc.var.name.clone(),
+            filter,
+            requires,
+            loc: rule_loc,
+            for_loc: self.loc(for_span),
+        })
+    }
+
+    /// Bind a variable; variables may not shadow a variable or a `let`.
+    fn push_var(&mut self, id: &ast::Ident, ty: Ty) -> usize {
+        let loc = self.loc(id.span);
+        if let Some(prev) = self.vars.iter().find(|v| v.name == id.name) {
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::shadowed_variable",
+                    format!("variable `{}` is already bound", id.name),
+                )
+                .at(loc, "bound again here")
+                .also(prev.loc, "first bound here")
+                .help("quantifier variables may not shadow; pick another name"),
+            );
+        } else if let Some(l) = self.lets.get(&id.name) {
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::shadowed_variable",
+                    format!("variable `{}` shadows a `let` of the same name", id.name),
+                )
+                .at(loc, "bound here")
+                .also(l.name_loc, "the `let`")
+                .help("pick another variable name"),
+            );
+        }
+        let slot = self.vars.len();
+        self.vars.push(Var {
+            name: id.name.clone(),
+            ty,
+            slot,
+            loc,
+        });
+        slot
+    }
+
+    /// Parse and check a message template: `{v.name}` interpolates, `{{` and `}}` escape.
+    fn template(&mut self, lit: &ast::StrLit) -> Option<Vec<TemplatePart>> {
+        let raw = self.text(lit.span).to_owned();
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        let s = &lit.value;
+        let mut i = 0;
+        let bytes = s.as_bytes();
+        let mut ok = true;
+        while i < bytes.len() {
+            let c = bytes[i];
+            if c == b'{' && bytes.get(i + 1) == Some(&b'{') {
+                text.push('{');
+                i += 2;
+            } else if c == b'}' && bytes.get(i + 1) == Some(&b'}') {
+                text.push('}');
+                i += 2;
+            } else if c == b'{' {
+                let Some(close) = s[i..].find('}') else {
+                    self.diags.push(
+                        Diag::error(
+                            "custody::policy::bad_template",
+                            "unclosed `{` in the message template",
+                        )
+                        .at(self.loc(lit.span), "no matching `}`")
+                        .help("write `{{` for a literal brace"),
+                    );
+                    return None;
+                };
+                let inner = &s[i + 1..i + close];
+                // Locate the placeholder in the raw source for the label; fall back to the literal.
+                let span = raw
+                    .find(&s[i..=i + close])
+                    .map(|off| {
+                        Span::new(
+                            lit.span.start as usize + off,
+                            lit.span.start as usize + off + close + 1,
+                        )
+                    })
+                    .unwrap_or(lit.span);
+                if !text.is_empty() {
+                    parts.push(TemplatePart::Lit(std::mem::take(&mut text)));
+                }
+                match self.template_path(inner.trim(), span) {
+                    Some(expr) => parts.push(TemplatePart::Path {
+                        expr,
+                        text: inner.trim().to_owned(),
+                    }),
+                    None => ok = false,
+                }
+                i += close + 1;
+            } else {
+                let ch = s[i..].chars().next().unwrap_or(' ');
+                text.push(ch);
+                i += ch.len_utf8();
+            }
+        }
+        if !text.is_empty() {
+            parts.push(TemplatePart::Lit(text));
+        }
+        ok.then_some(parts)
+    }
+
+    fn template_path(&mut self, inner: &str, span: Span) -> Option<CExpr> {
+        let valid = !inner.is_empty()
+            && inner
+                .split('.')
+                .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
+        let first = inner.split('.').next().unwrap_or("");
+        if !valid || !self.vars.iter().any(|v| v.name == first) {
+            let var = self
+                .vars
+                .first()
+                .map(|v| v.name.clone())
+                .unwrap_or_else(|| "v".into());
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::bad_template",
+                    format!("`{{{inner}}}` is not a field path of `{var}`"),
+                )
+                .at(
+                    self.loc(span),
+                    "message templates interpolate field paths only",
+                )
+                .help(format!(
+                    "write a path such as `{{{var}.name}}`, or `{{{{` for a literal brace"
+                )),
+            );
+            return None;
+        }
+        let mut offset = span.start as usize + 1;
+        let segments = inner
+            .split('.')
+            .map(|seg| {
+                let id = ast::Ident {
+                    name: seg.to_owned(),
+                    span: Span::new(offset, offset + seg.len()),
+                };
+                offset += seg.len() + 1;
+                id
+            })
+            .collect();
+        self.path(&ast::Path { segments }, span)
+    }
+
+    /// Check an expression that must be a condition.
+    fn cond(&mut self, e: &Expr, what: &str) -> Option<CExpr> {
+        let c = self.expr(e)?;
+        if c.ty != Ty::Bool {
+            let words = self.ty_words(&c.ty);
+            let help = match &c.ty {
+                Ty::Date => "test a date with `within`, `older than`, `before` or `after`, e.g. `v.last_audit within 12 months`".to_owned(),
+                Ty::List(_) => "test a list with `is empty`, `contains`, `count(...)` or a quantifier such as `any x in LIST: ...`".to_owned(),
+                Ty::Cat => "test categories with `v handles CATEGORY` or `s holds CATEGORY`".to_owned(),
+                _ => "compare it, e.g. `== \"value\"`, or test it with `is set`".to_owned(),
+            };
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::not_a_condition",
+                    format!("{what} needs a condition, but this is {words}"),
+                )
+                .at(c.loc, format!("this is {words}"))
+                .help(help),
+            );
+            return None;
+        }
+        Some(c)
+    }
+
+    fn mk(&self, kind: CKind, ty: Ty, span: Span) -> Option<CExpr> {
+        Some(CExpr {
+            kind,
+            ty,
+            loc: self.loc(span),
+        })
+    }
+
+    fn type_error(
+        &mut self,
+        span: Span,
+        message: String,
+        label: String,
+        help: Option<String>,
+    ) -> Option<CExpr> {
+        self.diags.push(
+            Diag::error("custody::policy::type_mismatch", message)
+                .at(self.loc(span), label)
+                .help_opt(help),
+        );
+        None
+    }
+
+    fn expr(&mut self, e: &Expr) -> Option<CExpr> {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Paren(inner) => {
+                let mut c = self.expr(inner)?;
+                c.loc = self.loc(span);
+                Some(c)
+            }
+            ExprKind::Bool(b) => self.mk(CKind::Const(Const::Bool(*b)), Ty::Bool, span),
+            ExprKind::Number(n, _) => self.mk(CKind::Const(Const::Num(*n)), Ty::Num, span),
+            ExprKind::Str(s) => self.mk(CKind::Const(Const::Str(s.clone())), Ty::Str, span),
+            ExprKind::Date(d) => self.mk(CKind::Const(Const::Date(*d)), Ty::Date, span),
+            ExprKind::Today => self.mk(CKind::Today, Ty::Date, span),
+            ExprKind::List(items) => {
+                let mut out = Vec::new();
+                let mut elem = Ty::Unknown;
+                let mut ok = true;
+                for it in items {
+                    let Some(c) = self.expr(it) else {
+                        ok = false;
+                        continue;
+                    };
+                    if elem == Ty::Unknown {
+                        elem = c.ty.clone();
+                    } else if !elem.compatible(&c.ty) {
+                        let (a, b) = (self.ty_words(&elem), self.ty_words(&c.ty));
+                        self.type_error(
+                            it.span,
+                            format!("list elements must all be of one type, but this is {b}"),
+                            format!("this is {b}"),
+                            Some(format!("the first element is {a}")),
+                        );
+                        ok = false;
+                    }
+                    out.push(c);
+                }
+                if !ok {
+                    return None;
+                }
+                if matches!(elem, Ty::List(_)) {
+                    return self.type_error(
+                        span,
+                        "lists of lists are not supported".into(),
+                        "nested list".into(),
+                        None,
+                    );
+                }
+                self.mk(CKind::List(out), Ty::List(Box::new(elem)), span)
+            }
+            ExprKind::Path(p) => self.path(p, span),
+            ExprKind::Not(inner) => {
+                let c = self.cond(inner, "`not`")?;
+                self.mk(CKind::Not(Box::new(c)), Ty::Bool, span)
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let word = if matches!(e.kind, ExprKind::And(..)) {
+                    "`and`"
+                } else {
+                    "`or`"
+                };
+                let (a, b) = (self.cond(a, word), self.cond(b, word));
+                let (a, b) = (Box::new(a?), Box::new(b?));
+                let kind = if matches!(e.kind, ExprKind::And(..)) {
+                    CKind::And(a, b)
+                } else {
+                    CKind::Or(a, b)
+                };
+                self.mk(kind, Ty::Bool, span)
+            }
+            ExprKind::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs, span),
+            ExprKind::In { negated, lhs, rhs } => {
+                let (l, r) = (self.expr(lhs), self.expr(rhs));
+                let (l, r) = (l?, r?);
+                let kw = if *negated { "not in" } else { "in" };
+                let Ty::List(elem) = &r.ty else {
+                    let words = self.ty_words(&r.ty);
+                    return self.type_error(
+                        rhs.span,
+                        format!("the right side of `{kw}` must be a list, but this is {words}"),
+                        format!("this is {words}"),
+                        Some(
+                            "write a list such as `[\"AU\", \"NZ\"]`, a `let` list or a list field"
+                                .into(),
+                        ),
+                    );
+                };
+                if !l.ty.compatible(elem) {
+                    let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
+                    return self.type_error(
+                        span,
+                        format!("`{kw}` looks for {a} in {b}"),
+                        "these types do not match".into(),
+                        None,
+                    );
+                }
+                self.check_enum_consts(&l.ty, &r)?;
+                self.check_enum_consts(elem, &l)?;
+                self.mk(
+                    CKind::In {
+                        negated: *negated,
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                    Ty::Bool,
+                    span,
+                )
+            }
+            ExprKind::Contains { lhs, rhs } => {
+                let (l, r) = (self.expr(lhs), self.expr(rhs));
+                let (l, r) = (l?, r?);
+                match &l.ty {
+                    Ty::List(elem) if elem.compatible(&r.ty) => {
+                        self.check_enum_consts(elem, &r)?;
+                    }
+                    t if t.is_stringy() && r.ty.is_stringy() => {}
+                    _ => {
+                        let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
+                        return self.type_error(span, format!("`contains` looks in a list or a string, but this looks for {b} in {a}"), "these types do not match".into(), Some("`LIST contains VALUE` tests membership; `STRING contains \"text\"` tests for a substring".into()));
+                    }
+                }
+                self.mk(
+                    CKind::Contains {
+                        lhs: Box::new(l),
+                        rhs: Box::new(r),
+                    },
+                    Ty::Bool,
+                    span,
+                )
+            }
+            ExprKind::Matches { lhs, pattern } => {
+                let l = self.expr(lhs)?;
+                if !l.ty.is_stringy() {
+                    let words = self.ty_words(&l.ty);
+                    return self.type_error(
+                        lhs.span,
+                        format!("`matches` tests strings, but this is {words}"),
+                        format!("this is {words}"),
+                        None,
+                    );
+                }
+                let regex = match regex::RegexBuilder::new(&pattern.value)
+                    .size_limit(1 << 20)
+                    .build()
+                {
+                    Ok(r) => r,
+                    Err(err) => {
+                        let detail = regex_error_words(&err);
+                        self.diags.push(
+                            Diag::error("custody::policy::invalid_regex", format!("`{}` is not a valid regular expression", pattern.value))
+                                .at(self.loc(pattern.span), detail)
+                                .help("custody uses Rust `regex` syntax (no look-around or backreferences); escape special characters with `\\\\`"),
+                        );
+                        return None;
+                    }
+                };
+                self.mk(
+                    CKind::Matches {
+                        lhs: Box::new(l),
+                        regex,
+                        pattern: pattern.value.clone(),
+                    },
+                    Ty::Bool,
+                    span,
+                )
+            }
+            ExprKind::Is { lhs, test } => {
+                let l = self.expr(lhs)?;
+                if *test == IsTest::Empty && !matches!(l.ty, Ty::List(_) | Ty::Str | Ty::Enum(_)) {
+                    let words = self.ty_words(&l.ty);
+                    return self.type_error(
+                        lhs.span,
+                        format!("`is empty` tests lists and strings, but this is {words}"),
+                        format!("this is {words}"),
+                        Some("use `is missing` to test whether a value is absent".into()),
+                    );
+                }
+                self.mk(
+                    CKind::Is {
+                        lhs: Box::new(l),
+                        test: *test,
+                    },
+                    Ty::Bool,
+                    span,
+                )
+            }
+            ExprKind::Handles { subject, cats } => self.category_test(true, subject, cats, span),
+            ExprKind::Holds { subject, cats } => self.category_test(false, subject, cats, span),
+            ExprKind::Within { date, duration } | ExprKind::OlderThan { date, duration } => {
+                let d = self.date_operand(
+                    date,
+                    if matches!(e.kind, ExprKind::Within { .. }) {
+                        "within"
+                    } else {
+                        "older than"
+                    },
+                )?;
+                self.duration_ok(duration)?;
+                let (amount, unit) = (duration.amount, duration.unit);
+                let kind = if matches!(e.kind, ExprKind::Within { .. }) {
+                    CKind::Within {
+                        date: Box::new(d),
+                        amount,
+                        unit,
+                    }
+                } else {
+                    CKind::OlderThan {
+                        date: Box::new(d),
+                        amount,
+                        unit,
+                    }
+                };
+                self.mk(kind, Ty::Bool, span)
+            }
+            ExprKind::Before(a, b) | ExprKind::After(a, b) => {
+                let word = if matches!(e.kind, ExprKind::Before(..)) {
+                    "before"
+                } else {
+                    "after"
+                };
+                let (x, y) = (self.date_operand(a, word), self.date_operand(b, word));
+                let (x, y) = (Box::new(x?), Box::new(y?));
+                let kind = if word == "before" {
+                    CKind::Before(x, y)
+                } else {
+                    CKind::After(x, y)
+                };
+                self.mk(kind, Ty::Bool, span)
+            }
+            ExprKind::DateArith { base, op, duration } => {
+                let b =
+                    self.date_operand(base, if *op == ast::DateOp::Plus { "+" } else { "-" })?;
+                self.duration_ok(duration)?;
+                self.mk(
+                    CKind::DateArith {
+                        base: Box::new(b),
+                        op: *op,
+                        amount: duration.amount,
+                        unit: duration.unit,
+                    },
+                    Ty::Date,
+                    span,
+                )
+            }
+            ExprKind::Count(inner) => {
+                let c = self.expr(inner)?;
+                if !matches!(c.ty, Ty::List(_)) {
+                    let words = self.ty_words(&c.ty);
+                    return self.type_error(
+                        inner.span,
+                        format!("`count` takes a list, but this is {words}"),
+                        format!("this is {words}"),
+                        None,
+                    );
+                }
+                self.mk(CKind::Count(Box::new(c)), Ty::Num, span)
+            }
+            ExprKind::Quant {
+                quantifier,
+                var,
+                list,
+                body,
+            } => {
+                let l = self.expr(list)?;
+                let elem = match &l.ty {
+                    Ty::List(elem) => (**elem).clone(),
+                    other => {
+                        let words = self.ty_words(other);
+                        return self.type_error(
+                            list.span,
+                            format!(
+                                "`{}` ranges over a list, but this is {words}",
+                                quantifier.as_str()
+                            ),
+                            format!("this is {words}"),
+                            None,
+                        );
+                    }
+                };
+                let depth = self.vars.len();
+                let slot = self.push_var(var, elem);
+                let b = self.cond(body, &format!("the body of `{}`", quantifier.as_str()));
+                self.vars.truncate(depth);
+                let b = b?;
+                self.mk(
+                    CKind::Quant {
+                        quantifier: *quantifier,
+                        slot,
+                        var: var.name.clone(),
+                        list: Box::new(l),
+                        body: Box::new(b),
+                    },
+                    Ty::Bool,
+                    span,
+                )
+            }
+        }
+    }
+
+    fn duration_ok(&mut self, d: &ast::Duration) -> Option<()> {
+        if d.amount < 0 || d.amount > 100_000 {
+            self.diags.push(
+                Diag::error("custody::policy::invalid_duration", format!("`{}` is out of range for a duration", d.amount))
+                    .at(self.loc(d.span), "out of range")
+                    .help("durations are whole numbers from 0 to 100000; use `before`/`after` to look forward"),
+            );
+            return None;
+        }
+        Some(())
+    }
+
+    fn date_operand(&mut self, e: &Expr, word: &str) -> Option<CExpr> {
+        let c = self.expr(e)?;
+        if c.ty != Ty::Date {
+            let words = self.ty_words(&c.ty);
+            return self.type_error(e.span, format!("`{word}` needs a date, but this is {words}"), format!("this is {words}"), Some("dates are fields such as `v.last_audit`, `today`, or written bare: `2027-01-01`".into()));
+        }
+        Some(c)
+    }
+
+    fn compare(&mut self, op: CmpOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<CExpr> {
+        let (l, r) = (self.expr(lhs), self.expr(rhs));
+        let (l, r) = (l?, r?);
+        let ordering = !matches!(op, CmpOp::Eq | CmpOp::Ne);
+        let ok = if ordering {
+            matches!((&l.ty, &r.ty), (Ty::Num, Ty::Num) | (Ty::Date, Ty::Date))
+        } else {
+            l.ty.compatible(&r.ty) && !matches!(l.ty, Ty::List(_) | Ty::Object)
+        };
+        if !ok {
+            let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
+            let help = if ordering {
+                Some(format!("`{}` compares numbers or dates", op.as_str()))
+            } else if matches!(l.ty, Ty::List(_)) {
+                Some("to test a list, use `contains`, `is empty` or `count(...)`".into())
+            } else {
+                None
+            };
+            let lt = self.text(lhs.span).to_owned();
+            let rt = self.text(rhs.span).to_owned();
+            self.diags.push(
+                Diag::error(
+                    "custody::policy::type_mismatch",
+                    format!(
+                        "cannot compare `{lt}` ({a}) with `{rt}` ({b}) using `{}`",
+                        op.as_str()
+                    ),
+                )
+                .at(self.loc(lhs.span), format!("this is {a}"))
+                .also(self.loc(rhs.span), format!("this is {b}"))
+                .help_opt(help),
+            );
+            return None;
+        }
+        self.check_enum_consts(&l.ty, &r)?;
+        self.check_enum_consts(&r.ty, &l)?;
+        self.mk(
+            CKind::Compare {
+                op,
+                lhs: Box::new(l),
+                rhs: Box::new(r),
+            },
+            Ty::Bool,
+            span,
+        )
+    }
+
+    /// String constants compared with an enum field must be one of its values.
+    fn check_enum_consts(&mut self, ty: &Ty, other: &CExpr) -> Option<()> {
+        let Ty::Enum(values) = ty else {
+            return Some(());
+        };
+        let consts: Vec<(&str, Loc)> = match &other.kind {
+            CKind::Const(Const::Str(s)) => vec![(s.as_str(), other.loc)],
+            CKind::List(items) => items
+                .iter()
+                .filter_map(|i| match &i.kind {
+                    CKind::Const(Const::Str(s)) => Some((s.as_str(), i.loc)),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        };
+        let mut ok = true;
+        let mut found = Vec::new();
+        for (s, loc) in consts {
+            if !values.iter().any(|v| v == s) {
+                found.push(
+                    Diag::error(
+                        "custody::policy::unknown_enum_value",
+                        format!("`{s}` is not an allowed value here"),
+                    )
+                    .at(loc, "not one of the allowed values")
+                    .help_opt(diag::suggest(
+                        s,
+                        values.iter().map(String::as_str),
+                        "allowed values",
+                    )),
+                );
+                ok = false;
+            }
+        }
+        self.diags.extend(found);
+        ok.then_some(())
+    }
+
+    /// `handles` (vendors) and `holds` (data stores).
+    fn category_test(
+        &mut self,
+        handles: bool,
+        subject: &Expr,
+        cats: &Expr,
+        span: Span,
+    ) -> Option<CExpr> {
+        let s = self.expr(subject);
+        let c = self.categories(cats);
+        let (s, cats) = (s?, c?);
+        let (word, want, other_word) = if handles {
+            ("handles", self.builtins.vendor, "holds")
+        } else {
+            ("holds", self.builtins.data_store, "handles")
+        };
+        let kind_ok = matches!(s.ty, Ty::Entity(k) if Some(k) == want);
+        if !kind_ok {
+            let words = self.ty_words(&s.ty);
+            let help = match (&s.ty, handles) {
+                (Ty::Entity(k), true) if Some(*k) == self.builtins.data_store => {
+                    Some(format!("for data stores use `{other_word}`: `s holds ...`"))
+                }
+                (Ty::Entity(k), false) if Some(*k) == self.builtins.vendor => {
+                    Some(format!("for vendors use `{other_word}`: `v handles ...`"))
+                }
+                _ => None,
+            };
+            let applies = if handles { "vendors" } else { "data stores" };
+            return self.type_error(
+                subject.span,
+                format!("`{word}` applies to {applies}, but this is {words}"),
+                format!("this is {words}"),
+                help,
+            );
+        }
+        let kind = if handles {
+            CKind::Handles {
+                subject: Box::new(s),
+                cats,
+            }
+        } else {
+            CKind::Holds {
+                subject: Box::new(s),
+                cats,
+            }
+        };
+        self.mk(kind, Ty::Bool, span)
+    }
+
+    /// A category, a `let` naming one or a list of them, or a list literal of those.
+    fn categories(&mut self, e: &Expr) -> Option<Vec<crate::inventory::CatId>> {
+        let c = self.expr(e)?;
+        let mut out = Vec::new();
+        let ok = collect_cats(&c, &mut out);
+        if !ok {
+            let words = self.ty_words(&c.ty);
+            self.type_error(e.span, format!("expected a data category or a list of them, but this is {words}"), format!("this is {words}"), Some("write a category such as `personal.contact.address`, or a list `[personal.health, personal.biometric]`".into()));
+            return None;
+        }
+        Some(out)
+    }
+
+    /// Resolve a dotted path: a variable's field, a `let` name, or a data category.
+    fn path(&mut self, p: &ast::Path, span: Span) -> Option<CExpr> {
+        let first = p.segments.first()?;
+        if let Some(v) = self.vars.iter().rev().find(|v| v.name == first.name) {
+            let base = CExpr {
+                kind: CKind::Var(v.slot),
+                ty: v.ty.clone(),
+                loc: self.loc(first.span),
+            };
+            return self.navigate(base, &p.segments[1..]);
+        }
+        if let Some(l) = self.lets.get(&first.name) {
+            if p.segments.len() > 1 {
+                let d = Diag::error(
+                    "custody::policy::not_an_entity",
+                    format!(
+                        "`{}` is a `let` name, not a variable: it has no fields",
+                        first.name
+                    ),
+                )
+                .at(
+                    self.loc(span),
+                    "fields apply to variables bound by `for` or a quantifier",
+                );
+                self.diags.push(d);
+                return None;
+            }
+            let mut value = l.value.clone();
+            value.loc = self.loc(span);
+            return Some(value);
+        }
+        let dotted = p.dotted();
+        if let Some(cat) = self.taxonomy.lookup(&dotted) {
+            return self.mk(CKind::Const(Const::Cat(cat)), Ty::Cat, span);
+        }
+        // Unknown. Say what it most likely was meant to be.
+        let top_is_category = self.taxonomy.lookup(&first.name).is_some();
+        let d = if p.segments.len() > 1 && top_is_category {
+            Diag::error("custody::policy::unknown_category", format!("unknown data category `{dotted}`"))
+                .at(self.loc(span), "not in the taxonomy")
+                .help_opt(diag::suggest(&dotted, self.taxonomy.names(), "categories").or(Some("categories are written as full dotted paths; add new ones under `taxonomy:` in custody.yaml".into())))
+        } else if p.segments.len() > 1 {
+            let vars: Vec<&str> = self.vars.iter().map(|v| v.name.as_str()).collect();
+            let help = diag::did_you_mean(&first.name, vars.iter().copied())
+                .map(|n| format!("did you mean `{n}`?"))
+                .or_else(|| {
+                    diag::did_you_mean(&dotted, self.taxonomy.names())
+                        .map(|n| format!("did you mean the category `{n}`?"))
+                })
+                .or_else(|| {
+                    (!vars.is_empty()).then(|| {
+                        format!(
+                            "variables in scope: {}",
+                            vars.iter()
+                                .map(|v| format!("`{v}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    })
+                });
+            Diag::error(
+                "custody::policy::unknown_name",
+                format!("unknown variable `{}`", first.name),
+            )
+            .at(
+                self.loc(first.span),
+                "not bound by `for`, a quantifier or `let`",
+            )
+            .help_opt(help)
+        } else {
+            let mut names: Vec<&str> = self.vars.iter().map(|v| v.name.as_str()).collect();
+            names.extend(self.lets.keys().map(String::as_str));
+            let help = diag::did_you_mean(&first.name, names.iter().copied())
+                .map(|n| format!("did you mean `{n}`?"))
+                .or_else(|| {
+                    let leaf = self
+                        .taxonomy
+                        .names()
+                        .filter(|n| n.rsplit('.').next() == Some(first.name.as_str()))
+                        .min();
+                    leaf.map(|n| format!("categories are written in full: did you mean `{n}`?"))
+                })
+                .or_else(|| {
+                    diag::did_you_mean(&first.name, self.taxonomy.names())
+                        .map(|n| format!("did you mean the category `{n}`?"))
+                });
+            Diag::error(
+                "custody::policy::unknown_name",
+                format!("unknown name `{}`", first.name),
+            )
+            .at(self.loc(span), "not a variable, a `let` or a data category")
+            .help_opt(help)
+        };
+        self.diags.push(d);
+        None
+    }
+
+    /// Follow field names from an entity-valued expression.
+    fn navigate(&mut self, mut cur: CExpr, segs: &[ast::Ident]) -> Option<CExpr> {
+        let mut i = 0;
+        while i < segs.len() {
+            let seg = &segs[i];
+            let kind = match &cur.ty {
+                Ty::Entity(k) => *k,
+                Ty::List(_) => {
+                    let list_text = self
+                        .text(Span::new(
+                            cur.loc.span.start as usize,
+                            cur.loc.span.end as usize,
+                        ))
+                        .to_owned();
+                    let d = Diag::error(
+                        "custody::policy::path_through_list",
+                        format!(
+                            "`{list_text}` is a list, so `.{}` cannot be taken from it directly",
+                            seg.name
+                        ),
+                    )
+                    .at(
+                        self.loc(Span::new(
+                            cur.loc.span.start as usize,
+                            seg.span.end as usize,
+                        )),
+                        "a path through a list",
+                    )
+                    .help(format!(
+                        "use a quantifier: `any x in {list_text}: x.{} ...`, or `all x in ...`",
+                        seg.name
+                    ));
+                    self.diags.push(d);
+                    return None;
+                }
+                other => {
+                    let words = self.ty_words(other);
+                    let text = self.text(cur.loc.span).to_owned();
+                    let d = Diag::error(
+                        "custody::policy::no_such_field",
+                        format!("`{text}` is {words} and has no field `{}`", seg.name),
+                    )
+                    .at(self.loc(seg.span), "no such field");
+                    self.diags.push(d);
+                    return None;
+                }
+            };
+            let span = Span::new(cur.loc.span.start as usize, seg.span.end as usize);
+            let ks = self.schema.kind(kind);
+            if seg.name == VIRTUAL_ID {
+                cur = CExpr {
+                    kind: CKind::Id(Box::new(cur)),
+                    ty: Ty::Str,
+                    loc: self.loc(span),
+                };
+                i += 1;
+                continue;
+            }
+            if seg.name == VIRTUAL_SUPPLY_CHAIN && Some(kind) == self.builtins.vendor {
+                cur = CExpr {
+                    kind: CKind::SupplyChain(Box::new(cur)),
+                    ty: Ty::List(Box::new(Ty::Entity(kind))),
+                    loc: self.loc(span),
+                };
+                i += 1;
+                continue;
+            }
+            // Dotted fields (`contract.expires`) are matched segment by segment.
+            let mut name = seg.name.clone();
+            let mut end = i;
+            let mut end_span = seg.span;
+            loop {
+                match ks.field(&name) {
+                    Some(fid)
+                        if ks.field_schema(fid).ty == FieldType::Object && end + 1 < segs.len() =>
+                    {
+                        end += 1;
+                        name = format!("{name}.{}", segs[end].name);
+                        end_span = segs[end].span;
+                    }
+                    Some(fid) => {
+                        let fs = ks.field_schema(fid);
+                        let ty = field_ty(&fs.ty);
+                        let full = Span::new(cur.loc.span.start as usize, end_span.end as usize);
+                        cur = CExpr {
+                            kind: CKind::Field {
+                                base: Box::new(cur),
+                                kind,
+                                field: fid,
+                                name: name.clone(),
+                            },
+                            ty,
+                            loc: self.loc(full),
+                        };
+                        break;
+                    }
+                    None => {
+                        let prefix = name
+                            .rsplit_once('.')
+                            .map(|(p, _)| format!("{p}."))
+                            .unwrap_or_default();
+                        let mut candidates: Vec<&str> = ks
+                            .fields
+                            .iter()
+                            .map(|f| f.name.as_str())
+                            .filter(|n| n.starts_with(&prefix) && !n[prefix.len()..].contains('.'))
+                            .collect();
+                        if prefix.is_empty() {
+                            candidates.push(VIRTUAL_ID);
+                            if Some(kind) == self.builtins.vendor {
+                                candidates.push(VIRTUAL_SUPPLY_CHAIN);
+                            }
+                        }
+                        let help = diag::did_you_mean(&name, candidates.iter().copied())
+                            .map(|n| format!("did you mean `{n}`?"))
+                            .unwrap_or_else(|| {
+                                format!(
+                                    "see `custody.yaml` `schema:` to add fields to `{}`",
+                                    ks.name
+                                )
+                            });
+                        let d = Diag::error(
+                            "custody::policy::unknown_field",
+                            format!("{} has no field `{name}`", ks.name),
+                        )
+                        .at(
+                            self.loc(Span::new(seg.span.start as usize, end_span.end as usize)),
+                            "unknown field",
+                        )
+                        .help(help);
+                        self.diags.push(d);
+                        return None;
+                    }
+                }
+            }
+            i = end + 1;
+        }
+        Some(cur)
+    }
+}
+
+fn collect_cats(c: &CExpr, out: &mut Vec<crate::inventory::CatId>) -> bool {
+    match &c.kind {
+        CKind::Const(Const::Cat(id)) => {
+            out.push(*id);
+            true
+        }
+        CKind::List(items) => items.iter().all(|i| collect_cats(i, out)),
+        _ => false,
+    }
+}
+
+pub fn field_ty(t: &FieldType) -> Ty {
+    match t {
+        FieldType::String => Ty::Str,
+        FieldType::Number => Ty::Num,
+        FieldType::Bool => Ty::Bool,
+        FieldType::Date => Ty::Date,
+        FieldType::Category => Ty::Cat,
+        FieldType::Enum(v) => Ty::Enum(v.clone()),
+        FieldType::Ref(k) => Ty::Entity(*k),
+        FieldType::List(inner) => Ty::List(Box::new(field_ty(inner))),
+        FieldType::Object => Ty::Object,
+    }
+}
+
+/// The last line of a regex error is the useful part ("error: unclosed group").
+fn regex_error_words(e: &regex::Error) -> String {
+    let s = e.to_string();
+    let last = s
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("invalid pattern");
+    last.trim().trim_start_matches("error: ").to_owned()
+}

@@ -1,1 +1,969 @@
-//! eval (in progress)
+//! Evaluation: checked rules × inventory → findings with evidence. Never fails.
+//!
+//! Each (rule, entity) is evaluated on the fast path with no tracing; only for entities that
+//! fail a `require` is the evaluation repeated with a fact sink, to build the evidence that
+//! says why the entity was selected and why each requirement failed.
+
+pub mod derived;
+pub mod value;
+pub mod waivers;
+
+use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
+use crate::check::{CExpr, CKind, CheckedRule, Program, Severity, TemplatePart};
+use crate::inventory::{EntityId, Inventory, Overlap, Schema, Taxonomy};
+use crate::source::{Loc, SourceMap};
+use derived::{Derived, Via};
+use jiff::civil::Date;
+use rayon::prelude::*;
+use value::{Display, List, Val};
+
+/// One statement of evidence, with where its fact is written (when it is written somewhere).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fact {
+    pub text: String,
+    pub loc: Option<Loc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct FailedRequire {
+    /// Index into the rule's `requires`.
+    pub index: usize,
+    pub facts: Vec<Fact>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Fail,
+    /// Covered by a live waiver (index into the waiver list).
+    Waived(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Finding {
+    /// Index into `Program::rules`.
+    pub rule: usize,
+    pub entity: EntityId,
+    pub status: Status,
+    pub message: String,
+    /// Why the `for`/`where` selected the entity.
+    pub selected: Vec<Fact>,
+    /// Every failed `require`, with why it failed.
+    pub failed: Vec<FailedRequire>,
+    /// Where the primary label goes: the offending value, or the entity's id when missing.
+    pub primary: Loc,
+    pub primary_label: String,
+    /// Set when an expired waiver names this finding: its expiry date.
+    pub expired_waiver: Option<(usize, Date)>,
+}
+
+/// Per-rule counts, for summaries and tests.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RuleStats {
+    pub selected: usize,
+    pub failing: usize,
+}
+
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    pub stats: Vec<RuleStats>,
+}
+
+/// Everything evaluation reads. Built once per run.
+pub struct Context<'a> {
+    pub program: &'a Program,
+    pub inv: &'a Inventory,
+    pub schema: &'a Schema,
+    pub taxonomy: &'a Taxonomy,
+    pub sources: &'a SourceMap,
+    pub as_of: Date,
+    pub derived: Derived,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        program: &'a Program,
+        inv: &'a Inventory,
+        schema: &'a Schema,
+        taxonomy: &'a Taxonomy,
+        sources: &'a SourceMap,
+        as_of: Date,
+    ) -> Context<'a> {
+        let derived = Derived::new(inv, schema);
+        Context {
+            program,
+            inv,
+            schema,
+            taxonomy,
+            sources,
+            as_of,
+            derived,
+        }
+    }
+
+    fn display(&self) -> Display<'_> {
+        Display {
+            inv: self.inv,
+            schema: self.schema,
+            taxonomy: self.taxonomy,
+        }
+    }
+
+    /// Evaluate every rule (or those in `only`). Findings are ordered by rule ID, then entity id.
+    pub fn run(&self, only: Option<&[usize]>) -> Evaluation {
+        let mut findings = Vec::new();
+        let mut stats = vec![RuleStats::default(); self.program.rules.len()];
+        for (ri, rule) in self.program.rules.iter().enumerate() {
+            if only.is_some_and(|o| !o.contains(&ri)) {
+                continue;
+            }
+            let ents = self.inv.of_kind(rule.kind);
+            let results: Vec<(bool, Option<Finding>)> = ents
+                .par_iter()
+                .map(|&e| self.eval_entity(ri, rule, e))
+                .collect();
+            for (sel, f) in results {
+                if sel {
+                    stats[ri].selected += 1;
+                }
+                if let Some(f) = f {
+                    stats[ri].failing += 1;
+                    findings.push(f);
+                }
+            }
+        }
+        // `of_kind` is in id order and rules are in ID order, so this is already sorted; sort
+        // anyway so the output order never depends on that.
+        findings.sort_by(|a, b| {
+            let (ra, rb) = (
+                &self.program.rules[a.rule].id,
+                &self.program.rules[b.rule].id,
+            );
+            ra.cmp(rb)
+                .then_with(|| self.inv.get(a.entity).id.cmp(&self.inv.get(b.entity).id))
+        });
+        Evaluation { findings, stats }
+    }
+
+    /// (selected?, finding when a require failed)
+    pub fn eval_entity(
+        &self,
+        ri: usize,
+        rule: &'a CheckedRule,
+        e: EntityId,
+    ) -> (bool, Option<Finding>) {
+        let mut env = vec![Val::Entity(e)];
+        if let Some(f) = &rule.filter
+            && !self.cond(f, &mut env, &mut ())
+        {
+            return (false, None);
+        }
+        let failing: Vec<usize> = (0..rule.requires.len())
+            .filter(|&i| !self.cond(&rule.requires[i].expr, &mut env, &mut ()))
+            .collect();
+        if failing.is_empty() {
+            return (true, None);
+        }
+        (true, Some(self.finding(ri, rule, e, &failing)))
+    }
+
+    /// Evaluate again with tracing, to explain a failing entity.
+    fn finding(&self, ri: usize, rule: &'a CheckedRule, e: EntityId, failing: &[usize]) -> Finding {
+        let mut env = vec![Val::Entity(e)];
+        let mut selected = Vec::new();
+        if let Some(f) = &rule.filter {
+            self.cond(f, &mut env, &mut selected);
+        }
+        let failed: Vec<FailedRequire> = failing
+            .iter()
+            .map(|&index| {
+                let mut facts = Vec::new();
+                self.cond(&rule.requires[index].expr, &mut env, &mut facts);
+                FailedRequire { index, facts }
+            })
+            .collect();
+        let ent = self.inv.get(e);
+        // The label goes on the first offending value written in this entity, else on its id.
+        let inside = |l: &Loc| {
+            l.file == ent.loc.file
+                && l.span.start >= ent.loc.span.start
+                && l.span.end <= ent.loc.span.end
+        };
+        let first_fact = failed.first().and_then(|f| f.facts.first());
+        let (primary, primary_label) = match failed
+            .iter()
+            .flat_map(|f| &f.facts)
+            .find(|f| f.loc.as_ref().is_some_and(inside))
+        {
+            Some(f) => (f.loc.unwrap_or(ent.id_loc), f.text.clone()),
+            None => (
+                ent.id_loc,
+                first_fact
+                    .map(|f| f.text.clone())
+                    .unwrap_or_else(|| "fails this rule".into()),
+            ),
+        };
+        let reason = first_fact.map(|f| f.text.clone()).unwrap_or_default();
+        let message = match &rule.message {
+            Some(parts) => self.render_template(parts, &mut env),
+            None if reason.is_empty() => rule.title.clone(),
+            None => format!("{}: {}", rule.title, reason),
+        };
+        Finding {
+            rule: ri,
+            entity: e,
+            status: Status::Fail,
+            message,
+            selected,
+            failed,
+            primary,
+            primary_label,
+            expired_waiver: None,
+        }
+    }
+
+    fn render_template(&self, parts: &'a [TemplatePart], env: &mut Vec<Val<'a>>) -> String {
+        let d = self.display();
+        parts
+            .iter()
+            .map(|p| match p {
+                TemplatePart::Lit(s) => s.clone(),
+                TemplatePart::Path { expr, .. } => d.plain(&self.val(expr, env)),
+            })
+            .collect()
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Values.
+
+    pub fn val(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Val<'a> {
+        match &e.kind {
+            CKind::Const(c) => Val::from_const(c),
+            CKind::List(items) => {
+                Val::List(List::Vals(items.iter().map(|i| self.val(i, env)).collect()))
+            }
+            CKind::Today => Val::Date(self.as_of),
+            CKind::Var(slot) => env.get(*slot).cloned().unwrap_or(Val::Missing),
+            CKind::Field { base, field, .. } => match self.val(base, env) {
+                Val::Entity(ent) => self
+                    .inv
+                    .get(ent)
+                    .field(*field)
+                    .map(|f| Val::from_value(&f.value))
+                    .unwrap_or(Val::Missing),
+                _ => Val::Missing,
+            },
+            CKind::Id(base) => match self.val(base, env) {
+                Val::Entity(ent) => Val::Str(&self.inv.get(ent).id),
+                _ => Val::Missing,
+            },
+            CKind::SupplyChain(base) => match self.val(base, env) {
+                Val::Entity(ent) => Val::List(List::Vals(
+                    self.derived
+                        .supply_chain(self.inv, ent)
+                        .into_iter()
+                        .map(|(v, _)| Val::Entity(v))
+                        .collect(),
+                )),
+                _ => Val::List(List::Vals(Vec::new())),
+            },
+            CKind::Count(inner) => match self.val(inner, env).as_list() {
+                Some(l) => Val::Num(l.len() as f64),
+                None => Val::Missing,
+            },
+            CKind::DateArith {
+                base,
+                op,
+                amount,
+                unit,
+            } => match self.val(base, env) {
+                Val::Date(d) => shift(
+                    d,
+                    if *op == DateOp::Plus {
+                        *amount
+                    } else {
+                        -*amount
+                    },
+                    *unit,
+                )
+                .map(Val::Date)
+                .unwrap_or(Val::Missing),
+                _ => Val::Missing,
+            },
+            _ => Val::Bool(self.cond(e, env, &mut ())),
+        }
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Conditions, with facts when the sink records them.
+
+    pub fn cond<S: Sink>(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>, sink: &mut S) -> bool {
+        match &e.kind {
+            CKind::Not(inner) => !self.cond(inner, env, sink),
+            CKind::And(a, b) => {
+                let m = sink.len();
+                if !self.cond(a, env, sink) {
+                    return false;
+                }
+                let m2 = sink.len();
+                let r = self.cond(b, env, sink);
+                if !r {
+                    sink.remove(m, m2); // only the false side explains a false `and`
+                }
+                r
+            }
+            CKind::Or(a, b) => {
+                let m = sink.len();
+                if self.cond(a, env, sink) {
+                    return true;
+                }
+                let m2 = sink.len();
+                let r = self.cond(b, env, sink);
+                if r {
+                    sink.remove(m, m2); // only the true side explains a true `or`
+                }
+                r
+            }
+            CKind::Quant {
+                quantifier,
+                slot,
+                list,
+                body,
+                ..
+            } => self.quant(*quantifier, *slot, list, body, env, sink),
+            _ => {
+                let r = self.test(e, env);
+                if S::ON {
+                    let fact = self.explain_test(e, env, r);
+                    sink.push(fact);
+                }
+                r
+            }
+        }
+    }
+
+    fn quant<S: Sink>(
+        &self,
+        q: Quantifier,
+        slot: usize,
+        list: &'a CExpr,
+        body: &'a CExpr,
+        env: &mut Vec<Val<'a>>,
+        sink: &mut S,
+    ) -> bool {
+        let items = self
+            .val(list, env)
+            .as_list()
+            .unwrap_or(List::Vals(Vec::new()));
+        env.truncate(slot);
+        // all: holds unless a counterexample; any: holds on a witness; no: holds unless a witness.
+        let wanted = q != Quantifier::All;
+        if !S::ON {
+            let mut found = false;
+            for item in items.iter() {
+                env.push(item);
+                let r = self.cond(body, env, &mut ());
+                env.truncate(slot);
+                if r == wanted {
+                    found = true;
+                    break;
+                }
+            }
+            return found == (q == Quantifier::Any);
+        }
+        // Tracing: keep the facts of the elements that decided the outcome (up to five).
+        let d = self.display();
+        let mut deciding: Vec<Fact> = Vec::new();
+        let mut deciders = 0;
+        let mut others: Vec<Fact> = Vec::new();
+        for item in items.iter() {
+            let label = d.plain(&item);
+            env.push(item);
+            let mut local: Vec<Fact> = Vec::new();
+            let r = self.cond(body, env, &mut local);
+            env.truncate(slot);
+            let target = if r == wanted {
+                &mut deciding
+            } else {
+                &mut others
+            };
+            target.extend(local.into_iter().map(|f| Fact {
+                text: format!("{label}: {}", f.text),
+                loc: f.loc,
+            }));
+            if r == wanted {
+                deciders += 1;
+                if deciders >= 5 {
+                    break;
+                }
+            }
+        }
+        let found = deciders > 0;
+        let what = self.describe(list);
+        if found {
+            for f in deciding {
+                sink.push(f);
+            }
+        } else if items.is_empty() {
+            sink.push(Fact {
+                text: format!("{what} is empty"),
+                loc: self.value_loc(list, env),
+            });
+        } else if q == Quantifier::Any {
+            sink.push(Fact {
+                text: format!("none of the {} entries of {what} qualifies", items.len()),
+                loc: self.value_loc(list, env),
+            });
+            for f in others.into_iter().take(5) {
+                sink.push(f);
+            }
+        } else {
+            sink.push(Fact {
+                text: format!("all {} entries of {what} qualify", items.len()),
+                loc: self.value_loc(list, env),
+            });
+        }
+        found == (q == Quantifier::Any)
+    }
+
+    /// A leaf test: no facts, just the truth.
+    fn test(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> bool {
+        match &e.kind {
+            CKind::Compare { op, lhs, rhs } => {
+                compare(*op, &self.val(lhs, env), &self.val(rhs, env))
+            }
+            CKind::In { negated, lhs, rhs } => {
+                let l = self.val(lhs, env);
+                if l.is_missing() {
+                    return false;
+                }
+                let list = self
+                    .val(rhs, env)
+                    .as_list()
+                    .unwrap_or(List::Vals(Vec::new()));
+                list.iter().any(|x| x.equals(&l)) != *negated
+            }
+            CKind::Contains { lhs, rhs } => {
+                let (l, r) = (self.val(lhs, env), self.val(rhs, env));
+                match (&l, &r) {
+                    (_, Val::Missing) => false,
+                    (Val::Str(a), Val::Str(b)) => a.contains(b),
+                    _ => l
+                        .as_list()
+                        .is_some_and(|list| list.iter().any(|x| x.equals(&r))),
+                }
+            }
+            CKind::Matches { lhs, regex, .. } => match self.val(lhs, env) {
+                Val::Str(s) => regex.is_match(s),
+                _ => false,
+            },
+            CKind::Is { lhs, test } => {
+                let v = self.val(lhs, env);
+                match test {
+                    IsTest::Set => !v.is_missing(),
+                    IsTest::Missing => v.is_missing(),
+                    IsTest::Empty => match &v {
+                        Val::Missing => true,
+                        Val::Str(s) => s.is_empty(),
+                        Val::List(l) => l.is_empty(),
+                        _ => false,
+                    },
+                }
+            }
+            CKind::Handles { subject, cats } => match self.val(subject, env) {
+                Val::Entity(v) => self.derived.handles[v.0 as usize].iter().any(|h| {
+                    cats.iter()
+                        .any(|&c| self.taxonomy.overlap(h.cat, c).is_some())
+                }),
+                _ => false,
+            },
+            CKind::Holds { subject, cats } => match self.val(subject, env) {
+                Val::Entity(s) => self.holds(s).iter().any(|(cat, _)| {
+                    cats.iter()
+                        .any(|&c| self.taxonomy.overlap(*cat, c).is_some())
+                }),
+                _ => false,
+            },
+            CKind::Within { date, amount, unit } => match self.val(date, env) {
+                Val::Date(d) => {
+                    shift(self.as_of, -amount, *unit).is_some_and(|lo| lo <= d && d <= self.as_of)
+                }
+                _ => false,
+            },
+            CKind::OlderThan { date, amount, unit } => match self.val(date, env) {
+                Val::Date(d) => shift(self.as_of, -amount, *unit).is_some_and(|lo| d < lo),
+                _ => false,
+            },
+            CKind::Before(a, b) => {
+                matches!((self.val(a, env), self.val(b, env)), (Val::Date(x), Val::Date(y)) if x < y)
+            }
+            CKind::After(a, b) => {
+                matches!((self.val(a, env), self.val(b, env)), (Val::Date(x), Val::Date(y)) if x > y)
+            }
+            // A boolean-valued path or constant used as a condition.
+            _ => matches!(self.val(e, env), Val::Bool(true)),
+        }
+    }
+
+    fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
+        let f = self
+            .derived
+            .fields
+            .holds
+            .and_then(|f| self.inv.get(s).field(f));
+        match f.map(|f| &f.value) {
+            Some(crate::inventory::Value::List(items)) => items
+                .iter()
+                .filter_map(|i| match i.value {
+                    crate::inventory::Value::Cat(c) => Some((c, i.loc)),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    // ------------------------------------------------------------------------------------
+    // Evidence.
+
+    /// How an expression reads in a sentence: a field path without its variable
+    /// (`contract.expires`), else the policy text.
+    fn describe(&self, e: &CExpr) -> String {
+        match &e.kind {
+            CKind::Field { base, name, .. } => match &base.kind {
+                CKind::Var(_) => name.clone(),
+                _ => format!("{}.{name}", self.describe(base)),
+            },
+            CKind::Id(base) if matches!(base.kind, CKind::Var(_)) => "id".into(),
+            CKind::SupplyChain(base) if matches!(base.kind, CKind::Var(_)) => "supply_chain".into(),
+            CKind::Today => format!("today ({})", self.as_of),
+            _ => self.sources.slice(e.loc).to_owned(),
+        }
+    }
+
+    /// Where the value of an expression is written in the inventory, if it is.
+    fn value_loc(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Loc> {
+        match &e.kind {
+            CKind::Field { base, field, .. } => match self.val(base, env) {
+                Val::Entity(ent) => {
+                    let en = self.inv.get(ent);
+                    Some(en.field(*field).map(|f| f.loc).unwrap_or(en.id_loc))
+                }
+                _ => self.value_loc(base, env),
+            },
+            CKind::Count(inner) => self.value_loc(inner, env),
+            CKind::Var(slot) => match env.get(*slot) {
+                Some(Val::Entity(ent)) => Some(self.inv.get(*ent).id_loc),
+                _ => None,
+            },
+            CKind::Id(base) | CKind::SupplyChain(base) => self.value_loc(base, env),
+            CKind::DateArith { base, .. } => self.value_loc(base, env),
+            _ => None,
+        }
+    }
+
+    /// "hosted_by is missing": the first missing step of a path, and where the entity lacking it is.
+    fn missing(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Fact> {
+        match &e.kind {
+            CKind::Field {
+                base, field, name, ..
+            } => {
+                if let Some(f) = self.missing(base, env) {
+                    return Some(f);
+                }
+                match self.val(base, env) {
+                    Val::Entity(ent) => {
+                        let en = self.inv.get(ent);
+                        en.field(*field).is_none().then(|| Fact {
+                            text: format!("{name} is missing"),
+                            loc: Some(en.id_loc),
+                        })
+                    }
+                    _ => None,
+                }
+            }
+            CKind::DateArith { base, .. } | CKind::Count(base) | CKind::Id(base) => {
+                self.missing(base, env)
+            }
+            _ => None,
+        }
+    }
+
+    fn explain_test(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>, result: bool) -> Fact {
+        let d = self.display();
+        // Any operand missing: that is the reason.
+        let operands: Vec<&'a CExpr> = match &e.kind {
+            CKind::Compare { lhs, rhs, .. } | CKind::Before(lhs, rhs) | CKind::After(lhs, rhs) => {
+                vec![lhs, rhs]
+            }
+            CKind::In { lhs, .. } | CKind::Matches { lhs, .. } => vec![lhs],
+            CKind::Contains { lhs, rhs } => vec![lhs, rhs],
+            CKind::Within { date, .. } | CKind::OlderThan { date, .. } => vec![date],
+            CKind::Field { .. } => vec![e],
+            _ => vec![],
+        };
+        for op in operands {
+            if let Some(f) = self.missing(op, env) {
+                return f;
+            }
+        }
+        let loc_of = |s: &Self, x: &'a CExpr, env: &mut Vec<Val<'a>>| s.value_loc(x, env);
+        match &e.kind {
+            CKind::Compare { op, lhs, rhs } => {
+                let (l, r) = (self.val(lhs, env), self.val(rhs, env));
+                let rhs_words = match &rhs.kind {
+                    CKind::Const(_) | CKind::Today => d.quoted(&r),
+                    _ => format!("{} ({})", self.describe(rhs), d.quoted(&r)),
+                };
+                let text = if result {
+                    format!("{} is {}", self.describe(lhs), d.quoted(&l))
+                } else {
+                    format!(
+                        "{} is {}; the rule requires {} {}",
+                        self.describe(lhs),
+                        d.quoted(&l),
+                        op.as_str(),
+                        rhs_words
+                    )
+                };
+                Fact {
+                    text,
+                    loc: loc_of(self, lhs, env).or_else(|| loc_of(self, rhs, env)),
+                }
+            }
+            CKind::In { negated, lhs, rhs } => {
+                let (l, r) = (
+                    self.val(lhs, env),
+                    self.val(rhs, env)
+                        .as_list()
+                        .map(Val::List)
+                        .unwrap_or(Val::Missing),
+                );
+                let member = result != *negated;
+                let text = format!(
+                    "{} is {}, which is {}in {}",
+                    self.describe(lhs),
+                    d.quoted(&l),
+                    if member { "" } else { "not " },
+                    d.quoted(&r)
+                );
+                Fact {
+                    text,
+                    loc: loc_of(self, lhs, env),
+                }
+            }
+            CKind::Contains { lhs, rhs } => {
+                let (l, r) = (self.val(lhs, env), self.val(rhs, env));
+                let l = l.as_list().map(Val::List).unwrap_or(l);
+                let text = format!(
+                    "{} is {}, which {} {}",
+                    self.describe(lhs),
+                    d.quoted(&l),
+                    if result {
+                        "contains"
+                    } else {
+                        "does not contain"
+                    },
+                    d.quoted(&r)
+                );
+                Fact {
+                    text,
+                    loc: loc_of(self, lhs, env),
+                }
+            }
+            CKind::Matches { lhs, pattern, .. } => {
+                let l = self.val(lhs, env);
+                let text = format!(
+                    "{} is {}, which {} `{pattern}`",
+                    self.describe(lhs),
+                    d.quoted(&l),
+                    if result { "matches" } else { "does not match" }
+                );
+                Fact {
+                    text,
+                    loc: loc_of(self, lhs, env),
+                }
+            }
+            CKind::Is { lhs, test } => {
+                let v = self.val(lhs, env);
+                let what = self.describe(lhs);
+                let text = match (test, &v) {
+                    (IsTest::Set | IsTest::Missing, Val::Missing) => self
+                        .missing(lhs, env)
+                        .map(|f| f.text)
+                        .unwrap_or_else(|| format!("{what} is missing")),
+                    (IsTest::Set | IsTest::Missing, _) => {
+                        format!("{what} is set to {}", d.quoted(&v))
+                    }
+                    (IsTest::Empty, Val::List(l)) if !l.is_empty() => format!(
+                        "{what} has {} {}: {}",
+                        l.len(),
+                        if l.len() == 1 { "entry" } else { "entries" },
+                        d.quoted(&v)
+                    ),
+                    (IsTest::Empty, Val::Str(s)) if !s.is_empty() => {
+                        format!("{what} is {}", d.quoted(&v))
+                    }
+                    (IsTest::Empty, _) => format!("{what} is empty"),
+                };
+                let loc = loc_of(self, lhs, env);
+                Fact { text, loc }
+            }
+            CKind::Handles { subject, cats } | CKind::Holds { subject, cats } => {
+                self.explain_categories(e, subject, cats, env, result)
+            }
+            CKind::Within { date, amount, unit } | CKind::OlderThan { date, amount, unit } => {
+                let Val::Date(dv) = self.val(date, env) else {
+                    return Fact {
+                        text: format!("{} is not a date", self.describe(date)),
+                        loc: None,
+                    };
+                };
+                let what = self.describe(date);
+                let limit = format!("{amount} {}", unit.name(*amount));
+                let cutoff = shift(self.as_of, -amount, *unit);
+                let age = days_between(dv, self.as_of);
+                let text = match (&e.kind, result) {
+                    (CKind::Within { .. }, true) => format!(
+                        "{what} {dv} is {} before {}, within {limit}",
+                        days(age),
+                        self.as_of
+                    ),
+                    (CKind::Within { .. }, false) if age < 0 => format!(
+                        "{what} {dv} is in the future ({} after {}); the rule requires within {limit}",
+                        days(-age),
+                        self.as_of
+                    ),
+                    (CKind::Within { .. }, false) => format!(
+                        "{what} {dv} is {} before {}; the limit is {limit}",
+                        days(age),
+                        self.as_of
+                    ),
+                    (_, true) => format!(
+                        "{what} {dv} is older than {limit} (before {})",
+                        cutoff.map(|c| c.to_string()).unwrap_or_default()
+                    ),
+                    (_, false) => format!(
+                        "{what} {dv} is not older than {limit} (the cutoff is {})",
+                        cutoff.map(|c| c.to_string()).unwrap_or_default()
+                    ),
+                };
+                Fact {
+                    text,
+                    loc: loc_of(self, date, env),
+                }
+            }
+            CKind::Before(a, b) | CKind::After(a, b) => {
+                let (x, y) = (self.val(a, env), self.val(b, env));
+                let word = if matches!(e.kind, CKind::Before(..)) {
+                    "before"
+                } else {
+                    "after"
+                };
+                let rhs = match &b.kind {
+                    CKind::Const(_) => d.plain(&y),
+                    _ => format!("{} ({})", self.describe(b), d.plain(&y)),
+                };
+                let text = format!(
+                    "{} {} is {}{word} {rhs}",
+                    self.describe(a),
+                    d.plain(&x),
+                    if result { "" } else { "not " }
+                );
+                Fact {
+                    text,
+                    loc: loc_of(self, a, env),
+                }
+            }
+            _ => {
+                let v = self.val(e, env);
+                Fact {
+                    text: format!("{} is {}", self.describe(e), d.quoted(&v)),
+                    loc: loc_of(self, e, env),
+                }
+            }
+        }
+    }
+
+    fn explain_categories(
+        &self,
+        e: &'a CExpr,
+        subject: &'a CExpr,
+        cats: &[crate::inventory::CatId],
+        env: &mut Vec<Val<'a>>,
+        result: bool,
+    ) -> Fact {
+        let d = self.display();
+        let wanted: Vec<&str> = cats.iter().map(|c| self.taxonomy.name(*c)).collect();
+        let wanted = if wanted.len() == 1 {
+            wanted[0].to_owned()
+        } else {
+            format!("any of [{}]", wanted.join(", "))
+        };
+        let handles = matches!(e.kind, CKind::Handles { .. });
+        let verb = if handles { "handles" } else { "holds" };
+        let Val::Entity(ent) = self.val(subject, env) else {
+            return Fact {
+                text: format!("{} is missing", self.describe(subject)),
+                loc: None,
+            };
+        };
+        let prefix = match &subject.kind {
+            CKind::Var(_) => String::new(),
+            _ => format!("{} ", d.entity(ent)),
+        };
+        let sources: Vec<(crate::inventory::CatId, Via, Loc)> = if handles {
+            self.derived.handles[ent.0 as usize]
+                .iter()
+                .map(|h| (h.cat, h.via, h.loc))
+                .collect()
+        } else {
+            self.holds(ent)
+                .into_iter()
+                .map(|(c, l)| (c, Via::Own, l))
+                .collect()
+        };
+        if result {
+            for (cat, via, loc) in &sources {
+                for &c in cats {
+                    if let Some(ov) = self.taxonomy.overlap(*cat, c) {
+                        let (declared, policy) = (self.taxonomy.name(*cat), self.taxonomy.name(c));
+                        let how = match ov {
+                            Overlap::Equal => String::new(),
+                            Overlap::Narrower => format!(" ({declared} lies under {policy})"),
+                            Overlap::Broader => format!(
+                                " (declares the broader {declared}, which may include {policy})"
+                            ),
+                        };
+                        let via = match via {
+                            Via::Own if handles => {
+                                format!("declared in its own handles as {declared}")
+                            }
+                            Via::Own => format!("declared in holds as {declared}"),
+                            Via::Accesses(s) => format!(
+                                "via data store {} it accesses, which holds {declared}",
+                                self.inv.get(*s).id
+                            ),
+                            Via::Hosts(s) => format!(
+                                "via data store {} it hosts, which holds {declared}",
+                                self.inv.get(*s).id
+                            ),
+                        };
+                        return Fact {
+                            text: format!("{prefix}{verb} {policy} {via}{how}"),
+                            loc: Some(*loc),
+                        };
+                    }
+                }
+            }
+        }
+        let en = self.inv.get(ent);
+        let text = if sources.is_empty() {
+            format!("{prefix}{verb} no data categories at all, so not {wanted}")
+        } else {
+            format!(
+                "{prefix}does not {} {wanted}",
+                if handles { "handle" } else { "hold" }
+            )
+        };
+        Fact {
+            text,
+            loc: Some(en.id_loc),
+        }
+    }
+}
+
+/// Where evaluation records facts. `()` records nothing and costs nothing.
+pub trait Sink {
+    const ON: bool;
+    fn len(&self) -> usize;
+    fn push(&mut self, f: Fact);
+    /// Drop facts `from..to`.
+    fn remove(&mut self, from: usize, to: usize);
+}
+
+impl Sink for () {
+    const ON: bool = false;
+    fn len(&self) -> usize {
+        0
+    }
+    fn push(&mut self, _: Fact) {}
+    fn remove(&mut self, _: usize, _: usize) {}
+}
+
+impl Sink for Vec<Fact> {
+    const ON: bool = true;
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn push(&mut self, f: Fact) {
+        Vec::push(self, f)
+    }
+    fn remove(&mut self, from: usize, to: usize) {
+        let to = to.min(Vec::len(self));
+        if from < to {
+            self.drain(from..to);
+        }
+    }
+}
+
+fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> bool {
+    use std::cmp::Ordering;
+    let ord: Option<Ordering> = match (l, r) {
+        (Val::Num(a), Val::Num(b)) => a.partial_cmp(b),
+        (Val::Date(a), Val::Date(b)) => Some(a.cmp(b)),
+        _ => {
+            return match op {
+                CmpOp::Eq => l.equals(r),
+                // `!=` is a test in its own right: false when either side is missing.
+                CmpOp::Ne => !l.is_missing() && !r.is_missing() && !l.equals(r),
+                _ => false,
+            };
+        }
+    };
+    let Some(o) = ord else { return false };
+    match op {
+        CmpOp::Eq => o == Ordering::Equal,
+        CmpOp::Ne => o != Ordering::Equal,
+        CmpOp::Lt => o == Ordering::Less,
+        CmpOp::Le => o != Ordering::Greater,
+        CmpOp::Gt => o == Ordering::Greater,
+        CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// Calendar arithmetic: months and years clamp to the month's end (2026-03-31 − 1 month =
+/// 2026-02-28). `None` when the result leaves the supported range.
+pub fn shift(d: Date, amount: i64, unit: Unit) -> Option<Date> {
+    let span = match unit {
+        Unit::Day => jiff::Span::new().try_days(amount).ok()?,
+        Unit::Week => jiff::Span::new().try_weeks(amount).ok()?,
+        Unit::Month => jiff::Span::new().try_months(amount).ok()?,
+        Unit::Year => jiff::Span::new().try_years(amount).ok()?,
+    };
+    d.checked_add(span).ok()
+}
+
+fn days_between(from: Date, to: Date) -> i64 {
+    let f = from
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or(0);
+    let t = to
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp().as_second())
+        .unwrap_or(0);
+    (t - f) / 86_400
+}
+
+fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// Severity at or above which findings fail the run.
+pub fn fails(sev: Severity, threshold: Severity) -> bool {
+    sev != Severity::Info && sev >= threshold
+}

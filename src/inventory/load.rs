@@ -8,7 +8,13 @@ use crate::source::{FileId, SourceMap};
 
 /// Load and validate every inventory file. All problems in all files go to `diags`; what is
 /// valid is kept, so errors in one file never hide findings in another.
-pub fn load(files: &[FileId], sources: &SourceMap, schema: &Schema, taxonomy: &Taxonomy, diags: &mut Vec<Diag>) -> Inventory {
+pub fn load(
+    files: &[FileId],
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Inventory {
     let _ = (files, sources, schema, taxonomy, diags);
     todo!("inventory helper")
 }

@@ -62,6 +62,9 @@ impl Inventory {
         self.index.get(&(kind, Box::from(id))).copied()
     }
     pub fn of_kind(&self, kind: KindId) -> &[EntityId] {
-        self.by_kind.get(kind.0 as usize).map(Vec::as_slice).unwrap_or(&[])
+        self.by_kind
+            .get(kind.0 as usize)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 }

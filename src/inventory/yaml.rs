@@ -23,7 +23,10 @@ pub enum NodeKind {
     Int(i64),
     Float(f64),
     /// A string scalar; `quoted` when written with quotes or as a block scalar.
-    Str { value: String, quoted: bool },
+    Str {
+        value: String,
+        quoted: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }

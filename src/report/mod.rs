@@ -1,1 +1,75 @@
-//! report (in progress)
+//! Renderers over one `run::Report`: human (miette) and JSON. Each is a pure function of
+//! the report, so output is deterministic.
+
+pub mod human;
+pub mod json;
+
+use crate::check::Severity;
+use crate::eval::Status;
+use crate::run::Report;
+
+/// Counts shown at the end of human output and in JSON's `summary`.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub rules: usize,
+    pub entities: usize,
+    pub selected: usize,
+    pub findings: usize,
+    pub failing: usize,
+    pub waived: usize,
+    /// Failing findings whose waiver has expired.
+    pub expired_waivers: usize,
+    /// Per severity, most severe first: failing and waived counts.
+    pub by_severity: Vec<SeverityCount>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub exit_code: i32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct SeverityCount {
+    pub severity: &'static str,
+    pub failing: usize,
+    pub waived: usize,
+}
+
+pub fn summary(r: &Report) -> Summary {
+    let evaluated = r.evaluated.iter().filter(|e| **e).count();
+    let mut by_severity = Vec::new();
+    for sev in Severity::ALL {
+        let of = |st: fn(&Status) -> bool| {
+            r.findings
+                .iter()
+                .filter(|f| r.program.rules[f.rule].severity == sev && st(&f.status))
+                .count()
+        };
+        by_severity.push(SeverityCount {
+            severity: sev.as_str(),
+            failing: of(|s| *s == Status::Fail),
+            waived: of(|s| matches!(s, Status::Waived(_))),
+        });
+    }
+    Summary {
+        rules: evaluated,
+        entities: r.inventory.entities.len(),
+        selected: r.stats.iter().map(|s| s.selected).sum(),
+        findings: r.findings.len(),
+        failing: r.failing().count(),
+        waived: r
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Waived(_)))
+            .count(),
+        expired_waivers: r.failing().filter(|f| f.expired_waiver.is_some()).count(),
+        by_severity,
+        errors: r.diags.iter().filter(|d| d.is_error()).count(),
+        warnings: r.diags.iter().filter(|d| !d.is_error()).count(),
+        exit_code: r.exit() as i32,
+    }
+}
+
+/// `vendor/crm-platform`
+pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
+    let ent = r.inventory.get(e);
+    format!("{}/{}", r.schema.kind(ent.kind).name, ent.id)
+}

@@ -1,0 +1,236 @@
+//! The checked program: rules with every name resolved and every type known.
+//!
+//! **Architecture invariant:** once `check` has produced a `CheckedRule`, evaluating it cannot
+//! fail: no names are looked up and no types are tested at evaluation time.
+
+use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
+use crate::inventory::{CatId, FieldId, KindId};
+use crate::source::Loc;
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A static type.
+#[derive(Clone, PartialEq, Debug)]
+pub enum Ty {
+    Bool,
+    Num,
+    Str,
+    /// A string restricted to these values (`tier`, `kind`).
+    Enum(Vec<String>),
+    Date,
+    Cat,
+    Entity(KindId),
+    List(Box<Ty>),
+    /// A nested mapping such as `contract`: only `is set` / `is missing` apply.
+    Object,
+    /// The element type of an empty list literal: fits any list.
+    Unknown,
+}
+
+impl Ty {
+    /// "a number", "a list of categories", for messages.
+    pub fn words(&self, kinds: &dyn Fn(KindId) -> String) -> String {
+        match self {
+            Ty::Bool => "true or false".into(),
+            Ty::Num => "a number".into(),
+            Ty::Str => "a string".into(),
+            Ty::Enum(v) => format!(
+                "one of {}",
+                v.iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Ty::Date => "a date".into(),
+            Ty::Cat => "a data category".into(),
+            Ty::Entity(k) => format!("a {}", kinds(*k)),
+            Ty::List(inner) => match &**inner {
+                Ty::Bool => "a list of booleans".into(),
+                Ty::Num => "a list of numbers".into(),
+                Ty::Str | Ty::Enum(_) => "a list of strings".into(),
+                Ty::Date => "a list of dates".into(),
+                Ty::Cat => "a list of data categories".into(),
+                Ty::Entity(k) => format!("a list of {} references", kinds(*k)),
+                _ => "a list".into(),
+            },
+            Ty::Object => "a nested mapping".into(),
+            Ty::Unknown => "a value".into(),
+        }
+    }
+    pub fn is_stringy(&self) -> bool {
+        matches!(self, Ty::Str | Ty::Enum(_))
+    }
+    /// Do values of these types compare with `==`?
+    pub fn compatible(&self, other: &Ty) -> bool {
+        match (self, other) {
+            (Ty::Unknown, _) | (_, Ty::Unknown) => true,
+            (a, b) if a.is_stringy() && b.is_stringy() => true,
+            (Ty::Entity(a), Ty::Entity(b)) => a == b,
+            (Ty::List(a), Ty::List(b)) => a.compatible(b),
+            (a, b) => a == b,
+        }
+    }
+}
+
+/// A message template: literal text and interpolated paths.
+#[derive(Clone, Debug)]
+pub enum TemplatePart {
+    Lit(String),
+    Path { expr: CExpr, text: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Require {
+    pub expr: CExpr,
+    /// The whole `require` clause.
+    pub loc: Loc,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckedRule {
+    pub id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub references: Vec<String>,
+    pub tags: Vec<String>,
+    pub description: Option<String>,
+    pub remediation: Option<String>,
+    pub message: Option<Vec<TemplatePart>>,
+    pub kind: KindId,
+    pub var: String,
+    pub filter: Option<CExpr>,
+    pub requires: Vec<Require>,
+    /// The rule's id in its header.
+    pub loc: Loc,
+    /// The `for` clause.
+    pub for_loc: Loc,
+}
+
+/// A checked expression. `loc` is where it is written in the policy.
+#[derive(Clone, Debug)]
+pub struct CExpr {
+    pub kind: CKind,
+    pub ty: Ty,
+    pub loc: Loc,
+}
+
+/// Constant values in a checked program.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Date(jiff::civil::Date),
+    Cat(CatId),
+}
+
+#[derive(Clone, Debug)]
+pub enum CKind {
+    Const(Const),
+    List(Vec<CExpr>),
+    Today,
+    /// A bound variable: slot 0 is the rule's entity, quantifiers push more.
+    Var(usize),
+    /// A field of an entity-valued expression. `name` is the dotted field name.
+    Field {
+        base: Box<CExpr>,
+        kind: KindId,
+        field: FieldId,
+        name: String,
+    },
+    /// The entity's own `id`.
+    Id(Box<CExpr>),
+    /// `v.supply_chain`: the transitive closure of `subprocessors`.
+    SupplyChain(Box<CExpr>),
+    Not(Box<CExpr>),
+    And(Box<CExpr>, Box<CExpr>),
+    Or(Box<CExpr>, Box<CExpr>),
+    Compare {
+        op: CmpOp,
+        lhs: Box<CExpr>,
+        rhs: Box<CExpr>,
+    },
+    In {
+        negated: bool,
+        lhs: Box<CExpr>,
+        rhs: Box<CExpr>,
+    },
+    /// List membership or, on strings, substring.
+    Contains {
+        lhs: Box<CExpr>,
+        rhs: Box<CExpr>,
+    },
+    Matches {
+        lhs: Box<CExpr>,
+        regex: regex::Regex,
+        pattern: String,
+    },
+    Is {
+        lhs: Box<CExpr>,
+        test: IsTest,
+    },
+    /// `v handles C…`: any of `cats`.
+    Handles {
+        subject: Box<CExpr>,
+        cats: Vec<CatId>,
+    },
+    Holds {
+        subject: Box<CExpr>,
+        cats: Vec<CatId>,
+    },
+    Within {
+        date: Box<CExpr>,
+        amount: i64,
+        unit: Unit,
+    },
+    OlderThan {
+        date: Box<CExpr>,
+        amount: i64,
+        unit: Unit,
+    },
+    Before(Box<CExpr>, Box<CExpr>),
+    After(Box<CExpr>, Box<CExpr>),
+    Quant {
+        quantifier: Quantifier,
+        slot: usize,
+        var: String,
+        list: Box<CExpr>,
+        body: Box<CExpr>,
+    },
+    Count(Box<CExpr>),
+    DateArith {
+        base: Box<CExpr>,
+        op: DateOp,
+        amount: i64,
+        unit: Unit,
+    },
+}

@@ -1,0 +1,154 @@
+//! `custody.yaml`: discovery (walk up from the working directory, or the directory given)
+//! and reading, with a diagnostic for every mistake.
+
+use crate::check::Severity;
+use crate::diag::{self, Diag};
+use crate::inventory::yaml::{self, Node, NodeKind};
+use crate::nodes::{MapReader, kind_words};
+use crate::source::{FileId, Loc, SourceMap};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "custody.yaml";
+const CODE: &str = "custody::config::invalid";
+const KEYS: [&str; 7] = [
+    "policies",
+    "inventory",
+    "waivers",
+    "taxonomy",
+    "schema",
+    "fail_on",
+    "max_file_size",
+];
+
+/// An extension (`taxonomy:` or `schema:`): inline in the config, or in a file it names.
+pub struct Extension {
+    pub file: FileId,
+    pub node: Node,
+}
+
+#[derive(Default)]
+pub struct Config {
+    pub path: Option<PathBuf>,
+    pub policies: Vec<PathBuf>,
+    pub inventory: Vec<PathBuf>,
+    pub waivers: Option<PathBuf>,
+    pub taxonomy: Vec<Extension>,
+    pub schema: Vec<Extension>,
+    pub fail_on: Option<Severity>,
+    pub max_file_size: Option<u64>,
+}
+
+/// Find `custody.yaml`: in `dir` when given, else walking up from `cwd`.
+pub fn discover(dir: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
+    match dir {
+        Some(d) if d.is_file() => Some(d.to_path_buf()),
+        Some(d) => {
+            let p = d.join(FILE_NAME);
+            p.is_file().then_some(p)
+        }
+        None => cwd
+            .ancestors()
+            .map(|a| a.join(FILE_NAME))
+            .find(|p| p.is_file()),
+    }
+}
+
+/// Read a config file. Paths in it are made relative to its directory.
+pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Diag>) -> Config {
+    let mut cfg = Config {
+        path: Some(path.to_path_buf()),
+        ..Config::default()
+    };
+    let Some(file) = crate::sources::read(
+        path,
+        cwd,
+        crate::sources::DEFAULT_MAX_FILE_SIZE,
+        sources,
+        diags,
+    ) else {
+        return cfg;
+    };
+    let text = sources.get(file).text.clone();
+    let docs = yaml::parse(file, &text, diags);
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let rel = |p: &str| base.join(p);
+    let Some(doc) = docs.first() else { return cfg };
+    let Some(m) = MapReader::new(file, doc, "custody.yaml", diags) else {
+        return cfg;
+    };
+    m.reject_unknown(&KEYS, CODE, "custody.yaml", diags);
+    if let Some(list) = m.strings("policies", CODE, diags) {
+        cfg.policies = list.iter().map(|(p, _)| rel(p)).collect();
+    }
+    if let Some(list) = m.strings("inventory", CODE, diags) {
+        cfg.inventory = list.iter().map(|(p, _)| rel(p)).collect();
+    }
+    if let Some((w, _)) = m.str("waivers", CODE, diags) {
+        cfg.waivers = Some(rel(&w));
+    }
+    if let Some((s, loc)) = m.str("fail_on", CODE, diags) {
+        match Severity::parse(&s).filter(|s| *s != Severity::Info) {
+            Some(sev) => cfg.fail_on = Some(sev),
+            None => diags.push(
+                Diag::error(CODE, format!("`{s}` is not a severity `fail_on` accepts"))
+                    .at(loc, "expected critical, high, medium or low")
+                    .help_opt(diag::suggest(
+                        &s,
+                        ["critical", "high", "medium", "low"],
+                        "accepted values",
+                    )),
+            ),
+        }
+    }
+    if let Some(n) = m.get("max_file_size") {
+        match n.kind {
+            NodeKind::Int(i) if i > 0 => cfg.max_file_size = Some(i as u64),
+            _ => diags.push(
+                Diag::error(
+                    CODE,
+                    format!(
+                        "`max_file_size` must be a positive number of bytes, found {}",
+                        kind_words(n)
+                    ),
+                )
+                .at(m.loc(n), "expected e.g. 1073741824"),
+            ),
+        }
+    }
+    for (key, out) in [("taxonomy", &mut cfg.taxonomy), ("schema", &mut cfg.schema)] {
+        let Some(n) = m.get(key) else { continue };
+        match &n.kind {
+            NodeKind::Str { value, .. } => {
+                let p = rel(value);
+                if let Some(f) = crate::sources::read(
+                    &p,
+                    cwd,
+                    crate::sources::DEFAULT_MAX_FILE_SIZE,
+                    sources,
+                    diags,
+                ) {
+                    let text = sources.get(f).text.clone();
+                    for node in yaml::parse(f, &text, diags) {
+                        out.push(Extension { file: f, node });
+                    }
+                }
+            }
+            NodeKind::Map(_) => out.push(Extension {
+                file,
+                node: n.clone(),
+            }),
+            NodeKind::Null => {}
+            _ => diags.push(
+                Diag::error(
+                    CODE,
+                    format!(
+                        "`{key}` must be a mapping or the path of a YAML file, found {}",
+                        kind_words(n)
+                    ),
+                )
+                .at(Loc::new(file, n.span), "expected a mapping or a path"),
+            ),
+        }
+    }
+    cfg
+}

@@ -1,0 +1,152 @@
+//! Runtime values, borrowed from the inventory and the checked program.
+
+use crate::check::Const;
+use crate::inventory::{CatId, EntityId, Field, Inventory, Schema, Taxonomy, Value};
+use jiff::civil::Date;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Val<'a> {
+    /// Absent or null: every comparison and test on it is false.
+    Missing,
+    Bool(bool),
+    Num(f64),
+    Str(&'a str),
+    Date(Date),
+    Cat(CatId),
+    Entity(EntityId),
+    List(List<'a>),
+    /// A nested mapping that is present.
+    Object,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum List<'a> {
+    Fields(&'a [Field]),
+    Vals(Vec<Val<'a>>),
+}
+
+impl<'a> List<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            List::Fields(f) => f.len(),
+            List::Vals(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn get(&self, i: usize) -> Val<'a> {
+        match self {
+            List::Fields(f) => f
+                .get(i)
+                .map(|f| Val::from_value(&f.value))
+                .unwrap_or(Val::Missing),
+            List::Vals(v) => v.get(i).cloned().unwrap_or(Val::Missing),
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = Val<'a>> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+}
+
+impl<'a> Val<'a> {
+    pub fn from_value(v: &'a Value) -> Val<'a> {
+        match v {
+            Value::Str(s) => Val::Str(s),
+            Value::Num(n) => Val::Num(*n),
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Date(d) => Val::Date(*d),
+            Value::Cat(c) => Val::Cat(*c),
+            Value::Ref(e) => Val::Entity(*e),
+            Value::List(l) => Val::List(List::Fields(l)),
+            Value::Object => Val::Object,
+        }
+    }
+    pub fn from_const(c: &'a Const) -> Val<'a> {
+        match c {
+            Const::Bool(b) => Val::Bool(*b),
+            Const::Num(n) => Val::Num(*n),
+            Const::Str(s) => Val::Str(s),
+            Const::Date(d) => Val::Date(*d),
+            Const::Cat(c) => Val::Cat(*c),
+        }
+    }
+    pub fn is_missing(&self) -> bool {
+        matches!(self, Val::Missing)
+    }
+    /// Lists: an absent list is empty (SPEC §3).
+    pub fn as_list(&self) -> Option<List<'a>> {
+        match self {
+            Val::List(l) => Some(l.clone()),
+            Val::Missing => Some(List::Vals(Vec::new())),
+            _ => None,
+        }
+    }
+    /// Equality as `==` sees it; false when either side is missing.
+    pub fn equals(&self, other: &Val<'_>) -> bool {
+        match (self, other) {
+            (Val::Bool(a), Val::Bool(b)) => a == b,
+            (Val::Num(a), Val::Num(b)) => a == b,
+            (Val::Str(a), Val::Str(b)) => a == b,
+            (Val::Date(a), Val::Date(b)) => a == b,
+            (Val::Cat(a), Val::Cat(b)) => a == b,
+            (Val::Entity(a), Val::Entity(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Formats values for messages: dates ISO, lists comma-joined, references `KIND/ID`.
+pub struct Display<'x> {
+    pub inv: &'x Inventory,
+    pub schema: &'x Schema,
+    pub taxonomy: &'x Taxonomy,
+}
+
+impl Display<'_> {
+    pub fn entity(&self, e: EntityId) -> String {
+        let ent = self.inv.get(e);
+        format!("{}/{}", self.schema.kind(ent.kind).name, ent.id)
+    }
+    /// Plain rendering, as in message templates.
+    pub fn plain(&self, v: &Val<'_>) -> String {
+        match v {
+            Val::Missing => "(missing)".into(),
+            Val::Bool(b) => b.to_string(),
+            Val::Num(n) => num(*n),
+            Val::Str(s) => (*s).to_owned(),
+            Val::Date(d) => d.to_string(),
+            Val::Cat(c) => self.taxonomy.name(*c).to_owned(),
+            Val::Entity(e) => self.entity(*e),
+            Val::List(l) => l
+                .iter()
+                .map(|x| self.plain(&x))
+                .collect::<Vec<_>>()
+                .join(", "),
+            Val::Object => "(set)".into(),
+        }
+    }
+    /// Rendering inside a sentence: strings in backticks, lists in brackets.
+    pub fn quoted(&self, v: &Val<'_>) -> String {
+        match v {
+            Val::Str(s) => format!("`{s}`"),
+            Val::List(l) => format!(
+                "[{}]",
+                l.iter()
+                    .map(|x| self.plain(&x))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            other => self.plain(other),
+        }
+    }
+}
+
+/// Whole numbers print without a fraction.
+pub fn num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}

@@ -1,0 +1,293 @@
+//! Human output: each failing finding as a miette diagnostic whose label sits on the
+//! offending YAML value (or the entity's id when the value is missing), with the policy's
+//! `require` line and evidence in other files as related notes, and the remediation as help.
+
+use crate::check::Severity;
+use crate::eval::{Fact, Finding, Status};
+use crate::report::{entity_name, summary};
+use crate::run::Report;
+use crate::source::{Loc, SourceMap};
+use std::fmt::{self, Write};
+
+/// A finding bound to its report, implementing `miette::Diagnostic`.
+struct FindingDiag<'r> {
+    message: String,
+    code: &'r str,
+    severity: miette::Severity,
+    help: Option<String>,
+    sources: &'r SourceMap,
+    primary: Loc,
+    labels: Vec<(Loc, String)>,
+    related: Vec<Note<'r>>,
+}
+
+/// A note pointing somewhere (a policy line, a fact in another file).
+struct Note<'r> {
+    text: String,
+    loc: Option<(Loc, Option<String>)>,
+    sources: &'r SourceMap,
+}
+
+impl fmt::Debug for FindingDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl fmt::Display for FindingDiag<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for FindingDiag<'_> {}
+
+impl miette::Diagnostic for FindingDiag<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.sources.get(self.primary.file) as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().map(|(l, text)| {
+            miette::LabeledSpan::new(Some(text.clone()), l.span.start as usize, l.span.len())
+        })))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(
+            self.related.iter().map(|n| n as &dyn miette::Diagnostic),
+        ))
+    }
+}
+
+impl fmt::Debug for Note<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+impl fmt::Display for Note<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+impl std::error::Error for Note<'_> {}
+impl miette::Diagnostic for Note<'_> {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.loc
+            .as_ref()
+            .map(|(l, _)| self.sources.get(l.file) as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let (l, text) = self.loc.as_ref()?;
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new(
+            text.clone(),
+            l.span.start as usize,
+            l.span.len(),
+        ))))
+    }
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Critical | Severity::High => miette::Severity::Error,
+        Severity::Medium | Severity::Low => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
+    let rule = &r.program.rules[f.rule];
+    let file = f.primary.file;
+    let mut labels = vec![(f.primary, f.primary_label.clone())];
+    let mut related = Vec::new();
+    let note = |text: String, fact: &Fact| Note {
+        text,
+        loc: fact.loc.map(|l| (l, None)),
+        sources: &r.sources,
+    };
+    // Further failed facts: labels when in the same file, notes otherwise.
+    for fr in &f.failed {
+        for fact in &fr.facts {
+            if fact.loc == Some(f.primary) && fact.text == f.primary_label {
+                continue;
+            }
+            match fact.loc {
+                Some(l) if l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
+                    labels.push((l, fact.text.clone()))
+                }
+                Some(l) if l.file == file => {}
+                _ => related.push(note(fact.text.clone(), fact)),
+            }
+        }
+    }
+    for fact in &f.selected {
+        match fact.loc {
+            Some(l) if l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
+                labels.push((l, format!("selected: {}", fact.text)))
+            }
+            Some(l) if l.file == file => {}
+            _ => related.push(note(
+                format!(
+                    "selected because it {}",
+                    fact.text.trim_start_matches("it ")
+                ),
+                fact,
+            )),
+        }
+    }
+    for fr in &f.failed {
+        if let Some(req) = rule.requires.get(fr.index) {
+            related.push(Note {
+                text: format!(
+                    "required by rule {} ({})",
+                    rule.id,
+                    r.sources.display(req.loc)
+                ),
+                loc: Some((req.loc, Some("this requirement fails".into()))),
+                sources: &r.sources,
+            });
+        }
+    }
+    let mut help = rule.remediation.clone();
+    if let Some((wi, date)) = f.expired_waiver {
+        let who = r
+            .waivers
+            .get(wi)
+            .map(|w| w.approved_by.as_str())
+            .unwrap_or("");
+        let extra = format!(
+            "a waiver for this finding (approved by {who}) expired on {date}; renew it or fix the finding"
+        );
+        help = Some(match help {
+            Some(h) => format!("{h}\n{extra}"),
+            None => extra,
+        });
+    }
+    FindingDiag {
+        message: format!(
+            "{} {}: {}",
+            rule.severity.as_str(),
+            entity_name(r, f.entity),
+            f.message
+        ),
+        code: &rule.id,
+        severity: miette_severity(rule.severity),
+        help,
+        sources: &r.sources,
+        primary: f.primary,
+        labels,
+        related,
+    }
+}
+
+pub struct Style {
+    pub color: bool,
+    pub width: usize,
+}
+
+fn handler(style: &Style) -> miette::GraphicalReportHandler {
+    let theme = if style.color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    miette::GraphicalReportHandler::new_themed(theme)
+        .with_width(style.width)
+        .with_links(false)
+}
+
+/// Findings, waived findings and the summary line: what goes to stdout.
+pub fn render(r: &Report, style: &Style) -> String {
+    let h = handler(style);
+    let mut out = String::new();
+    for f in r.failing() {
+        let d = finding_diag(r, f);
+        let _ = h.render_report(&mut out, &d);
+        out.push('\n');
+    }
+    let waived: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| matches!(f.status, Status::Waived(_)))
+        .collect();
+    if !waived.is_empty() {
+        let _ = writeln!(out, "Waived findings (accepted risks):");
+        for f in waived {
+            let rule = &r.program.rules[f.rule];
+            if let Status::Waived(wi) = f.status
+                && let Some(w) = r.waivers.get(wi)
+            {
+                let _ = writeln!(
+                    out,
+                    "  {} {}: {} (approved by {}, until {}; {})",
+                    rule.id,
+                    entity_name(r, f.entity),
+                    w.reason,
+                    w.approved_by,
+                    w.expires,
+                    r.sources.display(w.loc)
+                );
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str(&summary_line(r));
+    out.push('\n');
+    out
+}
+
+/// Errors and warnings: what goes to stderr.
+pub fn render_diags(r: &Report, style: &Style) -> String {
+    crate::diag::render_all(&r.diags, &r.sources, &handler(style))
+}
+
+/// `custody: 5 failing findings (1 critical, 2 high, 2 medium), 1 waived; 9 rules, 23 entities, as of 2026-11-24`
+pub fn summary_line(r: &Report) -> String {
+    let s = summary(r);
+    let parts: Vec<String> = s
+        .by_severity
+        .iter()
+        .filter(|c| c.failing > 0)
+        .map(|c| format!("{} {}", c.failing, c.severity))
+        .collect();
+    let failing = match s.failing {
+        0 => "no failing findings".to_owned(),
+        1 => format!("1 failing finding ({})", parts.join(", ")),
+        n => format!("{n} failing findings ({})", parts.join(", ")),
+    };
+    let mut line = format!(
+        "custody: {failing}, {} waived; {} rules over {} entities, as of {}",
+        s.waived, s.rules, s.entities, r.as_of
+    );
+    if s.expired_waivers > 0 {
+        let _ = write!(line, "; {} with an expired waiver", s.expired_waivers);
+    }
+    if s.errors > 0 || s.warnings > 0 {
+        let _ = write!(
+            line,
+            "; {} {}, {} {}",
+            s.errors,
+            if s.errors == 1 { "error" } else { "errors" },
+            s.warnings,
+            if s.warnings == 1 {
+                "warning"
+            } else {
+                "warnings"
+            }
+        );
+    }
+    line
+}

@@ -1,0 +1,252 @@
+//! One `custody check` run: the pipeline from settings to a `Report`, with every stage's
+//! diagnostics collected. Nothing here touches the process (exit codes, stdout, the clock).
+
+use crate::check::{self, Program, Severity};
+use crate::cli::config::{self, Config};
+use crate::diag::{self, Diag};
+use crate::eval::waivers::{self, Waiver};
+use crate::eval::{self, Finding, RuleStats, Status};
+use crate::inventory::{self, Inventory, Schema, Taxonomy};
+use crate::source::SourceMap;
+use crate::sources::{self, FileKind};
+use jiff::civil::Date;
+use std::path::PathBuf;
+
+/// What a run needs, already validated by the CLI layer.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub cwd: PathBuf,
+    /// The PATH argument: a directory holding custody.yaml (or the config file itself).
+    pub config_dir: Option<PathBuf>,
+    /// `--policy`, `--inventory`, `--waivers`: replace the config's lists when given.
+    pub policies: Vec<PathBuf>,
+    pub inventory: Vec<PathBuf>,
+    pub waivers: Option<PathBuf>,
+    pub as_of: Option<Date>,
+    pub fail_on: Option<Severity>,
+    /// `--rule`: only these rules.
+    pub rules: Vec<String>,
+    pub max_file_size: Option<u64>,
+    /// Stop after checking (for `lint`).
+    pub no_eval: bool,
+}
+
+/// Everything a renderer needs.
+pub struct Report {
+    pub sources: SourceMap,
+    pub schema: Schema,
+    pub taxonomy: Taxonomy,
+    pub inventory: Inventory,
+    pub program: Program,
+    pub findings: Vec<Finding>,
+    pub stats: Vec<RuleStats>,
+    /// Which rules were evaluated (all, or those named by `--rule`).
+    pub evaluated: Vec<bool>,
+    pub waivers: Vec<Waiver>,
+    /// Errors and warnings, sorted.
+    pub diags: Vec<Diag>,
+    pub as_of: Date,
+    pub fail_on: Severity,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Exit {
+    /// No failing finding at or above the threshold.
+    Clean = 0,
+    /// Failing findings.
+    Findings = 1,
+    /// Invalid input or usage.
+    Invalid = 2,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diag::is_error)
+    }
+    pub fn failing(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.status == Status::Fail)
+    }
+    pub fn exit(&self) -> Exit {
+        if self.has_errors() {
+            Exit::Invalid
+        } else if self
+            .failing()
+            .any(|f| eval::fails(self.program.rules[f.rule].severity, self.fail_on))
+        {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        }
+    }
+}
+
+/// Run the pipeline. `today` is the default as-of date (read once by the caller).
+pub fn run(settings: &Settings, today: Date) -> Report {
+    let mut diags: Vec<Diag> = Vec::new();
+    let mut sources = SourceMap::new();
+    let cwd = &settings.cwd;
+
+    // 1. Configuration.
+    let explicit = !settings.policies.is_empty() && !settings.inventory.is_empty();
+    let cfg = match config::discover(settings.config_dir.as_deref(), cwd) {
+        Some(path) => config::load(&path, cwd, &mut sources, &mut diags),
+        None => {
+            if !explicit {
+                let (message, help) = match &settings.config_dir {
+                    Some(d) => (
+                        format!(
+                            "no `{}` in `{}`",
+                            config::FILE_NAME,
+                            sources::display_path(d, cwd)
+                        ),
+                        "create one there (see docs/inventory.md), or pass `--policy` and `--inventory`",
+                    ),
+                    None => (
+                        format!(
+                            "no `{}` found in this directory or any parent",
+                            config::FILE_NAME
+                        ),
+                        "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or pass `--policy` and `--inventory`",
+                    ),
+                };
+                diags.push(Diag::error("custody::config::not_found", message).help(help));
+            }
+            Config::default()
+        }
+    };
+    let policies = if settings.policies.is_empty() {
+        cfg.policies.clone()
+    } else {
+        settings.policies.clone()
+    };
+    let inventory_paths = if settings.inventory.is_empty() {
+        cfg.inventory.clone()
+    } else {
+        settings.inventory.clone()
+    };
+    let waivers_path = settings.waivers.clone().or(cfg.waivers.clone());
+    let fail_on = settings.fail_on.or(cfg.fail_on).unwrap_or(Severity::Low);
+    let max_size = settings
+        .max_file_size
+        .or(cfg.max_file_size)
+        .unwrap_or(sources::DEFAULT_MAX_FILE_SIZE);
+    let as_of = settings.as_of.unwrap_or(today);
+    if cfg.path.is_some() || explicit {
+        if policies.is_empty() {
+            diags.push(
+                Diag::error("custody::config::no_policies", "no policy files to load")
+                    .help("list them under `policies:` in custody.yaml, or pass `--policy PATH`"),
+            );
+        }
+        if inventory_paths.is_empty() {
+            diags.push(
+                Diag::error(
+                    "custody::config::no_inventory",
+                    "no inventory files to load",
+                )
+                .help("list them under `inventory:` in custody.yaml, or pass `--inventory PATH`"),
+            );
+        }
+    }
+
+    // 2. Schema and taxonomy, with the config's extensions.
+    let mut schema = Schema::builtin();
+    for ext in &cfg.schema {
+        schema.extend(ext.file, &ext.node, &mut diags);
+    }
+    let mut taxonomy = Taxonomy::builtin();
+    for ext in &cfg.taxonomy {
+        taxonomy.extend(ext.file, &ext.node, &mut diags);
+    }
+
+    // 3. Policies: read, parse, check.
+    let mut parsed = Vec::new();
+    for path in sources::collect(&policies, FileKind::Policy, cwd, &mut diags) {
+        if let Some(file) = sources::read(&path, cwd, max_size, &mut sources, &mut diags) {
+            let text = sources.get(file).text.clone();
+            if let Some(pf) = crate::syntax::parse_policy(file, &text, &mut diags) {
+                parsed.push(pf);
+            }
+        }
+    }
+    let program = check::check(&parsed, &sources, &schema, &taxonomy, &mut diags);
+    drop(parsed);
+
+    // 4. Inventory.
+    let inv_files: Vec<_> =
+        sources::collect(&inventory_paths, FileKind::Inventory, cwd, &mut diags)
+            .iter()
+            .filter_map(|p| sources::read(p, cwd, max_size, &mut sources, &mut diags))
+            .collect();
+    let inventory = inventory::load(&inv_files, &sources, &schema, &taxonomy, &mut diags);
+
+    // 5. Waivers.
+    let waivers = match &waivers_path {
+        Some(p) => match sources::read(p, cwd, max_size, &mut sources, &mut diags) {
+            Some(file) => {
+                let text = sources.get(file).text.clone();
+                let docs = inventory::yaml::parse(file, &text, &mut diags);
+                waivers::parse(file, &docs, &mut diags)
+            }
+            None => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+
+    // 6. `--rule` selection.
+    let mut evaluated = vec![settings.rules.is_empty(); program.rules.len()];
+    for r in &settings.rules {
+        match program.rules.iter().position(|x| &x.id == r) {
+            Some(i) => evaluated[i] = true,
+            None => diags.push(
+                Diag::error(
+                    "custody::cli::unknown_rule",
+                    format!("`--rule {r}` names no loaded rule"),
+                )
+                .help_opt(diag::suggest(
+                    r,
+                    program.rules.iter().map(|x| x.id.as_str()),
+                    "loaded rules",
+                )),
+            ),
+        }
+    }
+
+    // 7. Evaluate and apply waivers.
+    let (mut findings, stats) = if settings.no_eval {
+        (Vec::new(), vec![RuleStats::default(); program.rules.len()])
+    } else {
+        let only: Vec<usize> = (0..program.rules.len()).filter(|&i| evaluated[i]).collect();
+        let cx = eval::Context::new(&program, &inventory, &schema, &taxonomy, &sources, as_of);
+        let ev = cx.run(Some(&only));
+        (ev.findings, ev.stats)
+    };
+    if !settings.no_eval {
+        waivers::apply(
+            &mut findings,
+            &waivers,
+            &program,
+            &evaluated,
+            &inventory,
+            &schema,
+            as_of,
+            &mut diags,
+        );
+    }
+    diag::sort(&mut diags);
+    diags.dedup();
+    Report {
+        sources,
+        schema,
+        taxonomy,
+        inventory,
+        program,
+        findings,
+        stats,
+        evaluated,
+        waivers,
+        diags,
+        as_of,
+        fail_on,
+    }
+}
