@@ -1,0 +1,130 @@
+//! Shared test helpers: run the pipeline in-process on a directory or on inline files, and
+//! render what the user would see.
+
+#![allow(dead_code)]
+
+use custody::report::human;
+use custody::run::{self, Report, Settings};
+use std::path::{Path, PathBuf};
+
+pub const AS_OF: &str = "2026-11-24";
+
+pub fn as_of() -> jiff::civil::Date {
+    AS_OF.parse().expect("valid date")
+}
+
+/// Run `custody check` on a directory holding custody.yaml, with cwd = that directory.
+pub fn run_dir(dir: &Path) -> Report {
+    let settings = Settings {
+        cwd: dir.to_path_buf(),
+        config_dir: Some(dir.to_path_buf()),
+        as_of: Some(as_of()),
+        ..Settings::default()
+    };
+    run::run(&settings, as_of())
+}
+
+/// Write `files` (name, content) into a fresh temp dir and run on it.
+pub fn run_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Report) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, content) in files {
+        let p = dir.path().join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, content).expect("write");
+    }
+    if !files.iter().any(|(n, _)| *n == "custody.yaml") {
+        std::fs::write(
+            dir.path().join("custody.yaml"),
+            "policies: [.]\ninventory: [inventory]\n",
+        )
+        .expect("write config");
+    }
+    let r = run_dir(dir.path());
+    (dir, r)
+}
+
+/// Everything the user sees, without colour: stdout, then stderr, then the exit code.
+pub fn render(r: &Report) -> String {
+    let style = human::Style {
+        color: false,
+        width: 100,
+    };
+    let out = human::render(r, &style);
+    let err = human::render_diags(r, &style);
+    format!(
+        "{out}--- stderr ---\n{err}--- exit code: {} ---\n",
+        r.exit() as i32
+    )
+}
+
+/// (rule, entity, status) of every finding.
+pub fn findings(r: &Report) -> Vec<(String, String, String)> {
+    r.findings
+        .iter()
+        .map(|f| {
+            let status = match f.status {
+                custody::eval::Status::Fail => "fail",
+                custody::eval::Status::Waived(_) => "waived",
+            };
+            (
+                r.program.rules[f.rule].id.clone(),
+                custody::report::entity_name(r, f.entity),
+                status.to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Error codes of the run's diagnostics.
+pub fn codes(r: &Report) -> Vec<&'static str> {
+    r.diags.iter().map(|d| d.code).collect()
+}
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Run `rule T { for KIND v [where …] require EXPR }` over an inventory at `as_of`; return the
+/// ids of the entities that fail, sorted.
+pub fn failing_ids(for_clause: &str, require: &str, inventory: &str, as_of: &str) -> Vec<String> {
+    let policy = format!("rule T-1 \"test\" {{\n  {for_clause}\n  require {require}\n}}\n");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("rules.policy"), policy).expect("write");
+    std::fs::write(dir.path().join("inventory.yaml"), inventory).expect("write");
+    let date: jiff::civil::Date = as_of.parse().expect("date");
+    let settings = Settings {
+        cwd: dir.path().to_path_buf(),
+        policies: vec![dir.path().join("rules.policy")],
+        inventory: vec![dir.path().join("inventory.yaml")],
+        as_of: Some(date),
+        ..Settings::default()
+    };
+    let r = run::run(&settings, date);
+    let errors: Vec<String> = r
+        .diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{}: {}", d.code, d.message))
+        .collect();
+    assert!(errors.is_empty(), "unexpected errors: {errors:#?}");
+    r.findings
+        .iter()
+        .map(|f| r.inventory.get(f.entity).id.to_string())
+        .collect()
+}
+
+/// The evidence texts (selected, then failed) of the finding for `id`.
+pub fn evidence(r: &Report, id: &str) -> Vec<String> {
+    let f = r
+        .findings
+        .iter()
+        .find(|f| &*r.inventory.get(f.entity).id == id)
+        .expect("finding for id");
+    f.selected
+        .iter()
+        .chain(f.failed.iter().flat_map(|x| &x.facts))
+        .map(|x| x.text.clone())
+        .collect()
+}

@@ -1,0 +1,159 @@
+//! Hostile input (SPEC §6): each ends in a diagnostic and exit 2, with no panic, no stack
+//! overflow and no hang. The binary runs in a child process, so a crash fails the test.
+
+mod common;
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const POLICY: &str = "rule R-1 \"r\" {\n for vendor v\n require v.mfa_enforced\n}\n";
+
+/// Run `custody check` on `rules.policy` + `inv` in `dir`; return (exit code, stderr).
+fn check(dir: &Path, inv: &str, extra: &[&str]) -> (Option<i32>, String) {
+    if !dir.join("rules.policy").exists() {
+        std::fs::write(dir.join("rules.policy"), POLICY).expect("write policy");
+    }
+    let out = Command::cargo_bin("custody")
+        .expect("binary")
+        .current_dir(dir)
+        .args([
+            "check",
+            "--policy",
+            "rules.policy",
+            "--inventory",
+            inv,
+            "--as-of",
+            "2026-11-24",
+            "--color",
+            "never",
+        ])
+        .args(extra)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn billion_laughs_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut y = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        let prev = i - 1;
+        y.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
+    }
+    std::fs::write(dir.path().join("laughs.yaml"), y).expect("write");
+    let (code, err) = check(dir.path(), "laughs.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::yaml::alias_budget"), "{err}");
+}
+
+#[test]
+fn deeply_nested_yaml_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("flow.yaml"),
+        format!("vendors: {}{}", "[".repeat(20_000), "]".repeat(20_000)),
+    )
+    .expect("write");
+    let (code, err) = check(dir.path(), "flow.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::yaml::too_deep"), "{err}");
+    let mut block = String::new();
+    for i in 0..20_000 {
+        block.push_str(&" ".repeat(i));
+        block.push_str("k:\n");
+    }
+    std::fs::write(dir.path().join("block.yaml"), block).expect("write");
+    let (code, err) = check(dir.path(), "block.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::yaml::too_deep"), "{err}");
+}
+
+#[test]
+fn deeply_nested_policy_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("inv.yaml"), "vendors:\n  - id: a\n").expect("write");
+    for (name, expr) in [
+        (
+            "parens",
+            format!("{}true{}", "(".repeat(20_000), ")".repeat(20_000)),
+        ),
+        ("nots", format!("{}true", "not ".repeat(20_000))),
+        (
+            "lists",
+            format!(
+                "v.country in {}\"AU\"{}",
+                "[".repeat(20_000),
+                "]".repeat(20_000)
+            ),
+        ),
+    ] {
+        std::fs::write(
+            dir.path().join("rules.policy"),
+            format!("rule R-1 \"r\" {{\n for vendor v\n require {expr}\n}}\n"),
+        )
+        .expect("write");
+        let (code, err) = check(dir.path(), "inv.yaml", &[]);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains("custody::syntax::too_deep"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn invalid_utf8_is_reported_at_the_bad_byte() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("bad.yaml"), b"vendors:\n  - id: caf\xe9\n").expect("write");
+    let (code, err) = check(dir.path(), "bad.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::io::invalid_utf8"), "{err}");
+    assert!(err.contains("line 2"), "{err}");
+}
+
+#[test]
+fn an_empty_inventory_file_is_fine_and_an_empty_policy_set_is_not() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("empty.yaml"), "").expect("write");
+    let (code, err) = check(dir.path(), "empty.yaml", &[]);
+    assert_eq!(code, Some(0), "an empty inventory has no findings: {err}");
+    std::fs::write(dir.path().join("rules.policy"), "").expect("write");
+    let (code, err) = check(dir.path(), "empty.yaml", &[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "an empty policy file is valid, with no rules: {err}"
+    );
+}
+
+#[test]
+fn a_directory_with_no_yaml_is_an_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(dir.path().join("inv")).expect("mkdir");
+    std::fs::write(dir.path().join("inv/notes.txt"), "hello").expect("write");
+    let (code, err) = check(dir.path(), "inv", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::io::empty_directory"), "{err}");
+}
+
+#[test]
+fn a_file_over_the_size_limit_is_refused_before_reading() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // A sparse 2 GiB file: refused by its size, so nothing is read and the test stays fast.
+    let f = std::fs::File::create(dir.path().join("huge.yaml")).expect("create");
+    f.set_len(2 << 30).expect("sparse");
+    let (code, err) = check(dir.path(), "huge.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::io::file_too_large"), "{err}");
+    // The limit is configurable.
+    std::fs::write(
+        dir.path().join("small.yaml"),
+        "vendors:\n  - id: a\n    mfa_enforced: true\n",
+    )
+    .expect("write");
+    let (code, err) = check(dir.path(), "small.yaml", &["--max-file-size", "10"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("over the limit of 10 bytes"), "{err}");
+}

@@ -1,0 +1,540 @@
+//! The language's semantics (SPEC §2, §3, §3.1), one behaviour per test, end to end through
+//! the real pipeline: parse, check, load, evaluate.
+
+mod common;
+use common::{AS_OF, failing_ids};
+
+fn ids(v: &[&str]) -> Vec<String> {
+    v.iter().map(|s| s.to_string()).collect()
+}
+
+const TAXONOMY_INV: &str = "
+vendors:
+  - id: exact
+    handles: [personal.contact.address]
+  - id: broader
+    handles: [personal]
+  - id: middle
+    handles: [personal.contact]
+  - id: sibling
+    handles: [personal.contact.email]
+  - id: unrelated
+    handles: [system.logs]
+  - id: nothing
+";
+
+#[test]
+fn overlap_matches_equal_narrower_and_broader_but_not_siblings() {
+    // A rule that fails every vendor it selects shows which were selected.
+    let sel = failing_ids(
+        "for vendor v where v handles personal.contact.address",
+        "false",
+        TAXONOMY_INV,
+        AS_OF,
+    );
+    assert_eq!(sel, ids(&["broader", "exact", "middle"]));
+    let sel = failing_ids(
+        "for vendor v where v handles personal",
+        "false",
+        TAXONOMY_INV,
+        AS_OF,
+    );
+    assert_eq!(sel, ids(&["broader", "exact", "middle", "sibling"]));
+    let sel = failing_ids(
+        "for vendor v where v handles [system, personal.contact.email]",
+        "false",
+        TAXONOMY_INV,
+        AS_OF,
+    );
+    assert_eq!(sel, ids(&["broader", "middle", "sibling", "unrelated"]));
+}
+
+#[test]
+fn overlap_case_is_named_in_the_evidence() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n for vendor v where v handles personal.contact.address\n require false\n}\n",
+        ),
+        ("inventory/v.yaml", TAXONOMY_INV),
+    ]);
+    let broad = common::evidence(&r, "broader").join("\n");
+    assert!(
+        broad.contains("declares the broader personal, which may include personal.contact.address"),
+        "{broad}"
+    );
+    let exact = common::evidence(&r, "exact").join("\n");
+    assert!(
+        exact.contains("handles personal.contact.address declared in its own handles"),
+        "{exact}"
+    );
+}
+
+const DERIVED_INV: &str = "
+vendors:
+  - id: via-access
+    accesses: [crm]
+  - id: via-host
+  - id: plain
+data_stores:
+  - id: crm
+    holds: [personal.contact.address]
+  - id: hosted
+    holds: [personal.loyalty.member_number]
+    hosted_by: via-host
+";
+
+#[test]
+fn handles_is_derived_through_accessed_and_hosted_stores() {
+    let sel = failing_ids(
+        "for vendor v where v handles personal.contact.address",
+        "false",
+        DERIVED_INV,
+        AS_OF,
+    );
+    assert_eq!(sel, ids(&["via-access"]));
+    let sel = failing_ids(
+        "for vendor v where v handles personal.loyalty",
+        "false",
+        DERIVED_INV,
+        AS_OF,
+    );
+    assert_eq!(sel, ids(&["via-host"]));
+    // Stores `hold`, they do not `handle`.
+    let sel = failing_ids(
+        "for data_store s where s holds personal",
+        "false",
+        DERIVED_INV,
+        AS_OF,
+    );
+    assert_eq!(sel, ids(&["crm", "hosted"]));
+}
+
+#[test]
+fn derived_handles_evidence_names_the_store_and_its_file() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n for vendor v where v handles personal.contact.address\n require false\n}\n",
+        ),
+        ("inventory/inv.yaml", DERIVED_INV),
+    ]);
+    let f = &r.findings[0];
+    let fact = &f.selected[0];
+    assert_eq!(
+        fact.text,
+        "handles personal.contact.address via data store crm it accesses, which holds personal.contact.address"
+    );
+    let loc = fact.loc.expect("location");
+    assert_eq!(r.sources.display(loc), "inventory/inv.yaml:9:13");
+}
+
+const CHAIN_INV: &str = "
+vendors:
+  - id: a
+    tier: critical
+    subprocessors: [b]
+    last_audit: 2026-01-01
+  - id: b
+    subprocessors: [c]
+    last_audit: 2026-01-01
+  - id: c
+    subprocessors: [a, d]
+    last_audit: 2026-01-01
+  - id: d
+    last_audit: 2020-01-01
+  - id: lonely
+    tier: critical
+";
+
+#[test]
+fn supply_chain_is_a_cycle_safe_transitive_closure_excluding_the_vendor() {
+    // a → b → c → {a, d}: a's chain is b, c, d (not a itself), and it terminates.
+    let fails = failing_ids(
+        "for vendor v where v.id == \"a\"",
+        "count(v.supply_chain) != 3",
+        CHAIN_INV,
+        AS_OF,
+    );
+    assert!(fails.is_empty(), "{fails:?}");
+    let fails = failing_ids(
+        "for vendor v",
+        "not (any p in v.supply_chain: p.id == v.id)",
+        CHAIN_INV,
+        AS_OF,
+    );
+    assert!(
+        fails.is_empty(),
+        "no vendor is in its own supply chain: {fails:?}"
+    );
+    // d (audited 2020) is a fourth party of a, b and c.
+    let fails = failing_ids(
+        "for vendor v",
+        "all p in v.supply_chain: p.last_audit within 24 months",
+        CHAIN_INV,
+        AS_OF,
+    );
+    assert_eq!(fails, ids(&["a", "b", "c"]));
+    // An empty supply chain: `all` holds, `any` fails.
+    let fails = failing_ids(
+        "for vendor v where v.id == \"lonely\"",
+        "any p in v.supply_chain: true",
+        CHAIN_INV,
+        AS_OF,
+    );
+    assert_eq!(fails, ids(&["lonely"]));
+}
+
+fn audit_inv(dates: &[(&str, &str)]) -> String {
+    let mut s = String::from("vendors:\n");
+    for (id, d) in dates {
+        s.push_str(&format!("  - id: {id}\n    last_audit: {d}\n"));
+    }
+    s
+}
+
+#[test]
+fn month_arithmetic_clamps_to_the_end_of_the_month() {
+    // As of 2026-03-31, one month back is 2026-02-28 (clamped), inclusive.
+    let inv = audit_inv(&[
+        ("feb27", "2026-02-27"),
+        ("feb28", "2026-02-28"),
+        ("mar31", "2026-03-31"),
+        ("apr01", "2026-04-01"),
+    ]);
+    let fails = failing_ids(
+        "for vendor v",
+        "v.last_audit within 1 month",
+        &inv,
+        "2026-03-31",
+    );
+    assert_eq!(
+        fails,
+        ids(&["apr01", "feb27"]),
+        "future dates are not within; the clamped bound is inclusive"
+    );
+    let fails = failing_ids(
+        "for vendor v",
+        "v.last_audit older than 1 month",
+        &inv,
+        "2026-03-31",
+    );
+    assert_eq!(fails, ids(&["apr01", "feb28", "mar31"]));
+    let fails = failing_ids(
+        "for vendor v",
+        "v.last_audit >= today - 1 month",
+        &inv,
+        "2026-03-31",
+    );
+    assert_eq!(fails, ids(&["feb27"]));
+}
+
+#[test]
+fn leap_day_arithmetic() {
+    // As of 2028-02-29, one year back is 2027-02-28; 2024-02-29 + 4 years is 2028-02-29.
+    let inv = audit_inv(&[
+        ("y27feb27", "2027-02-27"),
+        ("y27feb28", "2027-02-28"),
+        ("leap", "2024-02-29"),
+    ]);
+    let fails = failing_ids(
+        "for vendor v",
+        "v.last_audit within 1 year",
+        &inv,
+        "2028-02-29",
+    );
+    assert_eq!(fails, ids(&["leap", "y27feb27"]));
+    let fails = failing_ids(
+        "for vendor v where v.id == \"leap\"",
+        "v.last_audit + 4 years == today",
+        &inv,
+        "2028-02-29",
+    );
+    assert!(fails.is_empty());
+    let fails = failing_ids(
+        "for vendor v where v.id == \"leap\"",
+        "v.last_audit + 1 year == 2025-02-28",
+        &inv,
+        "2028-02-29",
+    );
+    assert!(fails.is_empty(), "2024-02-29 + 1 year clamps to 2025-02-28");
+}
+
+#[test]
+fn weeks_and_days_and_before_after_are_strict() {
+    let inv = audit_inv(&[("d", "2026-11-10"), ("e", "2026-11-09")]);
+    let fails = failing_ids("for vendor v", "v.last_audit within 2 weeks", &inv, AS_OF);
+    assert_eq!(fails, ids(&["e"]));
+    let fails = failing_ids("for vendor v", "v.last_audit after 2026-11-09", &inv, AS_OF);
+    assert_eq!(fails, ids(&["e"]));
+    let fails = failing_ids(
+        "for vendor v",
+        "v.last_audit before 2026-11-10",
+        &inv,
+        AS_OF,
+    );
+    assert_eq!(fails, ids(&["d"]));
+}
+
+const MISSING_INV: &str = "
+vendors:
+  - id: set
+    mfa_enforced: true
+    tier: high
+    last_audit: 2026-10-01
+    country: AU
+  - id: missing
+  - id: nulls
+    mfa_enforced: null
+    tier: ~
+";
+
+#[test]
+fn missing_values_make_every_test_false() {
+    for req in [
+        "v.last_audit within 12 months",
+        "v.last_audit older than 0 days or v.last_audit within 100 years",
+        "v.tier == \"high\"",
+        "v.tier != \"low\"",
+        "v.country in [\"AU\"]",
+        "v.country not in [\"NZ\"]",
+        "v.mfa_enforced",
+        "v.country matches \"A\"",
+        "v.country contains \"A\"",
+        "v.last_audit before 2030-01-01",
+    ] {
+        let fails = failing_ids("for vendor v", req, MISSING_INV, AS_OF);
+        assert_eq!(fails, ids(&["missing", "nulls"]), "require {req}");
+    }
+}
+
+#[test]
+fn not_negates_a_missing_test_and_is_set_is_not_missing() {
+    let fails = failing_ids("for vendor v", "not v.mfa_enforced", MISSING_INV, AS_OF);
+    assert_eq!(fails, ids(&["set"]));
+    let fails = failing_ids("for vendor v", "v.tier is set", MISSING_INV, AS_OF);
+    assert_eq!(fails, ids(&["missing", "nulls"]), "null counts as missing");
+    let fails = failing_ids("for vendor v", "v.tier is missing", MISSING_INV, AS_OF);
+    assert_eq!(fails, ids(&["set"]));
+}
+
+#[test]
+fn missing_reason_names_the_first_missing_step() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n for data_store s\n require s.hosted_by.tier == \"high\"\n}\nrule T-2 \"u\" {\n for vendor v\n require v.last_audit within 12 months\n}\n",
+        ),
+        (
+            "inventory/inv.yaml",
+            "vendors:\n  - id: v1\ndata_stores:\n  - id: s1\n",
+        ),
+    ]);
+    assert_eq!(
+        common::evidence(&r, "s1"),
+        vec!["hosted_by is missing".to_string()]
+    );
+    assert_eq!(
+        common::evidence(&r, "v1"),
+        vec!["last_audit is missing".to_string()]
+    );
+    assert_eq!(r.findings[1].message, "u: last_audit is missing");
+}
+
+const LIST_INV: &str = "
+vendors:
+  - id: absent
+  - id: empty
+    certifications: []
+  - id: full
+    certifications: [iso27001, pci-dss]
+";
+
+#[test]
+fn absent_lists_behave_as_empty_except_is_missing() {
+    let check = |req: &str| failing_ids("for vendor v", req, LIST_INV, AS_OF);
+    assert_eq!(check("count(v.certifications) == 0"), ids(&["full"]));
+    assert_eq!(
+        check("all c in v.certifications: c == \"pci-dss\""),
+        ids(&["full"])
+    );
+    assert_eq!(
+        check("no c in v.certifications: c == \"pci-dss\""),
+        ids(&["full"])
+    );
+    assert_eq!(
+        check("any c in v.certifications: true"),
+        ids(&["absent", "empty"])
+    );
+    assert_eq!(
+        check("v.certifications contains \"pci-dss\""),
+        ids(&["absent", "empty"])
+    );
+    assert_eq!(check("v.certifications is empty"), ids(&["full"]));
+    assert_eq!(
+        check("v.certifications is missing"),
+        ids(&["empty", "full"])
+    );
+    assert_eq!(
+        check("\"pci-dss\" in v.certifications"),
+        ids(&["absent", "empty"])
+    );
+}
+
+#[test]
+fn precedence_not_binds_looser_than_comparison_and_and_tighter_than_or() {
+    let inv = "vendors:\n  - id: a\n    tier: high\n    mfa_enforced: false\n  - id: b\n    tier: low\n    mfa_enforced: true\n";
+    // `not v.tier == "high"` is `not (v.tier == "high")`.
+    assert_eq!(
+        failing_ids("for vendor v", "not v.tier == \"high\"", inv, AS_OF),
+        ids(&["a"])
+    );
+    // `or` is loosest: true or (false and …).
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "v.tier == \"high\" or v.mfa_enforced and false",
+            inv,
+            AS_OF
+        ),
+        ids(&["b"])
+    );
+    // A quantifier body extends to the end: `any … : A and B`.
+    let inv2 = "vendors:\n  - id: a\n    certifications: [x, y]\n";
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "any c in v.certifications: c == \"x\" and c == \"y\"",
+            inv2,
+            AS_OF
+        ),
+        ids(&["a"])
+    );
+    assert!(
+        failing_ids(
+            "for vendor v",
+            "(any c in v.certifications: c == \"x\") and (any c in v.certifications: c == \"y\")",
+            inv2,
+            AS_OF
+        )
+        .is_empty()
+    );
+}
+
+#[test]
+fn let_names_categories_lists_and_values() {
+    let policy = "let allowed = [\"AU\", \"NZ\"]\nlet addr = personal.contact.address\nlet limit = 72\nrule T-1 \"t\" {\n for vendor v where v handles addr\n require v.country in allowed\n require v.contract.breach_notification_hours <= limit\n}\n";
+    let inv = "vendors:\n  - id: ok\n    handles: [personal.contact.address]\n    country: AU\n    contract: {breach_notification_hours: 72}\n  - id: bad\n    handles: [personal.contact]\n    country: US\n    contract: {breach_notification_hours: 96}\n  - id: other\n    country: US\n";
+    let (_d, r) = common::run_files(&[("rules.policy", policy), ("inventory/inv.yaml", inv)]);
+    assert_eq!(
+        common::findings(&r),
+        vec![("T-1".into(), "vendor/bad".into(), "fail".into())]
+    );
+    assert_eq!(
+        r.findings[0].failed.len(),
+        2,
+        "evidence lists every failed require"
+    );
+}
+
+#[test]
+fn numbers_compare_numerically_and_count_and_reference_navigation_work() {
+    let inv = "
+vendors:
+  - id: big
+    tier: low
+    accesses: [s1, s2]
+data_stores:
+  - id: s1
+    records: 1_000_001
+    hosted_by: big
+  - id: s2
+    records: 9
+";
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "any s in v.accesses: s.records > 1000000",
+            inv,
+            AS_OF
+        ),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        failing_ids("for vendor v", "count(v.accesses) == 1", inv, AS_OF),
+        ids(&["big"])
+    );
+    assert_eq!(
+        failing_ids(
+            "for data_store s where s.hosted_by is set",
+            "s.hosted_by.tier != \"low\"",
+            inv,
+            AS_OF
+        ),
+        ids(&["s1"])
+    );
+    assert_eq!(
+        failing_ids("for data_store s", "s.records >= 10", inv, AS_OF),
+        ids(&["s2"])
+    );
+}
+
+#[test]
+fn matches_is_an_unanchored_case_sensitive_search() {
+    let inv = "vendors:\n  - id: a\n    owner: Alice@Example.com\n  - id: b\n    owner: bob@example.com\n";
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "v.owner matches \"example\\\\.com$\"",
+            inv,
+            AS_OF
+        ),
+        ids(&["a"])
+    );
+    assert_eq!(
+        failing_ids("for vendor v", "v.owner contains \"Example\"", inv, AS_OF),
+        ids(&["b"])
+    );
+}
+
+#[test]
+fn date_window_reason_spells_out_the_arithmetic() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n for vendor v\n require v.last_audit within 12 months\n}\n",
+        ),
+        (
+            "inventory/inv.yaml",
+            "vendors:\n  - id: old\n    last_audit: 2024-03-01\n",
+        ),
+    ]);
+    assert_eq!(
+        common::evidence(&r, "old"),
+        vec![
+            "last_audit 2024-03-01 is 998 days before 2026-11-24; the limit is 12 months"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn output_is_ordered_by_rule_then_entity() {
+    let policy = "rule B-2 \"b\" {\n for vendor v\n require false\n}\nrule A-1 \"a\" {\n for vendor v\n require false\n}\n";
+    let inv = "vendors:\n  - id: zeta\n  - id: alpha\n";
+    let (_d, r) = common::run_files(&[("rules.policy", policy), ("inventory/inv.yaml", inv)]);
+    let got: Vec<(String, String)> = common::findings(&r)
+        .into_iter()
+        .map(|(a, b, _)| (a, b))
+        .collect();
+    let want = [
+        ("A-1", "vendor/alpha"),
+        ("A-1", "vendor/zeta"),
+        ("B-2", "vendor/alpha"),
+        ("B-2", "vendor/zeta"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
+    );
+}
