@@ -446,7 +446,7 @@ vendors:
     accesses: [s1, s2]
 data_stores:
   - id: s1
-    records: 1_000_001
+    records: 1000001
     hosted_by: big
   - id: s2
     records: 9
