@@ -840,11 +840,29 @@ impl<'a> Translate<'a> {
     fn bad_character(&self) -> Option<Diag> {
         let tok = self.tok(self.found)?;
         let found = tok.text(self.text);
+        // An invisible character (a non-breaking space pasted from a document) would show
+        // as blank backticks, so it is named by its code point.
+        if tok.kind == TokKind::Other
+            && let Some(c) = found.chars().next()
+            && (c.is_whitespace() || c.is_control() || c == '\u{feff}' || c == '\u{200b}')
+        {
+            return Some(
+                Diag::error(
+                    UNEXPECTED_TOKEN,
+                    format!("unexpected invisible character U+{:04X}", c as u32),
+                )
+                .at(self.loc_of(tok), "here")
+                .help("replace it with a plain space, or delete it"),
+            );
+        }
         let help = match (tok.kind, found) {
             (TokKind::Other, "“" | "”" | "„" | "‘" | "’") => {
                 "strings use straight double quotes: `\"...\"`"
             }
             (TokKind::Other, "'") => "strings use double quotes: `\"...\"`",
+            (TokKind::Other, c) if c.chars().all(char::is_alphanumeric) => {
+                "names use ASCII letters, digits and `_`; other characters can only appear in strings"
+            }
             (TokKind::Punct, "&&") => "write `and`",
             (TokKind::Punct, "||") => "write `or`",
             (TokKind::Punct, "!") => "write `not`, or `!=` for \"not equal\"",

@@ -52,7 +52,8 @@ pub(super) fn lex(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let mut tokens: Vec<Token> = Vec::new();
-    let mut i = 0;
+    // Editors on some systems start files with a byte-order mark; it is not content.
+    let mut i = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut first_on_line = true;
     while i < bytes.len() {
         let b = at(i);
@@ -195,18 +196,22 @@ pub(super) const TEST_WORDS: &[&str] = &[
     "in", "contains", "matches", "is", "handles", "holds", "within", "older", "before", "after",
 ];
 
-/// Whether token `i` starts an item for recovery: `rule` or `let` first on its line.
-pub(super) fn is_item_start(tokens: &[Token], i: usize, text: &str) -> bool {
-    tokens.get(i).is_some_and(|t| {
-        t.first_on_line && t.kind == TokKind::Word && matches!(t.text(text), "rule" | "let")
-    })
+/// Where recovery may resume: the indices of the tokens that are `rule` or `let` first on
+/// their line, in order.
+pub(super) fn item_starts(tokens: &[Token], text: &str) -> Vec<usize> {
+    (0..tokens.len())
+        .filter(|&i| {
+            tokens.get(i).is_some_and(|t| {
+                t.first_on_line && t.kind == TokKind::Word && matches!(t.text(text), "rule" | "let")
+            })
+        })
+        .collect()
 }
 
-/// Index of the first item start after token `i`, or `tokens.len()`.
-pub(super) fn next_item_start(tokens: &[Token], i: usize, text: &str) -> usize {
-    (i + 1..tokens.len())
-        .find(|&j| is_item_start(tokens, j, text))
-        .unwrap_or(tokens.len())
+/// The first of `starts` after token `i`, or `len` (the number of tokens).
+pub(super) fn next_item_start(starts: &[usize], i: usize, len: usize) -> usize {
+    let k = starts.partition_point(|&s| s <= i);
+    starts.get(k).copied().unwrap_or(len)
 }
 
 /// Find the first token at which nesting exceeds [`MAX_DEPTH`], if any.

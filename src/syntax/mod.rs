@@ -56,13 +56,14 @@ pub fn parse_policy(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<P
 fn parse_file(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyFile> {
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
     let tokens = lex::lex(text);
+    let starts = lex::item_starts(&tokens, text);
     let mut items = Vec::new();
     let first_diag = diags.len();
     // Tokens before this index belong to chunks already scanned for lexical problems.
     let mut scanned = 0;
     let mut i = 0;
     while let Some(tok) = tokens.get(i) {
-        let chunk_end = lex::next_item_start(&tokens, i, text);
+        let chunk_end = lex::next_item_start(&starts, i, tokens.len());
         if !(tok.kind == TokKind::Word && matches!(tok.text(text), "rule" | "let")) {
             diags.push(errors::expected_item(file, tok, text));
             i = chunk_end;

@@ -688,6 +688,19 @@ fn items_may_share_a_line_and_files_may_be_empty() {
 }
 
 #[test]
+fn odd_characters() {
+    // A byte-order mark at the start is not content.
+    assert_eq!(parse_ok("\u{feff}let a = 1").items.len(), 1);
+    let (_, diags, _) = parse("let a =\u{a0}1");
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].message, "unexpected invisible character U+00A0");
+    let (_, diags, _) = parse("let café = 1");
+    assert_eq!(diags[0].message, "unexpected `é`");
+    let (_, diags, _) = parse("let a = \"x\" \0");
+    assert_eq!(diags[0].message, "unexpected invisible character U+0000");
+}
+
+#[test]
 fn crlf_line_endings() {
     let text = SPEC_EXAMPLE.replace('\n', "\r\n");
     assert_eq!(parse_ok(&text).items.len(), 4);
