@@ -582,7 +582,7 @@ impl<'a> Translate<'a> {
         };
 
         // Characters that are never right, whatever was expected.
-        if let Some(d) = self.bad_character() {
+        if let Some(d) = self.bad_character(has(E::TestOp)) {
             return d;
         }
         // After a complete `let`, a line that starts with something else is a bad item,
@@ -794,7 +794,11 @@ impl<'a> Translate<'a> {
         }
         if has(E::Expr) {
             let d = self.expected(UNEXPECTED_TOKEN, "an expression", "an expression");
-            return if self.found_is_reserved() && self.place().1 == Place::Found {
+            return if matches!(found, "all" | "any" | "no") && self.place().1 == Place::Found {
+                d.help(format!(
+                    "a quantifier cannot be an operand; put it in parentheses: `({found} x in LIST: CONDITION)`"
+                ))
+            } else if self.found_is_reserved() && self.place().1 == Place::Found {
                 d.help(format!(
                     "{} is a reserved word; it cannot start an expression",
                     quote(found)
@@ -837,7 +841,8 @@ impl<'a> Translate<'a> {
     }
 
     /// `“`, `&&`, `=` where they never belong.
-    fn bad_character(&self) -> Option<Diag> {
+    /// `after_operand`: an operator could have come here, so `=` was meant as `==`.
+    fn bad_character(&self, after_operand: bool) -> Option<Diag> {
         let tok = self.tok(self.found)?;
         let found = tok.text(self.text);
         // An invisible character (a non-breaking space pasted from a document) would show
@@ -866,7 +871,7 @@ impl<'a> Translate<'a> {
             (TokKind::Punct, "&&") => "write `and`",
             (TokKind::Punct, "||") => "write `or`",
             (TokKind::Punct, "!") => "write `not`, or `!=` for \"not equal\"",
-            (TokKind::Punct, "=") if self.prev.is_some() => {
+            (TokKind::Punct, "=") if after_operand => {
                 "compare with `==`; a single `=` only appears in `let`"
             }
             _ => return None,

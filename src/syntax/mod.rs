@@ -87,19 +87,31 @@ fn parse_file(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyF
         };
         match parse_item(&ctx, tok.start, end, diags) {
             Some((item, item_end)) => {
-                items.extend(item);
                 // Continue right after the item: another item may follow on the same line.
-                i = tokens.partition_point(|t| t.start < item_end).max(i + 1);
-                let junk = tokens.get(i).filter(|t| {
-                    i < chunk_end
+                let next = tokens.partition_point(|t| t.start < item_end).max(i + 1);
+                let junk = tokens.get(next).filter(|t| {
+                    next < chunk_end
                         && !(t.kind == TokKind::Word && matches!(t.text(text), "rule" | "let"))
                 });
+                i = next;
                 if let Some(junk) = junk {
-                    // Something that cannot continue the item nor start the next one. The
-                    // item is kept (so later uses of a `let` do not fail too); the junk is
-                    // reported and skipped.
+                    // Something that can neither continue the item nor start the next one:
+                    // reported and skipped. On the item's own line it is probably the rest
+                    // of a broken expression (`let x = a and`), so the item is not kept; on
+                    // a later line the item is whole and is kept, so uses of a `let` do not
+                    // fail too.
                     diags.push(explain_junk(&ctx, tok, junk, end));
+                    let last_end = next
+                        .checked_sub(1)
+                        .and_then(|k| tokens.get(k))
+                        .map_or(0, |t| t.end);
+                    let same_line = !text.get(last_end..junk.start).unwrap_or("").contains('\n');
+                    if !same_line {
+                        items.extend(item);
+                    }
                     i = chunk_end;
+                } else {
+                    items.extend(item);
                 }
             }
             // The error is reported; resume at the next item.

@@ -769,6 +769,26 @@ fn nothing_usable_is_none() {
 }
 
 #[test]
+fn junk_after_a_let() {
+    // On the let's own line the junk is part of a broken expression: the let is dropped.
+    let (parsed, diags, _) = parse("let a = v.x and\nlet b = 1");
+    assert_eq!(parsed.map(|p| p.items.len()), Some(1));
+    assert_eq!(diags[0].message, "expected an expression after `and`");
+    // The operators that could have continued it are named.
+    let (_, diags, _) = parse("let a = v.x ?");
+    assert_eq!(diags[0].message, "unexpected `?`");
+    let label = diags[0].primary.as_ref().and_then(|l| l.text.clone());
+    assert_eq!(
+        label.as_deref(),
+        Some("expected an operator or the next `rule` or `let`")
+    );
+    // On a later line the let is whole and kept; the junk is a bad item.
+    let (parsed, diags, _) = parse("let a = v.x\nruel R \"t\" {}\nlet b = 1");
+    assert_eq!(parsed.map(|p| p.items.len()), Some(2));
+    assert_eq!(diags[0].code, "custody::syntax::expected_item");
+}
+
+#[test]
 fn a_stray_brace_after_a_rule_keeps_the_rule() {
     let (parsed, diags, _) = parse("rule A \"t\" { require a }\n}\nlet b = 1");
     assert_eq!(parsed.map(|p| p.items.len()), Some(2));
