@@ -333,6 +333,42 @@ fn expect_of(rule: Rule) -> Option<Expect> {
     })
 }
 
+/// Missing pieces whose message needs nothing but the previous token: the category, what
+/// is expected (in the message, then in the label) and the help.
+const SIMPLE: &[(Expect, &str, &str, &str)] = &[
+    (
+        Expect::SeverityWord,
+        "a severity such as `high`",
+        "a severity",
+        SEVERITIES,
+    ),
+    (
+        Expect::LetName,
+        "a name",
+        "a name",
+        "write `let NAME = VALUE`",
+    ),
+    (
+        Expect::ForKind,
+        "an entity kind such as `vendor`",
+        "an entity kind",
+        "write `for KIND VAR`, e.g. `for vendor v where v.tier == \"critical\"`",
+    ),
+    (
+        Expect::QuantIn,
+        "`in`",
+        "`in`",
+        "write `all x in LIST: CONDITION`",
+    ),
+    (
+        Expect::Than,
+        "`than`",
+        "`than`",
+        "write `D older than 2 years`",
+    ),
+    (Expect::CountOpen, "`(`", "`(`", "write `count(LIST)`"),
+];
+
 /// How a category reads in "expected …" lists.
 fn describe(e: Expect) -> &'static str {
     use Expect as E;
@@ -664,6 +700,9 @@ impl<'a> Translate<'a> {
                 _ => d.help("every rule has a title: `rule TPR-001 \"Vendors are audited yearly\" {`"),
             };
         }
+        if let Some((_, long, short, help)) = SIMPLE.iter().find(|(e, ..)| has(*e)) {
+            return self.expected(UNEXPECTED_TOKEN, long, short).help(*help);
+        }
         if has(E::RuleOpen) {
             return self
                 .expected_msg(
@@ -673,16 +712,6 @@ impl<'a> Translate<'a> {
                 )
                 .help("the clauses of a rule go between `{` and `}`");
         }
-        if has(E::SeverityWord) {
-            return self
-                .expected(UNEXPECTED_TOKEN, "a severity such as `high`", "a severity")
-                .help(SEVERITIES);
-        }
-        if has(E::LetName) {
-            return self
-                .expected(UNEXPECTED_TOKEN, "a name", "a name")
-                .help("write `let NAME = VALUE`");
-        }
         if has(E::LetEq) {
             let d = self.expected(UNEXPECTED_TOKEN, "`=`", "`=`");
             return if found == "==" {
@@ -690,15 +719,6 @@ impl<'a> Translate<'a> {
             } else {
                 d.help("write `let NAME = VALUE`")
             };
-        }
-        if has(E::ForKind) {
-            return self
-                .expected(
-                    UNEXPECTED_TOKEN,
-                    "an entity kind such as `vendor`",
-                    "an entity kind",
-                )
-                .help("write `for KIND VAR`, e.g. `for vendor v where v.tier == \"critical\"`");
         }
         if has(E::ForVar) {
             return self
@@ -711,11 +731,6 @@ impl<'a> Translate<'a> {
             return self
                 .expected(UNEXPECTED_TOKEN, "a variable name", "a variable name")
                 .help(format!("write `{prev} x in LIST: CONDITION`"));
-        }
-        if has(E::QuantIn) {
-            return self
-                .expected(UNEXPECTED_TOKEN, "`in`", "`in`")
-                .help("write `all x in LIST: CONDITION`");
         }
         if has(E::QuantColon) {
             return self
@@ -739,16 +754,6 @@ impl<'a> Translate<'a> {
                 "null" | "none" | "absent" | "unset" => d.help("write `is missing`"),
                 _ => d.help_opt(did_you_mean_help(&["set", "missing", "empty"])),
             };
-        }
-        if has(E::Than) {
-            return self
-                .expected(UNEXPECTED_TOKEN, "`than`", "`than`")
-                .help("write `D older than 2 years`");
-        }
-        if has(E::CountOpen) {
-            return self
-                .expected(UNEXPECTED_TOKEN, "`(`", "`(`")
-                .help("write `count(LIST)`");
         }
         if has(E::Number) && matches!(prev, "within" | "than" | "+" | "-") {
             return self

@@ -377,30 +377,19 @@ impl<'d> Lowerer<'d> {
                 };
                 (kind, dl.max(dr), end)
             }
-            Rule::within_test => {
+            Rule::within_test | Rule::older_test => {
+                if tail_rule == Rule::older_test {
+                    let _than = Self::next(&mut parts)?;
+                }
                 let duration = self.duration(Self::next(&mut parts)?);
                 let end = duration.span;
-                (
-                    ExprKind::Within {
-                        date: lhs,
-                        duration,
-                    },
-                    dl,
-                    end,
-                )
-            }
-            Rule::older_test => {
-                let _than = Self::next(&mut parts)?;
-                let duration = self.duration(Self::next(&mut parts)?);
-                let end = duration.span;
-                (
-                    ExprKind::OlderThan {
-                        date: lhs,
-                        duration,
-                    },
-                    dl,
-                    end,
-                )
+                let date = lhs;
+                let kind = if tail_rule == Rule::within_test {
+                    ExprKind::Within { date, duration }
+                } else {
+                    ExprKind::OlderThan { date, duration }
+                };
+                (kind, dl, end)
             }
             Rule::before_test | Rule::after_test => {
                 let (rhs, dr, end) = rhs(self, &mut parts)?;

@@ -52,6 +52,13 @@ fn expr(src: &str) -> String {
     }
 }
 
+/// Each source expression parses to its S-expression.
+fn assert_exprs(cases: &[(&str, &str)]) {
+    for (src, want) in cases {
+        assert_eq!(expr(src), *want, "{src}");
+    }
+}
+
 /// The codes of the errors in `let x = SRC`.
 fn expr_err(src: &str) -> Vec<&'static str> {
     codes(&format!("let x = {src}"))
@@ -317,127 +324,120 @@ fn expression_spans_cover_the_whole_expression() {
 
 #[test]
 fn precedence_loosest_first_or_and_not_then_tests() {
-    assert_eq!(expr("not a == b"), "(not (== a b))");
-    assert_eq!(expr("a or b and c"), "(or a (and b c))");
-    assert_eq!(expr("a and b or c"), "(or (and a b) c)");
-    assert_eq!(expr("not a and b"), "(and (not a) b)");
-    assert_eq!(expr("not not a"), "(not (not a))");
-    assert_eq!(expr("a or b or c"), "(or (or a b) c)");
-    assert_eq!(expr("a and b and c"), "(and (and a b) c)");
-    assert_eq!(expr("not (a or b)"), "(not (paren (or a b)))");
-    assert_eq!(
-        expr("a == 1 or not b in [1, 2] and c"),
-        "(or (== a 1) (and (not (in b [1 2])) c))"
-    );
+    assert_exprs(&[
+        ("not a == b", "(not (== a b))"),
+        ("a or b and c", "(or a (and b c))"),
+        ("a and b or c", "(or (and a b) c)"),
+        ("not a and b", "(and (not a) b)"),
+        ("not not a", "(not (not a))"),
+        ("a or b or c", "(or (or a b) c)"),
+        ("a and b and c", "(and (and a b) c)"),
+        ("not (a or b)", "(not (paren (or a b)))"),
+        (
+            "a == 1 or not b in [1, 2] and c",
+            "(or (== a 1) (and (not (in b [1 2])) c))",
+        ),
+    ]);
 }
 
 #[test]
 fn quantifier_body_extends_to_the_end_of_the_expression() {
-    assert_eq!(
-        expr("all p in v.supply_chain: p.a and p.b"),
-        "(all p v.supply_chain (and p.a p.b))"
-    );
-    assert_eq!(
-        expr("x and all p in l: p.a or p.b"),
-        "(and x (all p l (or p.a p.b)))"
-    );
-    assert_eq!(
-        expr("(all p in l: p.a) and q"),
-        "(and (paren (all p l p.a)) q)"
-    );
-    assert_eq!(expr("not any p in l: p.a"), "(not (any p l p.a))");
-    assert_eq!(
-        expr("no p in l: all q in p.x: q.y"),
-        "(no p l (all q p.x q.y))"
-    );
-    assert_eq!(expr("[all p in l: p.a, b]"), "[(all p l p.a) b]");
-    assert_eq!(
-        expr("count(any s in v.accesses: s.records > 1_000)"),
-        "(count (any s v.accesses (> s.records 1_000)))"
-    );
+    assert_exprs(&[
+        (
+            "all p in v.supply_chain: p.a and p.b",
+            "(all p v.supply_chain (and p.a p.b))",
+        ),
+        (
+            "x and all p in l: p.a or p.b",
+            "(and x (all p l (or p.a p.b)))",
+        ),
+        ("(all p in l: p.a) and q", "(and (paren (all p l p.a)) q)"),
+        ("not any p in l: p.a", "(not (any p l p.a))"),
+        ("no p in l: all q in p.x: q.y", "(no p l (all q p.x q.y))"),
+        ("[all p in l: p.a, b]", "[(all p l p.a) b]"),
+        (
+            "count(any s in v.accesses: s.records > 1_000)",
+            "(count (any s v.accesses (> s.records 1_000)))",
+        ),
+    ]);
 }
 
 #[test]
 fn every_comparison_and_test() {
-    assert_eq!(expr("a == b"), "(== a b)");
-    assert_eq!(expr("a != \"x\""), "(!= a \"x\")");
-    assert_eq!(expr("a < 1"), "(< a 1)");
-    assert_eq!(expr("a <= 1"), "(<= a 1)");
-    assert_eq!(expr("a > 1"), "(> a 1)");
-    assert_eq!(expr("a >= 1"), "(>= a 1)");
-    assert_eq!(
-        expr("v.country in [\"AU\", \"NZ\"]"),
-        "(in v.country [\"AU\" \"NZ\"])"
-    );
-    assert_eq!(
-        expr("v.country not in allowed"),
-        "(not-in v.country allowed)"
-    );
-    assert_eq!(expr("not v.x not in l"), "(not (not-in v.x l))");
-    assert_eq!(
-        expr("v.certifications contains \"soc2\""),
-        "(contains v.certifications \"soc2\")"
-    );
-    assert_eq!(
-        expr("v.name matches \"^[a-z]+$\""),
-        "(matches v.name \"^[a-z]+$\")"
-    );
-    assert_eq!(expr("v.offboarded is set"), "(is-set v.offboarded)");
-    assert_eq!(expr("v.offboarded is missing"), "(is-missing v.offboarded)");
-    assert_eq!(expr("v.handles is empty"), "(is-empty v.handles)");
-    assert_eq!(
-        expr("v handles personal.contact"),
-        "(handles v personal.contact)"
-    );
-    assert_eq!(
-        expr("v handles [personal.health, personal.biometric]"),
-        "(handles v [personal.health personal.biometric])"
-    );
-    assert_eq!(expr("s holds address"), "(holds s address)");
-    assert_eq!(
-        expr("v.last_audit within 1 year"),
-        "(within v.last_audit 1year)"
-    );
-    assert_eq!(
-        expr("v.last_audit older than 2 years"),
-        "(older-than v.last_audit 2years)"
-    );
-    assert_eq!(
-        expr("v.contract.expires before today"),
-        "(before v.contract.expires today)"
-    );
-    assert_eq!(
-        expr("v.contract.expires after 2027-01-01"),
-        "(after v.contract.expires date:2027-01-01)"
-    );
-    assert_eq!(
-        expr("count(v.subprocessors) > 3"),
-        "(> (count v.subprocessors) 3)"
-    );
-    assert_eq!(
-        expr("any s in v.accesses: s.records >= 1_000_000"),
-        "(any s v.accesses (>= s.records 1_000_000))"
-    );
+    assert_exprs(&[
+        ("a == b", "(== a b)"),
+        ("a != \"x\"", "(!= a \"x\")"),
+        ("a < 1", "(< a 1)"),
+        ("a <= 1", "(<= a 1)"),
+        ("a > 1", "(> a 1)"),
+        ("a >= 1", "(>= a 1)"),
+        (
+            "v.country in [\"AU\", \"NZ\"]",
+            "(in v.country [\"AU\" \"NZ\"])",
+        ),
+        ("v.country not in allowed", "(not-in v.country allowed)"),
+        ("not v.x not in l", "(not (not-in v.x l))"),
+        (
+            "v.certifications contains \"soc2\"",
+            "(contains v.certifications \"soc2\")",
+        ),
+        (
+            "v.name matches \"^[a-z]+$\"",
+            "(matches v.name \"^[a-z]+$\")",
+        ),
+        ("v.offboarded is set", "(is-set v.offboarded)"),
+        ("v.offboarded is missing", "(is-missing v.offboarded)"),
+        ("v.handles is empty", "(is-empty v.handles)"),
+        ("v handles personal.contact", "(handles v personal.contact)"),
+        (
+            "v handles [personal.health, personal.biometric]",
+            "(handles v [personal.health personal.biometric])",
+        ),
+        ("s holds address", "(holds s address)"),
+        ("v.last_audit within 1 year", "(within v.last_audit 1year)"),
+        (
+            "v.last_audit older than 2 years",
+            "(older-than v.last_audit 2years)",
+        ),
+        (
+            "v.contract.expires before today",
+            "(before v.contract.expires today)",
+        ),
+        (
+            "v.contract.expires after 2027-01-01",
+            "(after v.contract.expires date:2027-01-01)",
+        ),
+        (
+            "count(v.subprocessors) > 3",
+            "(> (count v.subprocessors) 3)",
+        ),
+        (
+            "any s in v.accesses: s.records >= 1_000_000",
+            "(any s v.accesses (>= s.records 1_000_000))",
+        ),
+    ]);
 }
 
 #[test]
 fn date_arithmetic_chains_left_to_right_wherever_an_operand_is() {
-    assert_eq!(expr("today - 1 year + 2 days"), "(+ (- today 1year) 2days)");
-    assert_eq!(expr("today + 30 days"), "(+ today 30days)");
-    assert_eq!(expr("today-1 day"), "(- today 1day)");
-    assert_eq!(expr("today -3 weeks"), "(- today 3weeks)");
-    assert_eq!(
-        expr("v.contract.expires before today + 3 months"),
-        "(before v.contract.expires (+ today 3months))"
-    );
-    assert_eq!(
-        expr("v.last_audit - 1 month > 2026-03-31 - 1 month"),
-        "(> (- v.last_audit 1month) (- date:2026-03-31 1month))"
-    );
-    assert_eq!(
-        expr("v.offboarded + 1 week within 1 day"),
-        "(within (+ v.offboarded 1week) 1day)"
-    );
+    assert_exprs(&[
+        ("today - 1 year + 2 days", "(+ (- today 1year) 2days)"),
+        ("today + 30 days", "(+ today 30days)"),
+        ("today-1 day", "(- today 1day)"),
+        ("today -3 weeks", "(- today 3weeks)"),
+        (
+            "v.contract.expires before today + 3 months",
+            "(before v.contract.expires (+ today 3months))",
+        ),
+        (
+            "v.last_audit - 1 month > 2026-03-31 - 1 month",
+            "(> (- v.last_audit 1month) (- date:2026-03-31 1month))",
+        ),
+        (
+            "v.offboarded + 1 week within 1 day",
+            "(within (+ v.offboarded 1week) 1day)",
+        ),
+    ]);
 }
 
 #[test]
