@@ -873,6 +873,9 @@ impl<'a> Translate<'a> {
             (TokKind::Other, c) if c.chars().all(char::is_alphanumeric) => {
                 "names use ASCII letters, digits and `_`; other characters can only appear in strings"
             }
+            (TokKind::Other, ";") => {
+                "no `;` is needed: clauses and items are separated by spaces or newlines"
+            }
             (TokKind::Punct, "&&") => "write `and`",
             (TokKind::Punct, "||") => "write `or`",
             (TokKind::Punct, "!") => "write `not`, or `!=` for \"not equal\"",

@@ -696,6 +696,8 @@ fn odd_characters() {
     assert_eq!(diags[0].message, "unexpected invisible character U+00A0");
     let (_, diags, _) = parse("let café = 1");
     assert_eq!(diags[0].message, "unexpected `é`");
+    let (_, diags, _) = parse("rule A \"t\" { severity high; require x }");
+    assert_eq!(diags[0].message, "unexpected `;`");
     let (_, diags, _) = parse("let a = \"x\" \0");
     assert_eq!(diags[0].message, "unexpected invisible character U+0000");
 }
