@@ -14,3 +14,6 @@ pub use load::load;
 pub use model::{Entity, EntityId, Field, Inventory, Value};
 pub use schema::{FieldId, FieldSchema, FieldType, KindId, KindSchema, Schema};
 pub use taxonomy::{CatId, Overlap, Taxonomy};
+
+#[cfg(test)]
+mod tests;
