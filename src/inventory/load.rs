@@ -207,7 +207,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
 
     /// The top-level mapping, key by key; each collection's list entry by entry.
     fn stream_root(&mut self, r: &mut Reader<'a>, diags: &mut Vec<Diag>) -> Result<(), Stop> {
-        let mut seen: Vec<(&'a str, Span)> = Vec::new();
+        // Collections written so far, for duplicate keys and for `<<` (explicit keys win).
+        let mut seen: HashMap<String, Span> = HashMap::new();
         let mut merges: Vec<Raw<'a>> = Vec::new();
         loop {
             let ev = r.next(diags)?;
@@ -225,19 +226,20 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 build(r, value, 1, diags)?;
                 continue;
             };
-            let name = self.slice(key.span);
-            if let Some((_, first)) = seen.iter().find(|(n, _)| *n == name) {
-                diags.push(
+            let name = self.key_text(&key);
+            match seen.entry(name) {
+                Entry::Occupied(first) => diags.push(
                     Diag::error(
                         "custody::yaml::duplicate_key",
-                        format!("duplicate key `{name}`"),
+                        format!("duplicate key `{}`", first.key()),
                     )
                     .at(self.loc(key.span), "defined again here")
-                    .also(self.loc(*first), "first defined here")
+                    .also(self.loc(*first.get()), "first defined here")
                     .help("a key may appear once in a mapping; merge the two lists"),
-                );
-            } else {
-                seen.push((name, key.span));
+                ),
+                Entry::Vacant(v) => {
+                    v.insert(key.span);
+                }
             }
             match value.event {
                 Event::SequenceStart(_, 0, None) => loop {
@@ -274,9 +276,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 }
             };
             for (key, value) in maps.into_iter().flatten() {
-                let name = self.slice(key.span);
-                if !seen.iter().any(|(n, _)| *n == name) {
-                    seen.push((name, key.span));
+                if let Entry::Vacant(v) = seen.entry(self.key_text(&key)) {
+                    v.insert(key.span);
                     self.collection(&key, value, diags);
                 }
             }
@@ -334,7 +335,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                         "custody::inventory::not_a_list",
                         format!(
                             "`{}` must be a list, found {}",
-                            self.slice(key.span),
+                            self.key_text(key),
                             describe_raw(&value)
                         ),
                     )
@@ -348,6 +349,14 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     )),
                 );
             }
+        }
+    }
+
+    /// A scalar key's text as the user means it (a string's value, other scalars as written).
+    fn key_text(&self, key: &Raw<'a>) -> String {
+        match &key.kind {
+            RawKind::Str(s, _) => s.to_string(),
+            _ => self.slice(key.span).to_string(),
         }
     }
 

@@ -58,6 +58,7 @@ pub struct Inventory {
 
 impl Inventory {
     pub fn get(&self, id: EntityId) -> &Entity {
+        // INVARIANT: EntityIds are made by `load` for this inventory's `entities`.
         &self.entities[id.0 as usize]
     }
     /// The entity of `kind` with this id. No allocation: the index is queried through

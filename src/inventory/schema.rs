@@ -74,6 +74,7 @@ impl KindSchema {
             .map(|i| FieldId(i as u16))
     }
     pub fn field_schema(&self, id: FieldId) -> &FieldSchema {
+        // INVARIANT: FieldIds come from this kind's schema, which only ever grows.
         &self.fields[id.0 as usize]
     }
     /// The fields directly inside `parent` (`None`: the top-level fields), in order.
@@ -576,6 +577,7 @@ impl Schema {
             .map(|i| KindId(i as u16))
     }
     pub fn kind(&self, id: KindId) -> &KindSchema {
+        // INVARIANT: KindIds come from this schema, which only ever grows.
         &self.kinds[id.0 as usize]
     }
     /// Every kind id, in definition order.

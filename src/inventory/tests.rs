@@ -1146,3 +1146,18 @@ fn bench_load() {
         diags.len()
     );
 }
+
+#[test]
+fn repeated_and_merged_collections() {
+    // A collection written twice is a duplicate key, but both lists load.
+    let (inv, diags, _) = load_texts(&[("x.yaml", "vendors: [{id: a}]\n\"vendors\": [{id: b}]\n")]);
+    assert_eq!(codes(&diags), ["custody::yaml::duplicate_key"]);
+    assert_eq!(inv.entities.len(), 2);
+    // `<<` at the top level adds collections; explicit ones win.
+    let text = "<<: {data_stores: [{id: s}], vendors: [{id: hidden}]}\nvendors: [{id: a}]\n";
+    let (inv, diags, _) = load_texts(&[("x.yaml", text)]);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert!(inv.lookup(KindId(1), "s").is_some());
+    assert!(inv.lookup(KindId(0), "a").is_some());
+    assert!(inv.lookup(KindId(0), "hidden").is_none());
+}
