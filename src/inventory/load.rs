@@ -805,6 +805,14 @@ fn build<'a>(
     r.build(ev, depth, false, diags).map_err(|(stop, _)| stop)
 }
 
+fn kind_name(schema: &Schema, kind: KindId) -> &str {
+    schema
+        .kinds
+        .get(kind.0 as usize)
+        .map(|k| k.name.as_str())
+        .unwrap_or("?")
+}
+
 /// What a type expects, in words: "true or false", "a list of data categories".
 fn expected(schema: &Schema, ty: &FieldType) -> String {
     match ty {
@@ -814,14 +822,7 @@ fn expected(schema: &Schema, ty: &FieldType) -> String {
         FieldType::Date => "a date (YYYY-MM-DD)".into(),
         FieldType::Category => "a data category".into(),
         FieldType::Enum(values) => format!("one of {}", values.join(", ")),
-        FieldType::Ref(k) => format!(
-            "the id of a {}",
-            schema
-                .kinds
-                .get(k.0 as usize)
-                .map(|k| k.name.as_str())
-                .unwrap_or("?")
-        ),
+        FieldType::Ref(k) => format!("the id of a {}", kind_name(schema, *k)),
         FieldType::Object => "a mapping".into(),
         FieldType::List(inner) => format!("a list of {}", plural(schema, inner)),
     }
@@ -835,14 +836,7 @@ fn plural(schema: &Schema, ty: &FieldType) -> String {
         FieldType::Date => "dates (YYYY-MM-DD)".into(),
         FieldType::Category => "data categories".into(),
         FieldType::Enum(values) => format!("values among {}", values.join(", ")),
-        FieldType::Ref(k) => format!(
-            "{} ids",
-            schema
-                .kinds
-                .get(k.0 as usize)
-                .map(|k| k.name.as_str())
-                .unwrap_or("?")
-        ),
+        FieldType::Ref(k) => format!("{} ids", kind_name(schema, *k)),
         FieldType::Object | FieldType::List(_) => "values".into(),
     }
 }

@@ -375,6 +375,20 @@ struct Done<'a> {
     end: u32,
 }
 
+impl<'a> Frame<'a> {
+    fn new(span: Span, style: gp::StructureStyle, anchor: usize, kind: FrameKind<'a>) -> Frame<'a> {
+        Frame {
+            start: span.start,
+            end: span.end,
+            flow: style == gp::StructureStyle::Flow,
+            anchor,
+            count: 1,
+            height: 1,
+            kind,
+        }
+    }
+}
+
 fn attach<'a>(frame: &mut Frame<'a>, done: Done<'a>) {
     frame.count = frame.count.saturating_add(done.count);
     frame.height = frame.height.max(done.height + 1);
@@ -642,33 +656,18 @@ impl<'a> Reader<'a> {
             Event::SequenceStart(style, anchor, tag) => {
                 self.open(open, span, diags)?;
                 self.check_collection_tag(tag.as_deref(), "seq", span, tag_span, diags);
-                stack.push(Frame {
-                    start: span.start,
-                    end: span.end,
-                    flow: style == gp::StructureStyle::Flow,
-                    anchor,
-                    count: 1,
-                    height: 1,
-                    kind: FrameKind::Seq(Vec::new()),
-                });
+                stack.push(Frame::new(span, style, anchor, FrameKind::Seq(Vec::new())));
                 Ok(None)
             }
             Event::MappingStart(style, anchor, tag) => {
                 self.open(open, span, diags)?;
                 self.check_collection_tag(tag.as_deref(), "map", span, tag_span, diags);
-                stack.push(Frame {
-                    start: span.start,
-                    end: span.end,
-                    flow: style == gp::StructureStyle::Flow,
-                    anchor,
-                    count: 1,
-                    height: 1,
-                    kind: FrameKind::Map {
-                        entries: Vec::new(),
-                        key: None,
-                        has_merge: false,
-                    },
-                });
+                let kind = FrameKind::Map {
+                    entries: Vec::new(),
+                    key: None,
+                    has_merge: false,
+                };
+                stack.push(Frame::new(span, style, anchor, kind));
                 Ok(None)
             }
             Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
