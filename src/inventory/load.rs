@@ -938,12 +938,12 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
         );
     }
 
-    for list in &mut by_kind {
+    by_kind.par_iter_mut().for_each(|list| {
         list.sort_unstable_by(|a, b| {
             let name = |id: &EntityId| entities.get(id.0 as usize).map(|e| &*e.id).unwrap_or("");
             name(a).cmp(name(b))
         });
-    }
+    });
     let mut inventory = Inventory {
         entities,
         by_kind,
@@ -952,8 +952,13 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
 
     let mut broken: Vec<(EntityId, FieldId)> = Vec::new();
     let mut suggestions = 0;
-    for (owner, r) in pending {
-        match inventory.lookup(r.target, &r.id) {
+    // Look up in parallel (read-only), then write in order.
+    let targets: Vec<Option<EntityId>> = pending
+        .par_iter()
+        .map(|(_, r)| inventory.lookup(r.target, &r.id))
+        .collect();
+    for ((owner, r), target) in pending.into_iter().zip(targets) {
+        match target {
             Some(target) => set_ref(&mut inventory, owner, &r, target),
             None => {
                 let suggest = suggestions < MAX_REFERENCE_SUGGESTIONS;
