@@ -1129,3 +1129,47 @@ fn bench_load() {
         diags.len()
     );
 }
+
+/// JSON is YAML too: `gen_inventory.py M DIR --json` writes the same facts as one line of
+/// flow style. `CUSTODY_JSON_DIR=DIR cargo test --release --lib inventory::tests::json_load
+/// -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs CUSTODY_JSON_DIR"]
+fn json_load() {
+    let Ok(dir) = std::env::var("CUSTODY_JSON_DIR") else {
+        return;
+    };
+    let read = |n: &str| std::fs::read_to_string(format!("{dir}/{n}")).unwrap_or_default();
+    let json = read("inventory.json");
+    let started = std::time::Instant::now();
+    let (a, diags, _) = load_texts(&[("inventory.json", &json)]);
+    println!("json load {:?}", started.elapsed());
+    assert!(diags.is_empty(), "{:?}", diags.first());
+    let (stores, vendors) = (read("data_stores.yaml"), read("vendors.yaml"));
+    let (b, _, _) = load_texts(&[("data_stores.yaml", &stores), ("vendors.yaml", &vendors)]);
+    assert_eq!(a.entities.len(), b.entities.len());
+    for kind in [KindId(0), KindId(1)] {
+        for (&x, &y) in a.of_kind(kind).iter().zip(b.of_kind(kind)) {
+            let (x, y) = (a.get(x), b.get(y));
+            assert_eq!(x.id, y.id);
+            let values = |inv: &Inventory, e: &Entity| -> Vec<String> {
+                e.fields
+                    .iter()
+                    .map(|f| match f.as_ref().map(|f| &f.value) {
+                        Some(Value::Ref(r)) => inv.get(*r).id.to_string(),
+                        Some(Value::List(items)) => items
+                            .iter()
+                            .map(|i| match &i.value {
+                                Value::Ref(r) => inv.get(*r).id.to_string(),
+                                v => format!("{v:?}"),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(","),
+                        v => format!("{v:?}"),
+                    })
+                    .collect()
+            };
+            assert_eq!(values(&a, x), values(&b, y));
+        }
+    }
+}
