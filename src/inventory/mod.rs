@@ -8,7 +8,7 @@
 //!   guards; [`yaml::parse`] gives whole documents for config and waiver files.
 //! - [`schema`] and [`taxonomy`]: the shipped `policies/schema.yaml` and
 //!   `policies/taxonomy.yaml` (embedded), extensible from `custody.yaml` in the same format.
-//! - [`load`]: inventory files → [`Inventory`]. Pass 1 reads each file on its own, in
+//! - [`mod@load`]: inventory files → [`Inventory`]. Pass 1 reads each file on its own, in
 //!   parallel, streaming the collections and building one entity at a time (a 90 MB file is
 //!   never a tree); pass 2 merges in file order, checks ids and resolves references.
 //! - [`model`]: the validated entities, typed and spanned.

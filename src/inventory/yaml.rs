@@ -4,7 +4,7 @@
 //! schema and taxonomy. Guards: nesting deeper than `MAX_DEPTH` and alias expansion beyond
 //! a budget are diagnostics, never a stack overflow or a memory blow-up.
 //!
-//! The work happens in [`Reader`], which turns parser events into [`Raw`] nodes that borrow
+//! The work happens in `Reader`, which turns parser events into `Raw` nodes that borrow
 //! their text from the input. [`parse`] converts whole documents into owned [`Node`]s; the
 //! inventory loader instead drives the `Reader` itself and builds one entity at a time, so a
 //! 90 MB inventory never exists as a tree.
