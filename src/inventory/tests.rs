@@ -1173,3 +1173,36 @@ fn json_load() {
         }
     }
 }
+
+#[test]
+fn entities_before_an_error_are_kept_and_later_documents_load() {
+    let text = format!(
+        "vendors:\n  - id: a\n  - id: b\n  - id: c\n    tier: [high\n---\nvendors:\n  - id: d\n---\nvendors: {}\n---\nvendors: [{{id: e}}]\n",
+        deep_flow(300).trim()
+    );
+    let (inv, diags, _) = load_texts(&[("x.yaml", &text)]);
+    assert_eq!(
+        codes(&diags),
+        ["custody::yaml::syntax", "custody::yaml::too_deep"]
+    );
+    let ids: Vec<&str> = inv.entities.iter().map(|e| &*e.id).collect();
+    assert_eq!(ids, ["a", "b", "d", "e"]);
+}
+
+#[test]
+fn the_alias_budget_grows_with_the_file() {
+    // 1,050 aliases of a 1,000-node list replay 1,050,000 nodes: over the 1,000,000 floor.
+    let mut head = String::from("base: &b [");
+    head.push_str(&vec!["x"; 999].join(","));
+    head.push_str("]\ncopies:\n");
+    head.push_str(&"  - *b\n".repeat(1050));
+    // Followed by 600,000 nodes of its own, the limit is 2 x 601,000+ and the file is fine...
+    let big = format!("{head}more:\n{}", "  - y\n".repeat(600_000));
+    let (_, diags, _) = parse_text(&big);
+    assert!(diags.is_empty(), "{diags:?}");
+    // ...followed by the same bytes of comments instead, it is over the budget, which is
+    // only known at the end of the file.
+    let padded = format!("{head}# {}\n", "z".repeat(3_600_000));
+    let (_, diags, _) = parse_text(&padded);
+    assert_eq!(codes(&diags), ["custody::yaml::alias_budget"]);
+}
