@@ -1206,3 +1206,20 @@ fn the_alias_budget_grows_with_the_file() {
     let (_, diags, _) = parse_text(&padded);
     assert_eq!(codes(&diags), ["custody::yaml::alias_budget"]);
 }
+
+#[test]
+fn restating_the_shipped_schema_and_taxonomy_changes_nothing() {
+    let (s, diags, _) = extend_schema(super::schema::BUILTIN_SCHEMA);
+    assert!(diags.is_empty(), "{diags:?}");
+    let builtin = Schema::builtin();
+    assert_eq!(s.kinds.len(), builtin.kinds.len());
+    for (a, b) in s.kinds.iter().zip(&builtin.kinds) {
+        assert_eq!(a.fields.len(), b.fields.len());
+    }
+    let (docs, _, _) = parse_text(super::taxonomy::BUILTIN_TAXONOMY);
+    let mut t = Taxonomy::builtin();
+    let mut diags = Vec::new();
+    t.extend(FileId(0), &docs[0], &mut diags);
+    assert!(diags.is_empty());
+    assert_eq!(t.len(), Taxonomy::builtin().len());
+}
