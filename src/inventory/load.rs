@@ -142,9 +142,10 @@ fn load_file<'a>(
     reader.documents(&mut diags, |r, first, diags| {
         loader.document(r, first, diags)
     });
-    let mut out = loader.out;
-    out.diags.append(&mut diags);
-    out
+    FileLoad {
+        diags,
+        ..loader.out
+    }
 }
 
 struct FileLoader<'s, 'a> {
@@ -461,10 +462,10 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         let ks = self.schema.kind(kind);
         let loc = self.loc(node.span);
         let text: &str = match &node.kind {
-            RawKind::Str(s, _) => s,
+            RawKind::Str(s, _) if !s.is_empty() => s,
             // `id: 1234` is an id as written.
             RawKind::Int(_) | RawKind::Float(_) => self.slice(node.span),
-            RawKind::Null => {
+            RawKind::Null | RawKind::Str(..) => {
                 diags.push(
                     Diag::error(
                         "custody::inventory::missing_id",
@@ -487,10 +488,9 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 return None;
             }
         };
-        if text.is_empty()
-            || !text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
             let fixed: String = text
                 .trim()
@@ -514,9 +514,6 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 )
                 .help_opt((!fixed.is_empty()).then(|| format!("write it as `{fixed}`"))),
             );
-            if text.is_empty() {
-                return None;
-            }
         }
         Some((Box::from(text), loc))
     }

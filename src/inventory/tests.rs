@@ -964,7 +964,7 @@ const ERROR_CASES: &[(&str, &str)] = &[
     ),
     (
         "missing_and_invalid_ids",
-        "vendors:\n  - name: No Id Pty Ltd\n    tier: low\n  - id: crm platform\n  - id: ~\n  - id: [a]\n  - id: 1234\n",
+        "vendors:\n  - name: No Id Pty Ltd\n    tier: low\n  - id: crm platform\n  - id: ~\n  - id: [a]\n  - id: 1234\n  - id: \"\"\n",
     ),
     ("not_a_mapping_document", "- id: crm\n"),
     (
