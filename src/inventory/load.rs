@@ -1,10 +1,29 @@
 //! Loading: YAML documents of all inventory files → one validated `Inventory`.
+//!
+//! Two passes. Each file is read on its own (in parallel, with rayon): the YAML events of a
+//! document's top-level mapping and of each collection's list are consumed as a stream, and
+//! only one entity at a time is built as a small tree, checked against the schema and turned
+//! into an [`Entity`]; references are kept as pending ids. The merge pass then assigns
+//! `EntityId`s in file order, reports duplicate ids, resolves references and sorts.
 
-use crate::diag::Diag;
-use crate::inventory::model::Inventory;
-use crate::inventory::schema::Schema;
+use crate::diag::{self, Diag};
+use crate::inventory::model::{Entity, EntityId, Field, Inventory, Value};
+use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
-use crate::source::{FileId, SourceMap};
+use crate::inventory::yaml::{Ev, Raw, RawKind, Reader, Stop, describe_raw};
+use crate::source::{FileId, Loc, SourceMap, Span};
+use rayon::prelude::*;
+use serde_saphyr::granit_parser::Event;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+/// Placeholder for a reference until the merge pass resolves it.
+const UNRESOLVED: EntityId = EntityId(u32::MAX);
+
+/// Dangling references get a did-you-mean search over all ids of their kind; past this many
+/// in one run they do not, so a systematic mistake cannot make loading quadratic.
+const MAX_REFERENCE_SUGGESTIONS: usize = 16;
 
 /// Load and validate every inventory file. All problems in all files go to `diags`; what is
 /// valid is kept, so errors in one file never hide findings in another.
@@ -15,6 +34,1025 @@ pub fn load(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Inventory {
-    let _ = (files, sources, schema, taxonomy, diags);
-    todo!("inventory helper")
+    let tables = Tables::new(schema);
+    let loaded: Vec<FileLoad<'_>> = files
+        .par_iter()
+        .map(|&file| load_file(file, sources.text(file), schema, &tables, taxonomy))
+        .collect();
+    merge(loaded, schema, diags)
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 1: one file.
+
+/// What one file contributes: its entities (references still unresolved) and diagnostics.
+struct FileLoad<'a> {
+    entities: Vec<Entity>,
+    refs: Vec<PendingRef<'a>>,
+    diags: Vec<Diag>,
+}
+
+/// A reference waiting for the merge pass.
+struct PendingRef<'a> {
+    /// Index in `FileLoad::entities`.
+    entity: u32,
+    field: FieldId,
+    /// Position in the list, for `list<ref<..>>` fields.
+    elem: Option<u32>,
+    target: KindId,
+    id: Cow<'a, str>,
+    loc: Loc,
+}
+
+/// Per-kind field lookup by the name written in YAML, level by level.
+struct Tables<'s> {
+    kinds: Vec<KindTable<'s>>,
+}
+
+struct KindTable<'s> {
+    /// Top-level fields.
+    top: Vec<(&'s str, FieldId)>,
+    /// Members of each object field.
+    members: HashMap<FieldId, Vec<(&'s str, FieldId)>>,
+}
+
+impl<'s> Tables<'s> {
+    fn new(schema: &'s Schema) -> Tables<'s> {
+        let kinds = schema
+            .kinds
+            .iter()
+            .map(|k| {
+                let mut table = KindTable {
+                    top: Vec::new(),
+                    members: HashMap::new(),
+                };
+                for (i, f) in k.fields.iter().enumerate() {
+                    let entry = (f.short_name(), FieldId(i as u16));
+                    match f.parent {
+                        None => table.top.push(entry),
+                        Some(p) => table.members.entry(p).or_default().push(entry),
+                    }
+                }
+                table
+            })
+            .collect();
+        Tables { kinds }
+    }
+
+    /// The names directly inside `parent` (`None`: top level) of `kind`.
+    fn level(&self, kind: KindId, parent: Option<FieldId>) -> &[(&'s str, FieldId)] {
+        let Some(table) = self.kinds.get(kind.0 as usize) else {
+            return &[];
+        };
+        match parent {
+            None => &table.top,
+            Some(p) => table.members.get(&p).map(Vec::as_slice).unwrap_or(&[]),
+        }
+    }
+
+    fn find(&self, kind: KindId, parent: Option<FieldId>, name: &str) -> Option<FieldId> {
+        self.level(kind, parent)
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, id)| *id)
+    }
+}
+
+fn load_file<'a>(
+    file: FileId,
+    text: &'a str,
+    schema: &Schema,
+    tables: &Tables<'_>,
+    taxonomy: &Taxonomy,
+) -> FileLoad<'a> {
+    let mut loader = FileLoader {
+        schema,
+        tables,
+        taxonomy,
+        file,
+        text,
+        out: FileLoad {
+            entities: Vec::new(),
+            refs: Vec::new(),
+            diags: Vec::new(),
+        },
+    };
+    let mut reader = Reader::new(file, text);
+    let mut diags = Vec::new();
+    reader.documents(&mut diags, |r, first, diags| {
+        loader.document(r, first, diags)
+    });
+    FileLoad {
+        diags,
+        ..loader.out
+    }
+}
+
+struct FileLoader<'s, 'a> {
+    schema: &'s Schema,
+    tables: &'s Tables<'s>,
+    taxonomy: &'s Taxonomy,
+    file: FileId,
+    text: &'a str,
+    out: FileLoad<'a>,
+}
+
+/// Where a value sits, for messages: a field, or an entry of a list field.
+#[derive(Clone, Copy)]
+enum Slot<'n> {
+    Field(&'n str),
+    Entry(&'n str),
+}
+
+impl<'s, 'a> FileLoader<'s, 'a> {
+    fn loc(&self, span: Span) -> Loc {
+        Loc::new(self.file, span)
+    }
+
+    fn slice(&self, span: Span) -> &'a str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+
+    /// One document, starting at its root node's first event.
+    fn document(
+        &mut self,
+        r: &mut Reader<'a>,
+        first: Ev<'a>,
+        diags: &mut Vec<Diag>,
+    ) -> Result<(), Stop> {
+        // The common case streams; an anchored or tagged root is built whole first.
+        if let Event::MappingStart(_, 0, None) = first.event {
+            return self.stream_root(r, diags);
+        }
+        let root = build(r, first, 0, diags)?;
+        match root.kind {
+            RawKind::Null => {}
+            RawKind::Map(entries) => {
+                for (key, value) in entries {
+                    self.collection(&key, value, diags);
+                }
+            }
+            _ => diags.push(self.not_a_mapping_root(&root)),
+        }
+        Ok(())
+    }
+
+    fn not_a_mapping_root(&self, root: &Raw<'_>) -> Diag {
+        Diag::error(
+            "custody::inventory::not_a_mapping",
+            format!("an inventory document must be a mapping of collections, found {}", describe_raw(root)),
+        )
+        .at(self.loc(root.span), "expected `vendors:`, `data_stores:`, ...")
+        .help("start the document with a collection key, e.g. `vendors:` followed by a list of vendors")
+    }
+
+    /// The top-level mapping, key by key; each collection's list entry by entry.
+    fn stream_root(&mut self, r: &mut Reader<'a>, diags: &mut Vec<Diag>) -> Result<(), Stop> {
+        // Collections written so far, for duplicate keys and for `<<` (explicit keys win).
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        let mut merges: Vec<Raw<'a>> = Vec::new();
+        loop {
+            let ev = r.next(diags)?;
+            if let Event::MappingEnd = ev.event {
+                break;
+            }
+            let key = build(r, ev, 1, diags)?;
+            let value = r.next(diags)?;
+            if key.is_merge_key() {
+                merges.push(build(r, value, 1, diags)?);
+                continue;
+            }
+            let Some(kind) = self.collection_kind(&key, diags) else {
+                // Still read it: its syntax errors are errors too.
+                build(r, value, 1, diags)?;
+                continue;
+            };
+            let name = self.key_text(&key);
+            match seen.entry(name) {
+                Entry::Occupied(first) => diags.push(
+                    Diag::error(
+                        "custody::yaml::duplicate_key",
+                        format!("duplicate key `{}`", first.key()),
+                    )
+                    .at(self.loc(key.span), "defined again here")
+                    .also(self.loc(*first.get()), "first defined here")
+                    .help("a key may appear once in a mapping; merge the two lists"),
+                ),
+                Entry::Vacant(v) => {
+                    v.insert(key.span);
+                }
+            }
+            match value.event {
+                Event::SequenceStart(_, 0, None) => loop {
+                    let ev = r.next(diags)?;
+                    if let Event::SequenceEnd = ev.event {
+                        break;
+                    }
+                    let node = build(r, ev, 2, diags)?;
+                    self.entity(kind, node, diags);
+                },
+                _ => {
+                    let node = build(r, value, 1, diags)?;
+                    self.entities(kind, &key, node, diags);
+                }
+            }
+        }
+        // `<<` at the top level adds the collections not written explicitly.
+        for m in merges {
+            let maps = match m.kind {
+                RawKind::Map(entries) => vec![entries],
+                RawKind::Seq(items) => items
+                    .into_iter()
+                    .filter_map(|item| match item.kind {
+                        RawKind::Map(entries) => Some(entries),
+                        _ => {
+                            diags.push(r.bad_merge(&item));
+                            None
+                        }
+                    })
+                    .collect(),
+                _ => {
+                    diags.push(r.bad_merge(&m));
+                    Vec::new()
+                }
+            };
+            for (key, value) in maps.into_iter().flatten() {
+                if let Entry::Vacant(v) = seen.entry(self.key_text(&key)) {
+                    v.insert(key.span);
+                    self.collection(&key, value, diags);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The kind whose collection `key` names, or a diagnostic.
+    fn collection_kind(&self, key: &Raw<'a>, diags: &mut Vec<Diag>) -> Option<KindId> {
+        let name = self.key_name(key, diags)?;
+        if let Some(kind) = self.schema.kind_by_collection(name) {
+            return Some(kind);
+        }
+        let collections = self.schema.kinds.iter().map(|k| k.collection.as_str());
+        let help = match diag::did_you_mean(name, collections.clone()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => {
+                let list: Vec<String> = collections.map(|c| format!("`{c}`")).collect();
+                format!(
+                    "collections are {}; declare new kinds under `schema:` in custody.yaml",
+                    list.join(", ")
+                )
+            }
+        };
+        diags.push(
+            Diag::error(
+                "custody::inventory::unknown_collection",
+                format!("unknown collection `{name}`"),
+            )
+            .at(self.loc(key.span), "not a collection")
+            .help(help),
+        );
+        None
+    }
+
+    /// A collection built as a whole (anchored, aliased or merged).
+    fn collection(&mut self, key: &Raw<'a>, value: Raw<'a>, diags: &mut Vec<Diag>) {
+        if let Some(kind) = self.collection_kind(key, diags) {
+            self.entities(kind, key, value, diags);
+        }
+    }
+
+    fn entities(&mut self, kind: KindId, key: &Raw<'a>, value: Raw<'a>, diags: &mut Vec<Diag>) {
+        match value.kind {
+            RawKind::Null => {}
+            RawKind::Seq(items) => {
+                for item in items {
+                    self.entity(kind, item, diags);
+                }
+            }
+            _ => {
+                let k = self.schema.kind(kind);
+                diags.push(
+                    Diag::error(
+                        "custody::inventory::not_a_list",
+                        format!(
+                            "`{}` must be a list, found {}",
+                            self.key_text(key),
+                            describe_raw(&value)
+                        ),
+                    )
+                    .at(
+                        self.loc(value.span),
+                        format!("expected a list of {} entries", k.name),
+                    )
+                    .help(format!(
+                        "write each {} as a list entry: `- id: ...`",
+                        k.name
+                    )),
+                );
+            }
+        }
+    }
+
+    /// A scalar key's text as the user means it (a string's value, other scalars as written).
+    fn key_text(&self, key: &Raw<'a>) -> String {
+        match &key.kind {
+            RawKind::Str(s, _) => s.to_string(),
+            _ => self.slice(key.span).to_string(),
+        }
+    }
+
+    /// A mapping key as a name; scalars other than strings are read as written.
+    fn key_name<'n>(&self, key: &'n Raw<'a>, diags: &mut Vec<Diag>) -> Option<&'n str> {
+        match &key.kind {
+            RawKind::Str(s, _) => Some(s),
+            RawKind::Seq(_) | RawKind::Map(_) => {
+                diags.push(
+                    Diag::error(
+                        "custody::inventory::invalid_key",
+                        format!("a key must be a name, found {}", describe_raw(key)),
+                    )
+                    .at(self.loc(key.span), "not a name")
+                    .help("write keys as plain names such as `tier:`"),
+                );
+                None
+            }
+            _ => Some(self.slice(key.span)),
+        }
+    }
+
+    /// One entity: its id, then each field against the schema. Kept (with whatever fields are
+    /// valid) when it has an id.
+    fn entity(&mut self, kind: KindId, node: Raw<'a>, diags: &mut Vec<Diag>) {
+        let ks = self.schema.kind(kind);
+        let loc = self.loc(node.span);
+        let RawKind::Map(entries) = node.kind else {
+            diags.push(
+                Diag::error(
+                    "custody::inventory::not_a_mapping",
+                    format!(
+                        "a {} must be a mapping, found {}",
+                        ks.name,
+                        describe_raw(&node)
+                    ),
+                )
+                .at(loc, "expected `id:` and fields")
+                .help(format!(
+                    "write the {} as `- id: ...` with its fields below",
+                    ks.name
+                )),
+            );
+            return;
+        };
+        let mut fields: Vec<Option<Field>> = vec![None; ks.fields.len()];
+        let mut refs: Vec<PendingRef<'a>> = Vec::new();
+        let mut id: Option<(Box<str>, Loc)> = None;
+        let mut has_id_key = false;
+        for (key, value) in entries {
+            let Some(name) = self.key_name(&key, diags) else {
+                continue;
+            };
+            if name == "id" {
+                has_id_key = true;
+                id = self.id(kind, value, diags);
+                continue;
+            }
+            match self.tables.find(kind, None, name) {
+                Some(fid) => self.field(kind, fid, value, &mut fields, &mut refs, diags),
+                None => diags.push(self.unknown_field(kind, None, name, key.span)),
+            }
+        }
+        let Some((id, id_loc)) = id else {
+            if !has_id_key {
+                diags.push(
+                    Diag::error(
+                        "custody::inventory::missing_id",
+                        format!("{} without an `id`", ks.name),
+                    )
+                    .at(
+                        Loc::new(
+                            self.file,
+                            Span::new(loc.span.start as usize, loc.span.start as usize),
+                        ),
+                        "this entry has no `id`",
+                    )
+                    .help(format!(
+                        "add `id:` with a name unique among {} (letters, digits, `.`, `_`, `-`)",
+                        ks.collection
+                    )),
+                );
+            }
+            return;
+        };
+        let index = self.out.entities.len() as u32;
+        for r in &mut refs {
+            r.entity = index;
+        }
+        self.out.refs.append(&mut refs);
+        self.out.entities.push(Entity {
+            kind,
+            id,
+            loc,
+            id_loc,
+            fields,
+        });
+    }
+
+    /// The `id` value: `None` (with a diagnostic) when the entity cannot be named.
+    fn id(&self, kind: KindId, node: Raw<'a>, diags: &mut Vec<Diag>) -> Option<(Box<str>, Loc)> {
+        let ks = self.schema.kind(kind);
+        let loc = self.loc(node.span);
+        let text: &str = match &node.kind {
+            RawKind::Str(s, _) if !s.is_empty() => s,
+            // `id: 1234` is an id as written.
+            RawKind::Int(_) | RawKind::Float(_) => self.slice(node.span),
+            RawKind::Null | RawKind::Str(..) => {
+                diags.push(
+                    Diag::error(
+                        "custody::inventory::missing_id",
+                        format!("{} with an empty `id`", ks.name),
+                    )
+                    .at(loc, "no id here")
+                    .help(format!("give it a name unique among {}", ks.collection)),
+                );
+                return None;
+            }
+            _ => {
+                diags.push(
+                    Diag::error(
+                        "custody::inventory::wrong_type",
+                        format!("`id` expects a name, found {}", describe_raw(&node)),
+                    )
+                    .at(loc, "expected a name")
+                    .help("ids use letters, digits, `.`, `_` and `-`"),
+                );
+                return None;
+            }
+        };
+        if !text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        {
+            let fixed: String = text
+                .trim()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            diags.push(
+                Diag::error(
+                    "custody::inventory::invalid_id",
+                    format!("invalid {} id `{text}`", ks.name),
+                )
+                .at(
+                    loc,
+                    "ids may only contain letters, digits, `.`, `_` and `-`",
+                )
+                .help_opt((!fixed.is_empty()).then(|| format!("write it as `{fixed}`"))),
+            );
+        }
+        Some((Box::from(text), loc))
+    }
+
+    fn unknown_field(&self, kind: KindId, parent: Option<FieldId>, name: &str, span: Span) -> Diag {
+        let ks = self.schema.kind(kind);
+        let level = self.tables.level(kind, parent);
+        let (full, mut names): (String, Vec<&str>) = match parent {
+            Some(p) => (
+                format!("{}.{name}", ks.field_schema(p).name),
+                level.iter().map(|(n, _)| *n).collect(),
+            ),
+            None => (
+                name.to_string(),
+                std::iter::once("id")
+                    .chain(level.iter().map(|(n, _)| *n))
+                    .collect(),
+            ),
+        };
+        let help = match diag::did_you_mean(name, names.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None => {
+                names.sort_unstable();
+                let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                let whose = match parent {
+                    Some(p) => format!("`{}`", ks.field_schema(p).name),
+                    None => format!("a {}", ks.name),
+                };
+                format!(
+                    "fields of {whose} are {}; declare new fields under `schema:` in custody.yaml",
+                    list.join(", ")
+                )
+            }
+        };
+        Diag::error(
+            "custody::inventory::unknown_field",
+            format!("unknown {} field `{full}`", ks.name),
+        )
+        .at(
+            self.loc(span),
+            match parent {
+                Some(p) => format!("not a field of `{}`", ks.field_schema(p).name),
+                None => format!("not a field of {}", ks.name),
+            },
+        )
+        .help(help)
+    }
+
+    /// Check one field's value and store it. Null is missing: the slot stays `None`.
+    fn field(
+        &self,
+        kind: KindId,
+        fid: FieldId,
+        node: Raw<'a>,
+        fields: &mut [Option<Field>],
+        refs: &mut Vec<PendingRef<'a>>,
+        diags: &mut Vec<Diag>,
+    ) {
+        if let RawKind::Null = node.kind {
+            return;
+        }
+        let fs = self.schema.kind(kind).field_schema(fid);
+        let loc = self.loc(node.span);
+        let field = match &fs.ty {
+            FieldType::Object => match node.kind {
+                RawKind::Map(entries) => {
+                    for (key, value) in entries {
+                        let Some(name) = self.key_name(&key, diags) else {
+                            continue;
+                        };
+                        match self.tables.find(kind, Some(fid), name) {
+                            // Recursion follows the schema's object nesting, not the input.
+                            Some(member) => self.field(kind, member, value, fields, refs, diags),
+                            None => diags.push(self.unknown_field(kind, Some(fid), name, key.span)),
+                        }
+                    }
+                    Some(Field {
+                        value: Value::Object,
+                        loc,
+                    })
+                }
+                _ => {
+                    diags.push(self.wrong_type(&fs.name, &fs.ty, Slot::Field(&fs.name), &node));
+                    None
+                }
+            },
+            FieldType::List(inner) => match node.kind {
+                RawKind::Seq(items) => {
+                    let mut values = Vec::with_capacity(items.len());
+                    for item in items {
+                        let elem = Some(values.len() as u32);
+                        if let Some(v) =
+                            self.scalar(fid, inner, Slot::Entry(&fs.name), item, elem, refs, diags)
+                        {
+                            values.push(v);
+                        }
+                    }
+                    Some(Field {
+                        value: Value::List(values),
+                        loc,
+                    })
+                }
+                _ => {
+                    diags.push(self.wrong_type(&fs.name, &fs.ty, Slot::Field(&fs.name), &node));
+                    None
+                }
+            },
+            ty => self.scalar(fid, ty, Slot::Field(&fs.name), node, None, refs, diags),
+        };
+        if let Some(slot) = fields.get_mut(fid.0 as usize) {
+            *slot = field;
+        }
+    }
+
+    /// A single value of scalar type `ty` (a field, or one entry of a list field).
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "internal helper; the arguments are all distinct facts"
+    )]
+    fn scalar(
+        &self,
+        fid: FieldId,
+        ty: &FieldType,
+        slot: Slot<'_>,
+        node: Raw<'a>,
+        elem: Option<u32>,
+        refs: &mut Vec<PendingRef<'a>>,
+        diags: &mut Vec<Diag>,
+    ) -> Option<Field> {
+        let loc = self.loc(node.span);
+        let name = match slot {
+            Slot::Field(n) | Slot::Entry(n) => n,
+        };
+        let value = match (ty, node.kind) {
+            (FieldType::String, RawKind::Str(s, _)) => Value::Str(s.into()),
+            (FieldType::Number, RawKind::Int(i)) => Value::Num(i as f64),
+            (FieldType::Number, RawKind::Float(f)) if !f.is_nan() => Value::Num(f),
+            (FieldType::Bool, RawKind::Bool(b)) => Value::Bool(b),
+            (FieldType::Date, RawKind::Str(s, _)) => match parse_date(&s) {
+                Ok(d) => Value::Date(d),
+                Err((label, help)) => {
+                    let mut d = self
+                        .type_diag(name, ty, slot, &format!("`{s}`"), loc)
+                        .help(help);
+                    if let Some(primary) = &mut d.primary {
+                        primary.text = Some(label.to_string());
+                    }
+                    diags.push(d);
+                    return None;
+                }
+            },
+            (FieldType::Category, RawKind::Str(s, _)) => {
+                match self.taxonomy.lookup(&s) {
+                    Some(c) => Value::Cat(c),
+                    None => {
+                        diags.push(
+                        Diag::error("custody::inventory::unknown_category", format!("unknown data category `{s}`"))
+                            .at(loc, "not in the taxonomy")
+                            .help(self.taxonomy.suggest(&s).unwrap_or_else(|| {
+                                "add it under `taxonomy:` in custody.yaml to extend the taxonomy".to_string()
+                            })),
+                    );
+                        return None;
+                    }
+                }
+            }
+            (
+                FieldType::Enum(values),
+                kind @ (RawKind::Str(..) | RawKind::Int(_) | RawKind::Float(_) | RawKind::Bool(_)),
+            ) => {
+                let text: &str = match &kind {
+                    RawKind::Str(s, _) => s,
+                    _ => self.slice(node.span),
+                };
+                if values.iter().any(|v| v == text) {
+                    Value::Str(text.into())
+                } else {
+                    diags.push(
+                        Diag::error(
+                            "custody::inventory::unknown_enum_value",
+                            format!("unknown `{name}` value `{text}`"),
+                        )
+                        .at(loc, format!("not a valid `{name}`"))
+                        .help_opt(diag::suggest(
+                            text,
+                            values.iter().map(String::as_str),
+                            "valid values",
+                        )),
+                    );
+                    return None;
+                }
+            }
+            (FieldType::Ref(target), kind @ (RawKind::Str(..) | RawKind::Int(_))) => {
+                let id = match kind {
+                    RawKind::Str(s, _) => s,
+                    _ => Cow::Borrowed(self.slice(node.span)),
+                };
+                refs.push(PendingRef {
+                    entity: 0,
+                    field: fid,
+                    elem,
+                    target: *target,
+                    id,
+                    loc,
+                });
+                Value::Ref(UNRESOLVED)
+            }
+            (_, kind) => {
+                let node = Raw {
+                    span: node.span,
+                    kind,
+                };
+                diags.push(self.wrong_type(name, ty, slot, &node));
+                return None;
+            }
+        };
+        Some(Field { value, loc })
+    }
+
+    fn type_diag(&self, name: &str, ty: &FieldType, slot: Slot<'_>, found: &str, loc: Loc) -> Diag {
+        let expected = expected(self.schema, ty);
+        let message = match slot {
+            Slot::Field(_) => format!("`{name}` expects {expected}, found {found}"),
+            Slot::Entry(_) => format!("each entry of `{name}` must be {expected}, found {found}"),
+        };
+        Diag::error("custody::inventory::wrong_type", message)
+            .at(loc, format!("expected {expected}"))
+    }
+
+    fn wrong_type(&self, name: &str, ty: &FieldType, slot: Slot<'_>, node: &Raw<'_>) -> Diag {
+        let loc = self.loc(node.span);
+        let text = self.slice(node.span);
+        let d = self.type_diag(name, ty, slot, &describe_raw(node), loc);
+        let help = match (ty, &node.kind) {
+            (FieldType::Number, RawKind::Str(s, true)) if s.trim().parse::<f64>().is_ok() => {
+                Some(format!("remove the quotes: `{}`", s.trim()))
+            }
+            (FieldType::Number, RawKind::Float(f)) if f.is_nan() => {
+                Some("write a number".to_string())
+            }
+            (FieldType::Bool, RawKind::Str(s, true)) if matches!(s.as_ref(), "true" | "false") => {
+                Some(format!("remove the quotes: `{s}`"))
+            }
+            (FieldType::Bool, RawKind::Str(s, false))
+                if matches!(
+                    s.to_ascii_lowercase().as_str(),
+                    "yes" | "no" | "on" | "off" | "y" | "n"
+                ) =>
+            {
+                Some(format!(
+                    "YAML 1.2 reads `{s}` as a string; write `true` or `false`"
+                ))
+            }
+            (FieldType::Bool, _) => Some("write `true` or `false`".to_string()),
+            (
+                FieldType::String
+                | FieldType::Enum(_)
+                | FieldType::Ref(_)
+                | FieldType::Date
+                | FieldType::Category,
+                RawKind::Int(_) | RawKind::Float(_) | RawKind::Bool(_),
+            ) => Some(format!("quote it if it is meant as text: `\"{text}\"`")),
+            (
+                FieldType::List(_),
+                RawKind::Str(..) | RawKind::Int(_) | RawKind::Float(_) | RawKind::Bool(_),
+            ) => Some(format!("write it as a list: `[{text}]`")),
+            (FieldType::List(_), RawKind::Map(_)) => {
+                Some("write a list, one `- ` entry per value".to_string())
+            }
+            (FieldType::Object, _) => Some(format!(
+                "write `{name}:` followed by its fields, indented below it"
+            )),
+            (_, RawKind::Seq(_)) => Some(format!("`{name}` takes a single value, not a list")),
+            _ => None,
+        };
+        d.help_opt(help)
+    }
+}
+
+fn build<'a>(
+    r: &mut Reader<'a>,
+    ev: Ev<'a>,
+    depth: usize,
+    diags: &mut Vec<Diag>,
+) -> Result<Raw<'a>, Stop> {
+    r.build(ev, depth, false, diags).map_err(|(stop, _)| stop)
+}
+
+fn kind_name(schema: &Schema, kind: KindId) -> &str {
+    schema
+        .kinds
+        .get(kind.0 as usize)
+        .map(|k| k.name.as_str())
+        .unwrap_or("?")
+}
+
+/// What a type expects, in words: "true or false", "a list of data categories".
+fn expected(schema: &Schema, ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "a string".into(),
+        FieldType::Number => "a number".into(),
+        FieldType::Bool => "true or false".into(),
+        FieldType::Date => "a date (YYYY-MM-DD)".into(),
+        FieldType::Category => "a data category".into(),
+        FieldType::Enum(values) => format!("one of {}", values.join(", ")),
+        FieldType::Ref(k) => format!("the id of a {}", kind_name(schema, *k)),
+        FieldType::Object => "a mapping".into(),
+        FieldType::List(inner) => format!("a list of {}", plural(schema, inner)),
+    }
+}
+
+fn plural(schema: &Schema, ty: &FieldType) -> String {
+    match ty {
+        FieldType::String => "strings".into(),
+        FieldType::Number => "numbers".into(),
+        FieldType::Bool => "true or false values".into(),
+        FieldType::Date => "dates (YYYY-MM-DD)".into(),
+        FieldType::Category => "data categories".into(),
+        FieldType::Enum(values) => format!("values among {}", values.join(", ")),
+        FieldType::Ref(k) => format!("{} ids", kind_name(schema, *k)),
+        FieldType::Object | FieldType::List(_) => "values".into(),
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A strict ISO `YYYY-MM-DD` date; the error is a label and a `help` for the user.
+pub(crate) fn parse_date(s: &str) -> Result<jiff::civil::Date, (&'static str, String)> {
+    let b = s.as_bytes();
+    let shaped = b.len() == 10
+        && b.get(4) == Some(&b'-')
+        && b.get(7) == Some(&b'-')
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shaped {
+        // A timestamp whose first ten characters are a good date: suggest the date alone.
+        let day = s.get(..10).filter(|_| s.len() > 10);
+        let help = match day.map(|d| (d, parse_date(d))) {
+            Some((day, Ok(_))) => format!("write only the date: `{day}`"),
+            _ => "write dates as `YYYY-MM-DD`, e.g. `2026-03-31`".to_string(),
+        };
+        return Err(("expected YYYY-MM-DD", help));
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|t| t.parse::<i16>().ok()).unwrap_or(0);
+    let (y, m, d) = (num(0..4), num(5..7), num(8..10));
+    if !(1..=12).contains(&m) {
+        return Err((
+            "no such month",
+            format!("`{s}` has no month {m}; months run from 01 to 12"),
+        ));
+    }
+    let (month, day) = (m as i8, d as i8);
+    match jiff::civil::Date::new(y, month, day) {
+        Ok(date) => Ok(date),
+        Err(_) => {
+            let days = jiff::civil::Date::new(y, month, 1)
+                .map(|first| first.days_in_month())
+                .unwrap_or(31);
+            let name = MONTHS
+                .get((m - 1) as usize)
+                .copied()
+                .unwrap_or("this month");
+            Err(("no such day", format!("{name} {y} has {days} days")))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Pass 2: merge the files, check ids, resolve references.
+
+fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> Inventory {
+    let total: usize = loaded.iter().map(|f| f.entities.len()).sum();
+    let mut entities: Vec<Entity> = Vec::with_capacity(total);
+    let mut by_kind: Vec<Vec<EntityId>> = vec![Vec::new(); schema.kinds.len()];
+    let mut index: HashMap<(KindId, Box<str>), EntityId> = HashMap::with_capacity(total);
+    let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
+
+    for mut file in loaded {
+        diags.append(&mut file.diags);
+        let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(file.entities.len());
+        for entity in file.entities {
+            match index.entry((entity.kind, entity.id.clone())) {
+                Entry::Occupied(o) => {
+                    if let Some(first) = entities.get(o.get().0 as usize) {
+                        diags.push(duplicate_id(schema, first, &entity));
+                    }
+                    ids.push(None);
+                }
+                Entry::Vacant(v) => {
+                    let id = EntityId(entities.len() as u32);
+                    v.insert(id);
+                    if let Some(list) = by_kind.get_mut(entity.kind.0 as usize) {
+                        list.push(id);
+                    }
+                    entities.push(entity);
+                    ids.push(Some(id));
+                }
+            }
+        }
+        // References of dropped duplicates go with them.
+        pending.extend(
+            file.refs
+                .into_iter()
+                .filter_map(|r| Some((ids.get(r.entity as usize).copied().flatten()?, r))),
+        );
+    }
+
+    by_kind.par_iter_mut().for_each(|list| {
+        list.sort_unstable_by(|a, b| {
+            let name = |id: &EntityId| entities.get(id.0 as usize).map(|e| &*e.id).unwrap_or("");
+            name(a).cmp(name(b))
+        });
+    });
+    let mut inventory = Inventory {
+        entities,
+        by_kind,
+        index,
+    };
+
+    let mut broken: Vec<(EntityId, FieldId)> = Vec::new();
+    let mut suggestions = 0;
+    // Look up in parallel (read-only), then write in order.
+    let targets: Vec<Option<EntityId>> = pending
+        .par_iter()
+        .map(|(_, r)| inventory.lookup(r.target, &r.id))
+        .collect();
+    for ((owner, r), target) in pending.into_iter().zip(targets) {
+        match target {
+            Some(target) => set_ref(&mut inventory, owner, &r, target),
+            None => {
+                let suggest = suggestions < MAX_REFERENCE_SUGGESTIONS;
+                suggestions += 1;
+                diags.push(unknown_reference(schema, &inventory, owner, &r, suggest));
+                broken.push((owner, r.field));
+            }
+        }
+    }
+    // A dangling reference is dropped; the rest of the field stays.
+    for (owner, fid) in broken {
+        let Some(slot) = inventory
+            .entities
+            .get_mut(owner.0 as usize)
+            .and_then(|e| e.fields.get_mut(fid.0 as usize))
+        else {
+            continue;
+        };
+        match slot {
+            Some(Field {
+                value: Value::List(items),
+                ..
+            }) => items.retain(|f| f.value != Value::Ref(UNRESOLVED)),
+            Some(Field {
+                value: Value::Ref(UNRESOLVED),
+                ..
+            }) => *slot = None,
+            _ => {}
+        }
+    }
+    inventory
+}
+
+fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef<'_>, target: EntityId) {
+    let Some(Some(field)) = inventory
+        .entities
+        .get_mut(owner.0 as usize)
+        .and_then(|e| e.fields.get_mut(r.field.0 as usize))
+    else {
+        return;
+    };
+    let value = match (&mut field.value, r.elem) {
+        (Value::List(items), Some(i)) => items.get_mut(i as usize).map(|f| &mut f.value),
+        (v, None) => Some(v),
+        _ => None,
+    };
+    if let Some(v) = value {
+        *v = Value::Ref(target);
+    }
+}
+
+fn duplicate_id(schema: &Schema, first: &Entity, again: &Entity) -> Diag {
+    let k = schema.kind(again.kind);
+    Diag::error(
+        "custody::inventory::duplicate_id",
+        format!("duplicate {} id `{}`", k.name, again.id),
+    )
+    .at(again.id_loc, "defined again here")
+    .also(first.id_loc, "first defined here")
+    .help(format!(
+        "ids must be unique among {}; rename or remove one of them",
+        k.collection
+    ))
+}
+
+fn unknown_reference(
+    schema: &Schema,
+    inventory: &Inventory,
+    owner: EntityId,
+    r: &PendingRef<'_>,
+    suggest: bool,
+) -> Diag {
+    let target = schema.kind(r.target);
+    let field = inventory
+        .entities
+        .get(owner.0 as usize)
+        .map(|e| schema.kind(e.kind).field_schema(r.field).name.as_str())
+        .unwrap_or("?");
+    let near = if suggest {
+        let ids = inventory
+            .of_kind(r.target)
+            .iter()
+            .filter_map(|id| inventory.entities.get(id.0 as usize))
+            .map(|e| &*e.id);
+        diag::did_you_mean(&r.id, ids).map(|n| format!("did you mean `{n}`?"))
+    } else {
+        None
+    };
+    Diag::error(
+        "custody::inventory::unknown_reference",
+        format!("`{field}` refers to unknown {} `{}`", target.name, r.id),
+    )
+    .at(r.loc, format!("no {} has this id", target.name))
+    .help(near.unwrap_or_else(|| {
+        format!(
+            "define it under `{}:`, or correct the id",
+            target.collection
+        )
+    }))
 }

@@ -3,6 +3,18 @@
 //!
 //! **Architecture invariant:** YAML-library types (granit_parser / serde-saphyr) never leave
 //! this module; the rest of custody sees `yaml::Node` and `model::Inventory`.
+//!
+//! - [`yaml`]: parser events → spanned nodes, with the depth (256) and alias-expansion
+//!   guards; [`yaml::parse`] gives whole documents for config and waiver files.
+//! - [`schema`] and [`taxonomy`]: the shipped `policies/schema.yaml` and
+//!   `policies/taxonomy.yaml` (embedded), extensible from `custody.yaml` in the same format.
+//! - [`mod@load`]: inventory files → [`Inventory`]. Pass 1 reads each file on its own, in
+//!   parallel, streaming the collections and building one entity at a time (a 90 MB file is
+//!   never a tree); pass 2 merges in file order, checks ids and resolves references.
+//! - [`model`]: the validated entities, typed and spanned.
+//!
+//! Every problem is a `Diag` (`custody::yaml::*`, `custody::inventory::*`,
+//! `custody::schema::*`, `custody::taxonomy::*`); whatever is valid is kept.
 
 pub mod load;
 pub mod model;
@@ -14,3 +26,6 @@ pub use load::load;
 pub use model::{Entity, EntityId, Field, Inventory, Value};
 pub use schema::{FieldId, FieldSchema, FieldType, KindId, KindSchema, Schema};
 pub use taxonomy::{CatId, Overlap, Taxonomy};
+
+#[cfg(test)]
+mod tests;

@@ -3,7 +3,9 @@
 use crate::inventory::schema::{FieldId, KindId};
 use crate::inventory::taxonomy::CatId;
 use crate::source::Loc;
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct EntityId(pub u32);
@@ -56,10 +58,13 @@ pub struct Inventory {
 
 impl Inventory {
     pub fn get(&self, id: EntityId) -> &Entity {
+        // INVARIANT: EntityIds are made by `load` for this inventory's `entities`.
         &self.entities[id.0 as usize]
     }
+    /// The entity of `kind` with this id. No allocation: the index is queried through
+    /// [`IndexKey`], which `(KindId, Box<str>)` and `(KindId, &str)` both implement.
     pub fn lookup(&self, kind: KindId, id: &str) -> Option<EntityId> {
-        self.index.get(&(kind, Box::from(id))).copied()
+        self.index.get(&(kind, id) as &dyn IndexKey).copied()
     }
     pub fn of_kind(&self, kind: KindId) -> &[EntityId] {
         self.by_kind
@@ -68,3 +73,42 @@ impl Inventory {
             .unwrap_or(&[])
     }
 }
+
+/// A view of an index key as `(kind, id)`, so `Inventory::index` (keyed by owned
+/// `(KindId, Box<str>)`) can be queried with a borrowed `(KindId, &str)`.
+pub trait IndexKey {
+    fn key(&self) -> (KindId, &str);
+}
+
+impl IndexKey for (KindId, Box<str>) {
+    fn key(&self) -> (KindId, &str) {
+        (self.0, &self.1)
+    }
+}
+
+impl IndexKey for (KindId, &str) {
+    fn key(&self) -> (KindId, &str) {
+        (self.0, self.1)
+    }
+}
+
+impl<'a> Borrow<dyn IndexKey + 'a> for (KindId, Box<str>) {
+    fn borrow(&self) -> &(dyn IndexKey + 'a) {
+        self
+    }
+}
+
+/// Hashes exactly as the tuple `(KindId, Box<str>)` does: each element in order.
+impl Hash for dyn IndexKey + '_ {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for dyn IndexKey + '_ {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for dyn IndexKey + '_ {}

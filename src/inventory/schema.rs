@@ -1,9 +1,22 @@
 //! The inventory schema: kinds (`vendor`, `data_store`, user-defined), their collections and
-//! typed fields. The shipped schema is `policies/schema.yaml`, embedded in the binary.
+//! typed fields. The shipped schema is `policies/schema.yaml`, embedded in the binary; its
+//! header comment documents the format, which `custody.yaml`'s `schema:` key shares.
 
-use crate::diag::Diag;
-use crate::inventory::yaml::Node;
-use crate::source::FileId;
+use crate::diag::{self, Diag};
+use crate::inventory::yaml::{self, Node, NodeKind};
+use crate::source::{FileId, Loc};
+
+/// The shipped schema's text.
+pub const BUILTIN_SCHEMA: &str = include_str!("../../policies/schema.yaml");
+
+/// Upper bounds that keep `KindId` and `FieldId` (u16) valid.
+const MAX_KINDS: usize = 1_000;
+const MAX_FIELDS: usize = 10_000;
+
+/// The type names `type:` accepts, for did-you-mean.
+const TYPE_NAMES: [&str; 9] = [
+    "string", "number", "bool", "date", "category", "object", "enum", "ref", "list",
+];
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct KindId(pub u16);
@@ -36,6 +49,13 @@ pub struct FieldSchema {
     pub parent: Option<FieldId>,
 }
 
+impl FieldSchema {
+    /// The last segment of the name: `dpa_signed` for `contract.dpa_signed`.
+    pub fn short_name(&self) -> &str {
+        self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct KindSchema {
     /// Singular, as in policies and output: `vendor`.
@@ -54,7 +74,19 @@ impl KindSchema {
             .map(|i| FieldId(i as u16))
     }
     pub fn field_schema(&self, id: FieldId) -> &FieldSchema {
+        // INVARIANT: FieldIds come from this kind's schema, which only ever grows.
         &self.fields[id.0 as usize]
+    }
+    /// The fields directly inside `parent` (`None`: the top-level fields), in order.
+    pub fn members(
+        &self,
+        parent: Option<FieldId>,
+    ) -> impl Iterator<Item = (FieldId, &FieldSchema)> + Clone {
+        self.fields
+            .iter()
+            .enumerate()
+            .filter(move |(_, f)| f.parent == parent)
+            .map(|(i, f)| (FieldId(i as u16), f))
     }
 }
 
@@ -66,13 +98,472 @@ pub struct Schema {
 impl Schema {
     /// The shipped schema (`policies/schema.yaml`).
     pub fn builtin() -> Schema {
-        todo!("inventory helper")
+        let mut diags = Vec::new();
+        let schema = Schema::builtin_with_diags(&mut diags);
+        debug_assert!(
+            diags.is_empty(),
+            "policies/schema.yaml is invalid: {diags:?}"
+        );
+        schema
     }
+
+    /// The shipped schema and any problem in it (a test asserts there is none).
+    pub(crate) fn builtin_with_diags(diags: &mut Vec<Diag>) -> Schema {
+        let mut schema = Schema { kinds: Vec::new() };
+        for doc in yaml::parse(FileId(0), BUILTIN_SCHEMA, diags) {
+            schema.extend(FileId(0), &doc, diags);
+        }
+        schema
+    }
+
     /// Add kinds and fields from `custody.yaml`'s `schema:`; never removes shipped names.
     pub fn extend(&mut self, file: FileId, node: &Node, diags: &mut Vec<Diag>) {
-        let _ = (file, node, diags);
-        todo!("inventory helper")
+        let loc = |n: &Node| Loc::new(file, n.span);
+        if node.is_null() {
+            return;
+        }
+        let Some(entries) = node.as_map() else {
+            diags.push(
+                Diag::error(
+                    "custody::schema::invalid",
+                    format!(
+                        "a schema is a mapping of kind names, found {}",
+                        node.describe()
+                    ),
+                )
+                .at(loc(node), "expected a mapping")
+                .help("write `KIND: {collection: ..., doc: ..., fields: {...}}`"),
+            );
+            return;
+        };
+        // Kinds first, so a `ref<kind>` may name a kind defined further down.
+        let mut pending: Vec<(KindId, &Node)> = Vec::new();
+        for (key, def) in entries {
+            let Some(name) = self.name_of(key, "kind", file, diags) else {
+                continue;
+            };
+            if def.is_null() {
+                continue;
+            }
+            if def.as_map().is_none() {
+                diags.push(
+                    Diag::error(
+                        "custody::schema::invalid",
+                        format!("kind `{name}` must be a mapping, found {}", def.describe()),
+                    )
+                    .at(loc(def), "expected `collection`, `doc` and `fields`"),
+                );
+                continue;
+            }
+            if !check_keys(def, &["collection", "doc", "fields"], "kind", file, diags) {
+                continue;
+            }
+            let collection = def.get("collection");
+            let doc = def.get("doc").and_then(Node::as_str).unwrap_or("").trim();
+            let kind = match self.kind_by_name(name) {
+                Some(id) => {
+                    if let Some(c) = collection
+                        && c.as_str() != Some(self.kind(id).collection.as_str())
+                    {
+                        diags.push(
+                            Diag::error(
+                                "custody::schema::redefined_kind",
+                                format!(
+                                    "kind `{name}` already lists its entities under `{}`",
+                                    self.kind(id).collection
+                                ),
+                            )
+                            .at(loc(c), "a different collection")
+                            .help(format!(
+                                "remove `collection:` to add fields to `{name}`, or choose a new kind name"
+                            )),
+                        );
+                        continue;
+                    }
+                    id
+                }
+                None => {
+                    let Some(c) = collection else {
+                        diags.push(
+                            Diag::error(
+                                "custody::schema::invalid",
+                                format!("new kind `{name}` has no `collection`"),
+                            )
+                            .at(loc(key), "add `collection:`")
+                            .help(format!(
+                                "name the top-level key that lists them, e.g. `collection: {name}s`"
+                            ))
+                            .help_opt(
+                                diag::did_you_mean(
+                                    name,
+                                    self.kinds.iter().map(|k| k.name.as_str()),
+                                )
+                                .map(|near| format!("did you mean the existing kind `{near}`?")),
+                            ),
+                        );
+                        continue;
+                    };
+                    let Some(cname) = self.name_of(c, "collection", file, diags) else {
+                        continue;
+                    };
+                    if let Some(other) = self.kind_by_collection(cname) {
+                        diags.push(
+                            Diag::error(
+                                "custody::schema::redefined_kind",
+                                format!(
+                                    "collection `{cname}` already lists `{}` entities",
+                                    self.kind(other).name
+                                ),
+                            )
+                            .at(loc(c), "already taken")
+                            .help("choose another collection name"),
+                        );
+                        continue;
+                    }
+                    if self.kinds.len() >= MAX_KINDS {
+                        diags.push(
+                            Diag::error(
+                                "custody::schema::invalid",
+                                format!("more than {MAX_KINDS} kinds"),
+                            )
+                            .at(loc(key), "one too many"),
+                        );
+                        continue;
+                    }
+                    self.kinds.push(KindSchema {
+                        name: name.to_string(),
+                        collection: cname.to_string(),
+                        doc: doc.to_string(),
+                        fields: Vec::new(),
+                    });
+                    KindId((self.kinds.len() - 1) as u16)
+                }
+            };
+            if let Some(fields) = def.get("fields") {
+                pending.push((kind, fields));
+            }
+        }
+        for (kind, fields) in pending {
+            self.add_fields(kind, fields, file, diags);
+        }
     }
+
+    /// Add the fields under `node` to `kind`, objects' members included.
+    fn add_fields(&mut self, kind: KindId, node: &Node, file: FileId, diags: &mut Vec<Diag>) {
+        let loc = |n: &Node| Loc::new(file, n.span);
+        // Depth first with an explicit stack, so an object's members follow it directly.
+        let mut stack: Vec<(Option<FieldId>, Entries<'_>)> = Vec::new();
+        let mut pending: Option<(Option<FieldId>, &Node)> = Some((None, node));
+        loop {
+            if let Some((parent, fields)) = pending.take() {
+                match &fields.kind {
+                    NodeKind::Null => {}
+                    NodeKind::Map(entries) => stack.push((parent, entries.iter())),
+                    _ => diags.push(
+                        Diag::error(
+                            "custody::schema::invalid",
+                            format!(
+                                "`fields` is a mapping of field names, found {}",
+                                fields.describe()
+                            ),
+                        )
+                        .at(loc(fields), "expected a mapping")
+                        .help("write `fields: {name: {type: string, doc: ...}}`"),
+                    ),
+                }
+            }
+            let Some((parent, entries)) = stack.last_mut() else {
+                break;
+            };
+            let parent = *parent;
+            let Some((key, def)) = entries.next() else {
+                stack.pop();
+                continue;
+            };
+            let Some(short) = self.name_of(key, "field", file, diags) else {
+                continue;
+            };
+            if parent.is_none() && short == "id" {
+                diags.push(
+                    Diag::error(
+                        "custody::schema::invalid_name",
+                        "`id` is built in and cannot be declared",
+                    )
+                    .at(loc(key), "reserved")
+                    .help("every entity already has `id`; remove this field"),
+                );
+                continue;
+            }
+            // `name: string` or `name: {type: string, doc: ..., fields: ...}`.
+            let (ty_node, doc, members) = match &def.kind {
+                NodeKind::Str { .. } => (def, "", None),
+                NodeKind::Map(_) => {
+                    if !check_keys(def, &["type", "doc", "fields"], "field", file, diags) {
+                        continue;
+                    }
+                    let Some(ty) = def.get("type") else {
+                        diags.push(
+                                Diag::error("custody::schema::invalid", format!("field `{short}` has no `type`"))
+                                    .at(loc(key), "add `type:`")
+                                    .help("types are string, number, bool, date, category, enum(a, b), ref<KIND>, list<T> and object"),
+                            );
+                        continue;
+                    };
+                    let doc = def.get("doc").and_then(Node::as_str).unwrap_or("").trim();
+                    (ty, doc, def.get("fields"))
+                }
+                _ => {
+                    diags.push(
+                        Diag::error(
+                            "custody::schema::invalid",
+                            format!(
+                                "field `{short}` must be a type or a mapping, found {}",
+                                def.describe()
+                            ),
+                        )
+                        .at(loc(def), "expected `{type: ..., doc: ...}`"),
+                    );
+                    continue;
+                }
+            };
+            let Some(ty) = self.parse_type(ty_node, file, diags) else {
+                continue;
+            };
+            if let Some(m) = members
+                && ty != FieldType::Object
+            {
+                diags.push(
+                    Diag::error(
+                        "custody::schema::invalid",
+                        format!("field `{short}` has `fields` but is not an object"),
+                    )
+                    .at(loc(m), "only `type: object` has fields")
+                    .help("write `type: object`, or remove `fields:`"),
+                );
+                continue;
+            }
+            let Some(k) = self.kinds.get_mut(kind.0 as usize) else {
+                continue;
+            };
+            let full = match parent {
+                Some(p) => format!("{}.{short}", k.field_schema(p).name),
+                None => short.to_string(),
+            };
+            let id = match k.field(&full) {
+                Some(existing) => {
+                    let old = k.field_schema(existing).ty.clone();
+                    if old != ty {
+                        let kind_name = k.name.clone();
+                        diags.push(
+                            Diag::error(
+                                "custody::schema::redefined_field",
+                                format!(
+                                    "field `{full}` of `{kind_name}` is already a `{}`",
+                                    self.type_name(&old)
+                                ),
+                            )
+                            .at(
+                                loc(ty_node),
+                                format!("redefined as `{}`", self.type_name(&ty)),
+                            )
+                            .help("shipped fields cannot change type; choose a new field name"),
+                        );
+                        continue;
+                    }
+                    existing
+                }
+                None => {
+                    if k.fields.len() >= MAX_FIELDS {
+                        diags.push(
+                            Diag::error(
+                                "custody::schema::invalid",
+                                format!("more than {MAX_FIELDS} fields"),
+                            )
+                            .at(loc(key), "one too many"),
+                        );
+                        continue;
+                    }
+                    k.fields.push(FieldSchema {
+                        name: full,
+                        ty: ty.clone(),
+                        doc: doc.to_string(),
+                        parent,
+                    });
+                    FieldId((k.fields.len() - 1) as u16)
+                }
+            };
+            if let Some(m) = members {
+                pending = Some((Some(id), m));
+            }
+        }
+    }
+
+    /// A kind, collection or field name: a string of letters, digits and `_`, not starting
+    /// with a digit, so it can be written in a policy path.
+    fn name_of<'n>(
+        &self,
+        node: &'n Node,
+        what: &str,
+        file: FileId,
+        diags: &mut Vec<Diag>,
+    ) -> Option<&'n str> {
+        let name = node.as_str();
+        let valid = name.is_some_and(|n| {
+            n.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        });
+        if valid {
+            return name;
+        }
+        let shown = match name {
+            Some(n) => format!("`{n}`"),
+            None => node.describe(),
+        };
+        diags.push(
+            Diag::error(
+                "custody::schema::invalid_name",
+                format!("invalid {what} name {shown}"),
+            )
+            .at(Loc::new(file, node.span), "not a valid name")
+            .help("names use letters, digits and `_`, and do not start with a digit"),
+        );
+        None
+    }
+
+    /// Parse a type such as `list<ref<vendor>>` or `enum(a, b)`.
+    fn parse_type(&self, node: &Node, file: FileId, diags: &mut Vec<Diag>) -> Option<FieldType> {
+        let loc = Loc::new(file, node.span);
+        let Some(text) = node.as_str() else {
+            diags.push(
+                Diag::error(
+                    "custody::schema::unknown_type",
+                    format!("a type is written as a string, found {}", node.describe()),
+                )
+                .at(loc, "expected a type name"),
+            );
+            return None;
+        };
+        let text = text.trim();
+        let (inner, list) = match text.strip_prefix("list<").and_then(|t| t.strip_suffix('>')) {
+            Some(inner) => (inner.trim(), true),
+            None => (text, false),
+        };
+        let base = self.parse_base(inner, loc, diags)?;
+        if !list {
+            return Some(base);
+        }
+        if matches!(base, FieldType::List(_) | FieldType::Object) {
+            diags.push(
+                Diag::error(
+                    "custody::schema::unknown_type",
+                    format!("`{text}` is not supported"),
+                )
+                .at(loc, "lists hold scalars, enums or references")
+                .help("use `list<string>`, `list<category>`, `list<ref<KIND>>`, ..."),
+            );
+            return None;
+        }
+        Some(FieldType::List(Box::new(base)))
+    }
+
+    fn parse_base(&self, text: &str, loc: Loc, diags: &mut Vec<Diag>) -> Option<FieldType> {
+        match text {
+            "string" => return Some(FieldType::String),
+            "number" => return Some(FieldType::Number),
+            "bool" => return Some(FieldType::Bool),
+            "date" => return Some(FieldType::Date),
+            "category" => return Some(FieldType::Category),
+            "object" => return Some(FieldType::Object),
+            _ => {}
+        }
+        if let Some(kind) = text.strip_prefix("ref<").and_then(|t| t.strip_suffix('>')) {
+            let kind = kind.trim();
+            return match self.kind_by_name(kind) {
+                Some(id) => Some(FieldType::Ref(id)),
+                None => {
+                    diags.push(
+                        Diag::error(
+                            "custody::schema::unknown_kind",
+                            format!("unknown kind `{kind}` in `{text}`"),
+                        )
+                        .at(loc, "no such kind")
+                        .help_opt(diag::suggest(
+                            kind,
+                            self.kinds.iter().map(|k| k.name.as_str()),
+                            "kinds",
+                        )),
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(values) = text.strip_prefix("enum(").and_then(|t| t.strip_suffix(')')) {
+            let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
+            let bad = values.iter().find(|v| {
+                v.is_empty() || !v.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c))
+            });
+            if let Some(bad) = bad {
+                diags.push(
+                    Diag::error(
+                        "custody::schema::unknown_type",
+                        format!("invalid enum value `{bad}` in `{text}`"),
+                    )
+                    .at(loc, "enum values are words")
+                    .help("write `enum(a, b, c)` with letters, digits, `_`, `-` and `.`"),
+                );
+                return None;
+            }
+            let mut sorted: Vec<&String> = values.iter().collect();
+            sorted.sort();
+            if let Some(w) = sorted.windows(2).find(|w| w.first() == w.get(1)) {
+                let dup = w.first().map(|s| s.as_str()).unwrap_or("");
+                diags.push(
+                    Diag::error(
+                        "custody::schema::unknown_type",
+                        format!("enum value `{dup}` is listed twice"),
+                    )
+                    .at(loc, "repeated value"),
+                );
+                return None;
+            }
+            return Some(FieldType::Enum(values));
+        }
+        let head = text.split(['<', '(']).next().unwrap_or(text).trim();
+        diags.push(
+            Diag::error("custody::schema::unknown_type", format!("unknown type `{text}`"))
+                .at(loc, "not a type")
+                .help(match diag::did_you_mean(head, TYPE_NAMES) {
+                    Some(near) => format!("did you mean `{near}`?"),
+                    None => "types are string, number, bool, date, category, enum(a, b), ref<KIND>, list<T> and object"
+                        .to_string(),
+                }),
+        );
+        None
+    }
+
+    /// A type as written in the schema: `list<ref<data_store>>`, `enum(a, b)`.
+    pub fn type_name(&self, ty: &FieldType) -> String {
+        match ty {
+            FieldType::String => "string".into(),
+            FieldType::Number => "number".into(),
+            FieldType::Bool => "bool".into(),
+            FieldType::Date => "date".into(),
+            FieldType::Category => "category".into(),
+            FieldType::Object => "object".into(),
+            FieldType::Enum(values) => format!("enum({})", values.join(", ")),
+            FieldType::Ref(k) => format!(
+                "ref<{}>",
+                self.kinds
+                    .get(k.0 as usize)
+                    .map(|k| k.name.as_str())
+                    .unwrap_or("?")
+            ),
+            FieldType::List(inner) => format!("list<{}>", self.type_name(inner)),
+        }
+    }
+
     pub fn kind_by_name(&self, name: &str) -> Option<KindId> {
         self.kinds
             .iter()
@@ -86,6 +577,45 @@ impl Schema {
             .map(|i| KindId(i as u16))
     }
     pub fn kind(&self, id: KindId) -> &KindSchema {
+        // INVARIANT: KindIds come from this schema, which only ever grows.
         &self.kinds[id.0 as usize]
     }
+    /// Every kind id, in definition order.
+    pub fn kind_ids(&self) -> impl Iterator<Item = KindId> + Clone {
+        (0..self.kinds.len() as u16).map(KindId)
+    }
+}
+
+/// The entries of a mapping still to visit.
+type Entries<'n> = std::slice::Iter<'n, (Node, Node)>;
+
+/// Report keys of `def` not in `allowed`; true when all are known.
+fn check_keys(
+    def: &Node,
+    allowed: &[&str],
+    what: &str,
+    file: FileId,
+    diags: &mut Vec<Diag>,
+) -> bool {
+    let mut ok = true;
+    for (key, _) in def.as_map().unwrap_or(&[]) {
+        let name = key.as_str().unwrap_or("");
+        if allowed.contains(&name) {
+            continue;
+        }
+        ok = false;
+        let shown = match key.as_str() {
+            Some(n) => format!("`{n}`"),
+            None => key.describe(),
+        };
+        diags.push(
+            Diag::error(
+                "custody::schema::invalid",
+                format!("unknown key {shown} in a {what} definition"),
+            )
+            .at(Loc::new(file, key.span), "not a schema key")
+            .help_opt(diag::suggest(name, allowed.iter().copied(), "keys")),
+        );
+    }
+    ok
 }
