@@ -315,11 +315,24 @@ pub fn render_all(
     out
 }
 
-/// The renderer used for snapshots and `--color never`: unicode, no colour, fixed width.
-pub fn plain_handler(width: usize) -> miette::GraphicalReportHandler {
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+/// The miette renderer for all human output: unicode, fixed width (output must not depend on
+/// the terminal), related notes nested under their diagnostic.
+pub fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
+    let theme = if color {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    miette::GraphicalReportHandler::new_themed(theme)
         .with_width(width)
         .with_links(false)
+        .with_show_related_as_nested(true)
+        .with_break_words(false)
+}
+
+/// The renderer used for snapshots and `--color never`.
+pub fn plain_handler(width: usize) -> miette::GraphicalReportHandler {
+    handler(false, width)
 }
 
 /// Render diagnostics without colour at width 100: what tests snapshot.

@@ -199,14 +199,7 @@ pub struct Style {
 }
 
 fn handler(style: &Style) -> miette::GraphicalReportHandler {
-    let theme = if style.color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    miette::GraphicalReportHandler::new_themed(theme)
-        .with_width(style.width)
-        .with_links(false)
+    crate::diag::handler(style.color, style.width)
 }
 
 /// Findings, waived findings and the summary line: what goes to stdout.
