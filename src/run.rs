@@ -114,17 +114,28 @@ pub fn run(settings: &Settings, today: Date) -> Report {
             Config::default()
         }
     };
+    let from_cli = |paths: &[PathBuf]| {
+        paths
+            .iter()
+            .cloned()
+            .map(sources::Input::cli)
+            .collect::<Vec<_>>()
+    };
     let policies = if settings.policies.is_empty() {
         cfg.policies.clone()
     } else {
-        settings.policies.clone()
+        from_cli(&settings.policies)
     };
     let inventory_paths = if settings.inventory.is_empty() {
         cfg.inventory.clone()
     } else {
-        settings.inventory.clone()
+        from_cli(&settings.inventory)
     };
-    let waivers_path = settings.waivers.clone().or(cfg.waivers.clone());
+    let waivers_path = settings
+        .waivers
+        .clone()
+        .map(sources::Input::cli)
+        .or(cfg.waivers.clone());
     let fail_on = settings.fail_on.or(cfg.fail_on).unwrap_or(Severity::Low);
     let max_size = settings
         .max_file_size
@@ -182,7 +193,7 @@ pub fn run(settings: &Settings, today: Date) -> Report {
 
     // 5. Waivers.
     let waivers = match &waivers_path {
-        Some(p) => match sources::read(p, cwd, max_size, &mut sources, &mut diags) {
+        Some(p) => match sources::read_input(p, cwd, max_size, &mut sources, &mut diags) {
             Some(file) => {
                 let text = sources.get(file).text.clone();
                 let docs = inventory::yaml::parse(file, &text, &mut diags);

@@ -33,6 +33,30 @@ impl FileKind {
     }
 }
 
+/// A path to load, and where it was named (a line of custody.yaml), if not on the command line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub path: PathBuf,
+    pub named_at: Option<crate::source::Loc>,
+}
+
+impl Input {
+    pub fn cli(path: PathBuf) -> Input {
+        Input {
+            path,
+            named_at: None,
+        }
+    }
+}
+
+/// Put the label on the config line that named a path, when there is one.
+fn named(d: Diag, input: &Input) -> Diag {
+    match input.named_at {
+        Some(loc) => d.at(loc, "named here"),
+        None => d,
+    }
+}
+
 /// A path as the user should see it: relative to the working directory when below it.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
     let shown = path.strip_prefix(cwd).unwrap_or(path);
@@ -44,32 +68,35 @@ pub fn display_path(path: &Path, cwd: &Path) -> String {
 /// walked recursively, skipping hidden entries; a file named explicitly is loaded whatever
 /// its extension. Missing paths and directories without matching files are errors.
 pub fn collect(
-    paths: &[PathBuf],
+    inputs: &[Input],
     kind: FileKind,
     cwd: &Path,
     diags: &mut Vec<Diag>,
 ) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    for p in paths {
+    for input in inputs {
+        let p = &input.path;
         match std::fs::metadata(p) {
-            Err(e) => diags.push(
+            Err(e) => diags.push(named(
                 Diag::error(
                     "custody::io::not_found",
                     format!("cannot read `{}`: {}", display_path(p, cwd), io_words(&e)),
                 )
                 .help("check the path in `custody.yaml` or on the command line"),
-            ),
+                input,
+            )),
             Ok(m) if m.is_dir() => {
                 let before = out.len();
                 walk(p, kind, &mut out, 0, cwd, diags);
                 if out.len() == before {
-                    diags.push(
+                    diags.push(named(
                         Diag::error(
                             "custody::io::empty_directory",
                             format!("directory `{}` contains no {} files", display_path(p, cwd), kind.what()),
                         )
                         .help("point at the directory that holds the files, or name the files directly"),
-                    );
+                        input,
+                    ));
                 }
             }
             Ok(_) => out.push(p.clone()),
@@ -209,6 +236,26 @@ pub fn read(
             None
         }
     }
+}
+
+/// `read` for a path named in custody.yaml: a failure to read it points at that line.
+pub fn read_input(
+    input: &Input,
+    cwd: &Path,
+    max_size: u64,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) -> Option<FileId> {
+    let before = diags.len();
+    let id = read(&input.path, cwd, max_size, sources, diags);
+    if let Some(loc) = input.named_at {
+        for d in &mut diags[before..] {
+            if d.primary.is_none() {
+                d.primary = Some(crate::diag::Label::new(loc, "named here"));
+            }
+        }
+    }
+    id
 }
 
 /// Read at most `max + 1` bytes, so a file that grows after `metadata` cannot exhaust memory.

@@ -63,7 +63,11 @@ fn deeply_nested_yaml_is_refused() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::yaml::too_deep"), "{err}");
     // Compact nested block sequences: 20,000 levels in one 40 KB line.
-    std::fs::write(dir.path().join("block.yaml"), format!("vendors:\n{}x\n", "- ".repeat(20_000))).expect("write");
+    std::fs::write(
+        dir.path().join("block.yaml"),
+        format!("vendors:\n{}x\n", "- ".repeat(20_000)),
+    )
+    .expect("write");
     let (code, err) = check(dir.path(), "block.yaml", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::yaml::too_deep"), "{err}");

@@ -60,13 +60,22 @@ fn overlap_case_is_named_in_the_evidence() {
     ]);
     let broad = common::evidence(&r, "broader").join("\n");
     assert!(
-        broad.contains("declares the broader personal, which may include personal.contact.address"),
+        broad.contains(
+            "declares the broader personal (may include personal.contact.address) in its handles"
+        ),
         "{broad}"
     );
     let exact = common::evidence(&r, "exact").join("\n");
     assert!(
-        exact.contains("handles personal.contact.address declared in its own handles"),
+        exact.contains("declares personal.contact.address in its handles"),
         "{exact}"
+    );
+    let middle = common::evidence(&r, "middle").join("\n");
+    assert!(
+        middle.contains(
+            "declares the broader personal.contact (may include personal.contact.address)"
+        ),
+        "{middle}"
     );
 }
 
@@ -123,7 +132,7 @@ fn derived_handles_evidence_names_the_store_and_its_file() {
     let fact = &f.selected[0];
     assert_eq!(
         fact.text,
-        "handles personal.contact.address via data store crm it accesses, which holds personal.contact.address"
+        "accesses data store crm, which holds personal.contact.address"
     );
     let loc = fact.loc.expect("location");
     assert_eq!(r.sources.display(loc), "inventory/inv.yaml:9:13");

@@ -663,7 +663,7 @@ impl<'a> Checker<'a> {
                         self.diags.push(
                             Diag::error("custody::policy::invalid_regex", format!("`{}` is not a valid regular expression", pattern.value))
                                 .at(self.loc(pattern.span), detail)
-                                .help("custody uses Rust `regex` syntax (no look-around or backreferences); escape special characters with `\\\\`"),
+                                .help("custody uses Rust `regex` syntax (no look-around or backreferences); escape special characters with `\\`"),
                         );
                         return None;
                     }

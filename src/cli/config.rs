@@ -6,6 +6,7 @@ use crate::diag::{self, Diag};
 use crate::inventory::yaml::{self, Node, NodeKind};
 use crate::nodes::{MapReader, kind_words};
 use crate::source::{FileId, Loc, SourceMap};
+use crate::sources::Input;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "custody.yaml";
@@ -29,9 +30,9 @@ pub struct Extension {
 #[derive(Default)]
 pub struct Config {
     pub path: Option<PathBuf>,
-    pub policies: Vec<PathBuf>,
-    pub inventory: Vec<PathBuf>,
-    pub waivers: Option<PathBuf>,
+    pub policies: Vec<Input>,
+    pub inventory: Vec<Input>,
+    pub waivers: Option<Input>,
     pub taxonomy: Vec<Extension>,
     pub schema: Vec<Extension>,
     pub fail_on: Option<Severity>,
@@ -78,13 +79,28 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
     };
     m.reject_unknown(&KEYS, CODE, "custody.yaml", diags);
     if let Some(list) = m.strings("policies", CODE, diags) {
-        cfg.policies = list.iter().map(|(p, _)| rel(p)).collect();
+        cfg.policies = list
+            .iter()
+            .map(|(p, loc)| Input {
+                path: rel(p),
+                named_at: Some(*loc),
+            })
+            .collect();
     }
     if let Some(list) = m.strings("inventory", CODE, diags) {
-        cfg.inventory = list.iter().map(|(p, _)| rel(p)).collect();
+        cfg.inventory = list
+            .iter()
+            .map(|(p, loc)| Input {
+                path: rel(p),
+                named_at: Some(*loc),
+            })
+            .collect();
     }
-    if let Some((w, _)) = m.str("waivers", CODE, diags) {
-        cfg.waivers = Some(rel(&w));
+    if let Some((w, loc)) = m.str("waivers", CODE, diags) {
+        cfg.waivers = Some(Input {
+            path: rel(&w),
+            named_at: Some(loc),
+        });
     }
     if let Some((s, loc)) = m.str("fail_on", CODE, diags) {
         match Severity::parse(&s).filter(|s| *s != Severity::Info) {

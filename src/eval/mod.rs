@@ -372,11 +372,32 @@ impl<'a> Context<'a> {
         }
         // Tracing: keep the facts of the elements that decided the outcome (up to five).
         let d = self.display();
+        // Over a supply chain, say how each fourth party is reached.
+        let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
+            CKind::SupplyChain(base) => match self.val(base, env) {
+                Val::Entity(root) => self
+                    .derived
+                    .supply_chain(self.inv, root)
+                    .into_iter()
+                    .filter(|(_, from)| *from != root)
+                    .collect(),
+                _ => Default::default(),
+            },
+            _ => Default::default(),
+        };
         let mut deciding: Vec<Fact> = Vec::new();
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
         for item in items.iter() {
-            let label = d.plain(&item);
+            let label = match &item {
+                Val::Entity(e) => match via.get(e) {
+                    Some(from) => {
+                        format!("{} (subprocessor of {})", d.plain(&item), d.entity(*from))
+                    }
+                    None => d.plain(&item),
+                },
+                _ => d.plain(&item),
+            };
             env.push(item);
             let mut local: Vec<Fact> = Vec::new();
             let r = self.cond(body, env, &mut local);
@@ -827,29 +848,28 @@ impl<'a> Context<'a> {
                 for &c in cats {
                     if let Some(ov) = self.taxonomy.overlap(*cat, c) {
                         let (declared, policy) = (self.taxonomy.name(*cat), self.taxonomy.name(c));
+                        // Name the overlap case: equal, narrower (under), broader (fail closed).
                         let how = match ov {
-                            Overlap::Equal => String::new(),
-                            Overlap::Narrower => format!(" ({declared} lies under {policy})"),
-                            Overlap::Broader => format!(
-                                " (declares the broader {declared}, which may include {policy})"
-                            ),
-                        };
-                        let via = match via {
-                            Via::Own if handles => {
-                                format!("declared in its own handles as {declared}")
+                            Overlap::Equal => declared.to_owned(),
+                            Overlap::Narrower => format!("{declared} (under {policy})"),
+                            Overlap::Broader => {
+                                format!("the broader {declared} (may include {policy})")
                             }
-                            Via::Own => format!("declared in holds as {declared}"),
+                        };
+                        let text = match via {
+                            Via::Own if handles => format!("{prefix}declares {how} in its handles"),
+                            Via::Own => format!("{prefix}holds {how}"),
                             Via::Accesses(s) => format!(
-                                "via data store {} it accesses, which holds {declared}",
+                                "{prefix}accesses data store {}, which holds {how}",
                                 self.inv.get(*s).id
                             ),
                             Via::Hosts(s) => format!(
-                                "via data store {} it hosts, which holds {declared}",
+                                "{prefix}hosts data store {}, which holds {how}",
                                 self.inv.get(*s).id
                             ),
                         };
                         return Fact {
-                            text: format!("{prefix}{verb} {policy} {via}{how}"),
+                            text,
                             loc: Some(*loc),
                         };
                     }
@@ -876,6 +896,9 @@ impl<'a> Context<'a> {
 pub trait Sink {
     const ON: bool;
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     fn push(&mut self, f: Fact);
     /// Drop facts `from..to`.
     fn remove(&mut self, from: usize, to: usize);

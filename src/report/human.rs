@@ -139,13 +139,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
                 labels.push((l, format!("selected: {}", fact.text)))
             }
             Some(l) if l.file == file => {}
-            _ => related.push(note(
-                format!(
-                    "selected because it {}",
-                    fact.text.trim_start_matches("it ")
-                ),
-                fact,
-            )),
+            _ => related.push(note(format!("selected: {}", fact.text), fact)),
         }
     }
     for fr in &f.failed {
@@ -247,7 +241,12 @@ pub fn render_diags(r: &Report, style: &Style) -> String {
     crate::diag::render_all(&r.diags, &r.sources, &handler(style))
 }
 
-/// `custody: 5 failing findings (1 critical, 2 high, 2 medium), 1 waived; 9 rules, 23 entities, as of 2026-11-24`
+/// `1 rule`, `2 rules`
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `custody: 5 failing findings (1 critical, 2 high, 2 medium), 1 waived; 9 rules over 23 entities, as of 2026-11-24`
 pub fn summary_line(r: &Report) -> String {
     let s = summary(r);
     let parts: Vec<String> = s
@@ -258,12 +257,18 @@ pub fn summary_line(r: &Report) -> String {
         .collect();
     let failing = match s.failing {
         0 => "no failing findings".to_owned(),
-        1 => format!("1 failing finding ({})", parts.join(", ")),
-        n => format!("{n} failing findings ({})", parts.join(", ")),
+        n => format!(
+            "{} ({})",
+            count(n, "failing finding", "failing findings"),
+            parts.join(", ")
+        ),
     };
     let mut line = format!(
-        "custody: {failing}, {} waived; {} rules over {} entities, as of {}",
-        s.waived, s.rules, s.entities, r.as_of
+        "custody: {failing}, {} waived; {} over {}, as of {}",
+        s.waived,
+        count(s.rules, "rule", "rules"),
+        count(s.entities, "entity", "entities"),
+        r.as_of
     );
     if s.expired_waivers > 0 {
         let _ = write!(line, "; {} with an expired waiver", s.expired_waivers);
@@ -271,15 +276,9 @@ pub fn summary_line(r: &Report) -> String {
     if s.errors > 0 || s.warnings > 0 {
         let _ = write!(
             line,
-            "; {} {}, {} {}",
-            s.errors,
-            if s.errors == 1 { "error" } else { "errors" },
-            s.warnings,
-            if s.warnings == 1 {
-                "warning"
-            } else {
-                "warnings"
-            }
+            "; {}, {}",
+            count(s.errors, "error", "errors"),
+            count(s.warnings, "warning", "warnings")
         );
     }
     line
