@@ -177,10 +177,14 @@ pub struct RelatedNote<'a> {
 impl<'a> Rendered<'a> {
     pub fn new(diag: &'a Diag, sources: &'a SourceMap) -> Rendered<'a> {
         let primary_file = diag.primary.as_ref().map(|l| l.loc.file);
+        let long = diag
+            .primary
+            .as_ref()
+            .is_some_and(|l| on_long_line(sources, l.loc));
         let related = diag
             .secondary
             .iter()
-            .filter(|l| Some(l.loc.file) != primary_file)
+            .filter(|l| long || Some(l.loc.file) != primary_file)
             .map(|label| RelatedNote { label, sources })
             .collect();
         Rendered {
@@ -231,13 +235,15 @@ impl miette::Diagnostic for Rendered<'_> {
         let primary = self.diag.primary.as_ref()?;
         let file = primary.loc.file;
         let mut labels = vec![label_of(primary)];
-        labels.extend(
-            self.diag
-                .secondary
-                .iter()
-                .filter(|l| l.loc.file == file)
-                .map(label_of),
-        );
+        if !on_long_line(self.sources, primary.loc) {
+            labels.extend(
+                self.diag
+                    .secondary
+                    .iter()
+                    .filter(|l| l.loc.file == file)
+                    .map(label_of),
+            );
+        }
         Some(Box::new(labels.into_iter()))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
@@ -278,6 +284,31 @@ impl miette::Diagnostic for RelatedNote<'_> {
     }
 }
 
+/// Lines longer than this are shown as a window around the label, not in full: a minified
+/// JSON inventory is one line of megabytes.
+const LONG_LINE: usize = 240;
+
+/// Is `loc` on a line too long to show whole? Several labels on such a line would make
+/// miette show everything between them, so callers show each in its own note instead.
+pub fn on_long_line(sources: &SourceMap, loc: Loc) -> bool {
+    let text: &str = &sources.get(loc.file).text;
+    let start = (loc.span.start as usize).min(text.len());
+    let end = (loc.span.end as usize).min(text.len()).max(start);
+    let line_start = text
+        .get(..start)
+        .and_then(|t| t.rfind('\n'))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let line_end = text
+        .get(end..)
+        .and_then(|t| t.find('\n'))
+        .map(|i| end + i)
+        .unwrap_or(text.len());
+    line_end - line_start > LONG_LINE
+}
+/// Bytes shown on each side of a label on a long line.
+const WINDOW: usize = 36;
+
 /// `SourceFile` is miette source code directly: no copy of large inventories.
 impl miette::SourceCode for crate::source::SourceFile {
     fn read_span<'a>(
@@ -286,9 +317,36 @@ impl miette::SourceCode for crate::source::SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let text: &str = &self.text;
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let line_end = text[end..]
+            .find('\n')
+            .map(|i| end + i)
+            .unwrap_or(text.len());
+        if line_end - line_start > LONG_LINE {
+            // Show only the label's surroundings on this one line.
+            let mut from = start.saturating_sub(WINDOW).max(line_start);
+            while !text.is_char_boundary(from) {
+                from -= 1;
+            }
+            let mut to = (end + WINDOW).min(line_end).max(from);
+            while !text.is_char_boundary(to) {
+                to += 1;
+            }
+            let (line, _) = self.line_col(from as u32);
+            let column = text[line_start..from].chars().count();
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                &text.as_bytes()[from..to],
+                (from, to - from).into(),
+                line - 1,
+                column,
+                1,
+            )));
+        }
+        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),

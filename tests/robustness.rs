@@ -49,6 +49,7 @@ fn billion_laughs_is_refused() {
     let (code, err) = check(dir.path(), "laughs.yaml", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::yaml::alias_budget"), "{err}");
+    insta::assert_snapshot!(err);
 }
 
 #[test]
@@ -62,6 +63,7 @@ fn deeply_nested_yaml_is_refused() {
     let (code, err) = check(dir.path(), "flow.yaml", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::yaml::too_deep"), "{err}");
+    insta::assert_snapshot!("deep_flow_yaml", err);
     // Compact nested block sequences: 20,000 levels in one 40 KB line.
     std::fs::write(
         dir.path().join("block.yaml"),
@@ -71,6 +73,7 @@ fn deeply_nested_yaml_is_refused() {
     let (code, err) = check(dir.path(), "block.yaml", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::yaml::too_deep"), "{err}");
+    insta::assert_snapshot!("deep_block_yaml", err);
 }
 
 #[test]
@@ -100,6 +103,7 @@ fn deeply_nested_policy_is_refused() {
         let (code, err) = check(dir.path(), "inv.yaml", &[]);
         assert_eq!(code, Some(2), "{name}: {err}");
         assert!(err.contains("custody::syntax::too_deep"), "{name}: {err}");
+        insta::assert_snapshot!(format!("deep_policy_{name}"), err);
     }
 }
 
@@ -111,6 +115,7 @@ fn invalid_utf8_is_reported_at_the_bad_byte() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::io::invalid_utf8"), "{err}");
     assert!(err.contains("line 2"), "{err}");
+    insta::assert_snapshot!(err);
 }
 
 #[test]
@@ -136,6 +141,7 @@ fn a_directory_with_no_yaml_is_an_error() {
     let (code, err) = check(dir.path(), "inv", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::io::empty_directory"), "{err}");
+    insta::assert_snapshot!(err);
 }
 
 #[test]
@@ -147,6 +153,7 @@ fn a_file_over_the_size_limit_is_refused_before_reading() {
     let (code, err) = check(dir.path(), "huge.yaml", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("custody::io::file_too_large"), "{err}");
+    insta::assert_snapshot!(err);
     // The limit is configurable.
     std::fs::write(
         dir.path().join("small.yaml"),

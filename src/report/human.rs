@@ -111,6 +111,8 @@ fn miette_severity(s: Severity) -> miette::Severity {
 fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
     let rule = &r.program.rules[f.rule];
     let file = f.primary.file;
+    // On a long line (minified JSON), every other fact gets its own note: see `on_long_line`.
+    let long = crate::diag::on_long_line(&r.sources, f.primary);
     let mut labels = vec![(f.primary, f.primary_label.clone())];
     let mut related = Vec::new();
     let note = |text: String, fact: &Fact| Note {
@@ -125,20 +127,20 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
                 continue;
             }
             match fact.loc {
-                Some(l) if l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
+                Some(l) if !long && l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
                     labels.push((l, fact.text.clone()))
                 }
-                Some(l) if l.file == file => {}
+                Some(l) if !long && l.file == file => {}
                 _ => related.push(note(fact.text.clone(), fact)),
             }
         }
     }
     for fact in &f.selected {
         match fact.loc {
-            Some(l) if l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
+            Some(l) if !long && l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
                 labels.push((l, format!("selected: {}", fact.text)))
             }
-            Some(l) if l.file == file => {}
+            Some(l) if !long && l.file == file => {}
             _ => related.push(note(format!("selected: {}", fact.text), fact)),
         }
     }
