@@ -234,7 +234,10 @@ impl miette::Diagnostic for Rendered<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let primary = self.diag.primary.as_ref()?;
         let file = primary.loc.file;
-        let mut labels = vec![label_of(primary)];
+        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
+            primary.text.clone(),
+            (primary.loc.span.start as usize, primary.loc.span.len()),
+        )];
         if !on_long_line(self.sources, primary.loc) {
             labels.extend(
                 self.diag
@@ -325,7 +328,24 @@ impl miette::SourceCode for crate::source::SourceFile {
             .find('\n')
             .map(|i| end + i)
             .unwrap_or(text.len());
-        if line_end - line_start > LONG_LINE {
+        let one_line = !text[start..end].contains('\n');
+        if one_line
+            && line_end - line_start > LONG_LINE
+            && context_lines_before == 0
+            && context_lines_after == 0
+        {
+            // miette asks for the label alone to print its `file:line:column`.
+            let (line, column) = self.line_col(start as u32);
+            return Ok(Box::new(miette::MietteSpanContents::new_named(
+                self.name.clone(),
+                &text.as_bytes()[start..end],
+                (start, end - start).into(),
+                line - 1,
+                column - 1,
+                1,
+            )));
+        }
+        if one_line && line_end - line_start > LONG_LINE {
             // Show only the label's surroundings on this one line.
             let mut from = start.saturating_sub(WINDOW).max(line_start);
             while !text.is_char_boundary(from) {
@@ -386,6 +406,7 @@ pub fn handler(color: bool, width: usize) -> miette::GraphicalReportHandler {
         .with_links(false)
         .with_show_related_as_nested(true)
         .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
 }
 
 /// The renderer used for snapshots and `--color never`.

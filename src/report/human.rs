@@ -56,9 +56,17 @@ impl miette::Diagnostic for FindingDiag<'_> {
         Some(self.sources.get(self.primary.file) as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        Some(Box::new(self.labels.iter().map(|(l, text)| {
-            miette::LabeledSpan::new(Some(text.clone()), l.span.start as usize, l.span.len())
-        })))
+        // The first label is the primary one: miette takes the snippet's `file:line:column` from it.
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(i, (l, text))| {
+                let span = (l.span.start as usize, l.span.len());
+                if i == 0 {
+                    miette::LabeledSpan::new_primary_with_span(Some(text.clone()), span)
+                } else {
+                    miette::LabeledSpan::new_with_span(Some(text.clone()), span)
+                }
+            },
+        )))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
         if self.related.is_empty() {
