@@ -66,6 +66,21 @@ pub fn check(
             lets: HashMap::new(),
             vars: Vec::new(),
             diags: Vec::new(),
+            unparsed_lets: {
+                let parsed: Vec<&str> = pf
+                    .items
+                    .iter()
+                    .filter_map(|i| match i {
+                        ast::Item::Let(l) => Some(l.name.name.as_str()),
+                        ast::Item::Rule(_) => None,
+                    })
+                    .collect();
+                let_names_in(sources.text(pf.file))
+                    .into_iter()
+                    .filter(|n| !parsed.contains(&n.as_str()))
+                    .collect()
+            },
+            poisoned: false,
         };
         for item in &pf.items {
             match item {
@@ -115,6 +130,26 @@ struct Checker<'a> {
     lets: HashMap<String, LetBinding>,
     vars: Vec<Var>,
     diags: Vec<Diag>,
+    /// Names of `let`s in this file that did not parse or check: a use of one is a
+    /// consequence of that error, already reported, so it is not reported again.
+    unparsed_lets: Vec<String>,
+    /// Set when an error was suppressed for that reason: the rule must still not run.
+    poisoned: bool,
+}
+
+/// `let` names written in a file's text, whether or not the item parsed.
+fn let_names_in(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("let "))
+        .filter_map(|rest| {
+            let name: String = rest
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
 }
 
 /// Clause names for messages.
@@ -162,6 +197,8 @@ impl<'a> Checker<'a> {
             return;
         }
         let Some(value) = self.expr(&l.value) else {
+            // Its error is reported; uses of the name would only repeat it.
+            self.unparsed_lets.push(l.name.name.clone());
             return;
         };
         match &value.ty {
@@ -185,6 +222,7 @@ impl<'a> Checker<'a> {
 
     fn rule(&mut self, r: &ast::Rule) -> Option<CheckedRule> {
         let before = self.diags.len();
+        self.poisoned = false;
         let mut seen: HashMap<&'static str, Span> = HashMap::new();
         let mut severity = Severity::Medium;
         let (mut references, mut tags) = (Vec::new(), Vec::new());
@@ -306,7 +344,7 @@ impl<'a> Checker<'a> {
         }
         let message = message_lit.and_then(|m| self.template(m));
         self.vars.clear();
-        if self.diags[before..].iter().any(Diag::is_error) {
+        if self.poisoned || self.diags[before..].iter().any(Diag::is_error) {
             return None;
         }
         Some(CheckedRule {
@@ -1015,6 +1053,10 @@ impl<'a> Checker<'a> {
         let dotted = p.dotted();
         if let Some(cat) = self.taxonomy.lookup(&dotted) {
             return self.mk(CKind::Const(Const::Cat(cat)), Ty::Cat, span);
+        }
+        if p.segments.len() == 1 && self.unparsed_lets.contains(&first.name) {
+            self.poisoned = true;
+            return None;
         }
         // Unknown. Say what it most likely was meant to be.
         let top_is_category = self.taxonomy.lookup(&first.name).is_some();
