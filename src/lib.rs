@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod cmd;
 pub mod diag;
 pub mod eval;
 pub mod inventory;

@@ -1,76 +1,75 @@
-//! The `custody` binary: parse arguments, run, pick the renderer, map to an exit code.
+//! The `custody` binary: parse arguments, run the command, write its output, exit.
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 use custody::cli::{self, Cli, Command, Format};
+use custody::cmd;
 use custody::report::{human, json};
-use custody::run::{self, Exit};
-use std::io::{IsTerminal, Write};
+use custody::run::{self, Exit, Output};
+use std::io::Write;
 
 fn main() {
     let cli = Cli::parse();
-    let code = match cli.command {
-        Command::Check(args) => check(&args, false),
-        Command::Lint(args) => {
-            let check_args = cli::CheckArgs {
-                input: args,
-                as_of: None,
-                fail_on: None,
-                format: Format::Human,
-                rules: Vec::new(),
-            };
-            check(&check_args, true)
-        }
-    };
-    std::process::exit(code as i32);
-}
-
-fn check(args: &cli::CheckArgs, lint: bool) -> Exit {
     let cwd = match std::env::current_dir() {
         Ok(d) => d,
         Err(e) => {
             eprintln!("error: cannot read the working directory: {e}");
-            return Exit::Invalid;
+            std::process::exit(Exit::Invalid as i32);
         }
     };
     // The clock is read once, here, and passed down.
     let today = jiff::Zoned::now().date();
-    let mut settings = args.settings(cwd);
-    settings.no_eval = lint;
-    let report = run::run(&settings, today);
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let out_style = human::Style {
-        color: cli::use_color(args.input.color, no_color, std::io::stdout().is_terminal()),
-        width: 100,
-    };
-    let err_style = human::Style {
-        color: cli::use_color(args.input.color, no_color, std::io::stderr().is_terminal()),
-        width: 100,
-    };
-    let stdout = match (args.format, lint) {
-        (_, true) => {
-            let s = custody::report::summary(&report);
-            format!(
-                "custody lint: {} rules checked, {} entities validated; {} errors, {} warnings\n",
-                report.program.rules.len(),
-                s.entities,
-                s.errors,
-                s.warnings
-            )
+    let out = match &cli.command {
+        Command::Check(args) => check(args, cwd, today),
+        Command::Lint(args) => cmd::lint::run(args, cwd, today),
+        Command::Fmt(args) => cmd::fmt::run(args, cwd, today),
+        Command::Test(args) => cmd::test::run(args, cwd, today),
+        Command::Explain(args) => cmd::explain::run(args, cwd, today),
+        Command::Query(args) => cmd::query::run(args, cwd, today),
+        Command::Impact(args) => cmd::impact::run(args, cwd, today),
+        Command::HelpCode(args) => cmd::help_code::run(args, cwd, today),
+        Command::Completions(args) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "custody", &mut buf);
+            Output {
+                stdout: String::from_utf8_lossy(&buf).into_owned(),
+                ..Output::default()
+            }
         }
-        (Format::Human, false) => human::render(&report, &out_style),
-        (Format::Json, false) => json::render(&report),
+        Command::Man => {
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => Output {
+                    stdout: String::from_utf8_lossy(&buf).into_owned(),
+                    ..Output::default()
+                },
+                Err(e) => Output {
+                    stderr: format!("error: cannot render the man page: {e}\n"),
+                    exit: Exit::Invalid,
+                    ..Output::default()
+                },
+            }
+        }
     };
-    let stderr = human::render_diags(&report, &err_style);
-    if !stderr.is_empty() {
-        let _ = std::io::stderr().write_all(stderr.as_bytes());
+    if !out.stderr.is_empty() {
+        let _ = std::io::stderr().write_all(out.stderr.as_bytes());
     }
     // A closed pipe (`custody check | head`) is not an error.
     let mut so = std::io::stdout().lock();
-    let _ = so.write_all(stdout.as_bytes()).and_then(|_| so.flush());
-    let exit = report.exit();
-    if lint && exit == Exit::Findings {
-        Exit::Clean
-    } else {
-        exit
+    let _ = so.write_all(out.stdout.as_bytes()).and_then(|_| so.flush());
+    std::process::exit(out.exit as i32);
+}
+
+fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
+    let report = run::run(&args.settings(cwd), today);
+    let out_style = cli::style(args.input.color, cli::Stream::Stdout);
+    let err_style = cli::style(args.input.color, cli::Stream::Stderr);
+    let stdout = match args.format {
+        Format::Human => human::render(&report, &out_style),
+        Format::Json => json::render(&report),
+    };
+    Output {
+        stdout,
+        stderr: human::render_diags(&report, &err_style),
+        exit: report.exit(),
     }
 }

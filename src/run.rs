@@ -49,9 +49,10 @@ pub struct Report {
     pub fail_on: Severity,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum Exit {
     /// No failing finding at or above the threshold.
+    #[default]
     Clean = 0,
     /// Failing findings.
     Findings = 1,
@@ -80,8 +81,49 @@ impl Report {
     }
 }
 
-/// Run the pipeline. `today` is the default as-of date (read once by the caller).
-pub fn run(settings: &Settings, today: Date) -> Report {
+/// Everything before evaluation: config, schema, taxonomy, checked policies, the validated
+/// inventory and the waivers, with every diagnostic so far. What `lint`, `explain`,
+/// `query` and `impact` start from.
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub schema: Schema,
+    pub taxonomy: Taxonomy,
+    pub inventory: Inventory,
+    pub program: Program,
+    pub waivers: Vec<Waiver>,
+    pub diags: Vec<Diag>,
+    pub as_of: Date,
+    pub fail_on: Severity,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diag::is_error)
+    }
+    /// An evaluation context over everything loaded.
+    pub fn context(&self) -> eval::Context<'_> {
+        eval::Context::new(
+            &self.program,
+            &self.inventory,
+            &self.schema,
+            &self.taxonomy,
+            &self.sources,
+            self.as_of,
+        )
+    }
+}
+
+/// What a command prints and how it exits; `main` writes it out.
+#[derive(Debug, Default, PartialEq)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: Exit,
+}
+
+/// Load config, policies, inventory and waivers. `today` is the default as-of date (read
+/// once by the caller).
+pub fn load(settings: &Settings, today: Date) -> Loaded {
     let mut diags: Vec<Diag> = Vec::new();
     let mut sources = SourceMap::new();
     let cwd = &settings.cwd;
@@ -204,6 +246,32 @@ pub fn run(settings: &Settings, today: Date) -> Report {
         None => Vec::new(),
     };
 
+    Loaded {
+        sources,
+        schema,
+        taxonomy,
+        inventory,
+        program,
+        waivers,
+        diags,
+        as_of,
+        fail_on,
+    }
+}
+
+/// Run the pipeline: load, evaluate, apply waivers. `today` is the default as-of date.
+pub fn run(settings: &Settings, today: Date) -> Report {
+    let Loaded {
+        sources,
+        schema,
+        taxonomy,
+        inventory,
+        program,
+        waivers,
+        mut diags,
+        as_of,
+        fail_on,
+    } = load(settings, today);
     // 6. `--rule` selection.
     let mut evaluated = vec![settings.rules.is_empty(); program.rules.len()];
     for r in &settings.rules {

@@ -26,11 +26,152 @@ pub enum Command {
         after_help = "Examples:\n  custody check examples/airline\n  custody check --policy rules.policy --inventory inventory/ --as-of 2026-11-24\n  custody check --format json --rule TPR-001 > findings.json"
     )]
     Check(CheckArgs),
-    /// Parse and type-check policies and validate inventories and waivers, without evaluating.
+    /// Parse and type-check policies and validate inventories and waivers, without evaluating;
+    /// report warnings with stable codes.
     #[command(
-        after_help = "Examples:\n  custody lint examples/airline\n  custody lint --policy rules.policy --inventory inventory/"
+        after_help = "Examples:\n  custody lint examples/airline\n  custody lint --deny-warnings --policy rules.policy --inventory inventory/"
     )]
-    Lint(InputArgs),
+    Lint(LintArgs),
+    /// Format policy files canonically, keeping comments.
+    #[command(
+        after_help = "Examples:\n  custody fmt policies/\n  custody fmt --check policies/\n  cat rules.policy | custody fmt -"
+    )]
+    Fmt(FmtArgs),
+    /// Run policy test files (`*.test.yaml`).
+    #[command(after_help = "Examples:\n  custody test\n  custody test tests/policies/ --coverage")]
+    Test(TestArgs),
+    /// Explain one rule on one entity step by step, or show a rule's documentation.
+    #[command(
+        after_help = "Examples:\n  custody explain TPR-001 vendor/tessaly-crm --as-of 2026-11-24\n  custody explain TPR-001"
+    )]
+    Explain(ExplainArgs),
+    /// List the entities that match a condition.
+    #[command(
+        after_help = "Examples:\n  custody query 'vendor v where v handles personal.loyalty.member_number' --show name --show tier\n  custody query 'data_store s where s.records > 1000000' --format csv"
+    )]
+    Query(QueryArgs),
+    /// Incident response: what a breached vendor or store puts at stake.
+    #[command(
+        after_help = "Examples:\n  custody impact vendor/tessaly-crm\n  custody impact data_store/crm-contacts --format json"
+    )]
+    Impact(ImpactArgs),
+    /// Print the documentation of an error or warning code.
+    #[command(
+        name = "help-code",
+        after_help = "Examples:\n  custody help-code custody::policy::unknown_field"
+    )]
+    HelpCode(HelpCodeArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  custody completions bash > /etc/bash_completion.d/custody\n  custody completions zsh > ~/.zfunc/_custody"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff).
+    #[command(after_help = "Examples:\n  custody man > custody.1 && man ./custody.1")]
+    Man,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Exit 1 when there are warnings.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Evaluation date for date-dependent warnings (waivers expiring soon); default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct FmtArgs {
+    /// Policy files or directories (default: the config's policies); `-` reads stdin and writes stdout.
+    pub paths: Vec<PathBuf>,
+    /// Do not write; exit 1 and print a unified diff for each file that is not formatted.
+    #[arg(long)]
+    pub check: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct TestArgs {
+    /// Test files or directories to search for `*.test.yaml` (default: the working directory).
+    pub paths: Vec<PathBuf>,
+    /// Report rules with no test and clauses never seen both true and false.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Policy files or directories (default: the config's policies).
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ExplainArgs {
+    /// The rule ID, e.g. TPR-001.
+    pub rule: String,
+    /// The entity as KIND/ID, e.g. vendor/tessaly-crm; without it, the rule's documentation.
+    pub entity: Option<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryFormat {
+    Table,
+    Json,
+    Csv,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct QueryArgs {
+    /// `KIND VAR where EXPR`, e.g. 'vendor v where v handles personal.contact.address'.
+    pub query: String,
+    /// A field to show as a column (repeatable), e.g. --show name --show contract.expires.
+    #[arg(long = "show", value_name = "FIELD")]
+    pub show: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ImpactArgs {
+    /// The breached entity as KIND/ID, e.g. vendor/tessaly-crm.
+    pub entity: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Evaluation date (YYYY-MM-DD); default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct HelpCodeArgs {
+    /// The code, e.g. custody::policy::unknown_field (the `custody::` prefix may be left out).
+    pub code: String,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -140,5 +281,26 @@ pub fn use_color(choice: ColorChoice, no_color_env: bool, is_terminal: bool) -> 
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => !no_color_env && is_terminal,
+    }
+}
+
+/// An output stream, for the colour decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    Stdout,
+    Stderr,
+}
+
+/// The human style for a stream: `--color`, then `NO_COLOR`, then whether it is a terminal.
+pub fn style(choice: ColorChoice, stream: Stream) -> crate::report::human::Style {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let terminal = match stream {
+        Stream::Stdout => std::io::stdout().is_terminal(),
+        Stream::Stderr => std::io::stderr().is_terminal(),
+    };
+    crate::report::human::Style {
+        color: use_color(choice, no_color, terminal),
+        width: 100,
     }
 }
