@@ -1,9 +1,9 @@
 //! The `custody` binary: parse arguments, run the command, write its output, exit.
 
 use clap::{CommandFactory, Parser};
-use custody::cli::{self, Cli, Command, Format};
+use custody::cli::{self, CheckFormat, Cli, Command};
 use custody::cmd;
-use custody::report::{human, json};
+use custody::report::{github, gitlab, human, json, junit, markdown, sarif};
 use custody::run::{self, Exit, Output};
 use std::io::Write;
 
@@ -59,17 +59,72 @@ fn main() {
     std::process::exit(out.exit as i32);
 }
 
+/// Render a report in one of `check`'s formats.
+fn render(report: &run::Report, format: CheckFormat, style: &human::Style) -> String {
+    match format {
+        CheckFormat::Human => human::render(report, style),
+        CheckFormat::Json => json::render(report),
+        CheckFormat::Sarif => sarif::render(report),
+        CheckFormat::Junit => junit::render(report),
+        CheckFormat::Github => github::render(report),
+        CheckFormat::Gitlab => gitlab::render(report),
+        CheckFormat::Markdown => markdown::render(report),
+    }
+}
+
 fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
     let report = run::run(&args.settings(cwd), today);
     let out_style = cli::style(args.input.color, cli::Stream::Stdout);
     let err_style = cli::style(args.input.color, cli::Stream::Stderr);
-    let stdout = match args.format {
-        Format::Human => human::render(&report, &out_style),
-        Format::Json => json::render(&report),
+    // Files never get colour.
+    let file_style = human::Style {
+        color: false,
+        width: 100,
     };
+    let mut stderr = human::render_diags(&report, &err_style);
+    let mut exit = report.exit();
+    let mut write = |path: &std::path::Path, content: &str| {
+        if let Err(e) = cli::write_atomic(path, content) {
+            stderr.push_str(&format!("error: {e}\n"));
+            exit = Exit::Invalid;
+        }
+    };
+    let stdout = match &args.output {
+        Some(path) => {
+            write(path, &render(&report, args.format, &file_style));
+            String::new()
+        }
+        None => render(&report, args.format, &out_style),
+    };
+    for (format, path) in &args.reports {
+        write(path, &render(&report, *format, &file_style));
+    }
+    if let Some(path) = &args.write_baseline {
+        let mut entries: Vec<custody::eval::baseline::Entry> = report
+            .findings
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.status,
+                    custody::eval::Status::Fail | custody::eval::Status::Baselined
+                )
+            })
+            .map(|f| custody::eval::baseline::Entry {
+                fingerprint: custody::report::fingerprint(&report, f),
+                rule: report.program.rules[f.rule].id.clone(),
+                entity: custody::report::entity_name(&report, f.entity),
+            })
+            .collect();
+        let n = entries.len();
+        write(path, &custody::eval::baseline::write(&mut entries));
+        stderr.push_str(&format!(
+            "custody: recorded {n} failing findings in {}\n",
+            path.display()
+        ));
+    }
     Output {
         stdout,
-        stderr: human::render_diags(&report, &err_style),
-        exit: report.exit(),
+        stderr,
+        exit,
     }
 }

@@ -29,6 +29,8 @@ pub struct Settings {
     pub max_file_size: Option<u64>,
     /// Stop after checking (for `lint`).
     pub no_eval: bool,
+    /// `--baseline`: known findings that do not fail the run.
+    pub baseline: Option<PathBuf>,
 }
 
 /// Everything a renderer needs.
@@ -262,7 +264,7 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
 /// Run the pipeline: load, evaluate, apply waivers. `today` is the default as-of date.
 pub fn run(settings: &Settings, today: Date) -> Report {
     let Loaded {
-        sources,
+        mut sources,
         schema,
         taxonomy,
         inventory,
@@ -311,6 +313,30 @@ pub fn run(settings: &Settings, today: Date) -> Report {
             as_of,
             &mut diags,
         );
+    }
+    let baseline_file = match &settings.baseline {
+        Some(path) if !settings.no_eval => sources::read(
+            path,
+            &settings.cwd,
+            sources::DEFAULT_MAX_FILE_SIZE,
+            &mut sources,
+            &mut diags,
+        ),
+        _ => None,
+    };
+    if let Some(file) = baseline_file {
+        let text = sources.get(file).text.clone();
+        let docs = inventory::yaml::parse(file, &text, &mut diags);
+        let recorded = crate::eval::baseline::parse(file, &docs, &mut diags);
+        let name = |f: &Finding| {
+            let e = inventory.get(f.entity);
+            crate::eval::baseline::fingerprint(
+                &program.rules[f.rule].id,
+                &schema.kind(e.kind).name,
+                &e.id,
+            )
+        };
+        crate::eval::baseline::apply(&mut findings, &recorded, name, &mut diags);
     }
     diag::sort(&mut diags);
     diags.dedup();

@@ -206,11 +206,65 @@ pub struct CheckArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
+    /// Write the --format output to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Also write another format to a file in the same run (repeatable), e.g. --report sarif=custody.sarif.
+    #[arg(long = "report", value_name = "FORMAT=FILE", value_parser = parse_report)]
+    pub reports: Vec<(CheckFormat, PathBuf)>,
+    /// Known findings: failing findings recorded in FILE are `baselined` and do not fail the run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current failing findings in FILE, to adopt custody on an existing inventory.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Only evaluate this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
+}
+
+/// Formats of `custody check`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+    Gitlab,
+    Markdown,
+}
+
+fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
+    let (format, file) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}` is not FORMAT=FILE, e.g. sarif=custody.sarif"))?;
+    let format = CheckFormat::from_str(format, true).map_err(|_| {
+        format!("`{format}` is not a format; use one of human, json, sarif, junit, github, gitlab, markdown")
+    })?;
+    if file.is_empty() {
+        return Err(format!("`{s}` names no file after `=`"));
+    }
+    Ok((format, PathBuf::from(file)))
+}
+
+/// Write `content` to `path` atomically: a temporary file in the same directory, renamed
+/// over the target, so a reader never sees half a report.
+pub fn write_atomic(path: &std::path::Path, content: &str) -> Result<(), String> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => std::path::Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
+    tmp.write_all(content.as_bytes())
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
+    Ok(())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,6 +324,7 @@ impl CheckArgs {
             as_of: self.as_of,
             fail_on: self.fail_on.map(Severity::from),
             rules: self.rules.clone(),
+            baseline: self.baseline.clone(),
             ..self.input.settings(cwd)
         }
     }

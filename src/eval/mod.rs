@@ -4,6 +4,7 @@
 //! fail a `require` is the evaluation repeated with a fact sink, to build the evidence that
 //! says why the entity was selected and why each requirement failed.
 
+pub mod baseline;
 pub mod derived;
 pub mod value;
 pub mod waivers;
@@ -36,6 +37,19 @@ pub enum Status {
     Fail,
     /// Covered by a live waiver (index into the waiver list).
     Waived(usize),
+    /// Known from the baseline file: reported, but does not fail the run.
+    Baselined,
+}
+
+impl Status {
+    /// As in JSON output: `fail`, `waived`, `baselined`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Fail => "fail",
+            Status::Waived(_) => "waived",
+            Status::Baselined => "baselined",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -61,6 +75,8 @@ pub struct Finding {
 pub struct RuleStats {
     pub selected: usize,
     pub failing: usize,
+    /// The selected entities, in id order (JUnit reports passing entities too).
+    pub selected_entities: Vec<EntityId>,
 }
 
 pub struct Evaluation {
@@ -121,9 +137,10 @@ impl<'a> Context<'a> {
                 .par_iter()
                 .map(|&e| self.eval_entity(ri, rule, e))
                 .collect();
-            for (sel, f) in results {
+            for (&e, (sel, f)) in ents.iter().zip(results) {
                 if sel {
                     stats[ri].selected += 1;
+                    stats[ri].selected_entities.push(e);
                 }
                 if let Some(f) = f {
                     stats[ri].failing += 1;

@@ -280,6 +280,9 @@ pub fn summary_line(r: &Report) -> String {
         count(s.entities, "entity", "entities"),
         r.as_of
     );
+    if s.baselined > 0 {
+        let _ = write!(line, "; {} baselined", s.baselined);
+    }
     if s.expired_waivers > 0 {
         let _ = write!(line, "; {} with an expired waiver", s.expired_waivers);
     }

@@ -145,10 +145,7 @@ pub fn render(r: &Report) -> String {
                 title: &rule.title,
                 severity: rule.severity.as_str(),
                 entity: entity_name(r, f.entity),
-                status: match f.status {
-                    Status::Fail => "fail",
-                    Status::Waived(_) => "waived",
-                },
+                status: f.status.as_str(),
                 message: &f.message,
                 location: location(r, ent.loc),
                 evidence,

@@ -1,8 +1,13 @@
 //! Renderers over one `run::Report`: human (miette) and JSON. Each is a pure function of
 //! the report, so output is deterministic.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
 use crate::check::Severity;
 use crate::eval::Status;
@@ -17,6 +22,8 @@ pub struct Summary {
     pub findings: usize,
     pub failing: usize,
     pub waived: usize,
+    /// Known findings recorded in the `--baseline` file: reported, not failing.
+    pub baselined: usize,
     /// Failing findings whose waiver has expired.
     pub expired_waivers: usize,
     /// Per severity, most severe first: failing and waived counts.
@@ -31,6 +38,7 @@ pub struct SeverityCount {
     pub severity: &'static str,
     pub failing: usize,
     pub waived: usize,
+    pub baselined: usize,
 }
 
 pub fn summary(r: &Report) -> Summary {
@@ -47,6 +55,7 @@ pub fn summary(r: &Report) -> Summary {
             severity: sev.as_str(),
             failing: of(|s| *s == Status::Fail),
             waived: of(|s| matches!(s, Status::Waived(_))),
+            baselined: of(|s| *s == Status::Baselined),
         });
     }
     Summary {
@@ -60,6 +69,11 @@ pub fn summary(r: &Report) -> Summary {
             .iter()
             .filter(|f| matches!(f.status, Status::Waived(_)))
             .count(),
+        baselined: r
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Baselined)
+            .count(),
         expired_waivers: r.failing().filter(|f| f.expired_waiver.is_some()).count(),
         by_severity,
         errors: r.diags.iter().filter(|d| d.is_error()).count(),
@@ -72,4 +86,36 @@ pub fn summary(r: &Report) -> Summary {
 pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
     let ent = r.inventory.get(e);
     format!("{}/{}", r.schema.kind(ent.kind).name, ent.id)
+}
+
+/// A finding's identity across runs (see `eval::baseline::fingerprint`).
+pub fn fingerprint(r: &Report, f: &crate::eval::Finding) -> String {
+    let e = r.inventory.get(f.entity);
+    crate::eval::baseline::fingerprint(
+        &r.program.rules[f.rule].id,
+        &r.schema.kind(e.kind).name,
+        &e.id,
+    )
+}
+
+/// A span as 1-based (file, start line, start column, end line, end column).
+pub struct Place {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub fn place(r: &Report, loc: crate::source::Loc) -> Place {
+    let file = r.sources.get(loc.file);
+    let (line, column) = file.line_col(loc.span.start);
+    let (end_line, end_column) = file.line_col(loc.span.end);
+    Place {
+        file: file.name.clone(),
+        line,
+        column,
+        end_line,
+        end_column,
+    }
 }

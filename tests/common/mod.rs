@@ -64,10 +64,7 @@ pub fn findings(r: &Report) -> Vec<(String, String, String)> {
     r.findings
         .iter()
         .map(|f| {
-            let status = match f.status {
-                custody::eval::Status::Fail => "fail",
-                custody::eval::Status::Waived(_) => "waived",
-            };
+            let status = f.status.as_str();
             (
                 r.program.rules[f.rule].id.clone(),
                 custody::report::entity_name(r, f.entity),

@@ -1,0 +1,246 @@
+//! `--format sarif`: SARIF 2.1.0 (serde-sarif types), for code-scanning UIs. Findings land
+//! on the YAML line of the offending value; fingerprints are rule + entity, so they survive
+//! unrelated edits; waived findings carry an external suppression; input errors become tool
+//! execution notifications with `executionSuccessful: false`.
+
+use crate::check::Severity;
+use crate::diag::{Diag, Level};
+use crate::eval::Status;
+use crate::report::{entity_name, fingerprint, place};
+use crate::run::Report;
+use crate::source::Loc;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, Sarif, Suppression, Tool, ToolComponent,
+};
+use std::collections::BTreeMap;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const URI_BASE: &str = "%SRCROOT%";
+
+fn level(s: Severity) -> ResultLevel {
+    match s {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium | Severity::Low => ResultLevel::Warning,
+        Severity::Info => ResultLevel::Note,
+    }
+}
+
+fn level_str(s: Severity) -> &'static str {
+    match level(s) {
+        ResultLevel::Error => "error",
+        ResultLevel::Warning => "warning",
+        _ => "note",
+    }
+}
+
+/// GitHub code scanning ranks security results by this score (0.0 to 10.0).
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+fn message(text: impl Into<String>) -> Message {
+    Message::builder().text(text.into()).build()
+}
+
+fn location(r: &Report, loc: Loc, text: Option<String>) -> Location {
+    let p = place(r, loc);
+    // Paths relative to the working directory are relative to the source root in CI;
+    // an absolute path (outside the working directory) is a file URI with no base.
+    let artifact = if p.file.starts_with('/') {
+        ArtifactLocation::builder()
+            .uri(format!("file://{}", p.file))
+            .build()
+    } else {
+        ArtifactLocation::builder()
+            .uri(p.file.clone())
+            .uri_base_id(URI_BASE.to_owned())
+            .build()
+    };
+    let region = Region::builder()
+        .start_line(p.line as i64)
+        .start_column(p.column as i64)
+        .end_line(p.end_line as i64)
+        .end_column(
+            p.end_column
+                .max(p.column + usize::from(p.end_line == p.line && p.end_column <= p.column))
+                as i64,
+        )
+        .build();
+    let physical = PhysicalLocation::builder()
+        .artifact_location(artifact)
+        .region(region)
+        .build();
+    match text {
+        Some(t) => Location::builder()
+            .physical_location(physical)
+            .message(message(t))
+            .build(),
+        None => Location::builder().physical_location(physical).build(),
+    }
+}
+
+fn notification(r: &Report, d: &Diag) -> Notification {
+    let mut text = d.message.clone();
+    if let Some(h) = &d.help {
+        text.push_str(&format!(" (help: {h})"));
+    }
+    let lvl = if d.level == Level::Error {
+        "error"
+    } else {
+        "warning"
+    };
+    let mut props = PropertyBag::builder().build();
+    props
+        .additional_properties
+        .insert("code".into(), serde_json::Value::String(d.code.to_owned()));
+    let base = Notification::builder()
+        .message(message(text))
+        .level(serde_json::Value::String(lvl.into()))
+        .properties(props);
+    match &d.primary {
+        Some(l) => base.locations(vec![location(r, l.loc, None)]).build(),
+        None => base.build(),
+    }
+}
+
+pub fn render(r: &Report) -> String {
+    let rules: Vec<ReportingDescriptor> = r
+        .program
+        .rules
+        .iter()
+        .map(|rule| {
+            let mut props = PropertyBag::builder().tags(rule.tags.clone()).build();
+            props
+                .additional_properties
+                .insert("references".into(), serde_json::json!(rule.references));
+            props.additional_properties.insert(
+                "security-severity".into(),
+                serde_json::json!(security_severity(rule.severity)),
+            );
+            props
+                .additional_properties
+                .insert("severity".into(), serde_json::json!(rule.severity.as_str()));
+            let text = |s: &str| {
+                MultiformatMessageString::builder()
+                    .text(s.to_owned())
+                    .build()
+            };
+            let mut d = ReportingDescriptor::builder()
+                .id(rule.id.clone())
+                .name(rule.title.clone())
+                .short_description(text(&rule.title))
+                .full_description(text(rule.description.as_deref().unwrap_or(&rule.title)))
+                .default_configuration(
+                    ReportingConfiguration::builder()
+                        .level(serde_json::json!(level_str(rule.severity)))
+                        .build(),
+                )
+                .properties(props)
+                .build();
+            if let Some(rem) = &rule.remediation {
+                d.help = Some(text(rem));
+            }
+            d
+        })
+        .collect();
+    let results: Vec<SarifResult> = r
+        .findings
+        .iter()
+        .map(|f| {
+            let rule = &r.program.rules[f.rule];
+            let mut related = Vec::new();
+            for fr in &f.failed {
+                if let Some(req) = rule.requires.get(fr.index) {
+                    related.push(location(
+                        r,
+                        req.loc,
+                        Some(format!("required by rule {}", rule.id)),
+                    ));
+                }
+            }
+            for fact in f
+                .selected
+                .iter()
+                .map(|x| (x, "selected: "))
+                .chain(f.failed.iter().flat_map(|x| &x.facts).map(|x| (x, "")))
+            {
+                if let Some(loc) = fact.0.loc {
+                    related.push(location(r, loc, Some(format!("{}{}", fact.1, fact.0.text))));
+                }
+            }
+            for (i, l) in related.iter_mut().enumerate() {
+                l.id = Some(i as i64);
+            }
+            let mut fingerprints = BTreeMap::new();
+            fingerprints.insert("custody/v1".to_owned(), fingerprint(r, f));
+            let mut res = SarifResult::builder()
+                .rule_id(rule.id.clone())
+                .rule_index(f.rule as i64)
+                .level(level(rule.severity))
+                .message(message(format!(
+                    "{}: {}",
+                    entity_name(r, f.entity),
+                    f.message
+                )))
+                .locations(vec![location(r, f.primary, Some(f.primary_label.clone()))])
+                .related_locations(related)
+                .partial_fingerprints(fingerprints)
+                .build();
+            match &f.status {
+                Status::Waived(wi) => {
+                    let justification = r.waivers.get(*wi).map(|w| {
+                        format!(
+                            "{} (approved by {}, until {})",
+                            w.reason, w.approved_by, w.expires
+                        )
+                    });
+                    let mut s = Suppression::builder()
+                        .kind(serde_json::json!("external"))
+                        .build();
+                    s.justification = justification;
+                    res.suppressions = Some(vec![s]);
+                }
+                Status::Baselined => {
+                    res.baseline_state = Some(serde_json::json!("unchanged"));
+                }
+                Status::Fail => {}
+            }
+            res
+        })
+        .collect();
+    let notifications: Vec<Notification> = r.diags.iter().map(|d| notification(r, d)).collect();
+    let mut invocation = Invocation::builder()
+        .execution_successful(!r.has_errors())
+        .build();
+    if !notifications.is_empty() {
+        invocation.tool_execution_notifications = Some(notifications);
+    }
+    let driver = ToolComponent::builder()
+        .name("custody".to_owned())
+        .version(env!("CARGO_PKG_VERSION").to_owned())
+        .information_uri("https://github.com/custody-dev/custody".to_owned())
+        .rules(rules)
+        .build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![invocation])
+        .build();
+    let sarif = Sarif::builder()
+        .schema(SCHEMA.to_owned())
+        .version(serde_json::json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    // INVARIANT: serde-sarif types serialize infallibly (strings, numbers, string-keyed maps).
+    let mut s = serde_json::to_string_pretty(&sarif).unwrap_or_default();
+    s.push('\n');
+    s
+}

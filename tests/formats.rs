@@ -1,0 +1,425 @@
+//! CI formats (SARIF, JUnit, GitHub, GitLab, Markdown), `--output`/`--report`, and baselines,
+//! on the airline example and small fixtures, through the real binary.
+
+mod common;
+
+use assert_cmd::Command;
+
+fn custody() -> Command {
+    let mut c = Command::cargo_bin("custody").expect("binary");
+    c.env_remove("NO_COLOR").current_dir(common::repo_root());
+    c
+}
+
+/// The official SARIF 2.1.0 schema, vendored byte for byte from serde-sarif (which ships it).
+/// One erratum: its two `language` patterns have a stray `]`
+/// (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which a strict validator refuses to compile;
+/// they are replaced here, in memory, by the pattern they mean. Every other rule applies as
+/// published.
+fn sarif_validator(schema: &serde_json::Value) -> jsonschema::Validator {
+    const ERRATUM: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    fn fix(v: &mut serde_json::Value, fixed: &mut usize) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if k == "pattern" && val == ERRATUM {
+                        *val = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                        *fixed += 1;
+                    } else {
+                        fix(val, fixed);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| fix(i, fixed)),
+            _ => {}
+        }
+    }
+    let mut schema = schema.clone();
+    let mut fixed = 0;
+    fix(&mut schema, &mut fixed);
+    assert_eq!(fixed, 2, "the erratum this test works around");
+    jsonschema::draft7::new(&schema).expect("the SARIF schema compiles")
+}
+
+fn airline(format: &str) -> String {
+    let out = custody()
+        .args([
+            "check",
+            "examples/airline",
+            "--as-of",
+            "2026-11-24",
+            "--format",
+            format,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn sarif_snapshot_and_schema_validation() {
+    let text = airline("sarif");
+    insta::assert_snapshot!("airline_sarif", text);
+    let value: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
+    let validator = sarif_validator(&schema);
+    let errors: Vec<String> = validator
+        .iter_errors(&value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF does not validate:\n{}",
+        errors.join("\n")
+    );
+    let run = &value["runs"][0];
+    assert_eq!(
+        run["tool"]["driver"]["rules"].as_array().map(Vec::len),
+        Some(13)
+    );
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 29);
+    // Waived: an external suppression with the waiver's reason.
+    let waived: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(waived.len(), 1);
+    assert_eq!(waived[0]["suppressions"][0]["kind"], "external");
+    // Fingerprints are rule + entity, not line numbers.
+    let tessaly = results
+        .iter()
+        .find(|r| r["partialFingerprints"]["custody/v1"] == "TPR-001|vendor/tessaly-crm")
+        .expect("TPR-001 on tessaly-crm");
+    let loc = &tessaly["locations"][0]["physicalLocation"];
+    assert_eq!(
+        loc["artifactLocation"]["uri"],
+        "examples/airline/inventory/vendors.yaml"
+    );
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 43);
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn sarif_reports_input_errors_as_notifications() {
+    let out = custody()
+        .current_dir(common::repo_root().join("tests/ui/inventory_errors"))
+        .args(["check", "--format", "sarif"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let inv = &value["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let notes = inv["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n["properties"]["code"] == "custody::inventory::unknown_field")
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
+    assert!(sarif_validator(&schema).is_valid(&value));
+}
+
+#[test]
+fn fingerprints_survive_unrelated_line_moves() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let policy = "rule F-1 \"f\" {\n for vendor v\n require v.mfa_enforced\n}\n";
+    std::fs::write(dir.path().join("r.policy"), policy).expect("w");
+    let fp = |inv: &str| {
+        std::fs::write(dir.path().join("i.yaml"), inv).expect("w");
+        let out = Command::cargo_bin("custody")
+            .expect("bin")
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--policy",
+                "r.policy",
+                "--inventory",
+                "i.yaml",
+                "--format",
+                "sarif",
+            ])
+            .output()
+            .expect("run");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (
+            v["runs"][0]["results"][0]["partialFingerprints"].clone(),
+            v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .clone(),
+        )
+    };
+    let (a, la) = fp("vendors:\n  - id: x\n    mfa_enforced: false\n");
+    let (b, lb) =
+        fp("vendors:\n  - id: other\n    mfa_enforced: true\n  - id: x\n    mfa_enforced: false\n");
+    assert_eq!(a, b);
+    assert_ne!(la, lb);
+}
+
+#[test]
+fn junit_snapshot_parses_back_with_one_suite_per_rule_and_one_case_per_selected_entity() {
+    let text = airline("junit");
+    insta::assert_snapshot!("airline_junit", text);
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let suites: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    assert_eq!(suites.len(), 13);
+    let cases = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .count();
+    assert_eq!(
+        cases, 105,
+        "one test case per selected entity, passing ones included"
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("failure"))
+            .count(),
+        28
+    );
+    assert_eq!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("skipped"))
+            .count(),
+        1,
+        "the waived finding"
+    );
+    let tpr1 = suites
+        .iter()
+        .find(|s| {
+            s.attribute("name")
+                .is_some_and(|n| n.starts_with("TPR-001"))
+        })
+        .expect("TPR-001 suite");
+    assert_eq!(tpr1.attribute("tests"), Some("7"));
+    assert_eq!(tpr1.attribute("failures"), Some("2"));
+}
+
+#[test]
+fn github_gitlab_markdown_snapshots() {
+    insta::assert_snapshot!("airline_github", airline("github"));
+    let gitlab = airline("gitlab");
+    insta::assert_snapshot!("airline_gitlab", gitlab);
+    let v: serde_json::Value = serde_json::from_str(&gitlab).expect("JSON");
+    let issues = v.as_array().expect("array");
+    assert_eq!(issues.len(), 28, "failing findings only");
+    for i in issues {
+        for key in ["description", "check_name", "fingerprint", "severity"] {
+            assert!(i[key].is_string(), "{key}: {i}");
+        }
+        assert!(i["location"]["path"].is_string() && i["location"]["lines"]["begin"].is_u64());
+        assert!(
+            ["info", "minor", "major", "critical", "blocker"]
+                .contains(&i["severity"].as_str().unwrap_or(""))
+        );
+    }
+    insta::assert_snapshot!("airline_markdown", airline("markdown"));
+}
+
+#[test]
+fn github_escaping_golden_cases() {
+    use custody::report::github::{escape_data, escape_property};
+    assert_eq!(
+        escape_data("100% done\nnext line\r\n"),
+        "100%25 done%0Anext line%0D%0A"
+    );
+    assert_eq!(
+        escape_property("dir:a,b/file 50%.yaml"),
+        "dir%3Aa%2Cb/file 50%25.yaml"
+    );
+    assert_eq!(escape_property("a\nb"), "a%0Ab");
+    // `%` first, so an escape is never escaped twice.
+    assert_eq!(escape_data("%0A"), "%250A");
+    // End to end: a message with a newline, a colon and a comma, a path with a comma.
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("r.policy"), "rule G-1 \"Title: with, punctuation\" {\n for vendor v\n require v.mfa_enforced\n message \"50% of {v.name}, really:\\nyes\"\n}\n").expect("w");
+    std::fs::write(
+        dir.path().join("odd,name.yaml"),
+        "vendors:\n  - id: x\n    name: X\n",
+    )
+    .expect("w");
+    let out = Command::cargo_bin("custody")
+        .expect("bin")
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--policy",
+            "r.policy",
+            "--inventory",
+            "odd,name.yaml",
+            "--format",
+            "github",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        text,
+        "::warning file=odd%2Cname.yaml,line=2,col=9,endLine=2,endColumn=10,title=G-1 Title%3A with%2C punctuation::vendor/x: 50%25 of X, really:%0Ayes%0A- mfa_enforced is missing\n"
+    );
+}
+
+#[test]
+fn output_and_report_write_files_identical_to_stdout() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sarif = dir.path().join("out.sarif");
+    let junit = dir.path().join("out.xml");
+    let json = dir.path().join("out.json");
+    let out = custody()
+        .args([
+            "check",
+            "examples/airline",
+            "--as-of",
+            "2026-11-24",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&json)
+        .arg("--report")
+        .arg(format!("sarif={}", sarif.display()))
+        .arg("--report")
+        .arg(format!("junit={}", junit.display()))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        out.stdout.is_empty(),
+        "--output sends the main format to the file"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&sarif).expect("sarif"),
+        airline("sarif")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&junit).expect("junit"),
+        airline("junit")
+    );
+    assert_eq!(
+        std::fs::read_to_string(&json).expect("json"),
+        airline("json")
+    );
+    // Human output to the log, machine files behind: the CI step.
+    let out = custody()
+        .args([
+            "check",
+            "examples/airline",
+            "--as-of",
+            "2026-11-24",
+            "--color",
+            "never",
+            "--report",
+        ])
+        .arg(format!("gitlab={}", dir.path().join("gl.json").display()))
+        .output()
+        .expect("run");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("failing findings"));
+    assert!(dir.path().join("gl.json").exists());
+    let bad = custody()
+        .args(["check", "examples/airline", "--report", "pdf=x.pdf"])
+        .output()
+        .expect("run");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("`pdf` is not a format"));
+}
+
+#[test]
+fn baselines_keep_known_findings_out_of_the_exit_code() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path();
+    std::fs::write(
+        p.join("r.policy"),
+        "rule B-1 \"b\" {\n severity high\n for vendor v\n require v.mfa_enforced\n}\n",
+    )
+    .expect("w");
+    let inv = |vendors: &[&str]| {
+        let mut s = String::from("vendors:\n");
+        for v in vendors {
+            s.push_str(&format!("  - id: {v}\n    mfa_enforced: false\n"));
+        }
+        std::fs::write(p.join("i.yaml"), s).expect("w");
+    };
+    let run = |extra: &[&str]| {
+        Command::cargo_bin("custody")
+            .expect("bin")
+            .current_dir(p)
+            .args([
+                "check",
+                "--policy",
+                "r.policy",
+                "--inventory",
+                "i.yaml",
+                "--color",
+                "never",
+            ])
+            .args(extra)
+            .output()
+            .expect("run")
+    };
+    inv(&["old-a", "old-b", "old-c"]);
+    let out = run(&["--write-baseline", "baseline.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "writing a baseline does not change this run's result"
+    );
+    let text = std::fs::read_to_string(p.join("baseline.json")).expect("baseline");
+    insta::assert_snapshot!("baseline_file", text);
+    // Known findings only: exit 0, counted as baselined.
+    let out = run(&["--baseline", "baseline.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("no failing findings, 0 waived; 1 rule over 3 entities, as of")
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 baselined"));
+    // A new finding fails; a fixed one is reported.
+    inv(&["old-a", "old-b", "new-d"]);
+    let out = run(&["--baseline", "baseline.json", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let statuses: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["entity"].as_str().unwrap_or("").to_owned(),
+                f["status"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        vec![
+            ("vendor/new-d".into(), "fail".into()),
+            ("vendor/old-a".into(), "baselined".into()),
+            ("vendor/old-b".into(), "baselined".into())
+        ]
+    );
+    assert_eq!(v["warnings"][0]["code"], "custody::baseline::fixed");
+    assert_eq!(v["warnings"][0]["message"], "1 baselined finding is fixed");
+    // A malformed baseline is an input error.
+    std::fs::write(
+        p.join("bad.json"),
+        "{\"version\": 1, \"findings\": [{\"rule\": \"B-1\"}]}",
+    )
+    .expect("w");
+    let out = run(&["--baseline", "bad.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("custody::baseline::malformed"));
+}
