@@ -202,7 +202,7 @@ pub fn apply(
                     ),
                 )
                 .at(w.loc, "this waiver is not needed")
-                .help("the entity passes this rule now; remove the waiver"),
+                .help("no finding of this rule names this entity (it passes, or the rule does not select it); remove the waiver"),
             ),
         }
     }

@@ -177,15 +177,39 @@ impl Taxonomy {
     ) -> Option<CatId> {
         let mut current = parent;
         for segment in path.split('.') {
-            let valid = !segment.is_empty()
+            // The same shape as a name in a policy (`[A-Za-z_][A-Za-z0-9_]*`), so every
+            // category can be written in a rule.
+            let valid = segment
+                .bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
                 && segment
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_');
             if !valid || segment == "doc" {
+                let fixed: String = segment
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                let fixed = if fixed.starts_with(|c: char| c.is_ascii_digit()) {
+                    format!("_{fixed}")
+                } else {
+                    fixed
+                };
+                let help = if segment == "doc" {
+                    "`doc` is reserved for a category's description".to_owned()
+                } else {
+                    format!(
+                        "category names use letters, digits and `_` and do not start with a digit, so policies can name them: try `{fixed}`"
+                    )
+                };
                 diags.push(
-                    Diag::error("custody::taxonomy::invalid_name", format!("invalid category name `{path}`"))
-                        .at(loc, "not a valid name")
-                        .help("category names use letters, digits, `_` and `-`, with `.` between levels; `doc` is reserved"),
+                    Diag::error(
+                        "custody::taxonomy::invalid_name",
+                        format!("invalid category name `{path}`"),
+                    )
+                    .at(loc, "not a valid name")
+                    .help(help),
                 );
                 return None;
             }

@@ -121,37 +121,41 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
     let file = f.primary.file;
     // On a long line (minified JSON), every other fact gets its own note: see `on_long_line`.
     let long = crate::diag::on_long_line(&r.sources, f.primary);
-    let mut labels = vec![(f.primary, f.primary_label.clone())];
+    // Texts per labelled place: two reasons at one place are joined, so none is lost.
+    let mut places: Vec<(Loc, Vec<String>)> = vec![(f.primary, vec![f.primary_label.clone()])];
     let mut related = Vec::new();
     let note = |text: String, fact: &Fact| Note {
         text,
         loc: fact.loc.map(|l| (l, None)),
         sources: &r.sources,
     };
-    // Further failed facts: labels when in the same file, notes otherwise.
-    for fr in &f.failed {
-        for fact in &fr.facts {
-            if fact.loc == Some(f.primary) && fact.text == f.primary_label {
-                continue;
-            }
-            match fact.loc {
-                Some(l) if !long && l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
-                    labels.push((l, fact.text.clone()))
-                }
-                Some(l) if !long && l.file == file => {}
-                _ => related.push(note(fact.text.clone(), fact)),
-            }
+    // Further facts: labels when in the same file, notes otherwise.
+    let failed = f
+        .failed
+        .iter()
+        .flat_map(|fr| &fr.facts)
+        .map(|fact| (fact, fact.text.clone()));
+    let selected = f
+        .selected
+        .iter()
+        .map(|fact| (fact, format!("selected: {}", fact.text)));
+    for (fact, text) in failed.chain(selected) {
+        if fact.loc == Some(f.primary) && text == f.primary_label {
+            continue;
         }
-    }
-    for fact in &f.selected {
         match fact.loc {
-            Some(l) if !long && l.file == file && !labels.iter().any(|(x, _)| *x == l) => {
-                labels.push((l, format!("selected: {}", fact.text)))
-            }
-            Some(l) if !long && l.file == file => {}
-            _ => related.push(note(format!("selected: {}", fact.text), fact)),
+            Some(l) if !long && l.file == file => match places.iter_mut().find(|(x, _)| *x == l) {
+                Some((_, texts)) if texts.contains(&text) => {}
+                Some((_, texts)) => texts.push(text),
+                None => places.push((l, vec![text])),
+            },
+            _ => related.push(note(text, fact)),
         }
     }
+    let labels: Vec<(Loc, String)> = places
+        .into_iter()
+        .map(|(l, texts)| (l, texts.join("; ")))
+        .collect();
     for fr in &f.failed {
         if let Some(req) = rule.requires.get(fr.index) {
             related.push(Note {
