@@ -607,7 +607,7 @@ fn resolve(
             continue;
         };
         let kind_name = env.schema.kind(rule.kind).name.as_str();
-        if exp.entities.is_empty() {
+        if exp.entities.is_empty() && exp.clean {
             diags.push(
                 Diag::warning(
                     EMPTY_EXPECTATION,
@@ -792,7 +792,11 @@ impl<'a> Judge<'a, '_> {
                     );
                 }
                 if let Some(f) = self.finding(ri, e) {
-                    lines.push(format!("finding: {}", f.message));
+                    // Without a `message` template, the message is the title and the first
+                    // fact below: nothing new.
+                    if rule.message.is_some() {
+                        lines.push(format!("message: {}", f.message));
+                    }
                     for fr in &f.failed {
                         lines.extend(fr.facts.iter().map(|x| self.fact_line(x)));
                     }

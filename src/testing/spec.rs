@@ -83,6 +83,8 @@ pub struct Expectation {
     pub rule: String,
     pub rule_loc: Loc,
     pub entities: Vec<Named>,
+    /// Read without errors (so an empty list of entities really is empty).
+    pub clean: bool,
 }
 
 /// Where the fixture's inventory comes from.
@@ -178,19 +180,33 @@ pub fn read(file: FileId, docs: &[Node], dir: &Path, diags: &mut Vec<Diag>) -> T
     spec
 }
 
-fn missing(m: &MapReader<'_>, key: &str, help: &str) -> Diag {
-    Diag::error(MALFORMED, format!("the test file has no `{key}`"))
-        .at(first_line(m.file, m.node), format!("`{key}` is required"))
-        .help(help.to_owned())
+/// "the test file has no `key`", unless a misspelling of it is already reported as an
+/// unknown key (one mistake, one error).
+fn missing(m: &MapReader<'_>, key: &str, help: &str, diags: &mut Vec<Diag>) {
+    let misspelled = m.node.as_map().is_some_and(|entries| {
+        entries.iter().any(|(k, _)| {
+            key_str(k).is_some_and(|name| {
+                !KEYS.contains(&name) && crate::diag::did_you_mean(name, [key]).is_some()
+            })
+        })
+    });
+    if !misspelled {
+        diags.push(
+            Diag::error(MALFORMED, format!("the test file has no `{key}`"))
+                .at(first_line(m.file, m.node), format!("`{key}` is required"))
+                .help(help.to_owned()),
+        );
+    }
 }
 
 fn as_of(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Option<Date> {
     if m.get("as_of").is_none() {
-        diags.push(missing(
+        missing(
             m,
             "as_of",
             "add `as_of: YYYY-MM-DD`: a test fixes its evaluation date so that it gives the same result every day",
-        ));
+            diags,
+        );
         return None;
     }
     let (s, loc) = m.str("as_of", MALFORMED, diags)?;
@@ -209,11 +225,12 @@ fn as_of(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Option<Date> {
 
 fn inventory(m: &MapReader<'_>, dir: &Path, diags: &mut Vec<Diag>) -> Option<InventorySpec> {
     let Some(n) = m.get("inventory") else {
-        diags.push(missing(
+        missing(
             m,
             "inventory",
             "add `inventory:` with the fixture's collections (`vendors:`, `data_stores:`), or the path of an inventory file or directory",
-        ));
+            diags,
+        );
         return None;
     };
     let path = |p: &str, at: &Node| Input {
@@ -306,11 +323,12 @@ fn waivers(m: &MapReader<'_>, dir: &Path, diags: &mut Vec<Diag>) -> WaiverSpec {
 
 fn expect(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Vec<Expectation> {
     let Some(n) = m.get("expect") else {
-        diags.push(missing(
+        missing(
             m,
             "expect",
             "add `expect:` with, for each rule tested, the entities expected to `fail`, `pass`, be `waived` or be `not_selected`",
-        ));
+            diags,
+        );
         return Vec::new();
     };
     let entries = match &n.kind {
@@ -367,6 +385,7 @@ fn expect(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Vec<Expectation> {
             );
             continue;
         };
+        let before = diags.len();
         let keys: Vec<&str> = Expect::ALL.iter().map(|e| e.key()).collect();
         let what = format!("the expectation for `{rule}`");
         let r = MapReader::new(m.file, v, &what, diags);
@@ -410,6 +429,7 @@ fn expect(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Vec<Expectation> {
             rule: rule.to_owned(),
             rule_loc,
             entities,
+            clean: !diags.get(before..).is_some_and(|d| d.iter().any(Diag::is_error)),
         });
     }
     out.sort_by(|a, b| a.rule.cmp(&b.rule));
