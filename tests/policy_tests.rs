@@ -216,13 +216,19 @@ fn policies_in_the_test_file_are_relative_to_it_and_win_over_the_flag() {
         dir.path(),
         &[
             ("rules/audit.policy", RULE),
-            ("other.policy", "rule X-1 \"x\" {\n  for vendor v\n  require v.owner is set\n}\n"),
+            (
+                "other.policy",
+                "rule X-1 \"x\" {\n  for vendor v\n  require v.owner is set\n}\n",
+            ),
             ("tests/audit.test.yaml", &test),
         ],
     );
     let r = custody_test(dir.path(), &["tests", "--policy", "other.policy"]);
     assert_eq!(r.code, 0, "{}", r.transcript());
-    assert!(r.stdout.contains("test tests/audit.test.yaml :: AUD-001 ... ok"));
+    assert!(
+        r.stdout
+            .contains("test tests/audit.test.yaml :: AUD-001 ... ok")
+    );
 }
 
 #[test]
@@ -279,11 +285,7 @@ fn no_test_files_is_an_error() {
     let dir = tempfile::tempdir().expect("tmp");
     let r = custody_test(dir.path(), &[]);
     assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("custody::test::no_tests"),
-        "{}",
-        r.stderr
-    );
+    assert!(r.stderr.contains("custody::test::no_tests"), "{}", r.stderr);
     assert_eq!(r.last_line(), "0 passed, 0 failed");
     let r = custody_test(dir.path(), &["missing"]);
     assert_eq!(r.code, 2);
@@ -300,5 +302,9 @@ fn a_test_file_must_fix_its_date() {
     );
     let r = custody_test(dir.path(), &["--policy", "rules.policy"]);
     assert_eq!(r.code, 2);
-    assert!(r.stderr.contains("the test file has no `as_of`"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the test file has no `as_of`"),
+        "{}",
+        r.stderr
+    );
 }

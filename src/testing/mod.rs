@@ -83,8 +83,8 @@ pub struct Mismatch {
     pub entity: String,
     pub expected: Expect,
     pub actual: Expect,
-    /// Why, in lines: the finding's message and evidence, or why the entity passes or is
-    /// not selected. Each ends with the location of its fact when it has one.
+    /// Why, in lines: the finding's evidence (each failed `require`), or why the entity
+    /// passes or is not selected. Each ends with the location of its fact when it has one.
     pub why: Vec<String>,
 }
 
@@ -177,6 +177,25 @@ pub fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// `text` with every byte outside `keep` replaced by a space, line breaks kept: the same
+/// offsets, lines and columns, and only the kept YAML left to parse.
+fn mask(text: &str, keep: Span) -> String {
+    let bytes: Vec<u8> = text
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            if keep.range().contains(&i) || b == b'\n' || b == b'\r' {
+                b
+            } else {
+                b' '
+            }
+        })
+        .collect();
+    // Spans from the parser lie on character boundaries, so this is valid UTF-8; if it were
+    // not, the lossy copy would still load, with slightly shifted columns.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Is this the name of a test file?
@@ -362,26 +381,11 @@ impl Runner {
         self.envs.len() - 1
     }
 
-    /// A copy of `file` with everything outside `keep` blanked (newlines kept), under the
-    /// same name: what the inventory loader reads for an inline fixture.
+    /// A copy of `file` under the same name, with everything outside `keep` blanked: what
+    /// the inventory loader reads for an inline fixture.
     fn masked(&mut self, file: FileId, keep: Span) -> FileId {
         let src = self.sources.get(file);
-        let bytes: Vec<u8> = src
-            .text
-            .bytes()
-            .enumerate()
-            .map(|(i, b)| {
-                if keep.range().contains(&i) || b == b'\n' || b == b'\r' {
-                    b
-                } else {
-                    b' '
-                }
-            })
-            .collect();
-        // Spans from the parser lie on character boundaries, so this is valid UTF-8; if it
-        // were not, the lossy copy would still load, with slightly shifted columns.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let text = mask(&src.text, keep);
         let name = src.name.clone();
         self.sources.add(name, text)
     }
@@ -410,8 +414,9 @@ impl Runner {
         };
         let text = self.sources.get(file).text.clone();
         let docs = yaml::parse(file, &text, &mut self.diags);
+        let complete = !self.errors_since(before);
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let spec = spec::read(file, &docs, &dir, &mut self.diags);
+        let spec = spec::read(file, &docs, &dir, complete, &mut self.diags);
 
         // The policies: the test file's own, else `--policy`, else its config's.
         let config = config::discover(None, &dir).map(|p| self.config(&p));
@@ -779,24 +784,22 @@ impl<'a> Judge<'a, '_> {
         let mut lines = Vec::new();
         let mut env = vec![Val::Entity(e)];
         let mut facts: Vec<Fact> = Vec::new();
+        // Expected not to be selected, but it is: why the `where` holds.
+        if expected == Expect::NotSelected
+            && actual != Expect::NotSelected
+            && let Some(filter) = &rule.filter
+        {
+            self.cx.cond(filter, &mut env, &mut facts);
+            lines.extend(
+                facts
+                    .iter()
+                    .map(|f| format!("selected: {}", self.fact_line(f))),
+            );
+            facts.clear();
+        }
         match actual {
             Expect::Fail | Expect::Waived => {
-                if expected == Expect::NotSelected
-                    && let Some(filter) = &rule.filter
-                {
-                    self.cx.cond(filter, &mut env, &mut facts);
-                    lines.extend(
-                        facts
-                            .iter()
-                            .map(|f| format!("selected: {}", self.fact_line(f))),
-                    );
-                }
                 if let Some(f) = self.finding(ri, e) {
-                    // Without a `message` template, the message is the title and the first
-                    // fact below: nothing new.
-                    if rule.message.is_some() {
-                        lines.push(format!("message: {}", f.message));
-                    }
                     for fr in &f.failed {
                         lines.extend(fr.facts.iter().map(|x| self.fact_line(x)));
                     }
@@ -827,17 +830,6 @@ impl<'a> Judge<'a, '_> {
                 }
             }
             Expect::Pass => {
-                if expected == Expect::NotSelected
-                    && let Some(filter) = &rule.filter
-                {
-                    self.cx.cond(filter, &mut env, &mut facts);
-                    lines.extend(
-                        facts
-                            .iter()
-                            .map(|f| format!("selected: {}", self.fact_line(f))),
-                    );
-                    facts.clear();
-                }
                 for r in &rule.requires {
                     self.cx.cond(&r.expr, &mut env, &mut facts);
                 }
@@ -851,5 +843,39 @@ impl<'a> Judge<'a, '_> {
             }
         }
         lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_keeps_offsets_lines_and_the_kept_text() {
+        let text = "as_of: 2026-11-24 # é\ninventory:\n  vendors: []\nexpect: {}\n";
+        let start = text.find("vendors").unwrap_or(0);
+        let keep = Span::new(start, start + "vendors: []".len());
+        let m = mask(text, keep);
+        assert_eq!(m.len(), text.len());
+        assert_eq!(m.lines().count(), text.lines().count());
+        assert_eq!(m.trim(), "vendors: []");
+        assert_eq!(m.get(keep.range()), text.get(keep.range()));
+    }
+
+    #[test]
+    fn normalize_resolves_dot_and_dot_dot_lexically() {
+        assert_eq!(
+            normalize(Path::new("/a/b/tests/../policies/./x.policy")),
+            PathBuf::from("/a/b/policies/x.policy")
+        );
+        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+    }
+
+    #[test]
+    fn test_files_end_in_test_yaml() {
+        assert!(is_test_file(Path::new("a/audit.test.yaml")));
+        assert!(is_test_file(Path::new("audit.test.yml")));
+        assert!(!is_test_file(Path::new("audit.yaml")));
+        assert!(!is_test_file(Path::new("test.yaml")));
     }
 }

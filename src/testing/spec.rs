@@ -122,8 +122,15 @@ pub struct TestSpec {
 }
 
 /// Read a test file's documents. `dir` is the test file's directory: relative paths in the
-/// file are relative to it.
-pub fn read(file: FileId, docs: &[Node], dir: &Path, diags: &mut Vec<Diag>) -> TestSpec {
+/// file are relative to it. `complete` is false when the YAML had errors: the keys after a
+/// syntax error are lost, so their absence is not reported again.
+pub fn read(
+    file: FileId,
+    docs: &[Node],
+    dir: &Path,
+    complete: bool,
+    diags: &mut Vec<Diag>,
+) -> TestSpec {
     let mut spec = TestSpec {
         file,
         as_of: None,
@@ -165,7 +172,7 @@ pub fn read(file: FileId, docs: &[Node], dir: &Path, diags: &mut Vec<Diag>) -> T
     spec.head = first_line(file, doc);
     m.reject_unknown(&KEYS, MALFORMED, "a test file", diags);
     let _ = m.str("description", MALFORMED, diags);
-    spec.as_of = as_of(&m, diags);
+    spec.as_of = as_of(&m, complete, diags);
     spec.policies = m.strings("policies", MALFORMED, diags).map(|list| {
         list.into_iter()
             .map(|(p, loc)| Input {
@@ -174,15 +181,18 @@ pub fn read(file: FileId, docs: &[Node], dir: &Path, diags: &mut Vec<Diag>) -> T
             })
             .collect()
     });
-    spec.inventory = inventory(&m, dir, diags);
+    spec.inventory = inventory(&m, dir, complete, diags);
     spec.waivers = waivers(&m, dir, diags);
-    spec.expect = expect(&m, diags);
+    spec.expect = expect(&m, complete, diags);
     spec
 }
 
 /// "the test file has no `key`", unless a misspelling of it is already reported as an
-/// unknown key (one mistake, one error).
-fn missing(m: &MapReader<'_>, key: &str, help: &str, diags: &mut Vec<Diag>) {
+/// unknown key, or a YAML error lost the rest of the file (one mistake, one error).
+fn missing(m: &MapReader<'_>, key: &str, help: &str, complete: bool, diags: &mut Vec<Diag>) {
+    if !complete {
+        return;
+    }
     let misspelled = m.node.as_map().is_some_and(|entries| {
         entries.iter().any(|(k, _)| {
             key_str(k).is_some_and(|name| {
@@ -199,12 +209,13 @@ fn missing(m: &MapReader<'_>, key: &str, help: &str, diags: &mut Vec<Diag>) {
     }
 }
 
-fn as_of(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Option<Date> {
+fn as_of(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Option<Date> {
     if m.get("as_of").is_none() {
         missing(
             m,
             "as_of",
             "add `as_of: YYYY-MM-DD`: a test fixes its evaluation date so that it gives the same result every day",
+            complete,
             diags,
         );
         return None;
@@ -223,12 +234,18 @@ fn as_of(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Option<Date> {
     }
 }
 
-fn inventory(m: &MapReader<'_>, dir: &Path, diags: &mut Vec<Diag>) -> Option<InventorySpec> {
+fn inventory(
+    m: &MapReader<'_>,
+    dir: &Path,
+    complete: bool,
+    diags: &mut Vec<Diag>,
+) -> Option<InventorySpec> {
     let Some(n) = m.get("inventory") else {
         missing(
             m,
             "inventory",
             "add `inventory:` with the fixture's collections (`vendors:`, `data_stores:`), or the path of an inventory file or directory",
+            complete,
             diags,
         );
         return None;
@@ -321,12 +338,13 @@ fn waivers(m: &MapReader<'_>, dir: &Path, diags: &mut Vec<Diag>) -> WaiverSpec {
     }
 }
 
-fn expect(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Vec<Expectation> {
+fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expectation> {
     let Some(n) = m.get("expect") else {
         missing(
             m,
             "expect",
             "add `expect:` with, for each rule tested, the entities expected to `fail`, `pass`, be `waived` or be `not_selected`",
+            complete,
             diags,
         );
         return Vec::new();
@@ -429,7 +447,9 @@ fn expect(m: &MapReader<'_>, diags: &mut Vec<Diag>) -> Vec<Expectation> {
             rule: rule.to_owned(),
             rule_loc,
             entities,
-            clean: !diags.get(before..).is_some_and(|d| d.iter().any(Diag::is_error)),
+            clean: !diags
+                .get(before..)
+                .is_some_and(|d| d.iter().any(Diag::is_error)),
         });
     }
     out.sort_by(|a, b| a.rule.cmp(&b.rule));
