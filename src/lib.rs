@@ -21,3 +21,4 @@ pub mod run;
 pub mod source;
 pub mod sources;
 pub mod syntax;
+pub mod testing;

@@ -102,7 +102,7 @@ pub struct TestArgs {
     /// Report rules with no test and clauses never seen both true and false.
     #[arg(long)]
     pub coverage: bool,
-    /// Policy files or directories (default: the config's policies).
+    /// Policy files or directories (repeatable), for test files without `policies:` (default: the policies of the custody.yaml above each test file).
     #[arg(long = "policy", value_name = "PATH")]
     pub policies: Vec<PathBuf>,
     /// When to use colour.

@@ -1,16 +1,26 @@
-//! `custody test` (in progress).
+//! `custody test [PATHS] [--coverage] [--policy P]`: run policy test files (`*.test.yaml`)
+//! and print the results in the style of `cargo test`. See `crate::testing`.
 
-use crate::run::{Exit, Output};
+use crate::cli::{self, Stream};
+use crate::run::Output;
+use crate::testing::{self, Options, render};
 
 pub fn run(
     args: &crate::cli::TestArgs,
     cwd: std::path::PathBuf,
-    today: jiff::civil::Date,
+    _today: jiff::civil::Date,
 ) -> Output {
-    let _ = (args, cwd, today);
+    // Test files fix their own `as_of`: the clock plays no part in a test.
+    let opts = Options {
+        cwd,
+        paths: args.paths.clone(),
+        policies: args.policies.clone(),
+        coverage: args.coverage,
+    };
+    let outcome = testing::run(&opts);
     Output {
-        stdout: String::new(),
-        stderr: "error: `custody test` is not implemented yet\n".into(),
-        exit: Exit::Invalid,
+        stdout: render::stdout(&outcome, &cli::style(args.color, Stream::Stdout)),
+        stderr: render::stderr(&outcome, &cli::style(args.color, Stream::Stderr)),
+        exit: outcome.exit(),
     }
 }

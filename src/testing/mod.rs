@@ -1,0 +1,881 @@
+//! Policy tests (`custody test`): run `*.test.yaml` files, each an inventory fixture, an
+//! as-of date, optional waivers and, per rule, the entities expected to fail, pass, be
+//! waived or not be selected; optionally measure coverage.
+//!
+//! - [`spec`] reads a test file into a `TestSpec` (structural diagnostics);
+//! - [`run`] finds the test files and, for each, loads its policies (cached per config and
+//!   policy list, so a policy set is read, parsed and checked once), its fixture and its
+//!   waivers, checks the names in `expect`, evaluates and compares: one [`Case`] per
+//!   (test file, rule);
+//! - [`coverage`] records which clauses were seen true and false;
+//! - [`render`] prints it all in the style of `cargo test`.
+//!
+//! An inline fixture (`inventory:` written as a mapping) is given to the ordinary inventory
+//! loader as a copy of the test file in which everything outside that mapping is blanked
+//! with spaces: byte offsets, lines and columns are unchanged, so every inventory
+//! diagnostic is moved back onto the test file itself and points at the right place.
+
+pub mod coverage;
+pub mod render;
+pub mod spec;
+
+use crate::check::{self, Program};
+use crate::cli::config::{self, Config};
+use crate::diag::{self, Diag};
+use crate::eval::value::{Display, Val};
+use crate::eval::waivers::{self, Waiver};
+use crate::eval::{self, Fact, Finding, Status};
+use crate::inventory::{self, EntityId, Inventory, Schema, Taxonomy, yaml};
+use crate::run::Exit;
+use crate::source::{FileId, Loc, SourceMap, Span};
+use crate::sources::{self, FileKind, Input, display_path};
+use coverage::Coverage;
+use spec::{Expect, InventorySpec, Named, TestSpec, WaiverSpec};
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+/// What `custody test` was asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Absolute: the paths below are relative to it.
+    pub cwd: PathBuf,
+    /// Test files or directories; empty means the working directory.
+    pub paths: Vec<PathBuf>,
+    /// `--policy`: used by test files that do not name their own `policies:`.
+    pub policies: Vec<PathBuf>,
+    pub coverage: bool,
+}
+
+/// Everything a run found out, for the renderer.
+pub struct Outcome {
+    pub sources: SourceMap,
+    /// Sorted; errors make the run exit 2.
+    pub diags: Vec<Diag>,
+    /// In path order.
+    pub files: Vec<FileOutcome>,
+    pub coverage: Option<Coverage>,
+}
+
+/// One test file: its cases, or `invalid` when it could not be run.
+pub struct FileOutcome {
+    /// As shown to the user (relative to the working directory).
+    pub name: String,
+    pub invalid: bool,
+    /// In rule-ID order.
+    pub cases: Vec<Case>,
+}
+
+/// One (test file, rule): passed, or what went wrong.
+pub struct Case {
+    pub rule: String,
+    pub failure: Option<Failure>,
+}
+
+/// Expected against actual, for a case that failed.
+pub struct Failure {
+    /// Per status in play: (status, expected entities, actual entities).
+    pub lists: Vec<(Expect, Vec<String>, Vec<String>)>,
+    /// Each listed entity whose actual status is not the expected one, in the order written.
+    pub mismatches: Vec<Mismatch>,
+}
+
+pub struct Mismatch {
+    pub entity: String,
+    pub expected: Expect,
+    pub actual: Expect,
+    /// Why, in lines: the finding's evidence (each failed `require`), or why the entity
+    /// passes or is not selected. Each ends with the location of its fact when it has one.
+    pub why: Vec<String>,
+}
+
+impl Outcome {
+    pub fn cases(&self) -> impl Iterator<Item = (&FileOutcome, &Case)> {
+        self.files
+            .iter()
+            .flat_map(|f| f.cases.iter().map(move |c| (f, c)))
+    }
+    pub fn passed(&self) -> usize {
+        self.cases().filter(|(_, c)| c.failure.is_none()).count()
+    }
+    pub fn failed(&self) -> usize {
+        self.cases().filter(|(_, c)| c.failure.is_some()).count()
+    }
+    pub fn invalid(&self) -> usize {
+        self.files.iter().filter(|f| f.invalid).count()
+    }
+    /// 2 on any error (an invalid test file, policy or fixture), else 1 on any failed case.
+    pub fn exit(&self) -> Exit {
+        if self.diags.iter().any(Diag::is_error) {
+            Exit::Invalid
+        } else if self.failed() > 0 {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        }
+    }
+}
+
+// Diagnostic codes (documented in docs/errors.md, "Policy tests").
+const NO_TESTS: &str = "custody::test::no_tests";
+const NO_POLICIES: &str = "custody::test::no_policies";
+const UNKNOWN_RULE: &str = "custody::test::unknown_rule";
+const UNKNOWN_ENTITY: &str = "custody::test::unknown_entity";
+const WRONG_KIND: &str = "custody::test::wrong_kind";
+const DUPLICATE_ENTITY: &str = "custody::test::duplicate_entity";
+const EMPTY_EXPECTATION: &str = "custody::test::empty_expectation";
+
+/// Run every test file under `opts.paths`.
+pub fn run(opts: &Options) -> Outcome {
+    let mut r = Runner {
+        cwd: opts.cwd.clone(),
+        sources: SourceMap::new(),
+        diags: Vec::new(),
+        configs: Vec::new(),
+        policy_files: HashMap::new(),
+        envs: Vec::new(),
+    };
+    let paths = find(&opts.paths, &opts.cwd, &mut r.diags);
+    let cli_policies: Vec<Input> = opts
+        .policies
+        .iter()
+        .map(|p| Input::cli(normalize(&opts.cwd.join(p))))
+        .collect();
+    let mut cov = opts.coverage.then(Coverage::default);
+    let files: Vec<FileOutcome> = paths
+        .iter()
+        .map(|p| r.test_file(p, &cli_policies, cov.as_mut()))
+        .collect();
+    if let Some(cov) = cov.as_mut() {
+        for env in r.envs.iter().filter(|e| e.ok) {
+            for rule in &env.program.rules {
+                cov.add_rule(rule, &r.sources);
+            }
+        }
+    }
+    diag::sort(&mut r.diags);
+    r.diags.dedup();
+    Outcome {
+        sources: r.sources,
+        diags: r.diags,
+        files,
+        coverage: cov,
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system, so paths display as written.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `text` with every byte outside `keep` replaced by a space, line breaks kept: the same
+/// offsets, lines and columns, and only the kept YAML left to parse.
+fn mask(text: &str, keep: Span) -> String {
+    let bytes: Vec<u8> = text
+        .bytes()
+        .enumerate()
+        .map(|(i, b)| {
+            if keep.range().contains(&i) || b == b'\n' || b == b'\r' {
+                b
+            } else {
+                b' '
+            }
+        })
+        .collect();
+    // Spans from the parser lie on character boundaries, so this is valid UTF-8; if it were
+    // not, the lossy copy would still load, with slightly shifted columns.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Is this the name of a test file?
+fn is_test_file(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
+}
+
+/// The test files to run, in path order: files named explicitly, and `*.test.yaml` below
+/// each directory (hidden entries and `target/` skipped).
+fn find(paths: &[PathBuf], cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
+    let inputs: Vec<PathBuf> = if paths.is_empty() {
+        vec![cwd.to_path_buf()]
+    } else {
+        paths.iter().map(|p| normalize(&cwd.join(p))).collect()
+    };
+    let mut out = Vec::new();
+    for p in &inputs {
+        match std::fs::metadata(p) {
+            Err(e) => diags.push(
+                Diag::error(
+                    "custody::io::not_found",
+                    format!(
+                        "cannot read `{}`: {}",
+                        display_path(p, cwd),
+                        sources::io_words(&e)
+                    ),
+                )
+                .help("check the path on the command line"),
+            ),
+            Ok(m) if m.is_dir() => {
+                let before = out.len();
+                walk(p, &mut out, 0);
+                if out.len() == before {
+                    let shown = match display_path(p, cwd) {
+                        s if s.is_empty() => ".".to_owned(),
+                        s => s,
+                    };
+                    diags.push(
+                        Diag::error(
+                            NO_TESTS,
+                            format!("no test files (`*.test.yaml`) in `{shown}`"),
+                        )
+                        .help("name the test files or the directory that holds them; a test file's name ends in `.test.yaml`"),
+                    );
+                }
+            }
+            Ok(_) => out.push(p.clone()),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    // Symlink loops cannot recurse forever: the depth is bounded.
+    if depth > 64 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for p in paths {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if p.is_dir() {
+            if name != "target" {
+                walk(&p, out, depth + 1);
+            }
+        } else if is_test_file(&p) {
+            out.push(p);
+        }
+    }
+}
+
+/// A loaded policy set: what test files sharing a config and a policy list evaluate against.
+struct Env {
+    config: Option<usize>,
+    policies: Vec<PathBuf>,
+    schema: Schema,
+    taxonomy: Taxonomy,
+    program: Program,
+    max_size: u64,
+    /// No errors in the config or the policies.
+    ok: bool,
+}
+
+struct Runner {
+    cwd: PathBuf,
+    sources: SourceMap,
+    diags: Vec<Diag>,
+    /// Each config read once: (path, config, free of errors).
+    configs: Vec<(PathBuf, Config, bool)>,
+    /// Each policy file read once, so identical diagnostics from two policy sets dedup.
+    policy_files: HashMap<PathBuf, Option<FileId>>,
+    envs: Vec<Env>,
+}
+
+impl Runner {
+    fn errors_since(&self, before: usize) -> bool {
+        self.diags
+            .get(before..)
+            .is_some_and(|d| d.iter().any(Diag::is_error))
+    }
+
+    fn config(&mut self, path: &Path) -> usize {
+        if let Some(i) = self.configs.iter().position(|(p, _, _)| p == path) {
+            return i;
+        }
+        let before = self.diags.len();
+        let cfg = config::load(path, &self.cwd, &mut self.sources, &mut self.diags);
+        let ok = !self.errors_since(before);
+        self.configs.push((path.to_path_buf(), cfg, ok));
+        self.configs.len() - 1
+    }
+
+    fn env(&mut self, config: Option<usize>, policies: &[Input]) -> usize {
+        let paths: Vec<PathBuf> = policies.iter().map(|i| i.path.clone()).collect();
+        if let Some(i) = self
+            .envs
+            .iter()
+            .position(|e| e.config == config && e.policies == paths)
+        {
+            return i;
+        }
+        let before = self.diags.len();
+        let mut schema = Schema::builtin();
+        let mut taxonomy = Taxonomy::builtin();
+        let mut max_size = sources::DEFAULT_MAX_FILE_SIZE;
+        let mut ok = true;
+        if let Some((_, cfg, cfg_ok)) = config.and_then(|c| self.configs.get(c)) {
+            for ext in &cfg.schema {
+                schema.extend(ext.file, &ext.node, &mut self.diags);
+            }
+            for ext in &cfg.taxonomy {
+                taxonomy.extend(ext.file, &ext.node, &mut self.diags);
+            }
+            max_size = cfg.max_file_size.unwrap_or(max_size);
+            ok &= cfg_ok;
+        }
+        let mut parsed = Vec::new();
+        for path in sources::collect(policies, FileKind::Policy, &self.cwd, &mut self.diags) {
+            let file = match self.policy_files.get(&path) {
+                Some(f) => *f,
+                None => {
+                    let f = sources::read(
+                        &path,
+                        &self.cwd,
+                        max_size,
+                        &mut self.sources,
+                        &mut self.diags,
+                    );
+                    self.policy_files.insert(path, f);
+                    f
+                }
+            };
+            let Some(file) = file else {
+                ok = false;
+                continue;
+            };
+            let text = self.sources.get(file).text.clone();
+            if let Some(pf) = crate::syntax::parse_policy(file, &text, &mut self.diags) {
+                parsed.push(pf);
+            }
+        }
+        let program = check::check(&parsed, &self.sources, &schema, &taxonomy, &mut self.diags);
+        ok &= !self.errors_since(before);
+        self.envs.push(Env {
+            config,
+            policies: paths,
+            schema,
+            taxonomy,
+            program,
+            max_size,
+            ok,
+        });
+        self.envs.len() - 1
+    }
+
+    /// A copy of `file` under the same name, with everything outside `keep` blanked: what
+    /// the inventory loader reads for an inline fixture.
+    fn masked(&mut self, file: FileId, keep: Span) -> FileId {
+        let src = self.sources.get(file);
+        let text = mask(&src.text, keep);
+        let name = src.name.clone();
+        self.sources.add(name, text)
+    }
+
+    fn test_file(
+        &mut self,
+        path: &Path,
+        cli_policies: &[Input],
+        cov: Option<&mut Coverage>,
+    ) -> FileOutcome {
+        let name = display_path(path, &self.cwd);
+        let invalid = FileOutcome {
+            name: name.clone(),
+            invalid: true,
+            cases: Vec::new(),
+        };
+        let before = self.diags.len();
+        let Some(file) = sources::read(
+            path,
+            &self.cwd,
+            sources::DEFAULT_MAX_FILE_SIZE,
+            &mut self.sources,
+            &mut self.diags,
+        ) else {
+            return invalid;
+        };
+        let text = self.sources.get(file).text.clone();
+        let docs = yaml::parse(file, &text, &mut self.diags);
+        let complete = !self.errors_since(before);
+        let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let spec = spec::read(file, &docs, &dir, complete, &mut self.diags);
+
+        // The policies: the test file's own, else `--policy`, else its config's.
+        let config = config::discover(None, &dir).map(|p| self.config(&p));
+        let policies: Vec<Input> = match &spec.policies {
+            Some(list) => list.clone(),
+            None if !cli_policies.is_empty() => cli_policies.to_vec(),
+            None => config
+                .and_then(|c| self.configs.get(c))
+                .map(|(_, cfg, _)| cfg.policies.clone())
+                .unwrap_or_default(),
+        };
+        if policies.is_empty() {
+            self.diags.push(
+                Diag::error(NO_POLICIES, format!("no policies to test `{name}` against"))
+                    .at(spec.head, "this test file names no policies")
+                    .help("add `policies: [path/to/policies]` to the test file, pass `--policy PATH`, or keep the test below a directory whose custody.yaml lists `policies`"),
+            );
+            return invalid;
+        }
+        let env = self.env(config, &policies);
+        let max_size = self.envs.get(env).map(|e| e.max_size).unwrap_or_default();
+
+        // The fixture.
+        let inv_files: Vec<FileId> = match &spec.inventory {
+            Some(InventorySpec::Inline(span)) => vec![self.masked(file, *span)],
+            Some(InventorySpec::Paths(inputs)) => {
+                sources::collect(inputs, FileKind::Inventory, &self.cwd, &mut self.diags)
+                    .iter()
+                    .filter_map(|p| {
+                        sources::read(p, &self.cwd, max_size, &mut self.sources, &mut self.diags)
+                    })
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        let inv_before = self.diags.len();
+        let Some(env) = self.envs.get(env) else {
+            return invalid;
+        };
+        let inventory = inventory::load(
+            &inv_files,
+            &self.sources,
+            &env.schema,
+            &env.taxonomy,
+            &mut self.diags,
+        );
+        if let Some(InventorySpec::Inline(_)) = &spec.inventory {
+            // Move the loader's diagnostics from the blanked copy onto the test file.
+            let copy = inv_files.first().copied();
+            for d in self.diags.get_mut(inv_before..).into_iter().flatten() {
+                for l in d.primary.iter_mut().chain(d.secondary.iter_mut()) {
+                    if Some(l.loc.file) == copy {
+                        l.loc.file = file;
+                    }
+                }
+            }
+        }
+        let inventory_ok = !self
+            .diags
+            .get(inv_before..)
+            .is_some_and(|d| d.iter().any(Diag::is_error));
+
+        // The waivers.
+        let waivers: Vec<Waiver> = match &spec.waivers {
+            WaiverSpec::None => Vec::new(),
+            WaiverSpec::Inline(node) => {
+                waivers::parse(file, std::slice::from_ref(node), &mut self.diags)
+            }
+            WaiverSpec::Path(input) => {
+                match sources::read_input(
+                    input,
+                    &self.cwd,
+                    max_size,
+                    &mut self.sources,
+                    &mut self.diags,
+                ) {
+                    Some(f) => {
+                        let text = self.sources.get(f).text.clone();
+                        let docs = yaml::parse(f, &text, &mut self.diags);
+                        waivers::parse(f, &docs, &mut self.diags)
+                    }
+                    None => Vec::new(),
+                }
+            }
+        };
+
+        // The names in `expect`.
+        let cases = resolve(&spec, env, &inventory, inventory_ok, &mut self.diags);
+        let Some(as_of) = spec.as_of else {
+            return invalid;
+        };
+        if !env.ok || self.errors_since(before) {
+            return invalid;
+        }
+
+        // Evaluate the rules under test, apply the waivers, compare.
+        let cx = eval::Context::new(
+            &env.program,
+            &inventory,
+            &env.schema,
+            &env.taxonomy,
+            &self.sources,
+            as_of,
+        );
+        let mut evaluated = vec![false; env.program.rules.len()];
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut selected: HashSet<(usize, EntityId)> = HashSet::new();
+        for (ri, _) in &cases {
+            let Some(rule) = env.program.rules.get(*ri) else {
+                continue;
+            };
+            if let Some(slot) = evaluated.get_mut(*ri) {
+                *slot = true;
+            }
+            for &e in inventory.of_kind(rule.kind) {
+                let (sel, finding) = cx.eval_entity(*ri, rule, e);
+                if sel {
+                    selected.insert((*ri, e));
+                }
+                findings.extend(finding);
+            }
+        }
+        waivers::apply(
+            &mut findings,
+            &waivers,
+            &env.program,
+            &evaluated,
+            &inventory,
+            &env.schema,
+            as_of,
+            &mut self.diags,
+        );
+        let judge = Judge {
+            cx: &cx,
+            findings: &findings,
+            selected: &selected,
+            waivers: &waivers,
+        };
+        let out: Vec<Case> = cases
+            .iter()
+            .filter_map(|(ri, named)| {
+                let rule = env.program.rules.get(*ri)?;
+                Some(Case {
+                    rule: rule.id.clone(),
+                    failure: judge.case(*ri, named),
+                })
+            })
+            .collect();
+        if let Some(cov) = cov {
+            for (ri, _) in &cases {
+                if let Some(rule) = env.program.rules.get(*ri) {
+                    cov.observe(&cx, rule, &inventory);
+                }
+            }
+        }
+        FileOutcome {
+            name,
+            invalid: false,
+            cases: out,
+        }
+    }
+}
+
+/// Check the rule and entity names of each expectation: (rule index, (entity, as written)).
+fn resolve(
+    spec: &TestSpec,
+    env: &Env,
+    inv: &Inventory,
+    inventory_ok: bool,
+    diags: &mut Vec<Diag>,
+) -> Vec<(usize, Vec<(EntityId, Named)>)> {
+    let mut out = Vec::new();
+    for exp in &spec.expect {
+        let Some(ri) = env.program.rules.iter().position(|r| r.id == exp.rule) else {
+            // A rule with an error is left out of the program: that error is reported already.
+            if env.ok {
+                diags.push(
+                    Diag::error(
+                        UNKNOWN_RULE,
+                        format!("`expect` names `{}`, which is not a loaded rule", exp.rule),
+                    )
+                    .at(exp.rule_loc, "no rule with this ID")
+                    .help_opt(diag::suggest(
+                        &exp.rule,
+                        env.program.rules.iter().map(|r| r.id.as_str()),
+                        "loaded rules",
+                    )),
+                );
+            }
+            continue;
+        };
+        let Some(rule) = env.program.rules.get(ri) else {
+            continue;
+        };
+        let kind_name = env.schema.kind(rule.kind).name.as_str();
+        if exp.entities.is_empty() && exp.clean {
+            diags.push(
+                Diag::warning(
+                    EMPTY_EXPECTATION,
+                    format!("the expectation for `{}` lists no entity", exp.rule),
+                )
+                .at(exp.rule_loc, "this test case checks nothing")
+                .help("list entities under `fail`, `pass`, `waived` or `not_selected`"),
+            );
+        }
+        let mut seen: HashMap<String, Loc> = HashMap::new();
+        let mut entities = Vec::new();
+        for n in &exp.entities {
+            let name = n.name();
+            if let Some(first) = seen.get(&name) {
+                diags.push(
+                    Diag::error(
+                        DUPLICATE_ENTITY,
+                        format!("`{name}` is listed twice for `{}`", exp.rule),
+                    )
+                    .at(n.loc, "listed again here")
+                    .also(*first, "first listed here")
+                    .help("an entity has one expected status per rule; keep one of the entries"),
+                );
+                continue;
+            }
+            seen.insert(name.clone(), n.loc);
+            match env.schema.kind_by_name(&n.kind) {
+                Some(k) if k == rule.kind => match inv.lookup(k, &n.id) {
+                    Some(e) => entities.push((e, n.clone())),
+                    // An entity with an error may be missing: that error is reported already.
+                    None if inventory_ok => {
+                        let all: Vec<String> = inv
+                            .of_kind(k)
+                            .iter()
+                            .map(|&e| format!("{kind_name}/{}", inv.get(e).id))
+                            .collect();
+                        diags.push(
+                            Diag::error(
+                                UNKNOWN_ENTITY,
+                                format!("`{name}` is not in the test's inventory"),
+                            )
+                            .at(n.loc, "no such entity in the fixture")
+                            .help_opt(diag::suggest(
+                                &name,
+                                all.iter().map(String::as_str),
+                                "its entities of this kind",
+                            )),
+                        );
+                    }
+                    None => {}
+                },
+                Some(_) => diags.push(
+                    Diag::error(
+                        WRONG_KIND,
+                        format!(
+                            "`{name}` is not a {kind_name}, and rule `{}` applies to each {kind_name}",
+                            exp.rule
+                        ),
+                    )
+                    .at(n.loc, format!("expected a {kind_name}"))
+                    .help(format!(
+                        "list entities of kind `{kind_name}` here; `{name}` belongs in the test of a rule `for {} ...`",
+                        n.kind
+                    )),
+                ),
+                None => diags.push(
+                    Diag::error(
+                        UNKNOWN_ENTITY,
+                        format!("`{name}` names an unknown kind `{}`", n.kind),
+                    )
+                    .at(n.loc, "unknown kind")
+                    .help(format!("write `{kind_name}/{}`", n.id)),
+                ),
+            }
+        }
+        out.push((ri, entities));
+    }
+    out
+}
+
+/// Compares actual outcomes with expectations, and explains the differences.
+struct Judge<'a, 'x> {
+    cx: &'x eval::Context<'a>,
+    findings: &'x [Finding],
+    selected: &'x HashSet<(usize, EntityId)>,
+    waivers: &'x [Waiver],
+}
+
+impl<'a> Judge<'a, '_> {
+    fn finding(&self, ri: usize, e: EntityId) -> Option<&Finding> {
+        self.findings.iter().find(|f| f.rule == ri && f.entity == e)
+    }
+
+    fn actual(&self, ri: usize, e: EntityId) -> Expect {
+        match self.finding(ri, e).map(|f| &f.status) {
+            Some(Status::Fail) => Expect::Fail,
+            Some(Status::Waived(_)) => Expect::Waived,
+            None if self.selected.contains(&(ri, e)) => Expect::Pass,
+            None => Expect::NotSelected,
+        }
+    }
+
+    fn display(&self) -> Display<'_> {
+        Display {
+            inv: self.cx.inv,
+            schema: self.cx.schema,
+            taxonomy: self.cx.taxonomy,
+        }
+    }
+
+    fn case(&self, ri: usize, named: &[(EntityId, Named)]) -> Option<Failure> {
+        let mismatches: Vec<Mismatch> = named
+            .iter()
+            .filter_map(|(e, n)| {
+                let actual = self.actual(ri, *e);
+                (actual != n.expect).then(|| Mismatch {
+                    entity: n.name(),
+                    expected: n.expect,
+                    actual,
+                    why: self.why(ri, *e, n.expect, actual),
+                })
+            })
+            .collect();
+        if mismatches.is_empty() {
+            return None;
+        }
+        let rule = self.cx.program.rules.get(ri)?;
+        let d = self.display();
+        let ents = self.cx.inv.of_kind(rule.kind);
+        let any_unselected = named
+            .iter()
+            .any(|(e, _)| self.actual(ri, *e) == Expect::NotSelected);
+        let lists = Expect::ALL
+            .into_iter()
+            .filter_map(|status| {
+                let expected: Vec<String> = named
+                    .iter()
+                    .filter(|(_, n)| n.expect == status)
+                    .map(|(_, n)| n.name())
+                    .collect();
+                let actual: Vec<String> = ents
+                    .iter()
+                    .filter(|&&e| self.actual(ri, e) == status)
+                    .map(|&e| d.entity(e))
+                    .collect();
+                let show = match status {
+                    // Every entity the rule does not select would be a long, unhelpful list.
+                    Expect::NotSelected => !expected.is_empty() || any_unselected,
+                    _ => !expected.is_empty() || !actual.is_empty(),
+                };
+                show.then_some((status, expected, actual))
+            })
+            .collect();
+        Some(Failure { lists, mismatches })
+    }
+
+    fn fact_line(&self, f: &Fact) -> String {
+        match f.loc {
+            Some(loc) => format!("{} ({})", f.text, self.cx.sources.display(loc)),
+            None => f.text.clone(),
+        }
+    }
+
+    /// Why an entity's actual status is what it is.
+    fn why(&self, ri: usize, e: EntityId, expected: Expect, actual: Expect) -> Vec<String> {
+        let Some(rule) = self.cx.program.rules.get(ri) else {
+            return Vec::new();
+        };
+        let mut lines = Vec::new();
+        let mut env = vec![Val::Entity(e)];
+        let mut facts: Vec<Fact> = Vec::new();
+        // Expected not to be selected, but it is: why the `where` holds.
+        if expected == Expect::NotSelected
+            && actual != Expect::NotSelected
+            && let Some(filter) = &rule.filter
+        {
+            self.cx.cond(filter, &mut env, &mut facts);
+            lines.extend(
+                facts
+                    .iter()
+                    .map(|f| format!("selected: {}", self.fact_line(f))),
+            );
+            facts.clear();
+        }
+        match actual {
+            Expect::Fail | Expect::Waived => {
+                if let Some(f) = self.finding(ri, e) {
+                    for fr in &f.failed {
+                        lines.extend(fr.facts.iter().map(|x| self.fact_line(x)));
+                    }
+                    match f.status {
+                        Status::Waived(wi) => {
+                            if let Some(w) = self.waivers.get(wi) {
+                                lines.push(format!(
+                                    "waived until {} by the waiver at {}",
+                                    w.expires,
+                                    self.cx.sources.display(w.loc)
+                                ));
+                            }
+                        }
+                        Status::Fail if expected == Expect::Waived => {
+                            lines.push(match f.expired_waiver {
+                                Some((wi, date)) => match self.waivers.get(wi) {
+                                    Some(w) => format!(
+                                        "the waiver at {} expired on {date}",
+                                        self.cx.sources.display(w.loc)
+                                    ),
+                                    None => format!("its waiver expired on {date}"),
+                                },
+                                None => "no waiver names this rule and entity".to_owned(),
+                            });
+                        }
+                        Status::Fail => {}
+                    }
+                }
+            }
+            Expect::Pass => {
+                for r in &rule.requires {
+                    self.cx.cond(&r.expr, &mut env, &mut facts);
+                }
+                lines.extend(facts.iter().map(|f| self.fact_line(f)));
+            }
+            Expect::NotSelected => {
+                if let Some(filter) = &rule.filter {
+                    self.cx.cond(filter, &mut env, &mut facts);
+                }
+                lines.extend(facts.iter().map(|f| self.fact_line(f)));
+            }
+        }
+        lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mask_keeps_offsets_lines_and_the_kept_text() {
+        let text = "as_of: 2026-11-24 # é\ninventory:\n  vendors: []\nexpect: {}\n";
+        let start = text.find("vendors").unwrap_or(0);
+        let keep = Span::new(start, start + "vendors: []".len());
+        let m = mask(text, keep);
+        assert_eq!(m.len(), text.len());
+        assert_eq!(m.lines().count(), text.lines().count());
+        assert_eq!(m.trim(), "vendors: []");
+        assert_eq!(m.get(keep.range()), text.get(keep.range()));
+    }
+
+    #[test]
+    fn normalize_resolves_dot_and_dot_dot_lexically() {
+        assert_eq!(
+            normalize(Path::new("/a/b/tests/../policies/./x.policy")),
+            PathBuf::from("/a/b/policies/x.policy")
+        );
+        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
+    }
+
+    #[test]
+    fn test_files_end_in_test_yaml() {
+        assert!(is_test_file(Path::new("a/audit.test.yaml")));
+        assert!(is_test_file(Path::new("audit.test.yml")));
+        assert!(!is_test_file(Path::new("audit.yaml")));
+        assert!(!is_test_file(Path::new("test.yaml")));
+    }
+}
