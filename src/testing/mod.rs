@@ -708,7 +708,8 @@ impl<'a> Judge<'a, '_> {
 
     fn actual(&self, ri: usize, e: EntityId) -> Expect {
         match self.finding(ri, e).map(|f| &f.status) {
-            Some(Status::Fail) => Expect::Fail,
+            // Policy tests use no baseline; a baselined finding is still a failing entity.
+            Some(Status::Fail | Status::Baselined) => Expect::Fail,
             Some(Status::Waived(_)) => Expect::Waived,
             None if self.selected.contains(&(ri, e)) => Expect::Pass,
             None => Expect::NotSelected,
@@ -825,7 +826,7 @@ impl<'a> Judge<'a, '_> {
                                 None => "no waiver names this rule and entity".to_owned(),
                             });
                         }
-                        Status::Fail => {}
+                        Status::Fail | Status::Baselined => {}
                     }
                 }
             }
