@@ -5,6 +5,8 @@
 //! says why the entity was selected and why each requirement failed.
 
 pub mod derived;
+pub mod explain;
+pub mod impact;
 pub mod value;
 pub mod waivers;
 
@@ -100,7 +102,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn display(&self) -> Display<'_> {
+    pub fn display(&self) -> Display<'_> {
         Display {
             inv: self.inv,
             schema: self.schema,
@@ -525,7 +527,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
+    pub fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
         let f = self
             .derived
             .fields
@@ -562,7 +564,7 @@ impl<'a> Context<'a> {
     }
 
     /// Where the value of an expression is written in the inventory, if it is.
-    fn value_loc(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Loc> {
+    pub fn value_loc(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Loc> {
         match &e.kind {
             CKind::Field { base, field, .. } => match self.val(base, env) {
                 Val::Entity(ent) => {
@@ -583,7 +585,7 @@ impl<'a> Context<'a> {
     }
 
     /// "hosted_by is missing": the first missing step of a path, and where the entity lacking it is.
-    fn missing(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Fact> {
+    pub fn missing(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Fact> {
         match &e.kind {
             CKind::Field {
                 base, field, name, ..
@@ -966,7 +968,7 @@ pub fn shift(d: Date, amount: i64, unit: Unit) -> Option<Date> {
     d.checked_add(span).ok()
 }
 
-fn days_between(from: Date, to: Date) -> i64 {
+pub fn days_between(from: Date, to: Date) -> i64 {
     let f = from
         .to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp().as_second())
