@@ -22,7 +22,7 @@ pub const LIST_CAP: usize = 10;
 const DECLARED_CAP: usize = 8;
 /// Conditions explained in one tree at most. Nested quantifiers multiply (ten elements of
 /// ten elements of ...), so a hostile policy could otherwise ask for a tree of any size.
-const NODE_BUDGET: usize = 2_000;
+const NODE_BUDGET: usize = 500;
 
 /// One line of the tree: its words, where its fact is written, and the lines under it.
 #[derive(Clone, Debug, PartialEq)]
@@ -494,13 +494,12 @@ impl<'a> Explainer<'_, 'a> {
                 if n > DECLARED_CAP {
                     let _ = write!(list, ", … and {} more", n - DECLARED_CAP);
                 }
-                out.push(
-                    Node::new(format!(
-                        "none of its {n} declared {} overlaps {wanted}: {list}",
-                        if n == 1 { "category" } else { "categories" }
-                    ))
-                    .at(id_loc),
-                );
+                let text = if n == 1 {
+                    format!("its only declared category, {list}, does not overlap {wanted}")
+                } else {
+                    format!("none of its {n} declared categories overlaps {wanted}: {list}")
+                };
+                out.push(Node::new(text).at(id_loc));
             }
         }
         out
@@ -541,7 +540,8 @@ impl<'a> Explainer<'_, 'a> {
         let d = cx.display();
         let (mut trues, mut falses) = (0usize, 0usize);
         let (mut hidden_true, mut hidden_false) = (0usize, 0usize);
-        for (i, item) in items.iter().enumerate() {
+        let mut shown = 0usize;
+        for item in items.iter() {
             let label = match &item {
                 Val::Entity(e) => match via.get(e) {
                     Some(from) => {
@@ -559,7 +559,8 @@ impl<'a> Explainer<'_, 'a> {
             } else {
                 falses += 1;
             }
-            if i < LIST_CAP {
+            if shown < LIST_CAP && self.budget.get() > 0 {
+                shown += 1;
                 let tree = self.cond_node(body, env);
                 children.push(Node::new(format!("{} {var} = {label}", mark(r))).with(vec![tree]));
             } else if r {
@@ -570,10 +571,10 @@ impl<'a> Explainer<'_, 'a> {
             env.truncate(slot);
         }
         let n = items.len();
-        if n > LIST_CAP {
+        if shown < n {
             children.push(Node::new(format!(
                 "… and {} more ({hidden_true} true, {hidden_false} false)",
-                n - LIST_CAP
+                n - shown
             )));
         }
         let word = q.as_str();
