@@ -483,10 +483,14 @@ fn csv(cx: &Context<'_>, headers: &[&str], rows: &[Row<'_>]) -> String {
     let mut ok = w.write_record(header).is_ok();
     for r in rows {
         let record =
-            std::iter::once(entity_name(cx, r.entity)).chain(r.values.iter().map(|c| plain(&d, c)));
+            std::iter::once(entity_name(cx, r.entity)).chain(r.values.iter().map(|c| match c {
+                // An empty cell, as JSON has `null`: `(missing)` would read as a value.
+                Cell::Val(Val::Missing) => String::new(),
+                c => plain(&d, c),
+            }));
         ok &= w.write_record(record).is_ok();
     }
-    // Writing into memory cannot fail; if it somehow did, say so rather than print half a file.
+    // Writing into memory cannot fail; should it, print nothing rather than half a file.
     match (ok, w.into_inner()) {
         (true, Ok(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
         _ => String::new(),
