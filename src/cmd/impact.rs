@@ -303,11 +303,7 @@ impl<'a> View<'_, 'a> {
             self.records_words(v.records, v.stores.len())
         );
         if !v.stores.is_empty() {
-            let total = if v.records.unknown > 0 {
-                format!("at least {}", grouped(v.records.known))
-            } else {
-                grouped(v.records.known)
-            };
+            let total = grouped(v.records.known);
             let counts: Vec<String> = v
                 .stores
                 .iter()
@@ -338,7 +334,11 @@ impl<'a> View<'_, 'a> {
                     ]
                 })
                 .collect();
-            rows.push(vec!["total".into(), format!("{total:>width$}")]);
+            let mut total_row = vec!["total".into(), format!("{total:>width$}")];
+            if v.records.unknown > 0 {
+                total_row.push("at least".into());
+            }
+            rows.push(total_row);
             out.push_str(&aligned(&rows));
             if v.stores.len() > 1 {
                 out.push_str("  (counted per store: the same people may be in several stores)\n");
