@@ -19,7 +19,13 @@ fn explain(args: &[&str]) -> (String, String, i32) {
         .current_dir(common::repo_root())
         .arg("explain")
         .args(args)
-        .args(["examples/airline", "--as-of", common::AS_OF, "--color", "never"])
+        .args([
+            "examples/airline",
+            "--as-of",
+            common::AS_OF,
+            "--color",
+            "never",
+        ])
         .output()
         .expect("run");
     (
@@ -47,7 +53,10 @@ fn a_passing_vendor_exits_0_with_the_date_arithmetic_spelled_out() {
         ),
         "{out}"
     );
-    assert!(out.contains("result: vendor/meridian-contact passes TPR-001"), "{out}");
+    assert!(
+        out.contains("result: vendor/meridian-contact passes TPR-001"),
+        "{out}"
+    );
     insta::assert_snapshot!(out);
 }
 
@@ -118,7 +127,10 @@ fn without_an_entity_it_prints_the_rule_documentation() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("# TPR-001: Vendors handling addresses require an annual audit\n"));
     // The `let` the rule uses comes with it.
-    assert!(out.contains("let address = personal.contact.address"), "{out}");
+    assert!(
+        out.contains("let address = personal.contact.address"),
+        "{out}"
+    );
     insta::assert_snapshot!(out);
 }
 
@@ -251,10 +263,16 @@ fn every_overlap_case_with_its_source_and_location() {
     // broader (own handles, via an accessed store), equal (accessed and hosted store).
     assert!(out.contains("personal.contact (broader: may include personal.contact.address) in its own handles  (inventory.yaml:5:15)"), "{out}");
     assert!(out.contains("personal (broader: may include personal.contact.address) held by data store broad, which it accesses"), "{out}");
-    assert!(out.contains("personal.contact.address (equal) held by data store exact, which it hosts"), "{out}");
+    assert!(
+        out.contains("personal.contact.address (equal) held by data store exact, which it hosts"),
+        "{out}"
+    );
     // narrower, and one line per policy category of a list.
     assert!(out.contains("business.confidential (narrower: under business) held by data store narrow, which it accesses"), "{out}");
-    assert!(out.contains("for personal.health: personal (broader"), "{out}");
+    assert!(
+        out.contains("for personal.health: personal (broader"),
+        "{out}"
+    );
     insta::assert_snapshot!(out);
 }
 
@@ -263,11 +281,20 @@ fn dates_lists_and_missing_values() {
     let dir = fixture();
     let (out, code) = explain_in(dir.path(), &["T-2", "vendor/hub"]);
     assert_eq!(code, 1);
-    assert!(out.contains("today - 1 year = 2025-11-24 (2026-11-24 − 1 year)"), "{out}");
+    assert!(
+        out.contains("today - 1 year = 2025-11-24 (2026-11-24 − 1 year)"),
+        "{out}"
+    );
     assert!(out.contains("cutoff = 2026-02-01"), "{out}");
-    assert!(out.contains("2026-01-31 < 2026-09-24 (as-of 2026-11-24 − 2 months)? true"), "{out}");
+    assert!(
+        out.contains("2026-01-31 < 2026-09-24 (as-of 2026-11-24 − 2 months)? true"),
+        "{out}"
+    );
     assert!(out.contains("an absent list counts as empty"), "{out}");
-    assert!(out.contains("v.mfa_enforced = (missing): mfa_enforced is missing"), "{out}");
+    assert!(
+        out.contains("v.mfa_enforced = (missing): mfa_enforced is missing"),
+        "{out}"
+    );
     insta::assert_snapshot!(out);
 }
 
@@ -278,7 +305,10 @@ fn long_quantifier_lists_are_capped_and_counted() {
     assert_eq!(code, 1);
     // 13 vendors in the chain (s01..s12, then deep through s11): ten shown, three counted.
     assert!(out.contains("├─ … and 3 more (2 true, 1 false)"), "{out}");
-    assert!(out.contains("the condition is true for 10 of 13 elements, false for 3"), "{out}");
+    assert!(
+        out.contains("the condition is true for 10 of 13 elements, false for 3"),
+        "{out}"
+    );
     assert!(out.contains("the list is empty, so `any` fails"), "{out}");
     insta::assert_snapshot!(out);
 }
@@ -291,7 +321,11 @@ fn a_tree_of_nested_quantifiers_is_bounded() {
     let ids: Vec<String> = (0..12).map(|i| format!("v{i:02}")).collect();
     let mut inv = String::from("vendors:\n");
     for id in &ids {
-        let others: Vec<&str> = ids.iter().filter(|x| *x != id).map(String::as_str).collect();
+        let others: Vec<&str> = ids
+            .iter()
+            .filter(|x| *x != id)
+            .map(String::as_str)
+            .collect();
         inv.push_str(&format!(
             "  - id: {id}\n    subprocessors: [{}]\n",
             others.join(", ")
@@ -356,10 +390,7 @@ fn explanations_agree_with_check_on_every_rule_and_entity() {
                     assert!(x.selected, "{} {e:?}", rule.id);
                     let want: Vec<usize> = f.failed.iter().map(|r| r.index).collect();
                     assert_eq!(failed, want, "{} {e:?}", rule.id);
-                    assert_eq!(
-                        x.finding.as_ref().map(|x| &x.message),
-                        Some(&f.message)
-                    );
+                    assert_eq!(x.finding.as_ref().map(|x| &x.message), Some(&f.message));
                 }
                 None => assert!(
                     !x.selected || failed.is_empty(),

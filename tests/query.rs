@@ -17,7 +17,13 @@ fn query(q: &str, args: &[&str]) -> (String, String, i32) {
         .current_dir(common::repo_root())
         .args(["query", q])
         .args(args)
-        .args(["examples/airline", "--as-of", common::AS_OF, "--color", "never"])
+        .args([
+            "examples/airline",
+            "--as-of",
+            common::AS_OF,
+            "--color",
+            "never",
+        ])
         .output()
         .expect("run");
     (
@@ -78,7 +84,9 @@ fn stores_and_their_records_as_csv() {
     // Lists are comma-joined, so the csv crate quotes them.
     assert!(out.starts_with("entity,records,hosted_by,holds\n"), "{out}");
     assert!(
-        out.contains("data_store/loyalty-members,8200000,vendor/loyaltyworks,\"personal.identity.name, "),
+        out.contains(
+            "data_store/loyalty-members,8200000,vendor/loyaltyworks,\"personal.identity.name, "
+        ),
         "{out}"
     );
     insta::assert_snapshot!(out);
@@ -86,21 +94,20 @@ fn stores_and_their_records_as_csv() {
 
 #[test]
 fn json_is_an_array_of_objects_with_typed_values_in_column_order() {
-    let (out, err, code) = query(
-        "data_store s where s.records > 10_000_000",
-        &[
-            "--show",
-            "records",
-            "--show",
-            "hosted_by.tier",
-            "--show",
-            "encrypted_at_rest",
-            "--show",
-            "last_access_review",
-            "--format",
-            "json",
-        ],
-    );
+    const Q: &str = "data_store s where s.records > 10_000_000";
+    const ARGS: &[&str] = &[
+        "--show",
+        "records",
+        "--show",
+        "hosted_by.tier",
+        "--show",
+        "encrypted_at_rest",
+        "--show",
+        "last_access_review",
+        "--format",
+        "json",
+    ];
+    let (out, err, code) = query(Q, ARGS);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     let rows = v.as_array().expect("array");
@@ -119,7 +126,10 @@ fn json_is_an_array_of_objects_with_typed_values_in_column_order() {
     assert_eq!(logs["fields"]["hosted_by.tier"], "low");
     assert_eq!(logs["fields"]["encrypted_at_rest"], true);
     assert!(logs["fields"]["last_access_review"].is_null());
-    assert_eq!(logs["location"]["file"], "examples/airline/inventory/data_stores.yaml");
+    assert_eq!(
+        logs["location"]["file"],
+        "examples/airline/inventory/data_stores.yaml"
+    );
     assert_eq!(logs["location"]["line"], 197);
     // Keys keep the order of --show.
     let keys: Vec<&str> = logs["fields"]
@@ -132,18 +142,27 @@ fn json_is_an_array_of_objects_with_typed_values_in_column_order() {
     assert!(at("records") < at("hosted_by.tier") && at("hosted_by.tier") < at("encrypted_at_rest"));
     assert_eq!(keys.len(), 4);
     // Same input, same bytes.
-    assert_eq!(out, query("data_store s where s.records > 10_000_000", &["--show", "records", "--show", "hosted_by.tier", "--show", "encrypted_at_rest", "--show", "last_access_review", "--format", "json"]).0);
+    assert_eq!(out, query(Q, ARGS).0);
 }
 
 #[test]
 fn no_match_is_not_an_error() {
-    let (out, _, code) = query("vendor v where v.tier == \"low\" and v handles credentials", &[]);
+    let (out, _, code) = query(
+        "vendor v where v.tier == \"low\" and v handles credentials",
+        &[],
+    );
     assert_eq!(code, 0);
     assert_eq!(out, "no vendor matches (of 16)\n");
-    let (out, _, code) = query("vendor v where v handles credentials and v.tier == \"low\"", &["--format", "json"]);
+    let (out, _, code) = query(
+        "vendor v where v handles credentials and v.tier == \"low\"",
+        &["--format", "json"],
+    );
     assert_eq!(code, 0);
     assert_eq!(out, "[]\n");
-    let (out, _, code) = query("vendor v where v handles personal.biometrics", &["--format", "csv"]);
+    let (out, _, code) = query(
+        "vendor v where v handles personal.biometrics",
+        &["--format", "csv"],
+    );
     // An unknown name is an error, not an empty result.
     assert_eq!((out.as_str(), code), ("", 2));
 }
@@ -159,7 +178,10 @@ fn without_where_every_entity_of_the_kind_matches() {
 fn mistakes_get_the_checker_diagnostics_with_did_you_mean() {
     let cases: &[(&str, &[&str])] = &[
         ("vendor v where v.tierr == \"high\"", &[]),
-        ("vendor v where v handles personal.loyalty.member_numbr", &[]),
+        (
+            "vendor v where v handles personal.loyalty.member_numbr",
+            &[],
+        ),
         ("vendor v where v.tier == \"critcal\"", &[]),
         ("vendors v", &[]),
         ("vendor v where v.last_audit within 12 monhts", &[]),
@@ -168,7 +190,16 @@ fn mistakes_get_the_checker_diagnostics_with_did_you_mean() {
         ("", &[]),
         (
             "vendor v",
-            &["--show", "nmae", "--show", "contract.expire", "--show", "contract expires", "--show", "accesses.records"],
+            &[
+                "--show",
+                "nmae",
+                "--show",
+                "contract.expire",
+                "--show",
+                "contract expires",
+                "--show",
+                "accesses.records",
+            ],
         ),
     ];
     let mut all = String::new();

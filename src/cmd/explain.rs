@@ -30,22 +30,28 @@ pub fn run(args: &ExplainArgs, cwd: std::path::PathBuf, today: jiff::civil::Date
     {
         args.input.path = args.entity.take().map(std::path::PathBuf::from);
     }
-    let settings = Settings {
-        as_of: args.as_of,
-        ..args.input.settings(cwd)
-    };
-    let mut loaded = run::load(&settings, today);
-    let (stdout, exit) = explain(&args, &mut loaded);
-    finish(loaded, stdout, exit, args.input.color)
+    with_project(&args.input, args.as_of, cwd, today, |loaded| {
+        explain(&args, loaded)
+    })
 }
 
-/// Diagnostics to stderr; any error makes the exit code 2.
-pub(crate) fn finish(
-    mut loaded: Loaded,
-    stdout: String,
-    exit: Exit,
-    color: cli::ColorChoice,
+/// Load the project (`explain`, `query` and `impact` all start here), run `body` on it for
+/// stdout and an exit code, and render every diagnostic to stderr; any error makes the
+/// exit code 2.
+pub(crate) fn with_project(
+    input: &cli::InputArgs,
+    as_of: Option<jiff::civil::Date>,
+    cwd: std::path::PathBuf,
+    today: jiff::civil::Date,
+    body: impl FnOnce(&mut Loaded) -> (String, Exit),
 ) -> Output {
+    let settings = Settings {
+        as_of,
+        ..input.settings(cwd)
+    };
+    let mut loaded = run::load(&settings, today);
+    let (stdout, exit) = body(&mut loaded);
+    let color = input.color;
     diag::sort(&mut loaded.diags);
     loaded.diags.dedup();
     let style = cli::style(color, Stream::Stderr);

@@ -11,7 +11,7 @@ use crate::eval::impact::{self, Chain, Impact, Records, StoreImpact, VendorImpac
 use crate::eval::value::Val;
 use crate::eval::{Context, Finding, Status};
 use crate::inventory::EntityId;
-use crate::run::{self, Exit, Loaded, Output, Settings};
+use crate::run::{Exit, Loaded, Output};
 use crate::source::{Loc, Span};
 use serde::Serialize;
 use std::fmt::Write;
@@ -20,13 +20,9 @@ const UNKNOWN_ENTITY: &str = "custody::impact::unknown_entity";
 const UNSUPPORTED_KIND: &str = "custody::impact::unsupported_kind";
 
 pub fn run(args: &ImpactArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
-    let settings = Settings {
-        as_of: args.as_of,
-        ..args.input.settings(cwd)
-    };
-    let mut loaded = run::load(&settings, today);
-    let stdout = impact_of(args, &mut loaded).unwrap_or_default();
-    super::explain::finish(loaded, stdout, Exit::Clean, args.input.color)
+    super::explain::with_project(&args.input, args.as_of, cwd, today, |loaded| {
+        (impact_of(args, loaded).unwrap_or_default(), Exit::Clean)
+    })
 }
 
 fn impact_of(args: &ImpactArgs, loaded: &mut Loaded) -> Option<String> {

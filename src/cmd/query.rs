@@ -16,7 +16,7 @@ use crate::diag::Diag;
 use crate::eval::Context;
 use crate::eval::value::{Display, Val};
 use crate::inventory::{EntityId, FieldType, KindId};
-use crate::run::{self, Exit, Loaded, Output, Settings};
+use crate::run::{Exit, Loaded, Output};
 use crate::source::{FileId, Loc, Span};
 use std::fmt::Write;
 
@@ -25,13 +25,9 @@ const INVALID_SHOW: &str = "custody::query::invalid_show";
 const QUERY_RULE: &str = "query";
 
 pub fn run(args: &QueryArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
-    let settings = Settings {
-        as_of: args.as_of,
-        ..args.input.settings(cwd)
-    };
-    let mut loaded = run::load(&settings, today);
-    let stdout = query(args, &mut loaded).unwrap_or_default();
-    super::explain::finish(loaded, stdout, Exit::Clean, args.input.color)
+    super::explain::with_project(&args.input, args.as_of, cwd, today, |loaded| {
+        (query(args, loaded).unwrap_or_default(), Exit::Clean)
+    })
 }
 
 /// A checked query: the kind, the `where` (if any) and the `--show` columns.

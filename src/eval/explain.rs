@@ -181,13 +181,7 @@ impl<'a> Explainer<'_, 'a> {
                 Node::new(head).with(children)
             }
             CKind::Not(inner) => Node::new(head).with(vec![self.cond_node(inner, env)]),
-            CKind::Quant {
-                quantifier,
-                slot,
-                var,
-                list,
-                body,
-            } => self.quant(head, *quantifier, *slot, var, list, body, env),
+            CKind::Quant { .. } => self.quant(head, e, env),
             _ => Node::new(head).with(self.leaf(e, env, truth)),
         }
     }
@@ -507,17 +501,18 @@ impl<'a> Explainer<'_, 'a> {
 
     /// `all|any|no X in LIST: BODY`: the list, then each element's outcome (the first
     /// [`LIST_CAP`] in full, the rest counted).
-    #[allow(clippy::too_many_arguments)]
-    fn quant(
-        &self,
-        head: String,
-        q: Quantifier,
-        slot: usize,
-        var: &str,
-        list: &'a CExpr,
-        body: &'a CExpr,
-        env: &mut Vec<Val<'a>>,
-    ) -> Node {
+    fn quant(&self, head: String, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Node {
+        let CKind::Quant {
+            quantifier: q,
+            slot,
+            var,
+            list,
+            body,
+        } = &e.kind
+        else {
+            return Node::new(head);
+        };
+        let (q, slot) = (*q, *slot);
         let cx = self.cx;
         let mut children: Vec<Node> = self.operand(list, env).into_iter().collect();
         let items = cx
@@ -525,32 +520,12 @@ impl<'a> Explainer<'_, 'a> {
             .as_list()
             .unwrap_or(List::Vals(Vec::new()));
         // Over a supply chain, say how each further party is reached.
-        let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
-            CKind::SupplyChain(base) => match cx.val(base, env) {
-                Val::Entity(root) => cx
-                    .derived
-                    .supply_chain(cx.inv, root)
-                    .into_iter()
-                    .filter(|(_, from)| *from != root)
-                    .collect(),
-                _ => Default::default(),
-            },
-            _ => Default::default(),
-        };
-        let d = cx.display();
+        let label_of = cx.element_labeller(list, env);
         let (mut trues, mut falses) = (0usize, 0usize);
         let (mut hidden_true, mut hidden_false) = (0usize, 0usize);
         let mut shown = 0usize;
         for item in items.iter() {
-            let label = match &item {
-                Val::Entity(e) => match via.get(e) {
-                    Some(from) => {
-                        format!("{} (subprocessor of {})", d.plain(&item), d.entity(*from))
-                    }
-                    None => d.plain(&item),
-                },
-                _ => self.words(&item),
-            };
+            let label = label_of(&item);
             env.truncate(slot);
             env.push(item);
             let r = cx.cond(body, env, &mut ());

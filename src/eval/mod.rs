@@ -373,33 +373,12 @@ impl<'a> Context<'a> {
             return found == (q == Quantifier::Any);
         }
         // Tracing: keep the facts of the elements that decided the outcome (up to five).
-        let d = self.display();
-        // Over a supply chain, say how each fourth party is reached.
-        let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
-            CKind::SupplyChain(base) => match self.val(base, env) {
-                Val::Entity(root) => self
-                    .derived
-                    .supply_chain(self.inv, root)
-                    .into_iter()
-                    .filter(|(_, from)| *from != root)
-                    .collect(),
-                _ => Default::default(),
-            },
-            _ => Default::default(),
-        };
+        let label_of = self.element_labeller(list, env);
         let mut deciding: Vec<Fact> = Vec::new();
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
         for item in items.iter() {
-            let label = match &item {
-                Val::Entity(e) => match via.get(e) {
-                    Some(from) => {
-                        format!("{} (subprocessor of {})", d.plain(&item), d.entity(*from))
-                    }
-                    None => d.plain(&item),
-                },
-                _ => d.plain(&item),
-            };
+            let label = label_of(&item);
             env.push(item);
             let mut local: Vec<Fact> = Vec::new();
             let r = self.cond(body, env, &mut local);
@@ -446,6 +425,36 @@ impl<'a> Context<'a> {
             });
         }
         found == (q == Quantifier::Any)
+    }
+
+    /// How evidence names each element of a quantifier's list: its value and, over a
+    /// `supply_chain`, the vendor it is reached through
+    /// (`vendor/cirrus-hosting (subprocessor of vendor/tessaly-crm)`).
+    pub fn element_labeller(
+        &self,
+        list: &'a CExpr,
+        env: &mut Vec<Val<'a>>,
+    ) -> impl Fn(&Val<'_>) -> String + '_ {
+        let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
+            CKind::SupplyChain(base) => match self.val(base, env) {
+                Val::Entity(root) => self
+                    .derived
+                    .supply_chain(self.inv, root)
+                    .into_iter()
+                    .filter(|(_, from)| *from != root)
+                    .collect(),
+                _ => Default::default(),
+            },
+            _ => Default::default(),
+        };
+        let d = self.display();
+        move |item| match item {
+            Val::Entity(e) => match via.get(e) {
+                Some(from) => format!("{} (subprocessor of {})", d.plain(item), d.entity(*from)),
+                None => d.plain(item),
+            },
+            _ => d.plain(item),
+        }
     }
 
     /// A leaf test: no facts, just the truth.
