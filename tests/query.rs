@@ -231,3 +231,12 @@ fn a_query_error_is_the_policy_error() {
     assert!(err.contains(&d.message), "{err}");
     assert!(err.contains(d.help.as_deref().unwrap_or("?")), "{err}");
 }
+
+#[test]
+fn a_very_long_show_path_is_refused_not_followed() {
+    let long = vec!["name"; 10_000].join(".");
+    let (out, err, code) = query("vendor v", &["--show", &long]);
+    assert_eq!((out.as_str(), code), ("", 2));
+    assert!(err.contains("custody::query::invalid_show"), "{err}");
+    assert!(err.contains("10000 steps is too long"), "{err}");
+}

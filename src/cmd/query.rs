@@ -191,6 +191,22 @@ fn show_path(file: FileId, text: &str, var: &ast::Ident, diags: &mut Vec<Diag>) 
             && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     };
     let whole = Loc::new(file, Span::new(0, text.len()));
+    // Evaluation follows a path step by step, recursively: bound it as nesting is bounded.
+    let steps = text.split('.').count();
+    if steps > crate::syntax::MAX_DEPTH {
+        diags.push(
+            Diag::error(
+                INVALID_SHOW,
+                format!("a `--show` path of {steps} steps is too long"),
+            )
+            .at(whole, "too many steps")
+            .help(format!(
+                "a field path has at most {} steps",
+                crate::syntax::MAX_DEPTH
+            )),
+        );
+        return None;
+    }
     if text.is_empty() || !text.split('.').all(segment_ok) {
         let bad = text
             .split('.')
@@ -368,20 +384,36 @@ fn table(cx: &Context<'_>, kind: KindId, headers: &[&str], rows: &[Row<'_>]) -> 
                 .collect(),
         );
     }
-    let cols = headers.len() + 1;
+    let mut out = aligned(&grid, "");
+    let n = rows.len();
+    let _ = writeln!(
+        out,
+        "\n{n} of {total} {} {}",
+        ks.collection,
+        if n == 1 { "matches" } else { "match" }
+    );
+    out
+}
+
+/// Rows of cells as text in aligned columns, each line after `indent`. A column is as wide
+/// as its widest cell among the rows that continue past it; the last cell of a row is not
+/// padded, so no line ends in spaces.
+pub(crate) fn aligned(rows: &[Vec<String>], indent: &str) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..cols)
         .map(|i| {
-            grid.iter()
-                .map(|row| row.get(i).map_or(0, |c| c.chars().count()))
+            rows.iter()
+                .filter(|r| r.len() > i + 1)
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
                 .max()
                 .unwrap_or(0)
         })
         .collect();
     let mut out = String::new();
-    for row in &grid {
-        let mut line = String::new();
-        for (i, c) in row.iter().enumerate() {
-            if i + 1 == cols {
+    for r in rows {
+        let mut line = String::from(indent);
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
                 line.push_str(c);
             } else {
                 let w = widths.get(i).copied().unwrap_or(0);
@@ -391,13 +423,6 @@ fn table(cx: &Context<'_>, kind: KindId, headers: &[&str], rows: &[Row<'_>]) -> 
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    let n = rows.len();
-    let _ = writeln!(
-        out,
-        "\n{n} of {total} {} {}",
-        ks.collection,
-        if n == 1 { "matches" } else { "match" }
-    );
     out
 }
 

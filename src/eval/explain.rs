@@ -11,7 +11,7 @@ use crate::ast::{DateOp, IsTest, Quantifier};
 use crate::check::{CExpr, CKind};
 use crate::eval::derived::Via;
 use crate::eval::value::{List, Val};
-use crate::eval::{Context, Finding, days_between, shift};
+use crate::eval::{Context, Finding, days, days_between, shift};
 use crate::inventory::{CatId, EntityId, Overlap};
 use crate::source::{Loc, SourceMap};
 use std::fmt::Write;
@@ -578,13 +578,5 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             flatten(b, and, out);
         }
         _ => out.push(e),
-    }
-}
-
-fn days(n: i64) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
     }
 }

@@ -989,7 +989,8 @@ pub fn days_between(from: Date, to: Date) -> i64 {
     (t - f) / 86_400
 }
 
-fn days(n: i64) -> String {
+/// `1 day`, `998 days`.
+pub fn days(n: i64) -> String {
     if n == 1 {
         "1 day".into()
     } else {
