@@ -2,7 +2,7 @@
 //! sub-expression with its value, for a policy author asking "why?".
 //!
 //! Nothing here decides a truth value: every ✓ and ✗ comes from [`Context::cond`] and every
-//! value from [`Context::val`], the functions `check` runs, so an explanation can never
+//! value from [`Context::val`], the functions `custody check` runs, so an explanation can never
 //! disagree with a finding. This module only walks the checked expression and says, for
 //! each node, what went in (field values with their YAML location, date arithmetic, the
 //! declared categories that overlap) and what came out.
@@ -97,9 +97,13 @@ pub struct Explanation {
     pub finding: Option<Finding>,
 }
 
-/// Explain rule `ri` on entity `e`, which must be of the rule's kind.
+/// Explain rule `ri` on entity `e`; `None` when there is no such rule or `e` is not of the
+/// rule's kind (its fields would not be the ones the rule was checked against).
 pub fn explain<'a>(cx: &Context<'a>, ri: usize, e: EntityId) -> Option<Explanation> {
     let rule = cx.program.rules.get(ri)?;
+    if cx.inv.get(e).kind != rule.kind {
+        return None;
+    }
     let x = Explainer {
         cx,
         budget: std::cell::Cell::new(NODE_BUDGET),
@@ -139,9 +143,28 @@ fn mark(b: bool) -> &'static str {
     if b { "✓" } else { "✗" }
 }
 
-/// The policy text of an expression on one line.
+/// The policy text of an expression on one line, without the `#` comments of a clause
+/// written over several lines.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut words: Vec<&str> = Vec::new();
+    for line in s.lines() {
+        // Cut at a `#` outside a string.
+        let (mut in_str, mut escaped, mut end) = (false, false, line.len());
+        for (i, c) in line.char_indices() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_str => escaped = true,
+                '"' => in_str = !in_str,
+                '#' if !in_str => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        words.extend(line.get(..end).unwrap_or(line).split_whitespace());
+    }
+    words.join(" ")
 }
 
 /// Is this policy text a name (a `let`), as opposed to a literal?
@@ -578,5 +601,19 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             flatten(b, and, out);
         }
         _ => out.push(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn one_line_drops_comments_but_not_hashes_in_strings() {
+        assert_eq!(
+            one_line("v.a == \"#1\" and # why\n    v.b"),
+            "v.a == \"#1\" and v.b"
+        );
+        assert_eq!(one_line("v.a == \"x\\\"#\""), "v.a == \"x\\\"#\"");
     }
 }
