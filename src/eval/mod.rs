@@ -6,6 +6,8 @@
 
 pub mod baseline;
 pub mod derived;
+pub mod explain;
+pub mod impact;
 pub mod value;
 pub mod waivers;
 
@@ -116,7 +118,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn display(&self) -> Display<'_> {
+    pub fn display(&self) -> Display<'_> {
         Display {
             inv: self.inv,
             schema: self.schema,
@@ -388,33 +390,12 @@ impl<'a> Context<'a> {
             return found == (q == Quantifier::Any);
         }
         // Tracing: keep the facts of the elements that decided the outcome (up to five).
-        let d = self.display();
-        // Over a supply chain, say how each fourth party is reached.
-        let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
-            CKind::SupplyChain(base) => match self.val(base, env) {
-                Val::Entity(root) => self
-                    .derived
-                    .supply_chain(self.inv, root)
-                    .into_iter()
-                    .filter(|(_, from)| *from != root)
-                    .collect(),
-                _ => Default::default(),
-            },
-            _ => Default::default(),
-        };
+        let label_of = self.element_labeller(list, env);
         let mut deciding: Vec<Fact> = Vec::new();
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
         for item in items.iter() {
-            let label = match &item {
-                Val::Entity(e) => match via.get(e) {
-                    Some(from) => {
-                        format!("{} (subprocessor of {})", d.plain(&item), d.entity(*from))
-                    }
-                    None => d.plain(&item),
-                },
-                _ => d.plain(&item),
-            };
+            let label = label_of(&item);
             env.push(item);
             let mut local: Vec<Fact> = Vec::new();
             let r = self.cond(body, env, &mut local);
@@ -461,6 +442,36 @@ impl<'a> Context<'a> {
             });
         }
         found == (q == Quantifier::Any)
+    }
+
+    /// How evidence names each element of a quantifier's list: its value and, over a
+    /// `supply_chain`, the vendor it is reached through
+    /// (`vendor/cirrus-hosting (subprocessor of vendor/tessaly-crm)`).
+    pub fn element_labeller(
+        &self,
+        list: &'a CExpr,
+        env: &mut Vec<Val<'a>>,
+    ) -> impl Fn(&Val<'_>) -> String + '_ {
+        let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
+            CKind::SupplyChain(base) => match self.val(base, env) {
+                Val::Entity(root) => self
+                    .derived
+                    .supply_chain(self.inv, root)
+                    .into_iter()
+                    .filter(|(_, from)| *from != root)
+                    .collect(),
+                _ => Default::default(),
+            },
+            _ => Default::default(),
+        };
+        let d = self.display();
+        move |item| match item {
+            Val::Entity(e) => match via.get(e) {
+                Some(from) => format!("{} (subprocessor of {})", d.plain(item), d.entity(*from)),
+                None => d.plain(item),
+            },
+            _ => d.plain(item),
+        }
     }
 
     /// A leaf test: no facts, just the truth.
@@ -542,7 +553,7 @@ impl<'a> Context<'a> {
         }
     }
 
-    fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
+    pub fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
         let f = self
             .derived
             .fields
@@ -579,7 +590,7 @@ impl<'a> Context<'a> {
     }
 
     /// Where the value of an expression is written in the inventory, if it is.
-    fn value_loc(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Loc> {
+    pub fn value_loc(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Loc> {
         match &e.kind {
             CKind::Field { base, field, .. } => match self.val(base, env) {
                 Val::Entity(ent) => {
@@ -600,7 +611,7 @@ impl<'a> Context<'a> {
     }
 
     /// "hosted_by is missing": the first missing step of a path, and where the entity lacking it is.
-    fn missing(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Fact> {
+    pub fn missing(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> Option<Fact> {
         match &e.kind {
             CKind::Field {
                 base, field, name, ..
@@ -983,7 +994,7 @@ pub fn shift(d: Date, amount: i64, unit: Unit) -> Option<Date> {
     d.checked_add(span).ok()
 }
 
-fn days_between(from: Date, to: Date) -> i64 {
+pub fn days_between(from: Date, to: Date) -> i64 {
     let f = from
         .to_zoned(jiff::tz::TimeZone::UTC)
         .map(|z| z.timestamp().as_second())
@@ -995,7 +1006,8 @@ fn days_between(from: Date, to: Date) -> i64 {
     (t - f) / 86_400
 }
 
-fn days(n: i64) -> String {
+/// `1 day`, `998 days`.
+pub fn days(n: i64) -> String {
     if n == 1 {
         "1 day".into()
     } else {

@@ -13,6 +13,7 @@
 mod errors;
 mod lex;
 mod lower;
+mod query;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ use crate::diag::Diag;
 use crate::source::{FileId, Loc, Span};
 use lex::{TokKind, Token};
 use pest::Parser as _;
+pub use query::parse_query;
 use std::num::NonZeroUsize;
 
 /// The pest parser. Kept in its own module so the generated `Rule` enum stays private.
