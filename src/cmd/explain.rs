@@ -367,7 +367,8 @@ fn render(loaded: &Loaded, x: &Explanation, finding: Option<&Finding>) -> String
                     ),
                     None => format!("{fails}; waived"),
                 },
-                Status::Fail => match f.expired_waiver {
+                // explain reads no baseline: a baselined finding is a failing one.
+                Status::Fail | Status::Baselined => match f.expired_waiver {
                     Some((_, date)) => format!("{fails}; its waiver expired on {date}"),
                     None => fails,
                 },

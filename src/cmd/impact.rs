@@ -234,7 +234,7 @@ impl<'a> View<'_, 'a> {
             .filter_map(|f| {
                 let rule = self.cx.program.rules.get(f.rule)?;
                 let status = match f.status {
-                    Status::Fail => rule.severity.as_str().to_owned(),
+                    Status::Fail | Status::Baselined => rule.severity.as_str().to_owned(),
                     Status::Waived(wi) => match self.waivers.get(wi) {
                         Some(w) => format!("waived until {}", w.expires),
                         None => "waived".into(),
@@ -429,7 +429,7 @@ impl<'a> View<'_, 'a> {
     fn finding_json(&self, f: &Finding) -> Option<JFinding> {
         let rule = self.cx.program.rules.get(f.rule)?;
         let (status, waived_until) = match f.status {
-            Status::Fail => ("fail", None),
+            Status::Fail | Status::Baselined => ("fail", None),
             Status::Waived(wi) => (
                 "waived",
                 self.waivers.get(wi).map(|w| w.expires.to_string()),
