@@ -575,12 +575,19 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
 /// Does `e` use a variable bound outside it (slot below `depth`), or `today`? If not, its
 /// value is the same for every entity on every date.
 fn depends(e: &CExpr, depth: usize) -> bool {
+    match &e.kind {
+        CKind::Var(s) => *s < depth,
+        CKind::Today => true,
+        _ => children(e).into_iter().any(|c| depends(c, depth)),
+    }
+}
+
+/// The direct subexpressions of `e`, in order.
+fn children(e: &CExpr) -> Vec<&CExpr> {
     use CKind as K;
     match &e.kind {
-        K::Var(s) => *s < depth,
-        K::Today => true,
-        K::Const(_) => false,
-        K::List(items) => items.iter().any(|i| depends(i, depth)),
+        K::Const(_) | K::Today | K::Var(_) => Vec::new(),
+        K::List(items) => items.iter().collect(),
         K::Field { base, .. }
         | K::Id(base)
         | K::SupplyChain(base)
@@ -592,15 +599,17 @@ fn depends(e: &CExpr, depth: usize) -> bool {
         | K::Holds { subject: base, .. }
         | K::Within { date: base, .. }
         | K::OlderThan { date: base, .. }
-        | K::DateArith { base, .. } => depends(base, depth),
+        | K::DateArith { base, .. } => vec![base],
         K::And(a, b)
         | K::Or(a, b)
         | K::Before(a, b)
         | K::After(a, b)
         | K::Compare { lhs: a, rhs: b, .. }
         | K::In { lhs: a, rhs: b, .. }
-        | K::Contains { lhs: a, rhs: b } => depends(a, depth) || depends(b, depth),
-        K::Quant { list, body, .. } => depends(list, depth) || depends(body, depth),
+        | K::Contains { lhs: a, rhs: b }
+        | K::Quant {
+            list: a, body: b, ..
+        } => vec![a, b],
     }
 }
 
@@ -969,39 +978,9 @@ fn path_of(e: &CExpr) -> Option<(usize, Vec<String>)> {
 
 /// Every path from the rule's own variable (slot 0) mentioned in `e`.
 fn paths(e: &CExpr, out: &mut Vec<Vec<String>>) {
-    use CKind as K;
-    if let Some((0, p)) = path_of(e) {
-        out.push(p);
-        return;
-    }
-    match &e.kind {
-        K::Const(_) | K::Today | K::Var(_) => {}
-        K::List(items) => items.iter().for_each(|i| paths(i, out)),
-        K::Field { base, .. }
-        | K::Id(base)
-        | K::SupplyChain(base)
-        | K::Not(base)
-        | K::Count(base)
-        | K::Matches { lhs: base, .. }
-        | K::Is { lhs: base, .. }
-        | K::Handles { subject: base, .. }
-        | K::Holds { subject: base, .. }
-        | K::Within { date: base, .. }
-        | K::OlderThan { date: base, .. }
-        | K::DateArith { base, .. } => paths(base, out),
-        K::And(a, b)
-        | K::Or(a, b)
-        | K::Before(a, b)
-        | K::After(a, b)
-        | K::Compare { lhs: a, rhs: b, .. }
-        | K::In { lhs: a, rhs: b, .. }
-        | K::Contains { lhs: a, rhs: b }
-        | K::Quant {
-            list: a, body: b, ..
-        } => {
-            paths(a, out);
-            paths(b, out);
-        }
+    match path_of(e) {
+        Some((0, p)) => out.push(p),
+        _ => children(e).into_iter().for_each(|c| paths(c, out)),
     }
 }
 
