@@ -295,3 +295,20 @@ fn an_item_too_large_for_the_parser_is_custody_syntax_too_complex() {
     ]);
     assert_eq!(common::codes(&r), ["custody::syntax::too_complex"]);
 }
+
+#[test]
+fn help_code_on_a_namespace_lists_its_codes() {
+    let out = assert_cmd::Command::cargo_bin("custody")
+        .expect("binary")
+        .env("NO_COLOR", "1")
+        .args(["help-code", "lint"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.starts_with("custody::lint has 10 codes"), "{text}");
+    assert!(
+        text.contains("\ncustody::lint::waiver_expires_soon (warning)\n"),
+        "{text}"
+    );
+}

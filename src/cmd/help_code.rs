@@ -84,6 +84,22 @@ impl Entry<'_> {
         })
     }
 
+    /// The first sentence of the entry's first paragraph.
+    pub fn summary(&self) -> String {
+        let para: Vec<&str> = self
+            .lines
+            .iter()
+            .map(|l| l.trim())
+            .skip_while(|l| l.is_empty() || l.starts_with("Level:"))
+            .take_while(|l| !l.is_empty())
+            .collect();
+        let text = para.join(" ");
+        match text.find(". ") {
+            Some(i) => text[..=i].to_owned(),
+            None => text,
+        }
+    }
+
     /// The fenced examples, in order.
     pub fn examples(&self) -> Vec<Example> {
         let mut out = Vec::new();
@@ -170,12 +186,7 @@ impl Entry<'_> {
 
 /// The entry for `code`, with or without the `custody::` prefix.
 pub fn lookup<'a>(doc: &'a str, code: &str) -> Option<Entry<'a>> {
-    let code = code.trim();
-    let full = if code.starts_with(PREFIX) {
-        code.to_owned()
-    } else {
-        format!("{PREFIX}{code}")
-    };
+    let full = full_code(code);
     entries(doc).into_iter().find(|e| e.code == full)
 }
 
@@ -184,6 +195,12 @@ pub fn run(args: &HelpCodeArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
     if let Some(entry) = lookup(CATALOGUE, &args.code) {
         return Output {
             stdout: entry.plain(),
+            ..Output::default()
+        };
+    }
+    if let Some(list) = namespace(CATALOGUE, &args.code) {
+        return Output {
+            stdout: list,
             ..Output::default()
         };
     }
@@ -199,36 +216,58 @@ pub fn run(args: &HelpCodeArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
     }
 }
 
-/// The error for a code the catalogue does not have: a did-you-mean, or the codes of the
-/// namespace it names (`custody help-code lint`).
-pub fn unknown(doc: &str, code: &str) -> Diag {
+fn full_code(code: &str) -> String {
     let code = code.trim();
-    let all = entries(doc);
-    let full = if code.starts_with(PREFIX) {
+    if code.starts_with(PREFIX) {
         code.to_owned()
     } else {
         format!("{PREFIX}{code}")
-    };
-    let ns = format!("{}::", full.trim_end_matches(':'));
-    let inside: Vec<String> = all
-        .iter()
+    }
+}
+
+/// `custody help-code lint`: each code of a namespace with its first sentence.
+pub fn namespace(doc: &str, name: &str) -> Option<String> {
+    let ns = format!("{}::", full_code(name).trim_end_matches(':'));
+    let inside: Vec<Entry<'_>> = entries(doc)
+        .into_iter()
         .filter(|e| e.code.starts_with(&ns))
-        .map(|e| format!("`{}`", e.code))
         .collect();
-    let help = if !inside.is_empty() {
-        format!(
-            "`{}` is a namespace; its codes are {}",
-            ns.trim_end_matches(':'),
-            inside.join(", ")
-        )
-    } else if let Some(near) = diag::did_you_mean(&full, all.iter().map(|e| e.code)) {
-        format!("did you mean `{near}`?")
-    } else {
-        "codes look like `custody::policy::unknown_field`; each diagnostic shows its code above the message, and docs/errors.md lists them all".to_owned()
+    if inside.is_empty() {
+        return None;
+    }
+    let n = inside.len();
+    let mut out = format!(
+        "{} has {n} {}; `custody help-code CODE` prints one in full.\n",
+        ns.trim_end_matches(':'),
+        if n == 1 { "code" } else { "codes" }
+    );
+    for e in &inside {
+        let summary = textwrap::fill(
+            &e.summary(),
+            textwrap::Options::new(92)
+                .initial_indent("  ")
+                .subsequent_indent("  ")
+                .word_splitter(textwrap::WordSplitter::NoHyphenation),
+        );
+        out.push_str(&format!(
+            "\n{} ({})\n{summary}\n",
+            e.code,
+            e.field("Level").unwrap_or("error"),
+        ));
+    }
+    Some(out)
+}
+
+/// The error for a code the catalogue does not have, with a did-you-mean.
+pub fn unknown(doc: &str, code: &str) -> Diag {
+    let all = entries(doc);
+    let help = match diag::did_you_mean(&full_code(code), all.iter().map(|e| e.code)) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => "codes look like `custody::policy::unknown_field`; each diagnostic shows its code above the message, and `custody help-code lint` lists the codes of a namespace".to_owned(),
     };
     Diag::error(
         "custody::cli::unknown_code",
-        format!("`{code}` is not a custody error or warning code"),
+        format!("`{}` is not a custody error or warning code", code.trim()),
     )
     .help(help)
 }
@@ -313,17 +352,27 @@ Text of another section.
     }
 
     #[test]
-    fn unknown_codes_get_a_did_you_mean_or_the_namespace() {
+    fn unknown_codes_get_a_did_you_mean() {
         let d = unknown(DOC, "policy::unknwn_field");
         assert_eq!(
             d.help.as_deref(),
             Some("did you mean `custody::policy::unknown_field`?")
         );
-        let d = unknown(DOC, "lint");
         assert_eq!(
-            d.help.as_deref(),
-            Some("`custody::lint` is a namespace; its codes are `custody::lint::unused_let`")
+            d.message,
+            "`policy::unknwn_field` is not a custody error or warning code"
         );
+    }
+
+    #[test]
+    fn a_namespace_lists_its_codes() {
+        assert_eq!(namespace(DOC, "nope"), None);
+        insta::assert_snapshot!(namespace(DOC, "custody::lint").unwrap_or_default(), @r"
+        custody::lint has 1 code; `custody help-code CODE` prints one in full.
+
+        custody::lint::unused_let (warning)
+          Unused.
+        ");
     }
 
     #[test]
