@@ -135,11 +135,16 @@ pub fn resolve(
                 format!("waiver names unknown rule `{}`", w.rule),
             )
             .at(w.rule_loc, "no rule with this ID is loaded")
-            .help_opt(diag::suggest(
-                &w.rule,
-                program.rules.iter().map(|r| r.id.as_str()),
-                "rule IDs",
-            )),
+            .help(
+                diag::suggest(
+                    &w.rule,
+                    program.rules.iter().map(|r| r.id.as_str()),
+                    "rule IDs",
+                )
+                .unwrap_or_else(|| {
+                    "correct the rule ID, or remove the waiver if the rule is gone".into()
+                }),
+            ),
         ));
     };
     let (kind_name, id) = w.entity.split_once('/').unwrap_or(("", &w.entity));
@@ -158,9 +163,13 @@ pub fn resolve(
                 format!("waiver names unknown entity `{}`", w.entity),
             )
             .at(w.entity_loc, "no such entity in the inventory")
-            .help_opt(
+            .help(
                 diag::did_you_mean(&w.entity, all.iter().map(String::as_str))
-                    .map(|n| format!("did you mean `{n}`?")),
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| {
+                        "write the entity as `KIND/ID` as in the inventory, or remove the waiver"
+                            .into()
+                    }),
             ),
         ));
     };
