@@ -5,6 +5,7 @@
 //! runs; the other rules still do.
 
 pub mod ir;
+pub mod lint;
 
 use crate::ast::{self, ClauseKind, CmpOp, Expr, ExprKind, IsTest, PolicyFile};
 use crate::diag::{self, Diag};
@@ -22,6 +23,9 @@ const VIRTUAL_SUPPLY_CHAIN: &str = "supply_chain";
 pub struct Program {
     /// In rule-ID order.
     pub rules: Vec<CheckedRule>,
+    /// The policy files that parsed, in load order (`lint` reads them again for warnings
+    /// about what was written, such as unused `let`s).
+    pub files: Vec<FileId>,
 }
 
 impl Program {
@@ -106,7 +110,10 @@ pub fn check(
         diags.append(&mut cx.diags);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    Program { rules }
+    Program {
+        rules,
+        files: files.iter().map(|pf| pf.file).collect(),
+    }
 }
 
 struct LetBinding {

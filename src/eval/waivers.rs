@@ -4,7 +4,7 @@ use crate::check::Program;
 use crate::diag::{self, Diag};
 use crate::eval::{Finding, Status};
 use crate::inventory::yaml::{Node, NodeKind};
-use crate::inventory::{Inventory, Schema};
+use crate::inventory::{EntityId, Inventory, Schema};
 use crate::nodes::{MapReader, kind_words};
 use crate::source::{FileId, Loc};
 use jiff::civil::Date;
@@ -120,6 +120,62 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
     out
 }
 
+/// The rule (its index in `program`) and the entity a waiver names, or the warning that
+/// one of them is unknown. `apply` and `custody lint` share it.
+pub fn resolve(
+    w: &Waiver,
+    program: &Program,
+    inv: &Inventory,
+    schema: &Schema,
+) -> Result<(usize, EntityId), Box<Diag>> {
+    let Some(ri) = program.rules.iter().position(|r| r.id == w.rule) else {
+        return Err(Box::new(
+            Diag::warning(
+                "custody::waiver::unknown_rule",
+                format!("waiver names unknown rule `{}`", w.rule),
+            )
+            .at(w.rule_loc, "no rule with this ID is loaded")
+            .help(
+                diag::suggest(
+                    &w.rule,
+                    program.rules.iter().map(|r| r.id.as_str()),
+                    "rule IDs",
+                )
+                .unwrap_or_else(|| {
+                    "correct the rule ID, or remove the waiver if the rule is gone".into()
+                }),
+            ),
+        ));
+    };
+    let (kind_name, id) = w.entity.split_once('/').unwrap_or(("", &w.entity));
+    let entity = schema
+        .kind_by_name(kind_name)
+        .and_then(|k| inv.lookup(k, id));
+    let Some(entity) = entity else {
+        let all: Vec<String> = inv
+            .entities
+            .iter()
+            .map(|e| format!("{}/{}", schema.kind(e.kind).name, e.id))
+            .collect();
+        return Err(Box::new(
+            Diag::warning(
+                "custody::waiver::unknown_entity",
+                format!("waiver names unknown entity `{}`", w.entity),
+            )
+            .at(w.entity_loc, "no such entity in the inventory")
+            .help(
+                diag::did_you_mean(&w.entity, all.iter().map(String::as_str))
+                    .map(|n| format!("did you mean `{n}`?"))
+                    .unwrap_or_else(|| {
+                        "write the entity as `KIND/ID` as in the inventory, or remove the waiver"
+                            .into()
+                    }),
+            ),
+        ));
+    };
+    Ok((ri, entity))
+}
+
 /// Apply waivers to findings: live ones waive, expired ones are recorded on the finding.
 /// Waivers naming unknown rules or entities, or matching no finding, are warnings.
 /// `evaluated` says which rules ran (a rule left out by `--rule` cannot leave a waiver unmatched).
@@ -135,43 +191,12 @@ pub fn apply(
     diags: &mut Vec<Diag>,
 ) {
     for (wi, w) in waivers.iter().enumerate() {
-        let Some(ri) = program.rules.iter().position(|r| r.id == w.rule) else {
-            diags.push(
-                Diag::warning(
-                    "custody::waiver::unknown_rule",
-                    format!("waiver names unknown rule `{}`", w.rule),
-                )
-                .at(w.rule_loc, "no rule with this ID is loaded")
-                .help_opt(diag::suggest(
-                    &w.rule,
-                    program.rules.iter().map(|r| r.id.as_str()),
-                    "rule IDs",
-                )),
-            );
-            continue;
-        };
-        let (kind_name, id) = w.entity.split_once('/').unwrap_or(("", &w.entity));
-        let entity = schema
-            .kind_by_name(kind_name)
-            .and_then(|k| inv.lookup(k, id));
-        let Some(entity) = entity else {
-            let all: Vec<String> = inv
-                .entities
-                .iter()
-                .map(|e| format!("{}/{}", schema.kind(e.kind).name, e.id))
-                .collect();
-            diags.push(
-                Diag::warning(
-                    "custody::waiver::unknown_entity",
-                    format!("waiver names unknown entity `{}`", w.entity),
-                )
-                .at(w.entity_loc, "no such entity in the inventory")
-                .help_opt(
-                    diag::did_you_mean(&w.entity, all.iter().map(String::as_str))
-                        .map(|n| format!("did you mean `{n}`?")),
-                ),
-            );
-            continue;
+        let (ri, entity) = match resolve(w, program, inv, schema) {
+            Ok(found) => found,
+            Err(d) => {
+                diags.push(*d);
+                continue;
+            }
         };
         if !evaluated.get(ri).copied().unwrap_or(false) {
             continue;
