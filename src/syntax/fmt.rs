@@ -332,16 +332,7 @@ impl<'t> Builder<'t> {
     }
 
     fn clause(&mut self, c: &Clause, out: &mut Vec<Doc>) {
-        let keyword = match &c.kind {
-            ClauseKind::Severity(_) => "severity",
-            ClauseKind::References(_) => "references",
-            ClauseKind::Tags(_) => "tags",
-            ClauseKind::Description(_) => "description",
-            ClauseKind::Message(_) => "message",
-            ClauseKind::Remediation(_) => "remediation",
-            ClauseKind::For(_) => "for",
-            ClauseKind::Require(_) => "require",
-        };
+        let keyword = c.kind.keyword();
         self.at_keeping_blank(c.keyword, keyword, out);
         out.push(Doc::Space);
         match &c.kind {
@@ -385,13 +376,18 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// `lhs WORDS rhs`, where `words` are keywords or an operator without spans.
-    fn binary(&mut self, lhs: &Expr, words: &[&str], rhs: &Expr, out: &mut Vec<Doc>) {
+    /// `lhs WORDS`: an operand and the keywords or operator after it, which have no spans.
+    fn operand_then(&mut self, lhs: &Expr, words: &[&str], out: &mut Vec<Doc>) {
         self.expr(lhs, out);
         for w in words {
             out.push(Doc::Space);
             self.next(w, out);
         }
+    }
+
+    /// `lhs WORDS rhs`
+    fn binary(&mut self, lhs: &Expr, words: &[&str], rhs: &Expr, out: &mut Vec<Doc>) {
+        self.operand_then(lhs, words, out);
         out.push(Doc::Space);
         self.expr(rhs, out);
     }
@@ -415,39 +411,27 @@ impl<'t> Builder<'t> {
             }
             ExprKind::Contains { lhs, rhs } => self.binary(lhs, &["contains"], rhs, out),
             ExprKind::Matches { lhs, pattern } => {
-                self.expr(lhs, out);
-                out.push(Doc::Space);
-                self.next("matches", out);
+                self.operand_then(lhs, &["matches"], out);
                 out.push(Doc::Space);
                 self.at(pattern.span, quote(&pattern.value), out);
             }
             ExprKind::Is { lhs, test } => {
-                self.expr(lhs, out);
-                out.push(Doc::Space);
-                self.next("is", out);
-                out.push(Doc::Space);
                 let word = match test {
                     IsTest::Set => "set",
                     IsTest::Missing => "missing",
                     IsTest::Empty => "empty",
                 };
-                self.next(word, out);
+                self.operand_then(lhs, &["is", word], out);
             }
             ExprKind::Handles { subject, cats } => self.binary(subject, &["handles"], cats, out),
             ExprKind::Holds { subject, cats } => self.binary(subject, &["holds"], cats, out),
             ExprKind::Within { date, duration } => {
-                self.expr(date, out);
-                out.push(Doc::Space);
-                self.next("within", out);
+                self.operand_then(date, &["within"], out);
                 out.push(Doc::Space);
                 self.duration(duration, out);
             }
             ExprKind::OlderThan { date, duration } => {
-                self.expr(date, out);
-                out.push(Doc::Space);
-                self.next("older", out);
-                out.push(Doc::Space);
-                self.next("than", out);
+                self.operand_then(date, &["older", "than"], out);
                 out.push(Doc::Space);
                 self.duration(duration, out);
             }
@@ -480,15 +464,11 @@ impl<'t> Builder<'t> {
                 self.closed(inner, e.span, ")", out);
             }
             ExprKind::DateArith { base, op, duration } => {
-                self.expr(base, out);
-                out.push(Doc::Space);
-                self.next(
-                    match op {
-                        DateOp::Plus => "+",
-                        DateOp::Minus => "-",
-                    },
-                    out,
-                );
+                let op = match op {
+                    DateOp::Plus => "+",
+                    DateOp::Minus => "-",
+                };
+                self.operand_then(base, &[op], out);
                 out.push(Doc::Space);
                 self.duration(duration, out);
             }
