@@ -72,6 +72,22 @@ pub enum ClauseKind {
     Require(Expr),
 }
 
+impl ClauseKind {
+    /// The keyword that starts the clause.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            ClauseKind::Severity(_) => "severity",
+            ClauseKind::References(_) => "references",
+            ClauseKind::Tags(_) => "tags",
+            ClauseKind::Description(_) => "description",
+            ClauseKind::Message(_) => "message",
+            ClauseKind::Remediation(_) => "remediation",
+            ClauseKind::For(_) => "for",
+            ClauseKind::Require(_) => "require",
+        }
+    }
+}
+
 /// `for KIND VAR [where EXPR]`
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForClause {

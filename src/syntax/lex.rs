@@ -22,6 +22,9 @@ pub(super) enum TokKind {
     Punct,
     /// Any other character (a smart quote, `@`, ...).
     Other,
+    /// A `#` comment, up to (not including) the end of its line. Only
+    /// [`lex_with_comments`] produces these; it does not change `first_on_line`.
+    Comment,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +52,15 @@ fn is_word_char(b: u8) -> bool {
 
 /// Split `text` into tokens, skipping whitespace and `#` comments.
 pub(super) fn lex(text: &str) -> Vec<Token> {
+    lex_all(text, false)
+}
+
+/// [`lex`], keeping `#` comments as [`TokKind::Comment`] tokens (for `custody fmt`).
+pub(super) fn lex_with_comments(text: &str) -> Vec<Token> {
+    lex_all(text, true)
+}
+
+fn lex_all(text: &str, keep_comments: bool) -> Vec<Token> {
     let bytes = text.as_bytes();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
     let mut tokens: Vec<Token> = Vec::new();
@@ -71,6 +83,20 @@ pub(super) fn lex(text: &str) -> Vec<Token> {
             b'#' => {
                 while i < bytes.len() && at(i) != b'\n' {
                     i += 1;
+                }
+                if keep_comments {
+                    // A CRLF line's `\r` is not part of the comment.
+                    let end = if i > start && at(i - 1) == b'\r' {
+                        i - 1
+                    } else {
+                        i
+                    };
+                    tokens.push(Token {
+                        kind: TokKind::Comment,
+                        start,
+                        end,
+                        first_on_line,
+                    });
                 }
                 continue;
             }
@@ -130,7 +156,8 @@ pub(super) fn lex(text: &str) -> Vec<Token> {
             _ if is_word_start(b) => {
                 // A rule ID may contain `-` and `.`; it only ever follows `rule`.
                 let after_rule = tokens
-                    .last()
+                    .iter()
+                    .rfind(|t| t.kind != TokKind::Comment)
                     .is_some_and(|t| t.kind == TokKind::Word && t.text(text) == "rule");
                 while is_word_char(at(i)) || (after_rule && matches!(at(i), b'-' | b'.')) {
                     i += 1;

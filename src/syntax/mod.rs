@@ -11,6 +11,7 @@
 //! **Architecture invariant:** pest types (`Pair`, `Rule`) never leave this module.
 
 mod errors;
+pub mod fmt;
 mod lex;
 mod lower;
 mod query;
@@ -53,6 +54,18 @@ const STACK_SIZE: usize = 16 << 20;
 /// Parse one policy file. Syntax errors go to `diags`; `None` when nothing usable was parsed.
 pub fn parse_policy(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyFile> {
     stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || parse_file(file, text, diags))
+}
+
+/// Format one policy file in the canonical layout, keeping its comments (`custody fmt`, see
+/// [`fmt`]). A file with syntax errors is not formatted: they go to `diags`.
+pub fn format_policy(
+    file: FileId,
+    text: &str,
+    diags: &mut Vec<Diag>,
+) -> Result<String, fmt::Error> {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || {
+        fmt::format_file(file, text, diags)
+    })
 }
 
 fn parse_file(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyFile> {
