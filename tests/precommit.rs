@@ -63,7 +63,7 @@ fn pre_commit_runs_the_hooks_from_this_checkout() {
     .expect("w");
     std::fs::write(
         repo.join("rules.policy"),
-        "rule TPR-004 \"Vendors reaching customer data enforce MFA\" {\n  severity critical\n  for vendor v where v handles personal\n  require v.mfa_enforced\n}\n",
+        "rule TPR-004 \"Vendors reaching customer data enforce MFA\" {\n  severity critical\n  references \"ISO/IEC 27001:2022 A.5.19\"\n  for vendor v where v handles personal\n  require v.mfa_enforced\n  remediation \"Enforce MFA on every account that reaches our data.\"\n}\n",
     )
     .expect("w");
     let inventory = |mfa: bool| {
