@@ -304,3 +304,60 @@ fn paths_in_output_are_relative_to_the_working_directory() {
         "{files:?}"
     );
 }
+
+#[test]
+fn every_command_help_has_an_example() {
+    for cmd in [
+        "check",
+        "lint",
+        "fmt",
+        "test",
+        "explain",
+        "query",
+        "impact",
+        "help-code",
+        "completions",
+        "man",
+    ] {
+        let out = custody().args([cmd, "--help"]).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{cmd} --help");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("Examples:\n  custody "),
+            "`custody {cmd} --help` has no example:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn completions_and_man_page() {
+    for (shell, marker) in [
+        ("bash", "_custody()"),
+        ("zsh", "#compdef custody"),
+        ("fish", "complete -c custody"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion"),
+    ] {
+        let out = custody()
+            .args(["completions", shell])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(marker), "{shell}: {text}");
+        assert!(
+            text.contains("explain") && text.contains("as-of"),
+            "{shell} completes subcommands and flags"
+        );
+    }
+    let out = custody().args(["man"]).output().expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(".ie") || text.contains(".TH custody 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("SUBCOMMANDS") || text.contains("custody\\-check"),
+        "{text}"
+    );
+}
