@@ -89,11 +89,14 @@ fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
             exit = Exit::Invalid;
         }
     };
+    // A JSON report on stdout is streamed at the end rather than built in memory.
+    let stream_json = args.format == CheckFormat::Json && args.output.is_none();
     let stdout = match &args.output {
         Some(path) => {
             write(path, &render(&report, args.format, &file_style));
             String::new()
         }
+        None if stream_json => String::new(),
         None => render(&report, args.format, &out_style),
     };
     for (format, path) in &args.reports {
@@ -121,6 +124,15 @@ fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
             "custody: recorded {n} failing findings in {}\n",
             path.display()
         ));
+    }
+    if stream_json {
+        let _ = std::io::stderr().write_all(stderr.as_bytes());
+        // A closed pipe (`custody check --format json | head`) is not an error.
+        let _ = json::write(&report, std::io::stdout().lock());
+        return Output {
+            exit,
+            ..Output::default()
+        };
     }
     Output {
         stdout,

@@ -612,7 +612,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                         }
                     }
                     Some(Field {
-                        value: Value::List(values),
+                        value: Value::List(values.into_boxed_slice()),
                         loc,
                     })
                 }
@@ -978,7 +978,14 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
             Some(Field {
                 value: Value::List(items),
                 ..
-            }) => items.retain(|f| f.value != Value::Ref(UNRESOLVED)),
+            }) => {
+                let kept: Vec<Field> = std::mem::take(items)
+                    .into_vec()
+                    .into_iter()
+                    .filter(|f| f.value != Value::Ref(UNRESOLVED))
+                    .collect();
+                *items = kept.into_boxed_slice();
+            }
             Some(Field {
                 value: Value::Ref(UNRESOLVED),
                 ..

@@ -18,7 +18,8 @@ pub enum Value {
     Date(jiff::civil::Date),
     Cat(CatId),
     Ref(EntityId),
-    List(Vec<Field>),
+    /// A boxed slice, not a `Vec`: 8 bytes less in every field slot of every entity.
+    List(Box<[Field]>),
     /// A nested mapping (`contract:`); its members are separate fields.
     Object,
 }

@@ -873,7 +873,7 @@ fn nulls_are_missing_and_empty_lists_are_present() {
     assert_eq!(field(&s, &v, "tier"), None);
     assert_eq!(field(&s, &v, "contract"), None);
     assert_eq!(field(&s, &v, "last_audit"), None);
-    assert_eq!(field(&s, &v, "handles"), Some(&Value::List(vec![])));
+    assert_eq!(field(&s, &v, "handles"), Some(&Value::List(Box::default())));
 }
 
 #[test]
@@ -1055,7 +1055,10 @@ data_stores:
         panic!("accesses");
     };
     assert_eq!(accesses.len(), 1);
-    assert_eq!(field(&s, &v, "subprocessors"), Some(&Value::List(vec![])));
+    assert_eq!(
+        field(&s, &v, "subprocessors"),
+        Some(&Value::List(Box::default()))
+    );
     let backups = inv.get(inv.lookup(KindId(1), "backups").unwrap_or(EntityId(0)));
     assert_eq!(field(&s, backups, "hosted_by"), None);
 }

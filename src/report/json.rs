@@ -1,26 +1,54 @@
 //! `--format json`: one object, `{"version": 1, "as_of", "summary", "findings", "errors",
 //! "warnings"}`. No timings or other run-dependent values: two runs print identical bytes.
+//!
+//! Findings are serialized one at a time from borrowed data straight into the writer, so a
+//! large report never exists twice in memory (once as findings, once as text).
 
 use crate::diag::Diag;
-use crate::eval::Status;
+use crate::eval::{Finding, Status};
 use crate::report::{Summary, entity_name, summary};
 use crate::run::Report;
 use crate::source::Loc;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::io::Write;
 
 #[derive(Serialize)]
 struct Out<'a> {
     version: u32,
     as_of: String,
     summary: Summary,
-    findings: Vec<FindingOut<'a>>,
-    errors: Vec<DiagOut>,
-    warnings: Vec<DiagOut>,
+    findings: Findings<'a>,
+    errors: Diags<'a>,
+    warnings: Diags<'a>,
+}
+
+/// The findings, built and serialized one at a time.
+struct Findings<'a>(&'a Report);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.findings.iter().map(|f| finding_out(self.0, f)))
+    }
+}
+
+/// Errors (`true`) or warnings (`false`).
+struct Diags<'a>(&'a Report, bool);
+
+impl Serialize for Diags<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(
+            self.0
+                .diags
+                .iter()
+                .filter(|d| d.is_error() == self.1)
+                .map(|d| diag_out(self.0, d)),
+        )
+    }
 }
 
 #[derive(Serialize)]
-struct Location {
-    file: String,
+struct Location<'a> {
+    file: &'a str,
     line: usize,
     column: usize,
 }
@@ -33,25 +61,27 @@ struct FindingOut<'a> {
     entity: String,
     status: &'static str,
     message: &'a str,
-    location: Location,
-    evidence: Vec<EvidenceOut>,
+    location: Location<'a>,
+    evidence: Vec<EvidenceOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     remediation: Option<&'a str>,
     references: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    tags: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     waiver: Option<WaiverOut<'a>>,
 }
 
 #[derive(Serialize)]
-struct EvidenceOut {
+struct EvidenceOut<'a> {
     /// `selected` (why the rule applies) or `failed` (why a requirement failed).
     kind: &'static str,
-    text: String,
+    text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<Location>,
+    location: Option<Location<'a>>,
     /// For `failed`: the `require` clause's location in the policy.
     #[serde(skip_serializing_if = "Option::is_none")]
-    require: Option<Location>,
+    require: Option<Location<'a>>,
 }
 
 #[derive(Serialize)]
@@ -61,120 +91,113 @@ struct WaiverOut<'a> {
     reason: &'a str,
     approved_by: &'a str,
     expires: String,
-    location: Location,
+    location: Location<'a>,
 }
 
 #[derive(Serialize)]
-struct DiagOut {
-    file: Option<String>,
+struct DiagOut<'a> {
+    file: Option<&'a str>,
     line: Option<usize>,
     column: Option<usize>,
     code: &'static str,
-    message: String,
-    help: Option<String>,
+    message: &'a str,
+    help: Option<&'a str>,
 }
 
-fn location(r: &Report, loc: Loc) -> Location {
+fn location(r: &Report, loc: Loc) -> Location<'_> {
     let (line, column) = r.sources.line_col(loc);
     Location {
-        file: r.sources.name(loc.file).to_owned(),
+        file: r.sources.name(loc.file),
         line,
         column,
     }
 }
 
-fn diag_out(r: &Report, d: &Diag) -> DiagOut {
+fn diag_out<'a>(r: &'a Report, d: &'a Diag) -> DiagOut<'a> {
     let loc = d.primary.as_ref().map(|l| location(r, l.loc));
     DiagOut {
-        file: loc.as_ref().map(|l| l.file.clone()),
+        file: loc.as_ref().map(|l| l.file),
         line: loc.as_ref().map(|l| l.line),
         column: loc.as_ref().map(|l| l.column),
         code: d.code,
-        message: d.message.clone(),
-        help: d.help.clone(),
+        message: &d.message,
+        help: d.help.as_deref(),
     }
 }
 
-pub fn render(r: &Report) -> String {
-    let findings = r
-        .findings
+fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
+    let rule = &r.program.rules[f.rule];
+    let ent = r.inventory.get(f.entity);
+    let mut evidence: Vec<EvidenceOut> = f
+        .selected
         .iter()
-        .map(|f| {
-            let rule = &r.program.rules[f.rule];
-            let ent = r.inventory.get(f.entity);
-            let mut evidence: Vec<EvidenceOut> = f
-                .selected
-                .iter()
-                .map(|fact| EvidenceOut {
-                    kind: "selected",
-                    text: fact.text.clone(),
-                    location: fact.loc.map(|l| location(r, l)),
-                    require: None,
-                })
-                .collect();
-            for fr in &f.failed {
-                let req = rule.requires.get(fr.index).map(|q| location(r, q.loc));
-                for fact in &fr.facts {
-                    evidence.push(EvidenceOut {
-                        kind: "failed",
-                        text: fact.text.clone(),
-                        location: fact.loc.map(|l| location(r, l)),
-                        require: req.as_ref().map(|l| Location {
-                            file: l.file.clone(),
-                            line: l.line,
-                            column: l.column,
-                        }),
-                    });
-                }
-            }
-            let waiver = match (&f.status, f.expired_waiver) {
-                (Status::Waived(wi), _) => Some((*wi, "live")),
-                (Status::Fail, Some((wi, _))) => Some((wi, "expired")),
-                _ => None,
-            }
-            .and_then(|(wi, state)| r.waivers.get(wi).map(|w| (w, state)))
-            .map(|(w, state)| WaiverOut {
-                state,
-                reason: &w.reason,
-                approved_by: &w.approved_by,
-                expires: w.expires.to_string(),
-                location: location(r, w.loc),
-            });
-            FindingOut {
-                rule: &rule.id,
-                title: &rule.title,
-                severity: rule.severity.as_str(),
-                entity: entity_name(r, f.entity),
-                status: f.status.as_str(),
-                message: &f.message,
-                location: location(r, ent.loc),
-                evidence,
-                remediation: rule.remediation.as_deref(),
-                references: &rule.references,
-                waiver,
-            }
+        .map(|fact| EvidenceOut {
+            kind: "selected",
+            text: &fact.text,
+            location: fact.loc.map(|l| location(r, l)),
+            require: None,
         })
         .collect();
+    for fr in &f.failed {
+        let req = rule.requires.get(fr.index).map(|q| q.loc);
+        for fact in &fr.facts {
+            evidence.push(EvidenceOut {
+                kind: "failed",
+                text: &fact.text,
+                location: fact.loc.map(|l| location(r, l)),
+                require: req.map(|l| location(r, l)),
+            });
+        }
+    }
+    let waiver = match (&f.status, f.expired_waiver) {
+        (Status::Waived(wi), _) => Some((*wi, "live")),
+        (Status::Fail, Some((wi, _))) => Some((wi, "expired")),
+        _ => None,
+    }
+    .and_then(|(wi, state)| r.waivers.get(wi).map(|w| (w, state)))
+    .map(|(w, state)| WaiverOut {
+        state,
+        reason: &w.reason,
+        approved_by: &w.approved_by,
+        expires: w.expires.to_string(),
+        location: location(r, w.loc),
+    });
+    FindingOut {
+        rule: &rule.id,
+        title: &rule.title,
+        severity: rule.severity.as_str(),
+        entity: entity_name(r, f.entity),
+        status: f.status.as_str(),
+        message: &f.message,
+        location: location(r, ent.loc),
+        evidence,
+        remediation: rule.remediation.as_deref(),
+        references: &rule.references,
+        tags: &rule.tags,
+        waiver,
+    }
+}
+
+/// Write the report as pretty JSON, ending in a newline.
+pub fn write(r: &Report, w: impl Write) -> std::io::Result<()> {
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
     let out = Out {
         version: 1,
         as_of: r.as_of.to_string(),
         summary: summary(r),
-        findings,
-        errors: r
-            .diags
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| diag_out(r, d))
-            .collect(),
-        warnings: r
-            .diags
-            .iter()
-            .filter(|d| !d.is_error())
-            .map(|d| diag_out(r, d))
-            .collect(),
+        findings: Findings(r),
+        errors: Diags(r, true),
+        warnings: Diags(r, false),
     };
-    // INVARIANT: these types serialize infallibly (strings, numbers, no maps with non-string keys).
-    let mut s = serde_json::to_string_pretty(&out).unwrap_or_default();
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut w, &out).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// The report as a JSON string.
+pub fn render(r: &Report) -> String {
+    let mut buf = Vec::new();
+    // INVARIANT: writing to a Vec cannot fail, and these types serialize infallibly.
+    let _ = write(r, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
 }
