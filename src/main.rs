@@ -73,7 +73,13 @@ fn render(report: &run::Report, format: CheckFormat, style: &human::Style) -> St
 }
 
 fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
-    let report = run::run(&args.settings(cwd), today);
+    if let Some(n) = args.threads {
+        // Only fails if the pool was already built, which cannot happen before this point.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global();
+    }
+    let mut report = run::run(&args.settings(cwd), today);
     let out_style = cli::style(args.input.color, cli::Stream::Stdout);
     let err_style = cli::style(args.input.color, cli::Stream::Stderr);
     // Files never get colour.
@@ -129,10 +135,11 @@ fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
         let _ = std::io::stderr().write_all(stderr.as_bytes());
         // A closed pipe (`custody check --format json | head`) is not an error.
         let _ = json::write(&report, std::io::stdout().lock());
-        return Output {
-            exit,
-            ..Output::default()
-        };
+        stderr = String::new();
+    }
+    report.timings.lap("render");
+    if args.timings {
+        stderr.push_str(&report.timings.render());
     }
     Output {
         stdout,

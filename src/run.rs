@@ -35,6 +35,8 @@ pub struct Settings {
 
 /// Everything a renderer needs.
 pub struct Report {
+    /// Phase times (`--timings`); never part of any output format.
+    pub timings: Timings,
     pub sources: SourceMap,
     pub schema: Schema,
     pub taxonomy: Taxonomy,
@@ -87,6 +89,7 @@ impl Report {
 /// inventory and the waivers, with every diagnostic so far. What `lint`, `explain`,
 /// `query` and `impact` start from.
 pub struct Loaded {
+    pub timings: Timings,
     pub sources: SourceMap,
     pub schema: Schema,
     pub taxonomy: Taxonomy,
@@ -115,6 +118,44 @@ impl Loaded {
     }
 }
 
+/// Phase times for `--timings`. Monotonic time only: nothing here reaches the output
+/// formats, so output stays deterministic.
+#[derive(Clone, Debug)]
+pub struct Timings {
+    last: std::time::Instant,
+    pub phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Timings {
+    fn default() -> Timings {
+        Timings {
+            last: std::time::Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+}
+
+impl Timings {
+    /// Close the current phase under `name`.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        self.phases.push((name, now - self.last));
+        self.last = now;
+    }
+    /// `read    12.3 ms` lines and a total, for stderr.
+    pub fn render(&self) -> String {
+        let total: std::time::Duration = self.phases.iter().map(|(_, d)| *d).sum();
+        let mut out = String::from("custody timings:\n");
+        for (name, d) in self.phases.iter().chain(std::iter::once(&("total", total))) {
+            out.push_str(&format!(
+                "  {name:<28} {:>10.1} ms\n",
+                d.as_secs_f64() * 1000.0
+            ));
+        }
+        out
+    }
+}
+
 /// What a command prints and how it exits; `main` writes it out.
 #[derive(Debug, Default, PartialEq)]
 pub struct Output {
@@ -130,6 +171,7 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
     let mut sources = SourceMap::new();
     let cwd = &settings.cwd;
 
+    let mut timings = Timings::default();
     // 1. Configuration.
     let explicit = !settings.policies.is_empty() && !settings.inventory.is_empty();
     let cfg = match config::discover(settings.config_dir.as_deref(), cwd) {
@@ -214,6 +256,7 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
         taxonomy.extend(ext.file, &ext.node, &mut diags);
     }
 
+    timings.lap("config, schema, taxonomy");
     // 3. Policies: read, parse, check.
     let mut parsed = Vec::new();
     for path in sources::collect(&policies, FileKind::Policy, cwd, &mut diags) {
@@ -226,6 +269,7 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
     }
     let program = check::check(&parsed, &sources, &schema, &taxonomy, &mut diags);
     drop(parsed);
+    timings.lap("policies: read, parse, check");
 
     // 4. Inventory.
     let inv_files: Vec<_> =
@@ -233,7 +277,9 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
             .iter()
             .filter_map(|p| sources::read(p, cwd, max_size, &mut sources, &mut diags))
             .collect();
+    timings.lap("inventory: read");
     let inventory = inventory::load(&inv_files, &sources, &schema, &taxonomy, &mut diags);
+    timings.lap("inventory: parse, validate");
 
     // 5. Waivers.
     let waivers = match &waivers_path {
@@ -248,7 +294,9 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
         None => Vec::new(),
     };
 
+    timings.lap("waivers: read");
     Loaded {
+        timings,
         sources,
         schema,
         taxonomy,
@@ -264,6 +312,7 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
 /// Run the pipeline: load, evaluate, apply waivers. `today` is the default as-of date.
 pub fn run(settings: &Settings, today: Date) -> Report {
     let Loaded {
+        mut timings,
         mut sources,
         schema,
         taxonomy,
@@ -302,6 +351,7 @@ pub fn run(settings: &Settings, today: Date) -> Report {
         let ev = cx.run(Some(&only));
         (ev.findings, ev.stats)
     };
+    timings.lap("evaluate");
     if !settings.no_eval {
         waivers::apply(
             &mut findings,
@@ -340,7 +390,9 @@ pub fn run(settings: &Settings, today: Date) -> Report {
     }
     diag::sort(&mut diags);
     diags.dedup();
+    timings.lap("waivers, baseline");
     Report {
+        timings,
         sources,
         schema,
         taxonomy,

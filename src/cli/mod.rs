@@ -223,6 +223,13 @@ pub struct CheckArgs {
     /// Only evaluate this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
+    /// Print the time each phase took (read, parse, check, evaluate, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
+    /// Worker threads for parsing and evaluation (default: one per core; `RAYON_NUM_THREADS`
+    /// also works). Results are the same with any number.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
 }
 
 /// Formats of `custody check`.

@@ -31,6 +31,17 @@ pub struct Summary {
     pub errors: usize,
     pub warnings: usize,
     pub exit_code: i32,
+    /// Per evaluated rule, in rule-ID order: entities selected, failing, waived, baselined.
+    pub by_rule: Vec<RuleCount>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct RuleCount {
+    pub rule: String,
+    pub selected: usize,
+    pub failing: usize,
+    pub waived: usize,
+    pub baselined: usize,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -79,6 +90,28 @@ pub fn summary(r: &Report) -> Summary {
         errors: r.diags.iter().filter(|d| d.is_error()).count(),
         warnings: r.diags.iter().filter(|d| !d.is_error()).count(),
         exit_code: r.exit() as i32,
+        by_rule: r
+            .program
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| r.evaluated.get(*i).copied().unwrap_or(false))
+            .map(|(i, rule)| {
+                let of = |st: fn(&Status) -> bool| {
+                    r.findings
+                        .iter()
+                        .filter(|f| f.rule == i && st(&f.status))
+                        .count()
+                };
+                RuleCount {
+                    rule: rule.id.clone(),
+                    selected: r.stats.get(i).map(|s| s.selected).unwrap_or(0),
+                    failing: of(|s| *s == Status::Fail),
+                    waived: of(|s| matches!(s, Status::Waived(_))),
+                    baselined: of(|s| *s == Status::Baselined),
+                }
+            })
+            .collect(),
     }
 }
 
