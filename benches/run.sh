@@ -6,7 +6,7 @@
 #
 # For each size it generates the workload of shared/bench/WORKLOAD.md with the project's
 # copy of the generator (benches/gen_inventory.py, seed 648), builds custody and the floor in
-# release, and measures whole-process wall time and peak RSS (GNU time) of
+# release, and measures whole-process wall time and peak RSS (benches/measure.py) of
 #   custody check --policy benches/bench.policy --inventory DIR --format json --as-of 2026-11-24
 # beside the floor on the same files in the same run: the same YAML library (serde-saphyr)
 # parsing the files into a generic value that is kept alive. It prints one table.
@@ -17,34 +17,13 @@ sizes=("$@")
 runs=${RUNS:-5}
 data=${BENCH_DATA:-target/bench-data}
 command -v python3 >/dev/null || { echo "benches/run.sh: python3 is needed to generate the workload" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "benches/run.sh: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 2; }
 
 cargo build --release --quiet --bin custody --example floor
 custody=target/release/custody
 floor=target/release/examples/floor
 
-timing=$(mktemp)
-trap 'rm -f "$timing"' EXIT
-
-# median of the values on stdin
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-
-# measure NAME CMD...: RUNS runs; prints "wall_seconds rss_mb" (medians)
-measure() {
-    local walls=() rsss=()
-    for _ in $(seq "$runs"); do
-        local out
-        # custody exits 1 when there are findings: that is not a failure of the benchmark.
-        /usr/bin/time -f "%e %M" -o "$timing" "$@" >/dev/null 2>&1 || true
-        out=$(tail -1 "$timing")
-        walls+=("${out% *}")
-        rsss+=("${out#* }")
-    done
-    local w r
-    w=$(printf '%s\n' "${walls[@]}" | median)
-    r=$(printf '%s\n' "${rsss[@]}" | median)
-    echo "$w $(awk -v k="$r" 'BEGIN {printf "%.1f", k/1024}')"
-}
+# measure CMD...: RUNS runs; prints "median_wall_seconds median_peak_rss_mb"
+measure() { python3 benches/measure.py "$runs" "$@"; }
 
 printf '%-5s %9s %12s %12s %14s %12s %11s %10s\n' size "YAML MB" "custody s" "custody MB" "floor s" "floor MB" "wall ratio" "RSS ratio"
 for size in "${sizes[@]}"; do

@@ -79,7 +79,14 @@ fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
             .num_threads(usize::from(n))
             .build_global();
     }
-    let mut report = run::run(&args.settings(cwd), today);
+    // A JSON report on stdout is streamed; with no other report to render, the evidence of
+    // each finding is built as it is written rather than all kept in memory.
+    let stream_json = args.format == CheckFormat::Json && args.output.is_none();
+    let settings = run::Settings {
+        defer_evidence: stream_json && args.reports.is_empty(),
+        ..args.settings(cwd)
+    };
+    let mut report = run::run(&settings, today);
     let out_style = cli::style(args.input.color, cli::Stream::Stdout);
     let err_style = cli::style(args.input.color, cli::Stream::Stderr);
     // Files never get colour.
@@ -95,8 +102,6 @@ fn check(args: &cli::CheckArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
             exit = Exit::Invalid;
         }
     };
-    // A JSON report on stdout is streamed at the end rather than built in memory.
-    let stream_json = args.format == CheckFormat::Json && args.output.is_none();
     let stdout = match &args.output {
         Some(path) => {
             write(path, &render(&report, args.format, &file_style));

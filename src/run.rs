@@ -31,6 +31,9 @@ pub struct Settings {
     pub no_eval: bool,
     /// `--baseline`: known findings that do not fail the run.
     pub baseline: Option<PathBuf>,
+    /// Findings without evidence, for a renderer that adds it one finding at a time
+    /// (`eval::Context::with_evidence`): the streamed JSON report.
+    pub defer_evidence: bool,
 }
 
 /// Everything a renderer needs.
@@ -347,7 +350,8 @@ pub fn run(settings: &Settings, today: Date) -> Report {
         (Vec::new(), vec![RuleStats::default(); program.rules.len()])
     } else {
         let only: Vec<usize> = (0..program.rules.len()).filter(|&i| evaluated[i]).collect();
-        let cx = eval::Context::new(&program, &inventory, &schema, &taxonomy, &sources, as_of);
+        let mut cx = eval::Context::new(&program, &inventory, &schema, &taxonomy, &sources, as_of);
+        cx.defer_evidence = settings.defer_evidence;
         let ev = cx.run(Some(&only));
         (ev.findings, ev.stats)
     };

@@ -61,7 +61,9 @@ impl fmt::Debug for Loc {
 /// One file's name (as shown to the user) and text.
 pub struct SourceFile {
     pub name: String,
-    pub text: Arc<str>,
+    /// `Arc<String>`, not `Arc<str>`: a file's text is moved in, never copied (inventories
+    /// can be large), and cloning the handle is cheap.
+    pub text: Arc<String>,
     line_starts: Vec<u32>,
 }
 
@@ -99,8 +101,8 @@ impl SourceMap {
         SourceMap::default()
     }
 
-    pub fn add(&mut self, name: impl Into<String>, text: impl Into<Arc<str>>) -> FileId {
-        let text: Arc<str> = text.into();
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text: Arc<String> = Arc::new(text.into());
         let mut line_starts = vec![0u32];
         line_starts.extend(
             text.bytes()

@@ -72,6 +72,13 @@ pub struct Finding {
     pub expired_waiver: Option<(usize, Date)>,
 }
 
+impl Finding {
+    /// Made with `Context::defer_evidence`: no message, facts or label yet.
+    pub fn is_thin(&self) -> bool {
+        self.message.is_empty() && self.failed.iter().all(|f| f.facts.is_empty())
+    }
+}
+
 /// Per-rule counts, for summaries and tests.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RuleStats {
@@ -95,6 +102,9 @@ pub struct Context<'a> {
     pub sources: &'a SourceMap,
     pub as_of: Date,
     pub derived: Derived,
+    /// Leave evidence out of findings (`Finding::is_thin`); `with_evidence` adds it later,
+    /// one finding at a time, so a streamed report never holds every finding's evidence.
+    pub defer_evidence: bool,
 }
 
 impl<'a> Context<'a> {
@@ -115,6 +125,7 @@ impl<'a> Context<'a> {
             sources,
             as_of,
             derived,
+            defer_evidence: false,
         }
     }
 
@@ -182,7 +193,43 @@ impl<'a> Context<'a> {
         if failing.is_empty() {
             return (true, None);
         }
+        if self.defer_evidence {
+            let ent = self.inv.get(e);
+            let failed = failing
+                .into_iter()
+                .map(|index| FailedRequire {
+                    index,
+                    facts: Vec::new(),
+                })
+                .collect();
+            let thin = Finding {
+                rule: ri,
+                entity: e,
+                status: Status::Fail,
+                message: String::new(),
+                selected: Vec::new(),
+                failed,
+                primary: ent.id_loc,
+                primary_label: String::new(),
+                expired_waiver: None,
+            };
+            return (true, Some(thin));
+        }
         (true, Some(self.finding(ri, rule, e, &failing)))
+    }
+
+    /// The finding with its evidence, message and label (for a finding made with
+    /// `defer_evidence`; a full one is returned as it is). Status and waiver are kept.
+    pub fn with_evidence(&self, f: &Finding) -> Finding {
+        let Some(rule) = self.program.rules.get(f.rule).filter(|_| f.is_thin()) else {
+            return f.clone();
+        };
+        let failing: Vec<usize> = f.failed.iter().map(|x| x.index).collect();
+        Finding {
+            status: f.status.clone(),
+            expired_waiver: f.expired_waiver,
+            ..self.finding(f.rule, rule, f.entity, &failing)
+        }
     }
 
     /// Evaluate again with tracing, to explain a failing entity.

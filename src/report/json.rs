@@ -27,7 +27,25 @@ struct Findings<'a>(&'a Report);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.findings.iter().map(|f| finding_out(self.0, f)))
+        let r = self.0;
+        if !r.findings.iter().any(Finding::is_thin) {
+            return s.collect_seq(r.findings.iter().map(|f| finding_out(r, f)));
+        }
+        // Evidence was deferred: add it to one finding at a time, serialize, drop.
+        let cx = crate::eval::Context::new(
+            &r.program,
+            &r.inventory,
+            &r.schema,
+            &r.taxonomy,
+            &r.sources,
+            r.as_of,
+        );
+        let mut seq = s.serialize_seq(Some(r.findings.len()))?;
+        for f in &r.findings {
+            let full = cx.with_evidence(f);
+            serde::ser::SerializeSeq::serialize_element(&mut seq, &finding_out(r, &full))?;
+        }
+        serde::ser::SerializeSeq::end(seq)
     }
 }
 
