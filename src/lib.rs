@@ -15,6 +15,7 @@ pub mod cmd;
 pub mod diag;
 pub mod eval;
 pub mod inventory;
+pub mod library;
 pub mod nodes;
 pub mod report;
 pub mod run;

@@ -27,6 +27,7 @@ fn main() {
         Command::Query(args) => cmd::query::run(args, cwd, today),
         Command::Impact(args) => cmd::impact::run(args, cwd, today),
         Command::HelpCode(args) => cmd::help_code::run(args, cwd, today),
+        Command::Docs(args) => cmd::docs::run(args, cwd, today),
         Command::Completions(args) => {
             let mut buf = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "custody", &mut buf);

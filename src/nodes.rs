@@ -62,6 +62,10 @@ impl<'n> MapReader<'n> {
         }
     }
 
+    pub fn entries(&self) -> &'n [(Node, Node)] {
+        self.entries
+    }
+
     pub fn loc(&self, n: &Node) -> Loc {
         Loc::new(self.file, n.span)
     }

@@ -260,8 +260,48 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
     }
 
     timings.lap("config, schema, taxonomy");
-    // 3. Policies: read, parse, check.
+    // 3. Policies: read, parse, check. `builtin:` entries select rules of the embedded library.
+    let (builtins, policies): (Vec<_>, Vec<_>) = policies
+        .into_iter()
+        .partition(|i| i.path.to_str().is_some_and(|p| p.starts_with("builtin:")));
+    let mut selection = crate::library::Selection::default();
+    for b in &builtins {
+        let name = b.path.to_str().unwrap_or("").trim_start_matches("builtin:");
+        if let Err(names) = selection.add(name) {
+            let d = Diag::error(
+                "custody::library::unknown",
+                format!("`builtin:{name}` is not a policy library"),
+            )
+            .help(match diag::did_you_mean(name, names.iter().copied()) {
+                Some(n) => format!("did you mean `builtin:{n}`?"),
+                None => format!(
+                    "libraries are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`builtin:{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            diags.push(match b.named_at {
+                Some(loc) => d.at(loc, "unknown library"),
+                None => d,
+            });
+        }
+    }
     let mut parsed = Vec::new();
+    let mut library_files = Vec::new();
+    if !selection.is_empty() {
+        for (name, text) in crate::library::FILES {
+            let file = sources.add(crate::library::source_name(name), *text);
+            library_files.push(file);
+            if let Some(mut pf) = crate::syntax::parse_policy(file, text, &mut diags) {
+                override_parameters(&mut pf, &cfg.parameters, &mut sources, &mut diags);
+                parsed.push(pf);
+            }
+        }
+    }
+    check_parameters(&parsed, &library_files, &cfg.parameters, &mut diags);
     for path in sources::collect(&policies, FileKind::Policy, cwd, &mut diags) {
         if let Some(file) = sources::read(&path, cwd, max_size, &mut sources, &mut diags) {
             let text = sources.get(file).text.clone();
@@ -270,8 +310,31 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
             }
         }
     }
-    let program = check::check(&parsed, &sources, &schema, &taxonomy, &mut diags);
+    let mut program = check::check(&parsed, &sources, &schema, &taxonomy, &mut diags);
     drop(parsed);
+    // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
+    program
+        .rules
+        .retain(|r| !library_files.contains(&r.loc.file) || selection.keeps(r));
+    for (id, loc) in &cfg.disable {
+        match program.rules.iter().position(|r| &r.id == id) {
+            Some(i) => {
+                program.rules.remove(i);
+            }
+            None => diags.push(
+                Diag::error(
+                    "custody::library::unknown_rule",
+                    format!("`library.disable` names `{id}`, which no loaded policy defines"),
+                )
+                .at(*loc, "no such rule")
+                .help_opt(diag::suggest(
+                    id,
+                    program.rules.iter().map(|r| r.id.as_str()),
+                    "loaded rules",
+                )),
+            ),
+        }
+    }
     timings.lap("policies: read, parse, check");
 
     // 4. Inventory.
@@ -409,5 +472,90 @@ pub fn run(settings: &Settings, today: Date) -> Report {
         diags,
         as_of,
         fail_on,
+    }
+}
+
+/// Replace the value of each library `let` named in `library.parameters` by the override,
+/// parsed as a policy expression from a source of its own (so a mistake in it is labelled
+/// there, under the name `custody.yaml: library.parameters.NAME`).
+fn override_parameters(
+    pf: &mut crate::ast::PolicyFile,
+    params: &[config::Parameter],
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) {
+    for item in &mut pf.items {
+        let crate::ast::Item::Let(l) = item else {
+            continue;
+        };
+        let Some(p) = params.iter().find(|p| p.name == l.name.name) else {
+            continue;
+        };
+        let text = format!("let {} = {}\n", p.name, p.text);
+        let file = sources.add(
+            format!("custody.yaml: library.parameters.{}", p.name),
+            text.clone(),
+        );
+        let before = diags.len();
+        let parsed = crate::syntax::parse_policy(file, &text, diags);
+        let value = parsed
+            .and_then(|f| f.items.into_iter().next())
+            .and_then(|i| match i {
+                crate::ast::Item::Let(new) => Some(new.value),
+                crate::ast::Item::Rule(_) => None,
+            });
+        match value {
+            Some(v) if diags.len() == before => l.value = v,
+            _ => {
+                if diags.len() == before {
+                    diags.push(
+                        Diag::error(
+                            "custody::library::bad_parameter",
+                            format!("`{}` is not a value for the parameter `{}`", p.text, p.name),
+                        )
+                        .at(p.value_loc, "not a policy expression"),
+                    );
+                }
+                if let Some(d) = diags.get_mut(before) {
+                    d.secondary
+                        .push(crate::diag::Label::new(p.value_loc, "set here"));
+                }
+            }
+        }
+    }
+}
+
+/// Every overridden parameter must name a `let` of the loaded library.
+fn check_parameters(
+    parsed: &[crate::ast::PolicyFile],
+    library: &[crate::source::FileId],
+    params: &[config::Parameter],
+    diags: &mut Vec<Diag>,
+) {
+    let names: Vec<&str> = parsed
+        .iter()
+        .filter(|f| library.contains(&f.file))
+        .flat_map(|f| &f.items)
+        .filter_map(|i| match i {
+            crate::ast::Item::Let(l) => Some(l.name.name.as_str()),
+            crate::ast::Item::Rule(_) => None,
+        })
+        .collect();
+    for p in params {
+        if !names.contains(&p.name.as_str()) {
+            let help = if library.is_empty() {
+                Some("parameters apply to the policy library: add `builtin:tpr` (or a framework such as `builtin:gdpr`) to `policies`".to_owned())
+            } else {
+                diag::suggest(&p.name, names.iter().copied(), "library parameters")
+            };
+            diags.push(
+                Diag::error(
+                    "custody::library::unknown_parameter",
+                    format!("`{}` is not a parameter of the policy library", p.name),
+                )
+                .at(p.name_loc, "unknown parameter")
+                .help_opt(help),
+            );
+        }
     }
 }

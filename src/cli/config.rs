@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "custody.yaml";
 const CODE: &str = "custody::config::invalid";
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "policies",
     "inventory",
     "waivers",
@@ -19,6 +19,7 @@ const KEYS: [&str; 7] = [
     "schema",
     "fail_on",
     "max_file_size",
+    "library",
 ];
 
 /// An extension (`taxonomy:` or `schema:`): inline in the config, or in a file it names.
@@ -37,6 +38,20 @@ pub struct Config {
     pub schema: Vec<Extension>,
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
+    /// `library.disable`: rule IDs to turn off, with where each is written.
+    pub disable: Vec<(String, Loc)>,
+    /// `library.parameters`: `let` name → new value (a policy expression), with locations.
+    pub parameters: Vec<Parameter>,
+}
+
+/// One overridden library parameter.
+pub struct Parameter {
+    pub name: String,
+    pub name_loc: Loc,
+    /// The value as policy-language text: YAML strings are expressions, lists become list
+    /// literals of strings, numbers and booleans stay as they are.
+    pub text: String,
+    pub value_loc: Loc,
 }
 
 /// Find `custody.yaml`: in `dir` when given, else walking up from `cwd`.
@@ -131,6 +146,31 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
             ),
         }
     }
+    if let Some(n) = m.get("library")
+        && let Some(lib) = MapReader::new(file, n, "`library`", diags)
+    {
+        lib.reject_unknown(&["disable", "parameters"], CODE, "`library`", diags);
+        if let Some(list) = lib.strings("disable", CODE, diags) {
+            cfg.disable = list;
+        }
+        if let Some(p) = lib.get("parameters")
+            && let Some(params) = MapReader::new(file, p, "`library.parameters`", diags)
+        {
+            for (k, v) in params.entries() {
+                let Some(name) = crate::nodes::key_str(k) else {
+                    continue;
+                };
+                match parameter_text(v) {
+                    Some(text) => cfg.parameters.push(Parameter { name: name.to_owned(), name_loc: Loc::new(file, k.span), text, value_loc: Loc::new(file, v.span) }),
+                    None => diags.push(
+                        Diag::error(CODE, format!("library parameter `{name}` must be a value, a list or a policy expression, found {}", kind_words(v)))
+                            .at(Loc::new(file, v.span), "not a parameter value")
+                            .help("write e.g. `allowed_countries: [AU, NZ]`, `large_store_records: 500000` or `audit_cutoff_critical: today - 18 months`"),
+                    ),
+                }
+            }
+        }
+    }
     for (key, out) in [("taxonomy", &mut cfg.taxonomy), ("schema", &mut cfg.schema)] {
         let Some(n) = m.get(key) else { continue };
         match &n.kind {
@@ -167,4 +207,31 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         }
     }
     cfg
+}
+
+/// A parameter's YAML value as policy-language text.
+fn parameter_text(n: &Node) -> Option<String> {
+    match &n.kind {
+        NodeKind::Str { value, .. } => Some(value.clone()),
+        NodeKind::Int(i) => Some(i.to_string()),
+        NodeKind::Float(f) => Some(f.to_string()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        NodeKind::Seq(items) => {
+            let parts: Option<Vec<String>> = items
+                .iter()
+                .map(|i| match &i.kind {
+                    NodeKind::Str { value, .. } => Some(format!(
+                        "\"{}\"",
+                        value.replace('\\', "\\\\").replace('"', "\\\"")
+                    )),
+                    NodeKind::Int(x) => Some(x.to_string()),
+                    NodeKind::Float(x) => Some(x.to_string()),
+                    NodeKind::Bool(x) => Some(x.to_string()),
+                    _ => None,
+                })
+                .collect();
+            parts.map(|p| format!("[{}]", p.join(", ")))
+        }
+        _ => None,
+    }
 }

@@ -61,6 +61,9 @@ pub enum Command {
         after_help = "Examples:\n  custody help-code custody::policy::unknown_field"
     )]
     HelpCode(HelpCodeArgs),
+    /// Generate the policy library's documentation (a page per rule, an index per framework).
+    #[command(after_help = "Examples:\n  custody docs\n  custody docs --check --out docs/rules")]
+    Docs(DocsArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  custody completions bash > /etc/bash_completion.d/custody\n  custody completions zsh > ~/.zfunc/_custody"
@@ -159,6 +162,16 @@ pub struct ImpactArgs {
     /// Evaluation date (YYYY-MM-DD); default today.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DocsArgs {
+    /// Directory to write the pages to.
+    #[arg(long, value_name = "DIR", default_value = "docs/rules")]
+    pub out: PathBuf,
+    /// Do not write; exit 1 if a page is missing or out of date.
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]
