@@ -507,19 +507,26 @@ fn override_parameters(
         match value {
             Some(v) if diags.len() == before => l.value = v,
             _ => {
-                if diags.len() == before {
-                    diags.push(
-                        Diag::error(
-                            "custody::library::bad_parameter",
-                            format!("`{}` is not a value for the parameter `{}`", p.text, p.name),
-                        )
-                        .at(p.value_loc, "not a policy expression"),
-                    );
-                }
-                if let Some(d) = diags.get_mut(before) {
-                    d.secondary
-                        .push(crate::diag::Label::new(p.value_loc, "set here"));
-                }
+                // One error, in custody.yaml where the value is written; the parser's words
+                // (about the synthetic `let NAME = VALUE`) become its help.
+                let why = diags.drain(before..).next().map(|d| d.message);
+                diags.push(
+                    Diag::error(
+                        "custody::library::bad_parameter",
+                        format!(
+                            "`{}` is not a value for the library parameter `{}`",
+                            p.text, p.name
+                        ),
+                    )
+                    .at(p.value_loc, "not a policy expression")
+                    .help(match why {
+                        Some(w) => format!(
+                            "{w}; write the value as after `let {} =` in a policy",
+                            p.name
+                        ),
+                        None => format!("write the value as after `let {} =` in a policy", p.name),
+                    }),
+                );
             }
         }
     }
