@@ -200,6 +200,52 @@ impl Path {
     }
 }
 
+impl Expr {
+    /// Every subexpression, this one first (pre-order).
+    pub fn walk<'e>(&'e self, f: &mut dyn FnMut(&'e Expr)) {
+        let e = self;
+        f(e);
+        match &e.kind {
+            ExprKind::Or(a, b)
+            | ExprKind::And(a, b)
+            | ExprKind::Before(a, b)
+            | ExprKind::After(a, b)
+            | ExprKind::Compare { lhs: a, rhs: b, .. }
+            | ExprKind::In { lhs: a, rhs: b, .. }
+            | ExprKind::Contains { lhs: a, rhs: b }
+            | ExprKind::Handles {
+                subject: a,
+                cats: b,
+            }
+            | ExprKind::Holds {
+                subject: a,
+                cats: b,
+            }
+            | ExprKind::Quant {
+                list: a, body: b, ..
+            } => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::Not(a)
+            | ExprKind::Paren(a)
+            | ExprKind::Count(a)
+            | ExprKind::Matches { lhs: a, .. }
+            | ExprKind::Is { lhs: a, .. }
+            | ExprKind::Within { date: a, .. }
+            | ExprKind::OlderThan { date: a, .. }
+            | ExprKind::DateArith { base: a, .. } => a.walk(f),
+            ExprKind::List(items) => items.iter().for_each(|i| i.walk(f)),
+            ExprKind::Path(_)
+            | ExprKind::Today
+            | ExprKind::Bool(_)
+            | ExprKind::Number(..)
+            | ExprKind::Str(_)
+            | ExprKind::Date(_) => {}
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     Or(Box<Expr>, Box<Expr>),

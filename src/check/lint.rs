@@ -115,49 +115,6 @@ struct Written<'a, 'o> {
     out: &'o mut Vec<Diag>,
 }
 
-/// Every subexpression of `e`, `e` first.
-fn walk<'e>(e: &'e Expr, f: &mut dyn FnMut(&'e Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Or(a, b)
-        | ExprKind::And(a, b)
-        | ExprKind::Before(a, b)
-        | ExprKind::After(a, b)
-        | ExprKind::Compare { lhs: a, rhs: b, .. }
-        | ExprKind::In { lhs: a, rhs: b, .. }
-        | ExprKind::Contains { lhs: a, rhs: b }
-        | ExprKind::Handles {
-            subject: a,
-            cats: b,
-        }
-        | ExprKind::Holds {
-            subject: a,
-            cats: b,
-        }
-        | ExprKind::Quant {
-            list: a, body: b, ..
-        } => {
-            walk(a, f);
-            walk(b, f);
-        }
-        ExprKind::Not(a)
-        | ExprKind::Paren(a)
-        | ExprKind::Count(a)
-        | ExprKind::Matches { lhs: a, .. }
-        | ExprKind::Is { lhs: a, .. }
-        | ExprKind::Within { date: a, .. }
-        | ExprKind::OlderThan { date: a, .. }
-        | ExprKind::DateArith { base: a, .. } => walk(a, f),
-        ExprKind::List(items) => items.iter().for_each(|i| walk(i, f)),
-        ExprKind::Path(_)
-        | ExprKind::Today
-        | ExprKind::Bool(_)
-        | ExprKind::Number(..)
-        | ExprKind::Str(_)
-        | ExprKind::Date(_) => {}
-    }
-}
-
 /// The expressions of an item: a `let`'s value, a rule's `where` and `require`s.
 fn item_exprs(item: &ast::Item) -> Vec<&Expr> {
     match item {
@@ -194,7 +151,7 @@ impl Written<'_, '_> {
         let mut defined: Vec<(&ast::LetDecl, bool)> = Vec::new();
         for item in &pf.items {
             for e in item_exprs(item) {
-                walk(e, &mut |x| {
+                e.walk(&mut |x| {
                     if let ExprKind::Path(p) = &x.kind
                         && let Some(first) = p.segments.first()
                         && let Some(slot) = defined
@@ -269,7 +226,7 @@ impl Written<'_, '_> {
                         }
                     }
                     for e in item_exprs(item) {
-                        walk(e, &mut |x| {
+                        e.walk(&mut |x| {
                             if let ExprKind::Quant { var, .. } = &x.kind {
                                 vars.push(var);
                             }
@@ -301,7 +258,7 @@ impl Written<'_, '_> {
         for item in &pf.items {
             let mut lists: Vec<&[Expr]> = Vec::new();
             for e in item_exprs(item) {
-                walk(e, &mut |x| {
+                e.walk(&mut |x| {
                     if let ExprKind::Handles { cats, .. } | ExprKind::Holds { cats, .. } = &x.kind
                         && let ExprKind::List(items) = &strip_parens(cats).kind
                     {

@@ -484,48 +484,12 @@ fn with_comments(text: &str, span: Span) -> String {
 
 /// The single-segment names (`let` uses) in an expression.
 fn names<'e>(e: &'e ast::Expr, out: &mut Vec<&'e str>) {
-    match &e.kind {
-        ExprKind::Path(p) => {
-            if let [only] = p.segments.as_slice()
-                && !out.contains(&only.name.as_str())
-            {
-                out.push(&only.name);
-            }
+    e.walk(&mut |x| {
+        if let ExprKind::Path(p) = &x.kind
+            && let [only] = p.segments.as_slice()
+            && !out.contains(&only.name.as_str())
+        {
+            out.push(&only.name);
         }
-        ExprKind::Or(a, b)
-        | ExprKind::And(a, b)
-        | ExprKind::Before(a, b)
-        | ExprKind::After(a, b)
-        | ExprKind::Compare { lhs: a, rhs: b, .. }
-        | ExprKind::In { lhs: a, rhs: b, .. }
-        | ExprKind::Contains { lhs: a, rhs: b }
-        | ExprKind::Handles {
-            subject: a,
-            cats: b,
-        }
-        | ExprKind::Holds {
-            subject: a,
-            cats: b,
-        }
-        | ExprKind::Quant {
-            list: a, body: b, ..
-        } => {
-            names(a, out);
-            names(b, out);
-        }
-        ExprKind::Not(a)
-        | ExprKind::Paren(a)
-        | ExprKind::Count(a)
-        | ExprKind::Matches { lhs: a, .. }
-        | ExprKind::Is { lhs: a, .. }
-        | ExprKind::Within { date: a, .. }
-        | ExprKind::OlderThan { date: a, .. }
-        | ExprKind::DateArith { base: a, .. } => names(a, out),
-        ExprKind::List(items) => items.iter().for_each(|i| names(i, out)),
-        ExprKind::Today
-        | ExprKind::Bool(_)
-        | ExprKind::Number(..)
-        | ExprKind::Str(_)
-        | ExprKind::Date(_) => {}
-    }
+    });
 }
