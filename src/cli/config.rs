@@ -96,8 +96,13 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
     if let Some(list) = m.strings("policies", CODE, diags) {
         cfg.policies = list
             .iter()
+            // `builtin:NAME` names the embedded library, not a path.
             .map(|(p, loc)| Input {
-                path: rel(p),
+                path: if p.starts_with("builtin:") {
+                    PathBuf::from(p)
+                } else {
+                    rel(p)
+                },
                 named_at: Some(*loc),
             })
             .collect();
