@@ -159,20 +159,6 @@ fn let_names_in(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Clause names for messages.
-fn clause_name(k: &ClauseKind) -> &'static str {
-    match k {
-        ClauseKind::Severity(_) => "severity",
-        ClauseKind::References(_) => "references",
-        ClauseKind::Tags(_) => "tags",
-        ClauseKind::Description(_) => "description",
-        ClauseKind::Message(_) => "message",
-        ClauseKind::Remediation(_) => "remediation",
-        ClauseKind::For(_) => "for",
-        ClauseKind::Require(_) => "require",
-    }
-}
-
 impl<'a> Checker<'a> {
     fn loc(&self, span: Span) -> Loc {
         Loc::new(self.file, span)
@@ -238,7 +224,7 @@ impl<'a> Checker<'a> {
         let mut require_exprs: Vec<(&Expr, Span)> = Vec::new();
 
         for c in &r.clauses {
-            let name = clause_name(&c.kind);
+            let name = c.kind.keyword();
             if name != "require" {
                 if let Some(first) = seen.get(name) {
                     let what = if name == "for" {
