@@ -74,16 +74,36 @@ fn a_quantifier_over_the_supply_chain_lists_each_fourth_party() {
 
 #[test]
 fn two_failing_requires_and_a_missing_nested_field() {
-    let (out, _, code) = explain(&["TPR-005", "vendor/tessaly-crm"]);
+    // The airline's CRM platform has no contract block at all.
+    let (out, _, code) = explain(&["TPR-CON-01", "vendor/tessaly-crm"]);
     assert_eq!(code, 1);
     assert!(out.contains("contract.dpa_signed is missing"), "{out}");
-    assert!(out.contains("2 of 2 requires fail"), "{out}");
+    assert!(out.contains("1 of 1 require fails"), "{out}");
     insta::assert_snapshot!(out);
+    // No airline finding fails two requires of one rule, so a one-store inventory under
+    // the library's two-require rule: a card store that says nothing about encryption.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("inventory.yaml"),
+        "data_stores:\n  - id: card-files\n    name: Card files\n    holds: [personal.financial.payment_card]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("custody.yaml"),
+        "policies: [builtin:tpr]\ninventory: [inventory.yaml]\n",
+    )
+    .expect("write");
+    let (out, code) = explain_in(dir.path(), &["TPR-PCI-03", "data_store/card-files"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("2 of 2 requires fail"), "{out}");
+    assert!(out.contains("encrypted_at_rest is missing"), "{out}");
+    assert!(out.contains("encrypted_in_transit is missing"), "{out}");
+    insta::assert_snapshot!("two_failing_requires_in_the_library", out);
 }
 
 #[test]
 fn a_store_rule_follows_a_reference_to_the_host() {
-    let (out, _, code) = explain(&["TPR-010", "data_store/marketing-lists"]);
+    let (out, _, code) = explain(&["TPR-CONC-01", "data_store/marketing-lists"]);
     assert_eq!(code, 1);
     insta::assert_snapshot!(out);
 }
@@ -100,14 +120,14 @@ fn a_live_waiver_makes_a_failing_entity_exit_0_and_says_so() {
 
 #[test]
 fn an_expired_waiver_leaves_it_failing() {
-    let (out, _, code) = explain(&["TPR-007", "vendor/opinio-surveys"]);
+    let (out, _, code) = explain(&["TPR-LIF-01", "vendor/opinio-surveys"]);
     assert_eq!(code, 1);
     assert!(out.contains("its waiver expired on 2026-08-31"), "{out}");
 }
 
 #[test]
 fn an_entity_the_where_does_not_select_exits_0() {
-    let (out, _, code) = explain(&["TPR-006", "vendor/meridian-contact"]);
+    let (out, _, code) = explain(&["TPR-PCI-01", "vendor/meridian-contact"]);
     assert_eq!(code, 0);
     assert!(out.contains("where: does not select the entity"), "{out}");
     assert!(
@@ -115,7 +135,7 @@ fn an_entity_the_where_does_not_select_exits_0() {
         "{out}"
     );
     assert!(
-        out.contains("is not selected by TPR-006: the `where` clause is false"),
+        out.contains("is not selected by TPR-PCI-01: the `where` clause is false"),
         "{out}"
     );
     insta::assert_snapshot!(out);
