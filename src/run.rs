@@ -260,81 +260,24 @@ pub fn load(settings: &Settings, today: Date) -> Loaded {
     }
 
     timings.lap("config, schema, taxonomy");
-    // 3. Policies: read, parse, check. `builtin:` entries select rules of the embedded library.
-    let (builtins, policies): (Vec<_>, Vec<_>) = policies
-        .into_iter()
-        .partition(|i| i.path.to_str().is_some_and(|p| p.starts_with("builtin:")));
-    let mut selection = crate::library::Selection::default();
-    for b in &builtins {
-        let name = b.path.to_str().unwrap_or("").trim_start_matches("builtin:");
-        if let Err(names) = selection.add(name) {
-            let d = Diag::error(
-                "custody::library::unknown",
-                format!("`builtin:{name}` is not a policy library"),
-            )
-            .help(match diag::did_you_mean(name, names.iter().copied()) {
-                Some(n) => format!("did you mean `builtin:{n}`?"),
-                None => format!(
-                    "libraries are {}",
-                    names
-                        .iter()
-                        .map(|n| format!("`builtin:{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            });
-            diags.push(match b.named_at {
-                Some(loc) => d.at(loc, "unknown library"),
-                None => d,
-            });
-        }
-    }
-    let mut parsed = Vec::new();
-    let mut library_files = Vec::new();
-    if !selection.is_empty() {
-        for (name, text) in crate::library::FILES {
-            let file = sources.add(crate::library::source_name(name), *text);
-            library_files.push(file);
-            if let Some(mut pf) = crate::syntax::parse_policy(file, text, &mut diags) {
-                override_parameters(&mut pf, &cfg.parameters, &mut sources, &mut diags);
-                parsed.push(pf);
-            }
-        }
-    }
-    check_parameters(&parsed, &library_files, &cfg.parameters, &mut diags);
-    for path in sources::collect(&policies, FileKind::Policy, cwd, &mut diags) {
-        if let Some(file) = sources::read(&path, cwd, max_size, &mut sources, &mut diags) {
-            let text = sources.get(file).text.clone();
-            if let Some(pf) = crate::syntax::parse_policy(file, &text, &mut diags) {
-                parsed.push(pf);
-            }
-        }
-    }
-    let mut program = check::check(&parsed, &sources, &schema, &taxonomy, &mut diags);
-    drop(parsed);
-    // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
-    program
-        .rules
-        .retain(|r| !library_files.contains(&r.loc.file) || selection.keeps(r));
-    for (id, loc) in &cfg.disable {
-        match program.rules.iter().position(|r| &r.id == id) {
-            Some(i) => {
-                program.rules.remove(i);
-            }
-            None => diags.push(
-                Diag::error(
-                    "custody::library::unknown_rule",
-                    format!("`library.disable` names `{id}`, which no loaded policy defines"),
-                )
-                .at(*loc, "no such rule")
-                .help_opt(diag::suggest(
-                    id,
-                    program.rules.iter().map(|r| r.id.as_str()),
-                    "loaded rules",
-                )),
-            ),
-        }
-    }
+    // 3. Policies: read, parse, check, with the embedded library for `builtin:` entries.
+    let library = Library {
+        parameters: &cfg.parameters,
+        disable: &cfg.disable,
+        // A `--policy` that replaces the config's policies leaves its `library:` settings
+        // without a library to apply to: they are only checked when one is loaded.
+        strict: settings.policies.is_empty(),
+    };
+    let program = load_policies(
+        policies,
+        &library,
+        cwd,
+        &schema,
+        &taxonomy,
+        &mut sources,
+        &mut diags,
+        &mut |p, s, d| sources::read(p, cwd, max_size, s, d),
+    );
     timings.lap("policies: read, parse, check");
 
     // 4. Inventory.
@@ -473,6 +416,114 @@ pub fn run(settings: &Settings, today: Date) -> Report {
         as_of,
         fail_on,
     }
+}
+
+/// Reads one policy file into the source map (see `load_policies`).
+pub type ReadFile<'r> = dyn FnMut(&std::path::Path, &mut SourceMap, &mut Vec<Diag>) -> Option<crate::source::FileId>
+    + 'r;
+
+/// The `library:` settings of a config.
+pub struct Library<'a> {
+    pub parameters: &'a [config::Parameter],
+    pub disable: &'a [(String, crate::source::Loc)],
+    /// Report parameters and disabled rules that match nothing even when no library is
+    /// loaded (they come from the same config as the policies).
+    pub strict: bool,
+}
+
+/// Read, parse and check policy files: paths (directories walked) and `builtin:` entries,
+/// which load the embedded library with `library`'s parameters and keep only the selected
+/// rules; disabled rules are dropped. `read` reads one file into the source map (the test
+/// runner reads each file once across many test files).
+#[allow(clippy::too_many_arguments)]
+pub fn load_policies(
+    policies: Vec<sources::Input>,
+    library: &Library<'_>,
+    cwd: &std::path::Path,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+    read: &mut ReadFile<'_>,
+) -> Program {
+    let (builtins, policies): (Vec<_>, Vec<_>) = policies
+        .into_iter()
+        .partition(|i| i.path.to_str().is_some_and(|p| p.starts_with("builtin:")));
+    let mut selection = crate::library::Selection::default();
+    for b in &builtins {
+        let name = b.path.to_str().unwrap_or("").trim_start_matches("builtin:");
+        if let Err(names) = selection.add(name) {
+            let d = Diag::error(
+                "custody::library::unknown",
+                format!("`builtin:{name}` is not a policy library"),
+            )
+            .help(match diag::did_you_mean(name, names.iter().copied()) {
+                Some(n) => format!("did you mean `builtin:{n}`?"),
+                None => format!(
+                    "libraries are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`builtin:{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            diags.push(match b.named_at {
+                Some(loc) => d.at(loc, "unknown library"),
+                None => d,
+            });
+        }
+    }
+    let mut parsed = Vec::new();
+    let mut library_files = Vec::new();
+    if !selection.is_empty() {
+        for (name, text) in crate::library::FILES {
+            let file = sources.add(crate::library::source_name(name), *text);
+            library_files.push(file);
+            if let Some(mut pf) = crate::syntax::parse_policy(file, text, diags) {
+                override_parameters(&mut pf, library.parameters, sources, diags);
+                parsed.push(pf);
+            }
+        }
+    }
+    if library.strict || !library_files.is_empty() {
+        check_parameters(&parsed, &library_files, library.parameters, diags);
+    }
+    for path in sources::collect(&policies, FileKind::Policy, cwd, diags) {
+        if let Some(file) = read(&path, sources, diags) {
+            let text = sources.get(file).text.clone();
+            if let Some(pf) = crate::syntax::parse_policy(file, &text, diags) {
+                parsed.push(pf);
+            }
+        }
+    }
+    let mut program = check::check(&parsed, sources, schema, taxonomy, diags);
+    drop(parsed);
+    // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
+    program
+        .rules
+        .retain(|r| !library_files.contains(&r.loc.file) || selection.keeps(r));
+    for (id, loc) in library.disable {
+        match program.rules.iter().position(|r| &r.id == id) {
+            Some(i) => {
+                program.rules.remove(i);
+            }
+            None if !library.strict && library_files.is_empty() => {}
+            None => diags.push(
+                Diag::error(
+                    "custody::library::unknown_rule",
+                    format!("`library.disable` names `{id}`, which no loaded policy defines"),
+                )
+                .at(*loc, "no such rule")
+                .help_opt(diag::suggest(
+                    id,
+                    program.rules.iter().map(|r| r.id.as_str()),
+                    "loaded rules",
+                )),
+            ),
+        }
+    }
+    program
 }
 
 /// Replace the value of each library `let` named in `library.parameters` by the override,

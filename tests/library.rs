@@ -243,3 +243,85 @@ fn parameters_override_library_lets_by_name() {
     assert_eq!(v["errors"][0]["code"], "custody::library::bad_parameter");
     assert_eq!(v["errors"][0]["file"], "custody.yaml");
 }
+
+/// Regression: `custody test` could not load `builtin:` policies (found migrating the example).
+#[test]
+fn policy_tests_load_the_library_with_the_configs_parameters() {
+    let dir = project(
+        "policies: [builtin:tpr]\ninventory: [inventory]\nlibrary:\n  parameters:\n    allowed_countries: [AU, BR]\n",
+    );
+    std::fs::write(
+        dir.path().join("xb.test.yaml"),
+        "as_of: 2026-11-24\ninventory:\n  vendors:\n    - {id: br, country: BR, handles: [personal.contact.email]}\n    - {id: cn, country: CN, handles: [personal.contact.email]}\nexpect:\n  TPR-XB-01:\n    pass: [vendor/br]\n    fail: [vendor/cn]\n",
+    )
+    .expect("w");
+    let out = custody(dir.path())
+        .args(["test", "xb.test.yaml"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.ends_with("1 passed, 0 failed\n"), "{text}");
+}
+
+/// Regression: `--policy` replacing a config's policies made its `library.parameters` an error.
+#[test]
+fn policy_flag_without_the_library_ignores_the_configs_library_settings() {
+    let dir = project(
+        "policies: [builtin:tpr]\ninventory: [inventory]\nlibrary:\n  parameters:\n    allowed_countries: [AU]\n  disable: [TPR-OWN-01]\n",
+    );
+    std::fs::write(
+        dir.path().join("own.policy"),
+        "rule OWN-1 \"o\" {\n for vendor v\n require v.owner is set\n}\n",
+    )
+    .expect("w");
+    let out = custody(dir.path())
+        .args([
+            "check",
+            "--policy",
+            "own.policy",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-24",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = custody(dir.path())
+        .args([
+            "check",
+            "--policy",
+            "builtin:tpr",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-24",
+        ])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v["errors"].as_array().is_some_and(Vec::is_empty),
+        "{}",
+        v["errors"]
+    );
+    assert!(
+        !v["summary"]["by_rule"]
+            .as_array()
+            .expect("by_rule")
+            .iter()
+            .any(|r| r["rule"] == "TPR-OWN-01"),
+        "still disabled"
+    );
+}

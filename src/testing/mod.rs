@@ -19,7 +19,7 @@ pub mod coverage;
 pub mod render;
 pub mod spec;
 
-use crate::check::{self, Program};
+use crate::check::Program;
 use crate::cli::config::{self, Config};
 use crate::diag::{self, Diag};
 use crate::eval::value::{Display, Val};
@@ -342,32 +342,44 @@ impl Runner {
             max_size = cfg.max_file_size.unwrap_or(max_size);
             ok &= cfg_ok;
         }
-        let mut parsed = Vec::new();
-        for path in sources::collect(policies, FileKind::Policy, &self.cwd, &mut self.diags) {
-            let file = match self.policy_files.get(&path) {
-                Some(f) => *f,
-                None => {
-                    let f = sources::read(
-                        &path,
-                        &self.cwd,
-                        max_size,
-                        &mut self.sources,
-                        &mut self.diags,
-                    );
-                    self.policy_files.insert(path, f);
-                    f
-                }
-            };
-            let Some(file) = file else {
-                ok = false;
-                continue;
-            };
-            let text = self.sources.get(file).text.clone();
-            if let Some(pf) = crate::syntax::parse_policy(file, &text, &mut self.diags) {
-                parsed.push(pf);
-            }
-        }
-        let program = check::check(&parsed, &self.sources, &schema, &taxonomy, &mut self.diags);
+        // The same policy stage as `custody check` (paths and `builtin:` library entries, with
+        // the config's `library:` settings); each file is read once across all test files.
+        let no_params: Vec<crate::cli::config::Parameter> = Vec::new();
+        let no_disable: Vec<(String, crate::source::Loc)> = Vec::new();
+        let (parameters, disable) = match config.and_then(|c| self.configs.get(c)) {
+            Some((_, cfg, _)) => (&cfg.parameters, &cfg.disable),
+            None => (&no_params, &no_disable),
+        };
+        let library = crate::run::Library {
+            parameters,
+            disable,
+            strict: false,
+        };
+        let cwd = self.cwd.clone();
+        let policy_files = &mut self.policy_files;
+        let mut read_ok = true;
+        let program = crate::run::load_policies(
+            policies.to_vec(),
+            &library,
+            &cwd,
+            &schema,
+            &taxonomy,
+            &mut self.sources,
+            &mut self.diags,
+            &mut |path, srcs, diags| {
+                let f = match policy_files.get(path) {
+                    Some(f) => *f,
+                    None => {
+                        let f = sources::read(path, &cwd, max_size, srcs, diags);
+                        policy_files.insert(path.to_path_buf(), f);
+                        f
+                    }
+                };
+                read_ok &= f.is_some();
+                f
+            },
+        );
+        ok &= read_ok;
         ok &= !self.errors_since(before);
         self.envs.push(Env {
             config,
