@@ -15,24 +15,9 @@ fn custody() -> Command {
 
 /// Run `custody explain ARGS... examples/airline --as-of 2026-11-24` from the repository root.
 fn explain(args: &[&str]) -> (String, String, i32) {
-    let out = custody()
-        .current_dir(common::repo_root())
-        .arg("explain")
-        .args(args)
-        .args([
-            "examples/airline",
-            "--as-of",
-            common::AS_OF,
-            "--color",
-            "never",
-        ])
-        .output()
-        .expect("run");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    let mut all = vec!["explain"];
+    all.extend_from_slice(args);
+    common::on_airline(&all)
 }
 
 #[test]

@@ -3,34 +3,11 @@
 
 mod common;
 
-use assert_cmd::Command;
-
-fn custody() -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
-    c
-}
-
 /// `custody query QUERY ARGS... examples/airline --as-of 2026-11-24` from the repository root.
 fn query(q: &str, args: &[&str]) -> (String, String, i32) {
-    let out = custody()
-        .current_dir(common::repo_root())
-        .args(["query", q])
-        .args(args)
-        .args([
-            "examples/airline",
-            "--as-of",
-            common::AS_OF,
-            "--color",
-            "never",
-        ])
-        .output()
-        .expect("run");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    let mut all = vec!["query", q];
+    all.extend_from_slice(args);
+    common::on_airline(&all)
 }
 
 #[test]

@@ -125,3 +125,22 @@ pub fn evidence(r: &Report, id: &str) -> Vec<String> {
         .map(|x| x.text.clone())
         .collect()
 }
+
+/// Run `custody ARGS... examples/airline --as-of 2026-11-24 --color never` from the repository
+/// root: (stdout, stderr, exit code).
+pub fn on_airline(args: &[&str]) -> (String, String, i32) {
+    let out = assert_cmd::Command::cargo_bin("custody")
+        .expect("binary")
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR", "0")
+        .current_dir(repo_root())
+        .args(args)
+        .args(["examples/airline", "--as-of", AS_OF, "--color", "never"])
+        .output()
+        .expect("run");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
