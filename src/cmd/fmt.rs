@@ -59,12 +59,11 @@ pub fn run_with_stdin(args: &FmtArgs, cwd: &Path, stdin: &mut dyn Read) -> Outpu
             tally.unchanged += 1;
             continue;
         }
-        tally.changed += 1;
         let name = sources.name(file).to_owned();
         if args.check {
+            tally.changed += 1;
             stdout.push_str(&diff(&name, &old, &new, color));
         } else if let Err(e) = write_atomic(path, &new) {
-            tally.changed -= 1;
             tally.failed += 1;
             diags.push(
                 Diag::error(
@@ -73,19 +72,26 @@ pub fn run_with_stdin(args: &FmtArgs, cwd: &Path, stdin: &mut dyn Read) -> Outpu
                 )
                 .help("check that the file and its directory are writable; the file was left as it was"),
             );
+        } else {
+            tally.changed += 1;
         }
     }
 
     if use_stdin {
         match read_stdin(stdin, max_size, &mut sources, &mut diags) {
             Some(file) => match format(file, &sources, &mut diags) {
-                Some((old, new)) if args.check => {
-                    if old != new {
+                Some((old, new)) => {
+                    if old == new {
+                        tally.unchanged += 1;
+                    } else {
                         tally.changed += 1;
+                    }
+                    if !args.check {
+                        stdout.push_str(&new);
+                    } else if old != new {
                         stdout.push_str(&diff(STDIN_NAME, &old, &new, color));
                     }
                 }
-                Some((_, new)) => stdout.push_str(&new),
                 None => tally.failed += 1,
             },
             None => tally.failed += 1,
