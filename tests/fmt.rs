@@ -745,6 +745,11 @@ fn a_write_failure_is_reported_and_the_file_kept() {
     }
     set_mode(0o755);
     assert_eq!(r.code, Some(2), "{}", shown(&r));
+    assert!(
+        r.stderr.contains("custody::fmt::write_failed"),
+        "{}",
+        shown(&r)
+    );
     assert_eq!(read(dir.path(), "a.policy"), UGLY);
     insta::assert_snapshot!(shown(&r));
 }
