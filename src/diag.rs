@@ -27,9 +27,6 @@ impl Label {
             text: Some(text.into()),
         }
     }
-    pub fn bare(loc: Loc) -> Label {
-        Label { loc, text: None }
-    }
 }
 
 /// A problem the user can fix: bad YAML, an unknown name, a type error, a hostile input.
@@ -69,10 +66,6 @@ impl Diag {
     /// Put the primary label at `loc`, with `text` beside it.
     pub fn at(mut self, loc: Loc, text: impl Into<String>) -> Diag {
         self.primary = Some(Label::new(loc, text));
-        self
-    }
-    pub fn at_bare(mut self, loc: Loc) -> Diag {
-        self.primary = Some(Label::bare(loc));
         self
     }
     pub fn also(mut self, loc: Loc, text: impl Into<String>) -> Diag {
