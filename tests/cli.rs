@@ -1,15 +1,9 @@
 //! The real binary: exit codes, JSON shape, determinism, flags.
 
 mod common;
+use common::custody;
 
-use assert_cmd::Command;
 use std::path::Path;
-
-fn custody() -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
-    c
-}
 
 fn json_of(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out).expect("stdout is JSON")

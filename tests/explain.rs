@@ -2,16 +2,10 @@
 //! exercises every kind of node, the rule documentation, exit codes and the errors.
 
 mod common;
+use common::custody;
 
-use assert_cmd::Command;
 use custody::run::{self, Settings};
 use std::path::Path;
-
-fn custody() -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
-    c
-}
 
 /// Run `custody explain ARGS... examples/airline --as-of 2026-11-24` from the repository root.
 fn explain(args: &[&str]) -> (String, String, i32) {

@@ -3,8 +3,8 @@
 //! the command line (`--check` diffs, atomic writes, stdin, exit codes).
 
 mod common;
+use common::custody;
 
-use assert_cmd::Command;
 use custody::source::FileId;
 use custody::syntax::{self, fmt};
 use proptest::prelude::*;
@@ -489,12 +489,6 @@ proptest! {
 
 // ---------------------------------------------------------------------------------------
 // The command line
-
-fn custody() -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
-    c
-}
 
 const UGLY: &str =
     "rule A \"t\" {for vendor v where v.tier==\"critical\"\n# why\nrequire v.mfa_enforced}\n";

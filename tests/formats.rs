@@ -6,8 +6,8 @@ mod common;
 use assert_cmd::Command;
 
 fn custody() -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").current_dir(common::repo_root());
+    let mut c = common::custody();
+    c.current_dir(common::repo_root());
     c
 }
 

@@ -3,16 +3,10 @@
 //! JSON output, plus unknown records, cycles and errors on a fixture.
 
 mod common;
+use common::custody;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
-
-fn custody() -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
-    c
-}
 
 fn impact_in(dir: &Path, args: &[&str]) -> (String, String, i32) {
     let out = custody()

@@ -6,7 +6,7 @@ mod common;
 use assert_cmd::Command;
 
 fn custody(dir: &std::path::Path) -> Command {
-    let mut c = Command::cargo_bin("custody").expect("binary");
+    let mut c = common::custody();
     c.current_dir(dir).env("NO_COLOR", "1");
     c
 }

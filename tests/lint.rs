@@ -3,6 +3,7 @@
 //! real binary's exit codes.
 
 mod common;
+use common::custody;
 
 use custody::cli::{ColorChoice, InputArgs, LintArgs};
 use custody::cmd::lint;
@@ -476,12 +477,6 @@ fn the_airline_example_has_no_warnings_today_or_on_its_as_of_date() {
 
 // ---------------------------------------------------------------------------------------
 // The real binary.
-
-fn custody() -> assert_cmd::Command {
-    let mut c = assert_cmd::Command::cargo_bin("custody").expect("binary");
-    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
-    c
-}
 
 #[test]
 fn exit_codes_warnings_pass_unless_denied_and_errors_win() {

@@ -126,13 +126,17 @@ pub fn evidence(r: &Report, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// The real binary, with the caller's colour settings cleared.
+pub fn custody() -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("custody").expect("binary");
+    c.env_remove("NO_COLOR").env("CLICOLOR", "0");
+    c
+}
+
 /// Run `custody ARGS... examples/airline --as-of 2026-11-24 --color never` from the repository
 /// root: (stdout, stderr, exit code).
 pub fn on_airline(args: &[&str]) -> (String, String, i32) {
-    let out = assert_cmd::Command::cargo_bin("custody")
-        .expect("binary")
-        .env_remove("NO_COLOR")
-        .env("CLICOLOR", "0")
+    let out = custody()
         .current_dir(repo_root())
         .args(args)
         .args(["examples/airline", "--as-of", AS_OF, "--color", "never"])
