@@ -4,8 +4,6 @@
 //! `library: {disable, parameters}` in custody.yaml turns rules off and overrides the
 //! library's `let` parameters by name.
 
-use crate::check::CheckedRule;
-
 /// The library's files: (name, text). `tests/library.rs` checks this list against the
 /// directory, so a new file cannot be forgotten.
 pub const FILES: &[(&str, &str)] = &[
@@ -134,11 +132,10 @@ impl Selection {
                 .collect()),
         }
     }
-    /// Is this library rule selected?
-    pub fn keeps(&self, rule: &CheckedRule) -> bool {
+    /// Is a library rule with these `references` selected?
+    pub fn keeps(&self, references: &[String]) -> bool {
         self.all
-            || rule
-                .references
+            || references
                 .iter()
                 .any(|r| Framework::of_reference(r).is_some_and(|f| self.frameworks.contains(&f)))
     }

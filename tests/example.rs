@@ -9,9 +9,9 @@ mod common;
 fn airline_example_matches_the_hand_computed_expectations() {
     let r = common::run_dir(&common::repo_root().join("examples/airline"));
     assert!(
-        r.diags.is_empty(),
+        r.project.diags.is_empty(),
         "{}",
-        custody::diag::render_plain(&r.diags, &r.sources)
+        custody::diag::render_plain(&r.project.diags, &r.project.sources)
     );
     // (rule, selected, failing, waived)
     let expected: &[(&str, usize, &[&str], &[&str])] = &[

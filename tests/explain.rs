@@ -4,7 +4,8 @@
 mod common;
 use common::custody;
 
-use custody::run::{self, Settings};
+use custody::eval::Context;
+use custody::project::Settings;
 use std::path::Path;
 
 /// Run `custody explain ARGS... examples/airline --as-of 2026-11-24` from the repository root.
@@ -365,12 +366,12 @@ fn explanations_agree_with_check_on_every_rule_and_entity() {
         as_of: Some(common::as_of()),
         ..Settings::default()
     };
-    let report = run::run(&settings, common::as_of());
-    let loaded = run::load(&settings, common::as_of());
-    let cx = loaded.context();
+    let report = common::check(&settings, common::as_of());
+    let loaded = common::load(&settings, common::as_of());
+    let cx = Context::of(&loaded);
     let mut checked = 0;
     for (ri, rule) in loaded.program.rules.iter().enumerate() {
-        for &e in loaded.inventory.of_kind(rule.kind) {
+        for &e in loaded.project.inventory.of_kind(rule.kind) {
             let x = custody::eval::explain::explain(&cx, ri, e).expect("explanation");
             let finding = report
                 .findings

@@ -4,6 +4,9 @@
 mod common;
 
 use assert_cmd::Command;
+use custody::cmd::check::{Options, report};
+use custody::project::Settings;
+use custody::report::markdown;
 
 fn custody() -> Command {
     let mut c = common::custody();
@@ -453,4 +456,64 @@ fn baselines_keep_known_findings_out_of_the_exit_code() {
     let out = run(&["--baseline", "bad.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("custody::baseline::malformed"));
+}
+
+#[test]
+fn markdown_lists_waivers_expiring_within_30_days_and_groups_findings_by_rule() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path();
+    std::fs::write(p.join("r.policy"), "rule M-1 \"MFA | enforced\" {\n severity high\n for vendor v\n require v.mfa_enforced\n}\n").expect("w");
+    std::fs::write(
+        p.join("i.yaml"),
+        "vendors:\n  - id: soon\n  - id: later\n  - id: open\n",
+    )
+    .expect("w");
+    let waiver = |id: &str, expires: &str| {
+        format!(
+            "  - rule: M-1\n    entity: vendor/{id}\n    reason: r\n    approved_by: ciso\n    expires: {expires}\n"
+        )
+    };
+    std::fs::write(
+        p.join("w.yaml"),
+        format!(
+            "waivers:\n{}{}",
+            waiver("soon", "2026-12-24"),
+            waiver("later", "2026-12-25")
+        ),
+    )
+    .expect("w");
+    let as_of: jiff::civil::Date = "2026-11-24".parse().expect("date");
+    let options = Options {
+        project: Settings {
+            cwd: p.to_path_buf(),
+            policies: vec![p.join("r.policy")],
+            inventory: vec![p.join("i.yaml")],
+            waivers: Some(p.join("w.yaml")),
+            as_of: Some(as_of),
+            ..Settings::default()
+        },
+        ..Options::default()
+    };
+    let text = markdown::render(&report(&options, as_of));
+    assert!(text.starts_with("## custody: failed\n"), "{text}");
+    assert!(
+        text.contains("### M-1 MFA \\| enforced (high)"),
+        "pipes in titles are escaped: {text}"
+    );
+    assert!(
+        text.contains("| `vendor/open` | mfa_enforced is missing |"),
+        "{text}"
+    );
+    let expiring = text
+        .split("### Waivers expiring within 30 days")
+        .nth(1)
+        .expect("section");
+    assert!(
+        expiring.contains("`vendor/soon` | 2026-12-24"),
+        "as-of + 30 days is included: {expiring}"
+    );
+    assert!(
+        !expiring.contains("vendor/later"),
+        "31 days out is not: {expiring}"
+    );
 }

@@ -6,8 +6,10 @@ mod common;
 use common::custody;
 
 use custody::cli::{ColorChoice, InputArgs, LintArgs};
+use custody::cmd::Output;
 use custody::cmd::lint;
-use custody::run::{self, Exit, Output, Settings};
+use custody::project::Settings;
+use custody::types::Exit;
 use jiff::ToSpan;
 use std::path::Path;
 
@@ -80,10 +82,9 @@ fn lint_files(files: &[(&str, &str)]) -> Vec<(String, String)> {
         cwd: dir.path().to_path_buf(),
         config_dir: Some(dir.path().to_path_buf()),
         as_of: Some(common::as_of()),
-        no_eval: true,
         ..Settings::default()
     };
-    let loaded = run::load(&settings, common::as_of());
+    let loaded = common::load(&settings, common::as_of());
     lint::diagnostics(&loaded)
         .into_iter()
         .map(|d| (d.code.to_owned(), d.message))
@@ -439,10 +440,9 @@ fn lint_reports_every_error_check_reports() {
             cwd: dir.clone(),
             config_dir: Some(dir.clone()),
             as_of: Some(common::as_of()),
-            no_eval: true,
             ..Settings::default()
         };
-        let lint_diags = lint::diagnostics(&run::load(&settings, common::as_of()));
+        let lint_diags = lint::diagnostics(&common::load(&settings, common::as_of()));
         let errors = |ds: &[custody::diag::Diag]| {
             ds.iter()
                 .filter(|d| d.is_error())
@@ -450,7 +450,7 @@ fn lint_reports_every_error_check_reports() {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            errors(&report.diags),
+            errors(&report.project.diags),
             errors(&lint_diags),
             "{}",
             dir.display()

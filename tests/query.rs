@@ -201,6 +201,7 @@ fn a_query_error_is_the_policy_error() {
         ("inventory/v.yaml", "vendors:\n  - id: a\n"),
     ]);
     let d = report
+        .project
         .diags
         .iter()
         .find(|d| d.code == "custody::policy::unknown_field")

@@ -135,7 +135,7 @@ fn derived_handles_evidence_names_the_store_and_its_file() {
         "accesses data store crm, which holds personal.contact.address"
     );
     let loc = fact.loc.expect("location");
-    assert_eq!(r.sources.display(loc), "inventory/inv.yaml:9:13");
+    assert_eq!(r.project.sources.display(loc), "inventory/inv.yaml:9:13");
 }
 
 const CHAIN_INV: &str = "

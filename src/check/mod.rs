@@ -2,15 +2,18 @@
 //!
 //! Input: parsed `PolicyFile`s. Output: `CheckedRule`s (see `ir`) plus diagnostics. A rule
 //! with any error is left out of the program, so a policy that cannot be type-correct never
-//! runs; the other rules still do.
+//! runs; the other rules still do. [`project`] is the stage over a loaded project: it checks
+//! its policies and keeps the library rules the config selects ([`program`]).
 
 pub mod ir;
-pub mod lint;
 
 use crate::ast::{self, ClauseKind, CmpOp, Expr, ExprKind, IsTest, PolicyFile};
 use crate::diag::{self, Diag};
 use crate::inventory::{FieldType, KindId, Schema, Taxonomy};
+use crate::project::Project;
+use crate::project::policies::Policies;
 use crate::source::{FileId, Loc, SourceMap, Span};
+use crate::types::Severity;
 pub use ir::*;
 use std::collections::HashMap;
 
@@ -32,6 +35,70 @@ impl Program {
     pub fn rule(&self, id: &str) -> Option<&CheckedRule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// A loaded project and its checked policies: what evaluation, `lint`, `explain`, `query`
+/// and `impact` start from.
+pub struct Checked {
+    pub project: Project,
+    pub program: Program,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.project.has_errors()
+    }
+}
+
+/// The check stage: check the project's policies into a program.
+pub fn project(mut project: Project) -> Checked {
+    let program = program(
+        &project.policies,
+        &project.sources,
+        &project.schema,
+        &project.taxonomy,
+        &mut project.diags,
+    );
+    project.timings.lap(crate::project::POLICIES);
+    Checked { project, program }
+}
+
+/// Check parsed policies, then keep only the library rules the `builtin:` entries select
+/// and drop the `library.disable`d ones (a disabled ID that names no loaded rule is an error).
+pub fn program(
+    policies: &Policies,
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Program {
+    let mut program = check(&policies.files, sources, schema, taxonomy, diags);
+    let library = &policies.library_files;
+    // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
+    program
+        .rules
+        .retain(|r| !library.contains(&r.loc.file) || policies.selection.keeps(&r.references));
+    for (id, loc) in &policies.disable {
+        match program.rules.iter().position(|r| &r.id == id) {
+            Some(i) => {
+                program.rules.remove(i);
+            }
+            None if !policies.strict && library.is_empty() => {}
+            None => diags.push(
+                Diag::error(
+                    "custody::library::unknown_rule",
+                    format!("`library.disable` names `{id}`, which no loaded policy defines"),
+                )
+                .at(*loc, "no such rule")
+                .help_opt(diag::suggest(
+                    id,
+                    program.rules.iter().map(|r| r.id.as_str()),
+                    "loaded rules",
+                )),
+            ),
+        }
+    }
+    program
 }
 
 /// The names `check` needs from the schema, looked up once.

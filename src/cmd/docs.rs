@@ -2,13 +2,14 @@
 //! it cannot drift from them: a page per rule (what and why, the rule, the fix, references),
 //! an index, and per framework the controls each rule covers. `--check` compares instead.
 
+use super::Output;
 use crate::check::{self, CheckedRule};
 use crate::cli::DocsArgs;
 use crate::diag;
 use crate::inventory::{Schema, Taxonomy};
 use crate::library::{self, Framework};
-use crate::run::{Exit, Output};
 use crate::source::SourceMap;
+use crate::types::Exit;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -262,7 +263,7 @@ pub fn run(args: &DocsArgs, cwd: std::path::PathBuf, _today: jiff::civil::Date) 
         };
     }
     for (name, content) in pages.iter().filter(|(n, _)| stale.contains(n)) {
-        if let Err(e) = crate::cli::write_atomic(&dir.join(name), content) {
+        if let Err(e) = super::write_atomic(&dir.join(name), content) {
             return Output {
                 stderr: format!("error: {e}\n"),
                 exit: Exit::Invalid,

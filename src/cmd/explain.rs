@@ -5,15 +5,18 @@
 //! Exit code: 0 when the entity passes, is not selected or a live waiver covers the
 //! finding (and for the documentation); 1 when it fails; 2 on any error.
 
+use super::{Output, Std};
 use crate::ast::{self, ClauseKind, ExprKind, Item};
 use crate::check::CheckedRule;
-use crate::cli::{self, ExplainArgs, Stream};
+use crate::check::{self, Checked};
+use crate::cli::ExplainArgs;
 use crate::diag::{self, Diag};
 use crate::eval::explain::{self, Clause, Explanation};
-use crate::eval::{Finding, Status};
+use crate::eval::{Context, Finding, Status};
 use crate::inventory::{EntityId, Inventory, Schema};
-use crate::run::{self, Exit, Loaded, Output, Settings};
+use crate::project;
 use crate::source::{Loc, SourceMap, Span};
+use crate::types::Exit;
 use std::fmt::Write;
 
 const UNKNOWN_RULE: &str = "custody::explain::unknown_rule";
@@ -26,7 +29,10 @@ pub fn run(args: &ExplainArgs, cwd: std::path::PathBuf, today: jiff::civil::Date
     let mut args = args.clone();
     if args.input.path.is_none()
         && let Some(e) = &args.entity
-        && cwd.join(e).join(crate::cli::config::FILE_NAME).is_file()
+        && cwd
+            .join(e)
+            .join(crate::project::config::FILE_NAME)
+            .is_file()
     {
         args.input.path = args.entity.take().map(std::path::PathBuf::from);
     }
@@ -39,25 +45,25 @@ pub fn run(args: &ExplainArgs, cwd: std::path::PathBuf, today: jiff::civil::Date
 /// stdout and an exit code, and render every diagnostic to stderr; any error makes the
 /// exit code 2.
 pub(crate) fn with_project(
-    input: &cli::InputArgs,
+    input: &crate::cli::InputArgs,
     as_of: Option<jiff::civil::Date>,
     cwd: std::path::PathBuf,
     today: jiff::civil::Date,
-    body: impl FnOnce(&mut Loaded) -> (String, Exit),
+    body: impl FnOnce(&mut Checked) -> (String, Exit),
 ) -> Output {
-    let settings = Settings {
+    let settings = project::Settings {
         as_of,
-        ..input.settings(cwd)
+        ..super::settings(input, cwd)
     };
-    let mut loaded = run::load(&settings, today);
+    let mut loaded = check::project(project::load(&settings, today));
     let (stdout, exit) = body(&mut loaded);
     let color = input.color;
-    diag::sort(&mut loaded.diags);
-    loaded.diags.dedup();
-    let style = cli::style(color, Stream::Stderr);
+    diag::sort(&mut loaded.project.diags);
+    loaded.project.diags.dedup();
+    let style = super::style(color, Std::Err);
     let stderr = diag::render_all(
-        &loaded.diags,
-        &loaded.sources,
+        &loaded.project.diags,
+        &loaded.project.sources,
         &diag::handler(style.color, style.width),
     );
     let exit = if loaded.has_errors() {
@@ -69,10 +75,11 @@ pub(crate) fn with_project(
         stdout,
         stderr,
         exit,
+        ..Output::default()
     }
 }
 
-fn explain(args: &ExplainArgs, loaded: &mut Loaded) -> (String, Exit) {
+fn explain(args: &ExplainArgs, loaded: &mut Checked) -> (String, Exit) {
     let Some(ri) = resolve_rule(loaded, &args.rule) else {
         return (String::new(), Exit::Invalid);
     };
@@ -80,29 +87,36 @@ fn explain(args: &ExplainArgs, loaded: &mut Loaded) -> (String, Exit) {
         return (documentation(loaded, ri), Exit::Clean);
     };
     let Some(e) = resolve_entity(
-        &mut loaded.sources,
-        &loaded.schema,
-        &loaded.inventory,
+        &mut loaded.project.sources,
+        &loaded.project.schema,
+        &loaded.project.inventory,
         entity,
         UNKNOWN_ENTITY,
-        &mut loaded.diags,
+        &mut loaded.project.diags,
     ) else {
         return (String::new(), Exit::Invalid);
     };
     let (rule_kind, ent_kind) = match loaded.program.rules.get(ri) {
-        Some(r) => (r.kind, loaded.inventory.get(e).kind),
+        Some(r) => (r.kind, loaded.project.inventory.get(e).kind),
         None => return (String::new(), Exit::Invalid),
     };
     if rule_kind != ent_kind {
-        let kinds = |k| loaded.schema.kind(k);
+        let kinds = |k| loaded.project.schema.kind(k);
         let (rk, ek) = (kinds(rule_kind), kinds(ent_kind));
         let example = loaded
+            .project
             .inventory
             .of_kind(rule_kind)
             .first()
-            .map(|&x| format!(", e.g. `{}/{}`", rk.name, loaded.inventory.get(x).id))
+            .map(|&x| {
+                format!(
+                    ", e.g. `{}/{}`",
+                    rk.name,
+                    loaded.project.inventory.get(x).id
+                )
+            })
             .unwrap_or_default();
-        let file = loaded.sources.add("<entity>", entity.clone());
+        let file = loaded.project.sources.add("<entity>", entity.clone());
         let d = Diag::error(
             WRONG_KIND,
             format!(
@@ -115,10 +129,10 @@ fn explain(args: &ExplainArgs, loaded: &mut Loaded) -> (String, Exit) {
             format!("not a {}", rk.name),
         )
         .help(format!("name a {}{example}", rk.name));
-        loaded.diags.push(d);
+        loaded.project.diags.push(d);
         return (String::new(), Exit::Invalid);
     }
-    let cx = loaded.context();
+    let cx = Context::of(loaded);
     let Some(x) = explain::explain(&cx, ri, e) else {
         return (String::new(), Exit::Invalid);
     };
@@ -132,30 +146,30 @@ fn explain(args: &ExplainArgs, loaded: &mut Loaded) -> (String, Exit) {
 }
 
 /// The finding with the loaded waivers applied, as `custody check` would report it.
-fn apply_waivers(loaded: &Loaded, f: &Finding) -> Finding {
+fn apply_waivers(loaded: &Checked, f: &Finding) -> Finding {
     let mut one = vec![f.clone()];
     let evaluated = vec![true; loaded.program.rules.len()];
     // Warnings about other waivers matching nothing belong to `check` and `lint`.
     let mut scratch = Vec::new();
     crate::eval::waivers::apply(
         &mut one,
-        &loaded.waivers,
+        &loaded.project.waivers,
         &loaded.program,
         &evaluated,
-        &loaded.inventory,
-        &loaded.schema,
-        loaded.as_of,
+        &loaded.project.inventory,
+        &loaded.project.schema,
+        loaded.project.as_of,
         &mut scratch,
     );
     one.pop().unwrap_or_else(|| f.clone())
 }
 
 /// The index of the rule named `id`, or an error with a did-you-mean.
-fn resolve_rule(loaded: &mut Loaded, id: &str) -> Option<usize> {
+fn resolve_rule(loaded: &mut Checked, id: &str) -> Option<usize> {
     if let Some(i) = loaded.program.rules.iter().position(|r| r.id == id) {
         return Some(i);
     }
-    let file = loaded.sources.add("<rule>", id.to_owned());
+    let file = loaded.project.sources.add("<rule>", id.to_owned());
     let ids = loaded.program.rules.iter().map(|r| r.id.as_str());
     let mut help = diag::suggest(id, ids, "the loaded rules");
     if loaded.has_errors() {
@@ -175,7 +189,7 @@ fn resolve_rule(loaded: &mut Loaded, id: &str) -> Option<usize> {
             "not the ID of a loaded rule",
         )
         .help_opt(help);
-    loaded.diags.push(d);
+    loaded.project.diags.push(d);
     None
 }
 
@@ -280,13 +294,13 @@ fn clause_section(
     out.push('\n');
 }
 
-fn render(loaded: &Loaded, x: &Explanation, finding: Option<&Finding>) -> String {
-    let sources = &loaded.sources;
+fn render(loaded: &Checked, x: &Explanation, finding: Option<&Finding>) -> String {
+    let sources = &loaded.project.sources;
     let Some(rule) = loaded.program.rules.get(x.rule) else {
         return String::new();
     };
-    let ent = loaded.inventory.get(x.entity);
-    let name = format!("{}/{}", loaded.schema.kind(ent.kind).name, ent.id);
+    let ent = loaded.project.inventory.get(x.entity);
+    let name = format!("{}/{}", loaded.project.schema.kind(ent.kind).name, ent.id);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -299,7 +313,7 @@ fn render(loaded: &Loaded, x: &Explanation, finding: Option<&Finding>) -> String
         out,
         "on {name} ({}), as of {}",
         sources.display(ent.loc),
-        loaded.as_of
+        loaded.project.as_of
     );
     out.push('\n');
     match &x.filter {
@@ -321,9 +335,9 @@ fn render(loaded: &Loaded, x: &Explanation, finding: Option<&Finding>) -> String
             let _ = writeln!(
                 out,
                 "for {} {}: every {} is selected  ({})\n",
-                loaded.schema.kind(rule.kind).name,
+                loaded.project.schema.kind(rule.kind).name,
                 rule.var,
-                loaded.schema.kind(rule.kind).name,
+                loaded.project.schema.kind(rule.kind).name,
                 sources.display(rule.for_loc)
             );
         }
@@ -358,7 +372,7 @@ fn render(loaded: &Loaded, x: &Explanation, finding: Option<&Finding>) -> String
                 if failed == 1 { "fails" } else { "fail" }
             );
             match f.status {
-                Status::Waived(wi) => match loaded.waivers.get(wi) {
+                Status::Waived(wi) => match loaded.project.waivers.get(wi) {
                     Some(w) => format!(
                         "{fails}; waived until {} (approved by {}; {})",
                         w.expires,
@@ -388,18 +402,18 @@ fn render(loaded: &Loaded, x: &Explanation, finding: Option<&Finding>) -> String
 // ---------------------------------------------------------------------------------------
 // The rule's documentation.
 
-fn documentation(loaded: &Loaded, ri: usize) -> String {
+fn documentation(loaded: &Checked, ri: usize) -> String {
     let Some(rule) = loaded.program.rules.get(ri) else {
         return String::new();
     };
-    let sources = &loaded.sources;
+    let sources = &loaded.project.sources;
     let mut out = String::new();
     let _ = writeln!(out, "# {}: {}\n", rule.id, rule.title);
     let _ = writeln!(out, "Severity: {}", rule.severity.as_str());
     let _ = writeln!(
         out,
         "Applies to: {}",
-        loaded.schema.kind(rule.kind).collection
+        loaded.project.schema.kind(rule.kind).collection
     );
     if !rule.tags.is_empty() {
         let _ = writeln!(out, "Tags: {}", rule.tags.join(", "));

@@ -7,13 +7,14 @@
 //! reader never sees half a file. `-` reads standard input and writes the result to
 //! standard output.
 
-use crate::cli::config;
-use crate::cli::{self, FmtArgs, Stream};
+use super::{Output, Std};
+use crate::cli::FmtArgs;
 use crate::diag::{self, Diag};
-use crate::run::{Exit, Output};
+use crate::project::config;
 use crate::source::{FileId, SourceMap};
 use crate::sources::{self, FileKind, Input};
 use crate::syntax::{self, fmt::Error};
+use crate::types::Exit;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -40,7 +41,7 @@ pub fn run_with_stdin(args: &FmtArgs, cwd: &Path, stdin: &mut dyn Read) -> Outpu
     let mut diags = Vec::new();
     let mut stdout = String::new();
     let mut tally = Tally::default();
-    let color = cli::style(args.color, Stream::Stdout).color;
+    let color = super::style(args.color, Std::Out).color;
 
     let use_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     let (inputs, max_size) = inputs(args, cwd, &mut sources, &mut diags);
@@ -115,11 +116,12 @@ pub fn run_with_stdin(args: &FmtArgs, cwd: &Path, stdin: &mut dyn Read) -> Outpu
         stdout,
         stderr,
         exit,
+        ..Output::default()
     }
 }
 
 fn cli_handler(args: &FmtArgs) -> miette::GraphicalReportHandler {
-    let style = cli::style(args.color, Stream::Stderr);
+    let style = super::style(args.color, Std::Err);
     diag::handler(style.color, style.width)
 }
 

@@ -1,10 +1,11 @@
 //! `custody help-code CODE`: print a code's entry from the error catalogue
 //! (`docs/errors.md`, embedded in the binary), as plain text.
 
-use crate::cli::{self, ColorChoice, HelpCodeArgs, Stream};
+use super::{Output, Std};
+use crate::cli::{ColorChoice, HelpCodeArgs};
 use crate::diag::{self, Diag};
-use crate::run::{Exit, Output};
 use crate::source::SourceMap;
+use crate::types::Exit;
 
 /// The error catalogue, `docs/errors.md`.
 pub const CATALOGUE: &str = include_str!("../../docs/errors.md");
@@ -204,7 +205,7 @@ pub fn run(args: &HelpCodeArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
             ..Output::default()
         };
     }
-    let style = cli::style(ColorChoice::Auto, Stream::Stderr);
+    let style = super::style(ColorChoice::Auto, Std::Err);
     Output {
         stdout: String::new(),
         stderr: diag::render_all(
@@ -213,6 +214,7 @@ pub fn run(args: &HelpCodeArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
             &diag::handler(style.color, style.width),
         ),
         exit: Exit::Invalid,
+        ..Output::default()
     }
 }
 

@@ -4,6 +4,8 @@
 //! The facts come from `eval::impact`; this module only lays them out. Exit code: 0, or 2
 //! on any error (an unknown entity, invalid input).
 
+use super::Output;
+use crate::check::Checked;
 use crate::cli::{Format, ImpactArgs};
 use crate::diag::Diag;
 use crate::eval::derived::{Handled, Via};
@@ -11,8 +13,8 @@ use crate::eval::impact::{self, Chain, Impact, Records, StoreImpact, VendorImpac
 use crate::eval::value::Val;
 use crate::eval::{Context, Finding, Status};
 use crate::inventory::EntityId;
-use crate::run::{Exit, Loaded, Output};
 use crate::source::{Loc, Span};
+use crate::types::Exit;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -25,20 +27,24 @@ pub fn run(args: &ImpactArgs, cwd: std::path::PathBuf, today: jiff::civil::Date)
     })
 }
 
-fn impact_of(args: &ImpactArgs, loaded: &mut Loaded) -> Option<String> {
+fn impact_of(args: &ImpactArgs, loaded: &mut Checked) -> Option<String> {
     let e = super::explain::resolve_entity(
-        &mut loaded.sources,
-        &loaded.schema,
-        &loaded.inventory,
+        &mut loaded.project.sources,
+        &loaded.project.schema,
+        &loaded.project.inventory,
         &args.entity,
         UNKNOWN_ENTITY,
-        &mut loaded.diags,
+        &mut loaded.project.diags,
     )?;
-    let cx = loaded.context();
-    let Some(imp) = impact::impact(&cx, &loaded.waivers, e) else {
+    let cx = Context::of(loaded);
+    let Some(imp) = impact::impact(&cx, &loaded.project.waivers, e) else {
         drop(cx);
-        let kind = &loaded.schema.kind(loaded.inventory.get(e).kind).name;
-        let file = loaded.sources.add("<entity>", args.entity.clone());
+        let kind = &loaded
+            .project
+            .schema
+            .kind(loaded.project.inventory.get(e).kind)
+            .name;
+        let file = loaded.project.sources.add("<entity>", args.entity.clone());
         let d = Diag::error(
             UNSUPPORTED_KIND,
             format!("`custody impact` covers vendors and data stores, not a {kind}"),
@@ -48,12 +54,12 @@ fn impact_of(args: &ImpactArgs, loaded: &mut Loaded) -> Option<String> {
             "neither a vendor nor a data store",
         )
         .help("name a vendor or a data store, e.g. `vendor/ID`");
-        loaded.diags.push(d);
+        loaded.project.diags.push(d);
         return None;
     };
     let view = View {
         cx: &cx,
-        waivers: &loaded.waivers,
+        waivers: &loaded.project.waivers,
     };
     Some(match (args.format, &imp) {
         (Format::Human, Impact::Vendor(v)) => view.vendor_text(v),
@@ -64,7 +70,7 @@ fn impact_of(args: &ImpactArgs, loaded: &mut Loaded) -> Option<String> {
 
 struct View<'v, 'a> {
     cx: &'v Context<'a>,
-    waivers: &'v [crate::eval::waivers::Waiver],
+    waivers: &'v [crate::project::waivers::Waiver],
 }
 
 /// `14,500,000`

@@ -1,25 +1,27 @@
 //! `custody lint`: every error `check` would report about the input, without evaluating,
-//! plus warnings with stable codes (`check::lint`).
+//! plus warnings with stable codes (`crate::lint`).
 
-use crate::check::lint::{self, Input};
-use crate::cli::{self, LintArgs, Stream};
+use super::{Output, Std};
+use crate::check::{self, Checked};
+use crate::cli::LintArgs;
 use crate::diag;
-use crate::run::{self, Exit, Loaded, Output, Settings};
+use crate::lint::{self, Input};
+use crate::project;
+use crate::types::Exit;
 
 pub fn run(args: &LintArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
-    let settings = Settings {
-        no_eval: true,
+    let settings = project::Settings {
         as_of: args.as_of,
-        ..args.input.settings(cwd)
+        ..super::settings(&args.input, cwd)
     };
-    let loaded = run::load(&settings, today);
+    let loaded = check::project(project::load(&settings, today));
     let diags = diagnostics(&loaded);
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let style = cli::style(args.input.color, Stream::Stderr);
+    let style = super::style(args.input.color, Std::Err);
     let stderr = diag::render_all(
         &diags,
-        &loaded.sources,
+        &loaded.project.sources,
         &diag::handler(style.color, style.width),
     );
     let exit = if errors > 0 {
@@ -33,20 +35,21 @@ pub fn run(args: &LintArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -
         stdout: summary_line(&loaded, errors, warnings, args.deny_warnings),
         stderr,
         exit,
+        ..Output::default()
     }
 }
 
 /// The load's errors and warnings and lint's warnings, sorted.
-pub fn diagnostics(loaded: &Loaded) -> Vec<diag::Diag> {
-    let mut diags = loaded.diags.clone();
+pub fn diagnostics(loaded: &Checked) -> Vec<diag::Diag> {
+    let mut diags = loaded.project.diags.clone();
     diags.extend(lint::lint(&Input {
-        sources: &loaded.sources,
-        schema: &loaded.schema,
-        taxonomy: &loaded.taxonomy,
-        inventory: &loaded.inventory,
+        sources: &loaded.project.sources,
+        schema: &loaded.project.schema,
+        taxonomy: &loaded.project.taxonomy,
+        inventory: &loaded.project.inventory,
         program: &loaded.program,
-        waivers: &loaded.waivers,
-        as_of: loaded.as_of,
+        waivers: &loaded.project.waivers,
+        as_of: loaded.project.as_of,
     }));
     diag::sort(&mut diags);
     diags.dedup();
@@ -58,7 +61,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// `custody lint: 13 rules checked in 3 policy files, 23 entities, 2 waivers: no problems`
-fn summary_line(l: &Loaded, errors: usize, warnings: usize, deny: bool) -> String {
+fn summary_line(l: &Checked, errors: usize, warnings: usize, deny: bool) -> String {
     let problems = match (errors, warnings) {
         (0, 0) => "no problems".to_owned(),
         (0, w) => count(w, "warning", "warnings"),
@@ -78,7 +81,7 @@ fn summary_line(l: &Loaded, errors: usize, warnings: usize, deny: bool) -> Strin
         "custody lint: {} checked in {}, {}, {}: {problems}{denied}\n",
         count(l.program.rules.len(), "rule", "rules"),
         count(l.program.files.len(), "policy file", "policy files"),
-        count(l.inventory.entities.len(), "entity", "entities"),
-        count(l.waivers.len(), "waiver", "waivers"),
+        count(l.project.inventory.entities.len(), "entity", "entities"),
+        count(l.project.waivers.len(), "waiver", "waivers"),
     )
 }

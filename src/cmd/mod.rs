@@ -1,6 +1,8 @@
-//! One module per subcommand besides `check`: each takes its clap arguments and returns an
-//! `Output` (what to print, how to exit); `main` writes it out.
+//! One module per subcommand: each takes its clap arguments and returns an [`Output`] (what
+//! to print, how to exit); `main` writes it out. This layer, and `main`, are the only code
+//! that looks at the process (environment, terminals, files written on request).
 
+pub mod check;
 pub mod docs;
 pub mod explain;
 pub mod fmt;
@@ -9,3 +11,128 @@ pub mod impact;
 pub mod lint;
 pub mod query;
 pub mod test;
+
+use crate::cli::{ColorChoice, InputArgs};
+use crate::project::Settings;
+use crate::report::human::Style;
+use crate::types::Exit;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What a command prints and how it exits; `main` writes it out: `stderr`, then `stdout`,
+/// then `stream` (if any) to stdout, with the text it returns to stderr.
+#[derive(Default)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub exit: Exit,
+    /// A report written straight to stdout rather than built in memory (`check --format
+    /// json`); returns what to print to stderr after it (the `--timings` table).
+    pub stream: Option<Stream>,
+}
+
+/// A deferred writer for [`Output::stream`].
+pub type Stream = Box<dyn FnOnce(&mut dyn Write) -> String>;
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Output")
+            .field("stdout", &self.stdout)
+            .field("stderr", &self.stderr)
+            .field("exit", &self.exit)
+            .field("stream", &self.stream.is_some())
+            .finish()
+    }
+}
+
+/// The project settings named by the shared input flags.
+pub fn settings(input: &InputArgs, cwd: PathBuf) -> Settings {
+    Settings {
+        cwd,
+        config_dir: input.path.clone(),
+        policies: input.policies.clone(),
+        inventory: input.inventory.clone(),
+        waivers: input.waivers.clone(),
+        max_file_size: input.max_file_size,
+        ..Settings::default()
+    }
+}
+
+/// Colour decision: `--color`, then `NO_COLOR`, then whether the stream is a terminal.
+pub fn use_color(choice: ColorChoice, no_color_env: bool, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => !no_color_env && is_terminal,
+    }
+}
+
+/// An output stream, for the colour decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Std {
+    Out,
+    Err,
+}
+
+/// The human style for a stream: `--color`, then `NO_COLOR`, then whether it is a terminal.
+pub fn style(choice: ColorChoice, stream: Std) -> Style {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let terminal = match stream {
+        Std::Out => std::io::stdout().is_terminal(),
+        Std::Err => std::io::stderr().is_terminal(),
+    };
+    Style {
+        color: use_color(choice, no_color, terminal),
+        width: 100,
+    }
+}
+
+/// Write `content` to `path` through a temporary file in the same directory, so a reader
+/// never sees half a report.
+pub fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
+    tmp.write_all(content.as_bytes())
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// `custody completions SHELL`: a completion script on stdout.
+pub fn completions(args: &crate::cli::CompletionsArgs) -> Output {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(
+        args.shell,
+        &mut crate::cli::Cli::command(),
+        "custody",
+        &mut buf,
+    );
+    Output {
+        stdout: String::from_utf8_lossy(&buf).into_owned(),
+        ..Output::default()
+    }
+}
+
+/// `custody man`: the man page (roff) on stdout.
+pub fn man() -> Output {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    match clap_mangen::Man::new(crate::cli::Cli::command()).render(&mut buf) {
+        Ok(()) => Output {
+            stdout: String::from_utf8_lossy(&buf).into_owned(),
+            ..Output::default()
+        },
+        Err(e) => Output {
+            stderr: format!("error: cannot render the man page: {e}\n"),
+            exit: Exit::Invalid,
+            ..Output::default()
+        },
+    }
+}

@@ -9,15 +9,17 @@
 //!
 //! Exit code: 0, even when nothing matches; 2 on any error.
 
+use super::Output;
 use crate::ast::{self, ClauseKind, Expr, ExprKind, ForClause, IsTest, PolicyFile};
+use crate::check::Checked;
 use crate::check::{self, CExpr, CKind, Program};
 use crate::cli::{QueryArgs, QueryFormat};
 use crate::diag::Diag;
 use crate::eval::Context;
 use crate::eval::value::{Display, Val};
 use crate::inventory::{EntityId, FieldType, KindId};
-use crate::run::{Exit, Loaded, Output};
 use crate::source::{FileId, Loc, Span};
+use crate::types::Exit;
 use std::fmt::Write;
 
 const INVALID_SHOW: &str = "custody::query::invalid_show";
@@ -31,15 +33,15 @@ pub fn run(args: &QueryArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) 
 }
 
 /// A checked query: the kind, the `where` (if any) and the `--show` columns.
-struct Checked {
+struct Query {
     kind: KindId,
     filter: Option<Program>,
     columns: Vec<(String, Program)>,
 }
 
-fn query(args: &QueryArgs, loaded: &mut Loaded) -> Option<String> {
+fn query(args: &QueryArgs, loaded: &mut Checked) -> Option<String> {
     let checked = check_query(args, loaded)?;
-    let cx = loaded.context();
+    let cx = Context::of(loaded);
     let rows = evaluate(&cx, &checked);
     let headers: Vec<&str> = checked.columns.iter().map(|(h, _)| h.as_str()).collect();
     Some(match args.format {
@@ -50,13 +52,13 @@ fn query(args: &QueryArgs, loaded: &mut Loaded) -> Option<String> {
 }
 
 /// Parse and check the query and the `--show` paths; `None` (with diagnostics) when any is wrong.
-fn check_query(args: &QueryArgs, loaded: &mut Loaded) -> Option<Checked> {
-    let file = loaded.sources.add("<query>", args.query.clone());
-    let fc = crate::syntax::parse_query(file, &args.query, &mut loaded.diags)?;
+fn check_query(args: &QueryArgs, loaded: &mut Checked) -> Option<Query> {
+    let file = loaded.project.sources.add("<query>", args.query.clone());
+    let fc = crate::syntax::parse_query(file, &args.query, &mut loaded.project.diags)?;
     let mut diags = Vec::new();
     let program = check_rule(loaded, file, &fc, None, &mut diags);
     let failed = program.rules.is_empty() || diags.iter().any(Diag::is_error);
-    loaded.diags.extend(diags);
+    loaded.project.diags.extend(diags);
     if failed {
         return None;
     }
@@ -68,8 +70,8 @@ fn check_query(args: &QueryArgs, loaded: &mut Loaded) -> Option<Checked> {
     let mut columns = Vec::new();
     let mut ok = true;
     for text in &args.show {
-        let file = loaded.sources.add("--show", text.clone());
-        let Some(path) = show_path(file, text, &fc.var, &mut loaded.diags) else {
+        let file = loaded.project.sources.add("--show", text.clone());
+        let Some(path) = show_path(file, text, &fc.var, &mut loaded.project.diags) else {
             ok = false;
             continue;
         };
@@ -89,14 +91,14 @@ fn check_query(args: &QueryArgs, loaded: &mut Loaded) -> Option<Checked> {
             }
         }
         let failed = program.rules.is_empty() || diags.iter().any(Diag::is_error);
-        loaded.diags.extend(diags);
+        loaded.project.diags.extend(diags);
         if failed {
             ok = false;
         } else {
             columns.push((text.clone(), program));
         }
     }
-    ok.then_some(Checked {
+    ok.then_some(Query {
         kind,
         filter,
         columns,
@@ -106,7 +108,7 @@ fn check_query(args: &QueryArgs, loaded: &mut Loaded) -> Option<Checked> {
 /// `for KIND VAR [where FILTER] require true`, or with `show`, `for KIND VAR require SHOW
 /// is set` (its spans in `file`), checked by `crate::check`.
 fn check_rule(
-    loaded: &Loaded,
+    loaded: &Checked,
     file: FileId,
     fc: &ForClause,
     show: Option<Expr>,
@@ -174,9 +176,9 @@ fn check_rule(
     };
     check::check(
         &[pf],
-        &loaded.sources,
-        &loaded.schema,
-        &loaded.taxonomy,
+        &loaded.project.sources,
+        &loaded.project.schema,
+        &loaded.project.taxonomy,
         diags,
     )
 }
@@ -274,7 +276,7 @@ enum Cell<'a> {
     Object(Vec<(String, Cell<'a>)>),
 }
 
-fn evaluate<'a>(cx: &Context<'a>, q: &'a Checked) -> Vec<Row<'a>> {
+fn evaluate<'a>(cx: &Context<'a>, q: &'a Query) -> Vec<Row<'a>> {
     let filter = q
         .filter
         .as_ref()

@@ -1,8 +1,7 @@
 //! `custody test [PATHS] [--coverage] [--policy P]`: run policy test files (`*.test.yaml`)
 //! and print the results in the style of `cargo test`. See `crate::testing`.
 
-use crate::cli::{self, Stream};
-use crate::run::Output;
+use super::{Output, Std};
 use crate::testing::{self, Options, render};
 
 pub fn run(
@@ -19,8 +18,9 @@ pub fn run(
     };
     let outcome = testing::run(&opts);
     Output {
-        stdout: render::stdout(&outcome, &cli::style(args.color, Stream::Stdout)),
-        stderr: render::stderr(&outcome, &cli::style(args.color, Stream::Stderr)),
+        stdout: render::stdout(&outcome, &super::style(args.color, Std::Out)),
+        stderr: render::stderr(&outcome, &super::style(args.color, Std::Err)),
         exit: outcome.exit(),
+        ..Output::default()
     }
 }

@@ -4,9 +4,9 @@
 
 use crate::diag::Diag;
 use crate::eval::{Finding, Status};
-use crate::inventory::yaml::{Node, NodeKind};
-use crate::nodes::{MapReader, kind_words};
 use crate::source::{FileId, Loc};
+use crate::yaml::map::{MapReader, kind_words};
+use crate::yaml::{Node, NodeKind};
 use serde::Serialize;
 
 const CODE: &str = "custody::baseline::malformed";
@@ -57,7 +57,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<(String,
             diags.push(
                 Diag::error(CODE, "the baseline file has no `findings` list")
                     .at(
-                        crate::nodes::first_line(file, doc),
+                        crate::yaml::map::first_line(file, doc),
                         "expected `findings` here",
                     )
                     .help("write baselines with `custody check --write-baseline FILE`"),

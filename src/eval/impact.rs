@@ -9,9 +9,10 @@
 
 use crate::eval::derived::{Handled, Via};
 use crate::eval::value::Val;
-use crate::eval::waivers::{self, Waiver};
+use crate::eval::waivers;
 use crate::eval::{Context, Finding};
 use crate::inventory::{CatId, EntityId, Value};
+use crate::project::waivers::Waiver;
 use crate::source::Loc;
 
 /// A vendor reached through subprocessors, with the way there: `path` starts at the vendor

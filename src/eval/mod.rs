@@ -12,7 +12,7 @@ pub mod value;
 pub mod waivers;
 
 use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
-use crate::check::{CExpr, CKind, CheckedRule, Program, Severity, TemplatePart};
+use crate::check::{CExpr, CKind, CheckedRule, Program, TemplatePart};
 use crate::inventory::{EntityId, Inventory, Overlap, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use derived::{Derived, Via};
@@ -108,6 +108,18 @@ pub struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
+    /// A context over everything a checked project loaded.
+    pub fn of(checked: &'a crate::check::Checked) -> Context<'a> {
+        let p = &checked.project;
+        Context::new(
+            &checked.program,
+            &p.inventory,
+            &p.schema,
+            &p.taxonomy,
+            &p.sources,
+            p.as_of,
+        )
+    }
     pub fn new(
         program: &'a Program,
         inv: &'a Inventory,
@@ -1060,9 +1072,4 @@ pub fn days(n: i64) -> String {
     } else {
         format!("{n} days")
     }
-}
-
-/// Severity at or above which findings fail the run.
-pub fn fails(sev: Severity, threshold: Severity) -> bool {
-    sev != Severity::Info && sev >= threshold
 }

@@ -1,11 +1,8 @@
 //! Inventories: YAML files → a validated, spanned model of entities, plus the schema and
 //! taxonomy they are checked against.
 //!
-//! **Architecture invariant:** YAML-library types (granit_parser / serde-saphyr) never leave
-//! this module; the rest of custody sees `yaml::Node` and `model::Inventory`.
+//! The YAML itself is read by [`crate::yaml`]; this module gives it meaning.
 //!
-//! - [`yaml`]: parser events → spanned nodes, with the depth (256) and alias-expansion
-//!   guards; [`yaml::parse`] gives whole documents for config and waiver files.
 //! - [`schema`] and [`taxonomy`]: the shipped `policies/schema.yaml` and
 //!   `policies/taxonomy.yaml` (embedded), extensible from `custody.yaml` in the same format.
 //! - [`mod@load`]: inventory files → [`Inventory`]. Pass 1 reads each file on its own, in
@@ -20,7 +17,6 @@ pub mod load;
 pub mod model;
 pub mod schema;
 pub mod taxonomy;
-pub mod yaml;
 
 pub use load::load;
 pub use model::{Entity, EntityId, Field, Inventory, Value};

@@ -3,8 +3,8 @@
 //! header comment documents the format, which `custody.yaml`'s `schema:` key shares.
 
 use crate::diag::{self, Diag};
-use crate::inventory::yaml::{self, Node, NodeKind};
 use crate::source::{FileId, Loc};
+use crate::yaml::{self, Node, NodeKind};
 
 /// The shipped schema's text.
 pub const BUILTIN_SCHEMA: &str = include_str!("../../policies/schema.yaml");

@@ -3,8 +3,8 @@
 //! comment documents the format, which `custody.yaml`'s `taxonomy:` key shares.
 
 use crate::diag::{self, Diag};
-use crate::inventory::yaml::{self, Node, NodeKind};
 use crate::source::{FileId, Loc};
+use crate::yaml::{self, Node, NodeKind};
 
 /// The shipped taxonomy's text.
 pub const BUILTIN_TAXONOMY: &str = include_str!("../../policies/taxonomy.yaml");

@@ -3,10 +3,10 @@
 //! Diagnostics are snapshotted as the user sees them (`diag::render_plain`), in
 //! `src/inventory/snapshots/`.
 
-use super::yaml::{self, MAX_DEPTH, Node, NodeKind, Plain, resolve_plain};
 use super::*;
 use crate::diag::{self, Diag, render_plain};
 use crate::source::{FileId, SourceMap};
+use crate::yaml::{self, MAX_DEPTH, Node, NodeKind, Plain, resolve_plain};
 
 /// A source map holding the named texts.
 fn sources_of(files: &[(&str, &str)]) -> (SourceMap, Vec<FileId>) {

@@ -2,11 +2,11 @@
 //! (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`), with the escaping
 //! GitHub documents for data and properties. Input errors and warnings are annotations too.
 
-use crate::check::Severity;
 use crate::diag::Level;
 use crate::eval::Status;
+use crate::report::Report;
 use crate::report::{entity_name, place};
-use crate::run::Report;
+use crate::types::Severity;
 use std::fmt::Write;
 
 /// Escape a command's data (the message): `%`, CR and LF.
@@ -52,7 +52,7 @@ fn annotation(
 
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    for d in &r.diags {
+    for d in &r.project.diags {
         let p = d.primary.as_ref().map(|l| place(r, l.loc));
         let cmd = if d.level == Level::Error {
             "error"

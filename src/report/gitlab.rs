@@ -1,10 +1,10 @@
 //! `--format gitlab`: GitLab Code Quality JSON (an array of issues with description,
 //! check_name, fingerprint, severity and location), for merge-request widgets.
 
-use crate::check::Severity;
 use crate::eval::Status;
+use crate::report::Report;
 use crate::report::{entity_name, fingerprint, place};
-use crate::run::Report;
+use crate::types::Severity;
 use serde::Serialize;
 
 #[derive(Serialize)]

@@ -2,11 +2,11 @@
 //! offending YAML value (or the entity's id when the value is missing), with the policy's
 //! `require` line and evidence in other files as related notes, and the remediation as help.
 
-use crate::check::Severity;
 use crate::eval::{Fact, Finding, Status};
+use crate::report::Report;
 use crate::report::{entity_name, summary};
-use crate::run::Report;
 use crate::source::{Loc, SourceMap};
+use crate::types::Severity;
 use std::fmt::{self, Write};
 
 /// A finding bound to its report, implementing `miette::Diagnostic`.
@@ -120,14 +120,14 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
     let rule = &r.program.rules[f.rule];
     let file = f.primary.file;
     // On a long line (minified JSON), every other fact gets its own note: see `on_long_line`.
-    let long = crate::diag::on_long_line(&r.sources, f.primary);
+    let long = crate::diag::on_long_line(&r.project.sources, f.primary);
     // Texts per labelled place: two reasons at one place are joined, so none is lost.
     let mut places: Vec<(Loc, Vec<String>)> = vec![(f.primary, vec![f.primary_label.clone()])];
     let mut related = Vec::new();
     let note = |text: String, fact: &Fact| Note {
         text,
         loc: fact.loc.map(|l| (l, None)),
-        sources: &r.sources,
+        sources: &r.project.sources,
     };
     // Further facts: labels when in the same file, notes otherwise.
     let failed = f
@@ -162,16 +162,17 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
                 text: format!(
                     "required by rule {} ({})",
                     rule.id,
-                    r.sources.display(req.loc)
+                    r.project.sources.display(req.loc)
                 ),
                 loc: Some((req.loc, Some("this requirement fails".into()))),
-                sources: &r.sources,
+                sources: &r.project.sources,
             });
         }
     }
     let mut help = rule.remediation.clone();
     if let Some((wi, date)) = f.expired_waiver {
         let who = r
+            .project
             .waivers
             .get(wi)
             .map(|w| w.approved_by.as_str())
@@ -194,7 +195,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
         code: &rule.id,
         severity: miette_severity(rule.severity),
         help,
-        sources: &r.sources,
+        sources: &r.project.sources,
         primary: f.primary,
         labels,
         related,
@@ -229,7 +230,7 @@ pub fn render(r: &Report, style: &Style) -> String {
         for f in waived {
             let rule = &r.program.rules[f.rule];
             if let Status::Waived(wi) = f.status
-                && let Some(w) = r.waivers.get(wi)
+                && let Some(w) = r.project.waivers.get(wi)
             {
                 let _ = writeln!(
                     out,
@@ -239,7 +240,7 @@ pub fn render(r: &Report, style: &Style) -> String {
                     w.reason,
                     w.approved_by,
                     w.expires,
-                    r.sources.display(w.loc)
+                    r.project.sources.display(w.loc)
                 );
             }
         }
@@ -252,7 +253,7 @@ pub fn render(r: &Report, style: &Style) -> String {
 
 /// Errors and warnings: what goes to stderr.
 pub fn render_diags(r: &Report, style: &Style) -> String {
-    crate::diag::render_all(&r.diags, &r.sources, &handler(style))
+    crate::diag::render_all(&r.project.diags, &r.project.sources, &handler(style))
 }
 
 /// `1 rule`, `2 rules`
@@ -282,7 +283,7 @@ pub fn summary_line(r: &Report) -> String {
         s.waived,
         count(s.rules, "rule", "rules"),
         count(s.entities, "entity", "entities"),
-        r.as_of
+        r.project.as_of
     );
     if s.baselined > 0 {
         let _ = write!(line, "; {} baselined", s.baselined);

@@ -6,8 +6,8 @@
 
 use crate::diag::Diag;
 use crate::eval::{Finding, Status};
+use crate::report::Report;
 use crate::report::{Summary, entity_name, summary};
-use crate::run::Report;
 use crate::source::Loc;
 use serde::{Serialize, Serializer};
 use std::io::Write;
@@ -34,11 +34,11 @@ impl Serialize for Findings<'_> {
         // Evidence was deferred: add it to one finding at a time, serialize, drop.
         let cx = crate::eval::Context::new(
             &r.program,
-            &r.inventory,
-            &r.schema,
-            &r.taxonomy,
-            &r.sources,
-            r.as_of,
+            &r.project.inventory,
+            &r.project.schema,
+            &r.project.taxonomy,
+            &r.project.sources,
+            r.project.as_of,
         );
         let mut seq = s.serialize_seq(Some(r.findings.len()))?;
         for f in &r.findings {
@@ -56,6 +56,7 @@ impl Serialize for Diags<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(
             self.0
+                .project
                 .diags
                 .iter()
                 .filter(|d| d.is_error() == self.1)
@@ -123,9 +124,9 @@ struct DiagOut<'a> {
 }
 
 fn location(r: &Report, loc: Loc) -> Location<'_> {
-    let (line, column) = r.sources.line_col(loc);
+    let (line, column) = r.project.sources.line_col(loc);
     Location {
-        file: r.sources.name(loc.file),
+        file: r.project.sources.name(loc.file),
         line,
         column,
     }
@@ -145,7 +146,7 @@ fn diag_out<'a>(r: &'a Report, d: &'a Diag) -> DiagOut<'a> {
 
 fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
     let rule = &r.program.rules[f.rule];
-    let ent = r.inventory.get(f.entity);
+    let ent = r.project.inventory.get(f.entity);
     let mut evidence: Vec<EvidenceOut> = f
         .selected
         .iter()
@@ -172,7 +173,7 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
         (Status::Fail, Some((wi, _))) => Some((wi, "expired")),
         _ => None,
     }
-    .and_then(|(wi, state)| r.waivers.get(wi).map(|w| (w, state)))
+    .and_then(|(wi, state)| r.project.waivers.get(wi).map(|w| (w, state)))
     .map(|(w, state)| WaiverOut {
         state,
         reason: &w.reason,
@@ -201,7 +202,7 @@ pub fn write(r: &Report, w: impl Write) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
     let out = Out {
         version: 1,
-        as_of: r.as_of.to_string(),
+        as_of: r.project.as_of.to_string(),
         summary: summary(r),
         findings: Findings(r),
         errors: Diags(r, true),

@@ -3,8 +3,8 @@
 //! baselined findings are skipped. No timestamps, so the XML is deterministic.
 
 use crate::eval::{Finding, Status};
+use crate::report::Report;
 use crate::report::{entity_name, place};
-use crate::run::Report;
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ fn evidence(r: &Report, f: &Finding) -> String {
 }
 
 fn at(r: &Report, loc: Option<crate::source::Loc>) -> String {
-    loc.map(|l| format!(" ({})", r.sources.display(l)))
+    loc.map(|l| format!(" ({})", r.project.sources.display(l)))
         .unwrap_or_default()
 }
 
@@ -60,7 +60,7 @@ pub fn render(r: &Report) -> String {
                     }
                     Status::Waived(wi) => {
                         let mut s = TestCaseStatus::skipped();
-                        let why = r.waivers.get(*wi).map(|w| {
+                        let why = r.project.waivers.get(*wi).map(|w| {
                             format!(
                                 "waived: {} (approved by {}, until {})",
                                 w.reason, w.approved_by, w.expires

@@ -2,8 +2,8 @@
 //! counts by severity and status, failing findings grouped by rule, waivers expiring soon.
 
 use crate::eval::Status;
+use crate::report::Report;
 use crate::report::{entity_name, place, summary};
-use crate::run::Report;
 use std::fmt::Write;
 
 /// Waivers expiring within this many days are listed.
@@ -26,7 +26,7 @@ pub fn render(r: &Report) -> String {
     let _ = writeln!(
         out,
         "{} rules over {} entities, as of {}.\n",
-        s.rules, s.entities, r.as_of
+        s.rules, s.entities, r.project.as_of
     );
     let _ = writeln!(out, "| severity | failing | waived | baselined |");
     let _ = writeln!(out, "|---|---:|---:|---:|");
@@ -48,11 +48,11 @@ pub fn render(r: &Report) -> String {
             "**{} input errors** (run `custody check` locally for details):\n",
             s.errors
         );
-        for d in r.diags.iter().filter(|d| d.is_error()) {
+        for d in r.project.diags.iter().filter(|d| d.is_error()) {
             let at = d
                 .primary
                 .as_ref()
-                .map(|l| format!(" ({})", r.sources.display(l.loc)))
+                .map(|l| format!(" ({})", r.project.sources.display(l.loc)))
                 .unwrap_or_default();
             let _ = writeln!(out, "- `{}`: {}{}", d.code, d.message, at);
         }
@@ -87,11 +87,12 @@ pub fn render(r: &Report) -> String {
         );
     }
     let expiring: Vec<_> = r
+        .project
         .waivers
         .iter()
         .filter(|w| {
-            w.live(r.as_of)
-                && crate::eval::shift(r.as_of, EXPIRING_DAYS, crate::ast::Unit::Day)
+            w.live(r.project.as_of)
+                && crate::eval::shift(r.project.as_of, EXPIRING_DAYS, crate::ast::Unit::Day)
                     .is_some_and(|limit| w.expires <= limit)
         })
         .collect();
@@ -111,66 +112,4 @@ pub fn render(r: &Report) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::run::{Settings, run};
-
-    #[test]
-    fn lists_waivers_expiring_within_30_days_and_groups_findings_by_rule() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let p = dir.path();
-        std::fs::write(p.join("r.policy"), "rule M-1 \"MFA | enforced\" {\n severity high\n for vendor v\n require v.mfa_enforced\n}\n").expect("w");
-        std::fs::write(
-            p.join("i.yaml"),
-            "vendors:\n  - id: soon\n  - id: later\n  - id: open\n",
-        )
-        .expect("w");
-        let waiver = |id: &str, expires: &str| {
-            format!(
-                "  - rule: M-1\n    entity: vendor/{id}\n    reason: r\n    approved_by: ciso\n    expires: {expires}\n"
-            )
-        };
-        std::fs::write(
-            p.join("w.yaml"),
-            format!(
-                "waivers:\n{}{}",
-                waiver("soon", "2026-12-24"),
-                waiver("later", "2026-12-25")
-            ),
-        )
-        .expect("w");
-        let as_of: jiff::civil::Date = "2026-11-24".parse().expect("date");
-        let settings = Settings {
-            cwd: p.to_path_buf(),
-            policies: vec![p.join("r.policy")],
-            inventory: vec![p.join("i.yaml")],
-            waivers: Some(p.join("w.yaml")),
-            as_of: Some(as_of),
-            ..Settings::default()
-        };
-        let text = super::render(&run(&settings, as_of));
-        assert!(text.starts_with("## custody: failed\n"), "{text}");
-        assert!(
-            text.contains("### M-1 MFA \\| enforced (high)"),
-            "pipes in titles are escaped: {text}"
-        );
-        assert!(
-            text.contains("| `vendor/open` | mfa_enforced is missing |"),
-            "{text}"
-        );
-        let expiring = text
-            .split("### Waivers expiring within 30 days")
-            .nth(1)
-            .expect("section");
-        assert!(
-            expiring.contains("`vendor/soon` | 2026-12-24"),
-            "as-of + 30 days is included: {expiring}"
-        );
-        assert!(
-            !expiring.contains("vendor/later"),
-            "31 days out is not: {expiring}"
-        );
-    }
 }

@@ -1,5 +1,6 @@
-//! Renderers over one `run::Report`: human (miette) and JSON. Each is a pure function of
-//! the report, so output is deterministic.
+//! Renderers over one [`Report`]: human (miette), JSON, SARIF, JUnit, GitHub and GitLab
+//! annotations, Markdown. Each is a pure function of the report, so output is
+//! deterministic.
 
 pub mod github;
 pub mod gitlab;
@@ -9,9 +10,44 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 
-use crate::check::Severity;
-use crate::eval::Status;
-use crate::run::Report;
+use crate::check::Program;
+use crate::eval::{Finding, RuleStats, Status};
+use crate::project::Project;
+use crate::types::{Exit, Severity};
+
+/// Everything a renderer needs: the loaded project, its checked rules, and what evaluating
+/// them found.
+pub struct Report {
+    pub project: Project,
+    pub program: Program,
+    pub findings: Vec<Finding>,
+    pub stats: Vec<RuleStats>,
+    /// Which rules were evaluated (all, or those named by `--rule`).
+    pub evaluated: Vec<bool>,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.project.has_errors()
+    }
+    pub fn failing(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.status == Status::Fail)
+    }
+    /// 2 on any error; 1 when a failing finding is at or above `--fail-on`; else 0.
+    pub fn exit(&self) -> Exit {
+        if self.has_errors() {
+            Exit::Invalid
+        } else if self.failing().any(|f| {
+            self.program.rules[f.rule]
+                .severity
+                .fails(self.project.fail_on)
+        }) {
+            Exit::Findings
+        } else {
+            Exit::Clean
+        }
+    }
+}
 
 /// Counts shown at the end of human output and in JSON's `summary`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -71,7 +107,7 @@ pub fn summary(r: &Report) -> Summary {
     }
     Summary {
         rules: evaluated,
-        entities: r.inventory.entities.len(),
+        entities: r.project.inventory.entities.len(),
         selected: r.stats.iter().map(|s| s.selected).sum(),
         findings: r.findings.len(),
         failing: r.failing().count(),
@@ -87,8 +123,8 @@ pub fn summary(r: &Report) -> Summary {
             .count(),
         expired_waivers: r.failing().filter(|f| f.expired_waiver.is_some()).count(),
         by_severity,
-        errors: r.diags.iter().filter(|d| d.is_error()).count(),
-        warnings: r.diags.iter().filter(|d| !d.is_error()).count(),
+        errors: r.project.diags.iter().filter(|d| d.is_error()).count(),
+        warnings: r.project.diags.iter().filter(|d| !d.is_error()).count(),
         exit_code: r.exit() as i32,
         by_rule: r
             .program
@@ -117,16 +153,16 @@ pub fn summary(r: &Report) -> Summary {
 
 /// `vendor/crm-platform`
 pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
-    let ent = r.inventory.get(e);
-    format!("{}/{}", r.schema.kind(ent.kind).name, ent.id)
+    let ent = r.project.inventory.get(e);
+    format!("{}/{}", r.project.schema.kind(ent.kind).name, ent.id)
 }
 
 /// A finding's identity across runs (see `eval::baseline::fingerprint`).
 pub fn fingerprint(r: &Report, f: &crate::eval::Finding) -> String {
-    let e = r.inventory.get(f.entity);
+    let e = r.project.inventory.get(f.entity);
     crate::eval::baseline::fingerprint(
         &r.program.rules[f.rule].id,
-        &r.schema.kind(e.kind).name,
+        &r.project.schema.kind(e.kind).name,
         &e.id,
     )
 }
@@ -141,7 +177,7 @@ pub struct Place {
 }
 
 pub fn place(r: &Report, loc: crate::source::Loc) -> Place {
-    let file = r.sources.get(loc.file);
+    let file = r.project.sources.get(loc.file);
     let (line, column) = file.line_col(loc.span.start);
     let (end_line, end_column) = file.line_col(loc.span.end);
     Place {

@@ -3,12 +3,12 @@
 //! unrelated edits; waived findings carry an external suppression; input errors become tool
 //! execution notifications with `executionSuccessful: false`.
 
-use crate::check::Severity;
 use crate::diag::{Diag, Level};
 use crate::eval::Status;
+use crate::report::Report;
 use crate::report::{entity_name, fingerprint, place};
-use crate::run::Report;
 use crate::source::Loc;
+use crate::types::Severity;
 use serde_sarif::sarif::{
     ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
     PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
@@ -196,7 +196,7 @@ pub fn render(r: &Report) -> String {
                 .build();
             match &f.status {
                 Status::Waived(wi) => {
-                    let justification = r.waivers.get(*wi).map(|w| {
+                    let justification = r.project.waivers.get(*wi).map(|w| {
                         format!(
                             "{} (approved by {}, until {})",
                             w.reason, w.approved_by, w.expires
@@ -216,7 +216,8 @@ pub fn render(r: &Report) -> String {
             res
         })
         .collect();
-    let notifications: Vec<Notification> = r.diags.iter().map(|d| notification(r, d)).collect();
+    let notifications: Vec<Notification> =
+        r.project.diags.iter().map(|d| notification(r, d)).collect();
     let mut invocation = Invocation::builder()
         .execution_successful(!r.has_errors())
         .build();

@@ -19,16 +19,19 @@ pub mod coverage;
 pub mod render;
 pub mod spec;
 
-use crate::check::Program;
-use crate::cli::config::{self, Config};
+use crate::check::{self, Program};
 use crate::diag::{self, Diag};
 use crate::eval::value::{Display, Val};
-use crate::eval::waivers::{self, Waiver};
+use crate::eval::waivers;
 use crate::eval::{self, Fact, Finding, Status};
-use crate::inventory::{self, EntityId, Inventory, Schema, Taxonomy, yaml};
-use crate::run::Exit;
+use crate::inventory::{self, EntityId, Inventory, Schema, Taxonomy};
+use crate::project;
+use crate::project::config::{self, Config};
+use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::sources::{self, FileKind, Input, display_path};
+use crate::types::Exit;
+use crate::yaml;
 use coverage::Coverage;
 use spec::{Expect, InventorySpec, Named, TestSpec, WaiverSpec};
 use std::collections::{HashMap, HashSet};
@@ -344,13 +347,13 @@ impl Runner {
         }
         // The same policy stage as `custody check` (paths and `builtin:` library entries, with
         // the config's `library:` settings); each file is read once across all test files.
-        let no_params: Vec<crate::cli::config::Parameter> = Vec::new();
+        let no_params: Vec<crate::project::config::Parameter> = Vec::new();
         let no_disable: Vec<(String, crate::source::Loc)> = Vec::new();
         let (parameters, disable) = match config.and_then(|c| self.configs.get(c)) {
             Some((_, cfg, _)) => (&cfg.parameters, &cfg.disable),
             None => (&no_params, &no_disable),
         };
-        let library = crate::run::Library {
+        let library = project::policies::Library {
             parameters,
             disable,
             strict: false,
@@ -358,12 +361,10 @@ impl Runner {
         let cwd = self.cwd.clone();
         let policy_files = &mut self.policy_files;
         let mut read_ok = true;
-        let program = crate::run::load_policies(
+        let parsed = project::policies::read(
             policies.to_vec(),
             &library,
             &cwd,
-            &schema,
-            &taxonomy,
             &mut self.sources,
             &mut self.diags,
             &mut |path, srcs, diags| {
@@ -379,6 +380,7 @@ impl Runner {
                 f
             },
         );
+        let program = check::program(&parsed, &self.sources, &schema, &taxonomy, &mut self.diags);
         ok &= read_ok;
         ok &= !self.errors_since(before);
         self.envs.push(Env {
@@ -495,7 +497,7 @@ impl Runner {
         let waivers: Vec<Waiver> = match &spec.waivers {
             WaiverSpec::None => Vec::new(),
             WaiverSpec::Inline(node) => {
-                waivers::parse(file, std::slice::from_ref(node), &mut self.diags)
+                project::waivers::parse(file, std::slice::from_ref(node), &mut self.diags)
             }
             WaiverSpec::Path(input) => {
                 match sources::read_input(
@@ -508,7 +510,7 @@ impl Runner {
                     Some(f) => {
                         let text = self.sources.get(f).text.clone();
                         let docs = yaml::parse(f, &text, &mut self.diags);
-                        waivers::parse(f, &docs, &mut self.diags)
+                        project::waivers::parse(f, &docs, &mut self.diags)
                     }
                     None => Vec::new(),
                 }

@@ -3,10 +3,10 @@
 //! the fixture: see `testing::run`.
 
 use crate::diag::Diag;
-use crate::inventory::yaml::{Node, NodeKind};
-use crate::nodes::{MapReader, first_line, key_str, kind_words};
 use crate::source::{FileId, Loc, Span};
 use crate::sources::Input;
+use crate::yaml::map::{MapReader, first_line, key_str, kind_words};
+use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
 use std::path::Path;
 

@@ -3,14 +3,31 @@
 
 #![allow(dead_code)]
 
+use custody::check::Checked;
+use custody::cmd::check::Options;
+use custody::project::Settings;
+use custody::report::Report;
 use custody::report::human;
-use custody::run::{self, Report, Settings};
 use std::path::{Path, PathBuf};
 
 pub const AS_OF: &str = "2026-11-24";
 
 pub fn as_of() -> jiff::civil::Date {
     AS_OF.parse().expect("valid date")
+}
+
+/// `custody check` in-process: load, check, evaluate with `settings`.
+pub fn check(settings: &Settings, today: jiff::civil::Date) -> Report {
+    let options = Options {
+        project: settings.clone(),
+        ..Options::default()
+    };
+    custody::cmd::check::report(&options, today)
+}
+
+/// Load and check the project, without evaluating (what `lint` and `explain` start from).
+pub fn load(settings: &Settings, today: jiff::civil::Date) -> Checked {
+    custody::check::project(custody::project::load(settings, today))
 }
 
 /// Run `custody check` on a directory holding custody.yaml, with cwd = that directory.
@@ -21,7 +38,7 @@ pub fn run_dir(dir: &Path) -> Report {
         as_of: Some(as_of()),
         ..Settings::default()
     };
-    run::run(&settings, as_of())
+    check(&settings, as_of())
 }
 
 /// Write `files` (name, content) into a fresh temp dir and run on it.
@@ -76,7 +93,7 @@ pub fn findings(r: &Report) -> Vec<(String, String, String)> {
 
 /// Error codes of the run's diagnostics.
 pub fn codes(r: &Report) -> Vec<&'static str> {
-    r.diags.iter().map(|d| d.code).collect()
+    r.project.diags.iter().map(|d| d.code).collect()
 }
 
 pub fn repo_root() -> PathBuf {
@@ -98,8 +115,9 @@ pub fn failing_ids(for_clause: &str, require: &str, inventory: &str, as_of: &str
         as_of: Some(date),
         ..Settings::default()
     };
-    let r = run::run(&settings, date);
+    let r = check(&settings, date);
     let errors: Vec<String> = r
+        .project
         .diags
         .iter()
         .filter(|d| d.is_error())
@@ -108,7 +126,7 @@ pub fn failing_ids(for_clause: &str, require: &str, inventory: &str, as_of: &str
     assert!(errors.is_empty(), "unexpected errors: {errors:#?}");
     r.findings
         .iter()
-        .map(|f| r.inventory.get(f.entity).id.to_string())
+        .map(|f| r.project.inventory.get(f.entity).id.to_string())
         .collect()
 }
 
@@ -117,7 +135,7 @@ pub fn evidence(r: &Report, id: &str) -> Vec<String> {
     let f = r
         .findings
         .iter()
-        .find(|f| &*r.inventory.get(f.entity).id == id)
+        .find(|f| &*r.project.inventory.get(f.entity).id == id)
         .expect("finding for id");
     f.selected
         .iter()

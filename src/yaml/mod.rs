@@ -1,7 +1,13 @@
-//! A small spanned YAML tree built from granit_parser events (the parser inside serde-saphyr).
+//! The span-keeping YAML reader: a small spanned tree built from granit_parser events (the
+//! parser inside serde-saphyr).
 //!
-//! Used for every YAML file custody reads: inventories, waivers, `custody.yaml`, the shipped
-//! schema and taxonomy. Guards: nesting deeper than `MAX_DEPTH` and alias expansion beyond
+//! **Architecture invariant:** YAML-library types (granit_parser / serde-saphyr) never leave
+//! this module; the rest of custody sees [`Node`] and, for the streaming inventory loader,
+//! the event reader (`Reader`, `Raw`).
+//!
+//! Used for every YAML file custody reads: inventories, waivers, `custody.yaml`, baselines,
+//! test files, the shipped schema and taxonomy; [`map`] reads small documents into typed
+//! settings with a diagnostic for every mistake. Guards: nesting deeper than `MAX_DEPTH` and alias expansion beyond
 //! a budget are diagnostics, never a stack overflow or a memory blow-up.
 //!
 //! The work happens in `Reader`, which turns parser events into `Raw` nodes that borrow
@@ -13,6 +19,8 @@
 //! `!!bool`, `!!null`, `!!seq`, `!!map`) are honoured; any other tag (`!vault`, `!!set`) is an
 //! error, `custody::yaml::unsupported_tag`, and the value is read as if it were untagged.
 
+pub mod map;
+
 use crate::diag::Diag;
 use crate::source::{FileId, Loc, Span};
 use serde_saphyr::granit_parser::{
@@ -21,7 +29,8 @@ use serde_saphyr::granit_parser::{
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// Collections nested deeper than this are an error (SPEC §3.1).
+/// Collections nested deeper than this are an error, before any recursion could overflow
+/// the stack.
 pub const MAX_DEPTH: usize = 256;
 
 /// Alias replay may always produce this many nodes, however small the file.

@@ -2,8 +2,8 @@
 //! mistake: unknown keys with did-you-mean, wrong types, missing required keys.
 
 use crate::diag::{self, Diag};
-use crate::inventory::yaml::{Node, NodeKind};
 use crate::source::{FileId, Loc};
+use crate::yaml::{Node, NodeKind};
 
 /// A mapping being read: remembers which keys were used, so unknown ones can be reported.
 pub struct MapReader<'n> {

@@ -13,10 +13,11 @@
 use crate::ast::{self, ClauseKind, CmpOp, Expr, ExprKind, IsTest, Quantifier};
 use crate::check::{CExpr, CKind, CheckedRule, Const, Program, TemplatePart, Ty};
 use crate::diag::{self, Diag};
-use crate::eval::waivers::{self, Waiver};
+use crate::eval::waivers;
 use crate::eval::{self, value::Val};
 use crate::inventory::taxonomy::Overlap;
 use crate::inventory::{CatId, Inventory, Schema, Taxonomy};
+use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use jiff::ToSpan;
 use jiff::civil::Date;

@@ -1,12 +1,12 @@
 //! `custody.yaml`: discovery (walk up from the working directory, or the directory given)
 //! and reading, with a diagnostic for every mistake.
 
-use crate::check::Severity;
 use crate::diag::{self, Diag};
-use crate::inventory::yaml::{self, Node, NodeKind};
-use crate::nodes::{MapReader, kind_words};
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::Input;
+use crate::types::Severity;
+use crate::yaml::map::{MapReader, kind_words};
+use crate::yaml::{self, Node, NodeKind};
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "custody.yaml";
@@ -67,6 +67,24 @@ pub fn discover(dir: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
             .map(|a| a.join(FILE_NAME))
             .find(|p| p.is_file()),
     }
+}
+
+/// The error when no config was found and the command line does not name the inputs.
+pub fn not_found(dir: Option<&Path>, cwd: &Path) -> Diag {
+    let (message, help) = match dir {
+        Some(d) => (
+            format!(
+                "no `{FILE_NAME}` in `{}`",
+                crate::sources::display_path(d, cwd)
+            ),
+            "create one there (see docs/inventory.md), or pass `--policy` and `--inventory`",
+        ),
+        None => (
+            format!("no `{FILE_NAME}` found in this directory or any parent"),
+            "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or pass `--policy` and `--inventory`",
+        ),
+    };
+    Diag::error("custody::config::not_found", message).help(help)
 }
 
 /// Read a config file. Paths in it are made relative to its directory.
@@ -162,7 +180,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
             && let Some(params) = MapReader::new(file, p, "`library.parameters`", diags)
         {
             for (k, v) in params.entries() {
-                let Some(name) = crate::nodes::key_str(k) else {
+                let Some(name) = crate::yaml::map::key_str(k) else {
                     continue;
                 };
                 match parameter_text(v) {

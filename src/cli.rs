@@ -1,10 +1,7 @@
-//! The command line: clap types (raw arguments) and their translation into validated
-//! `run::Settings`. Only this module and `main.rs` touch the process.
+//! The command line: clap types, the raw arguments. Turning them into project settings and
+//! output styles is each command's business (`cmd`).
 
-pub mod config;
-
-use crate::check::Severity;
-use crate::run::Settings;
+use crate::types::Severity;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -270,23 +267,6 @@ fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
     Ok((format, PathBuf::from(file)))
 }
 
-/// Write `content` to `path` atomically: a temporary file in the same directory, renamed
-/// over the target, so a reader never sees half a report.
-pub fn write_atomic(path: &std::path::Path, content: &str) -> Result<(), String> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => std::path::Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    tmp.write_all(content.as_bytes())
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
-    Ok(())
-}
-
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
@@ -322,60 +302,4 @@ impl From<FailOn> for Severity {
 fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
     s.parse::<jiff::civil::Date>()
         .map_err(|_| format!("`{s}` is not a date; write it as YYYY-MM-DD, e.g. 2026-11-24"))
-}
-
-impl InputArgs {
-    pub fn settings(&self, cwd: PathBuf) -> Settings {
-        Settings {
-            cwd,
-            config_dir: self.path.clone(),
-            policies: self.policies.clone(),
-            inventory: self.inventory.clone(),
-            waivers: self.waivers.clone(),
-            max_file_size: self.max_file_size,
-            ..Settings::default()
-        }
-    }
-}
-
-impl CheckArgs {
-    pub fn settings(&self, cwd: PathBuf) -> Settings {
-        Settings {
-            as_of: self.as_of,
-            fail_on: self.fail_on.map(Severity::from),
-            rules: self.rules.clone(),
-            baseline: self.baseline.clone(),
-            ..self.input.settings(cwd)
-        }
-    }
-}
-
-/// Colour decision: `--color`, then `NO_COLOR`, then whether the stream is a terminal.
-pub fn use_color(choice: ColorChoice, no_color_env: bool, is_terminal: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => !no_color_env && is_terminal,
-    }
-}
-
-/// An output stream, for the colour decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stream {
-    Stdout,
-    Stderr,
-}
-
-/// The human style for a stream: `--color`, then `NO_COLOR`, then whether it is a terminal.
-pub fn style(choice: ColorChoice, stream: Stream) -> crate::report::human::Style {
-    use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let terminal = match stream {
-        Stream::Stdout => std::io::stdout().is_terminal(),
-        Stream::Stderr => std::io::stderr().is_terminal(),
-    };
-    crate::report::human::Style {
-        color: use_color(choice, no_color, terminal),
-        width: 100,
-    }
 }

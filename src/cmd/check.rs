@@ -1,0 +1,233 @@
+//! `custody check`: load, check, evaluate, apply waivers and the baseline, then render the
+//! report in the chosen format (and any `--report` files).
+//!
+//! Exit code: 0 when no failing finding is at or above `--fail-on`; 1 when one is; 2 on
+//! any error in the input or the command line (2 wins over 1).
+
+use super::{Output, write_atomic};
+use crate::check::{self, Checked};
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::diag::{self, Diag};
+use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
+use crate::project::{self, Settings};
+use crate::report::{self, Report, github, gitlab, human, json, junit, markdown, sarif};
+use crate::sources;
+use crate::types::Exit;
+use crate::yaml;
+use jiff::civil::Date;
+use std::path::PathBuf;
+
+/// What `check` is asked to do beyond loading the project.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub project: Settings,
+    /// `--rule`: only these rules.
+    pub rules: Vec<String>,
+    /// `--baseline`: known findings that do not fail the run.
+    pub baseline: Option<PathBuf>,
+    /// Findings without evidence, for a renderer that adds it one finding at a time
+    /// (`eval::Context::with_evidence`): the streamed JSON report.
+    pub defer_evidence: bool,
+}
+
+impl Options {
+    pub fn of(args: &CheckArgs, cwd: PathBuf) -> Options {
+        Options {
+            project: Settings {
+                as_of: args.as_of,
+                fail_on: args.fail_on.map(Into::into),
+                ..super::settings(&args.input, cwd)
+            },
+            rules: args.rules.clone(),
+            baseline: args.baseline.clone(),
+            defer_evidence: false,
+        }
+    }
+}
+
+/// Render a report in one of `check`'s formats.
+fn render(report: &Report, format: CheckFormat, style: &human::Style) -> String {
+    match format {
+        CheckFormat::Human => human::render(report, style),
+        CheckFormat::Json => json::render(report),
+        CheckFormat::Sarif => sarif::render(report),
+        CheckFormat::Junit => junit::render(report),
+        CheckFormat::Github => github::render(report),
+        CheckFormat::Gitlab => gitlab::render(report),
+        CheckFormat::Markdown => markdown::render(report),
+    }
+}
+
+pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
+    if let Some(n) = args.threads {
+        // Only fails if the pool was already built, which cannot happen before this point.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(n))
+            .build_global();
+    }
+    // A JSON report on stdout is streamed; with no other report to render, the evidence of
+    // each finding is built as it is written rather than all kept in memory.
+    let stream_json = args.format == CheckFormat::Json && args.output.is_none();
+    let options = Options {
+        defer_evidence: stream_json && args.reports.is_empty(),
+        ..Options::of(args, cwd)
+    };
+    let mut report = self::report(&options, today);
+    let out_style = super::style(args.input.color, super::Std::Out);
+    let err_style = super::style(args.input.color, super::Std::Err);
+    // Files never get colour.
+    let file_style = human::Style {
+        color: false,
+        width: 100,
+    };
+    let mut stderr = human::render_diags(&report, &err_style);
+    let mut exit = report.exit();
+    let mut write = |path: &std::path::Path, content: &str| {
+        if let Err(e) = write_atomic(path, content) {
+            stderr.push_str(&format!("error: {e}\n"));
+            exit = Exit::Invalid;
+        }
+    };
+    let stdout = match &args.output {
+        Some(path) => {
+            write(path, &render(&report, args.format, &file_style));
+            String::new()
+        }
+        None if stream_json => String::new(),
+        None => render(&report, args.format, &out_style),
+    };
+    for (format, path) in &args.reports {
+        write(path, &render(&report, *format, &file_style));
+    }
+    if let Some(path) = &args.write_baseline {
+        let mut entries: Vec<baseline::Entry> = report
+            .findings
+            .iter()
+            .filter(|f| matches!(f.status, Status::Fail | Status::Baselined))
+            .map(|f| baseline::Entry {
+                fingerprint: report::fingerprint(&report, f),
+                rule: report.program.rules[f.rule].id.clone(),
+                entity: report::entity_name(&report, f.entity),
+            })
+            .collect();
+        let n = entries.len();
+        write(path, &baseline::write(&mut entries));
+        stderr.push_str(&format!(
+            "custody: recorded {n} failing findings in {}\n",
+            path.display()
+        ));
+    }
+    let timings = args.timings;
+    if stream_json {
+        return Output {
+            stdout,
+            stderr,
+            exit,
+            stream: Some(Box::new(move |out| {
+                // A closed pipe (`custody check --format json | head`) is not an error.
+                let _ = json::write(&report, out);
+                report.project.timings.lap("render");
+                if timings {
+                    report.project.timings.render()
+                } else {
+                    String::new()
+                }
+            })),
+        };
+    }
+    report.project.timings.lap("render");
+    if timings {
+        stderr.push_str(&report.project.timings.render());
+    }
+    Output {
+        stdout,
+        stderr,
+        exit,
+        stream: None,
+    }
+}
+
+/// The whole pipeline: load, check, select rules, evaluate, apply waivers and the baseline.
+/// `today` is the default as-of date.
+pub fn report(options: &Options, today: Date) -> Report {
+    let Checked {
+        mut project,
+        program,
+    } = check::project(project::load(&options.project, today));
+    // `--rule` selection.
+    let mut evaluated = vec![options.rules.is_empty(); program.rules.len()];
+    for r in &options.rules {
+        match program.rules.iter().position(|x| &x.id == r) {
+            Some(i) => evaluated[i] = true,
+            None => project.diags.push(
+                Diag::error(
+                    "custody::cli::unknown_rule",
+                    format!("`--rule {r}` names no loaded rule"),
+                )
+                .help_opt(diag::suggest(
+                    r,
+                    program.rules.iter().map(|x| x.id.as_str()),
+                    "loaded rules",
+                )),
+            ),
+        }
+    }
+
+    // Evaluate and apply waivers.
+    let (mut findings, stats): (Vec<Finding>, Vec<RuleStats>) = {
+        let only: Vec<usize> = (0..program.rules.len()).filter(|&i| evaluated[i]).collect();
+        let mut cx = eval::Context::new(
+            &program,
+            &project.inventory,
+            &project.schema,
+            &project.taxonomy,
+            &project.sources,
+            project.as_of,
+        );
+        cx.defer_evidence = options.defer_evidence;
+        let ev = cx.run(Some(&only));
+        (ev.findings, ev.stats)
+    };
+    project.timings.lap("evaluate");
+    waivers::apply(
+        &mut findings,
+        &project.waivers,
+        &program,
+        &evaluated,
+        &project.inventory,
+        &project.schema,
+        project.as_of,
+        &mut project.diags,
+    );
+    let baseline_file = match &options.baseline {
+        Some(path) => sources::read(
+            path,
+            &project.cwd,
+            sources::DEFAULT_MAX_FILE_SIZE,
+            &mut project.sources,
+            &mut project.diags,
+        ),
+        None => None,
+    };
+    if let Some(file) = baseline_file {
+        let text = project.sources.get(file).text.clone();
+        let docs = yaml::parse(file, &text, &mut project.diags);
+        let recorded = baseline::parse(file, &docs, &mut project.diags);
+        let (inventory, schema) = (&project.inventory, &project.schema);
+        let name = |f: &Finding| {
+            let e = inventory.get(f.entity);
+            baseline::fingerprint(&program.rules[f.rule].id, &schema.kind(e.kind).name, &e.id)
+        };
+        baseline::apply(&mut findings, &recorded, name, &mut project.diags);
+    }
+    diag::sort(&mut project.diags);
+    project.diags.dedup();
+    project.timings.lap("waivers, baseline");
+    Report {
+        project,
+        program,
+        findings,
+        stats,
+        evaluated,
+    }
+}

@@ -1,0 +1,312 @@
+//! Loading a project: what a run reads before anything is checked or evaluated.
+//!
+//! The stages, in data-flow order, each a function over the previous stage's output:
+//!
+//! 1. [`setup`]: find and read `custody.yaml` ([`config`]), put the command line's lists in
+//!    place of its lists, extend the shipped schema and taxonomy → a [`Setup`];
+//! 2. [`policies`]: read and parse the policy files and the `builtin:` library, with the
+//!    config's library parameters spliced in ([`mod@policies`]);
+//! 3. [`inventory`]: read the inventory files and validate them into the model;
+//! 4. [`waivers`]: read the waivers file ([`mod@waivers`]).
+//!
+//! [`load`] runs them all into a [`Project`]. Every stage adds its problems to the setup's
+//! diagnostics instead of stopping, so one run reports every problem in every file.
+//! Checking the policies is the next layer's job (`check::project`).
+
+pub mod config;
+pub mod policies;
+pub mod waivers;
+
+use crate::diag::Diag;
+use crate::inventory::{self, Inventory, Schema, Taxonomy};
+use crate::source::SourceMap;
+use crate::sources::{self, FileKind, Input};
+use crate::types::Severity;
+use crate::yaml;
+use config::Config;
+use jiff::civil::Date;
+use policies::Policies;
+use std::path::PathBuf;
+use waivers::Waiver;
+
+/// What to load, from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub cwd: PathBuf,
+    /// The PATH argument: a directory holding custody.yaml (or the config file itself).
+    pub config_dir: Option<PathBuf>,
+    /// `--policy`, `--inventory`, `--waivers`: replace the config's lists when given.
+    pub policies: Vec<PathBuf>,
+    pub inventory: Vec<PathBuf>,
+    pub waivers: Option<PathBuf>,
+    pub as_of: Option<Date>,
+    pub fail_on: Option<Severity>,
+    pub max_file_size: Option<u64>,
+}
+
+/// Stage 1: the configuration read and the inputs decided.
+pub struct Setup {
+    pub timings: Timings,
+    pub sources: SourceMap,
+    pub diags: Vec<Diag>,
+    pub cwd: PathBuf,
+    /// The config found (or the default one, when there is none).
+    pub config: Config,
+    /// Policy paths and `builtin:` entries: the command line's, else the config's.
+    pub policies: Vec<Input>,
+    /// Inventory paths: the command line's, else the config's.
+    pub inventory: Vec<Input>,
+    pub waivers: Option<Input>,
+    /// `--policy` replaced the config's policies: its `library:` settings then have no
+    /// library to apply to, and are only checked when one is loaded anyway.
+    pub policies_from_cli: bool,
+    pub schema: Schema,
+    pub taxonomy: Taxonomy,
+    pub max_file_size: u64,
+    pub as_of: Date,
+    pub fail_on: Severity,
+}
+
+/// Everything loaded: what `check` starts from.
+pub struct Project {
+    /// Phase times (`--timings`); never part of any output format.
+    pub timings: Timings,
+    pub sources: SourceMap,
+    /// Every problem so far, in the order found (sorted before they are shown).
+    pub diags: Vec<Diag>,
+    pub cwd: PathBuf,
+    pub schema: Schema,
+    pub taxonomy: Taxonomy,
+    pub policies: Policies,
+    pub inventory: Inventory,
+    pub waivers: Vec<Waiver>,
+    pub as_of: Date,
+    pub fail_on: Severity,
+}
+
+impl Project {
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(Diag::is_error)
+    }
+}
+
+/// Run every stage. `today` is the default as-of date (read once by the caller).
+pub fn load(settings: &Settings, today: Date) -> Project {
+    let mut setup = setup(settings, today);
+    let policies = policies(&mut setup);
+    setup.timings.lap(POLICIES);
+    let inventory = inventory(&mut setup);
+    let waivers = waivers(&mut setup);
+    setup.timings.lap("waivers: read");
+    let Setup {
+        timings,
+        sources,
+        diags,
+        cwd,
+        schema,
+        taxonomy,
+        as_of,
+        fail_on,
+        ..
+    } = setup;
+    Project {
+        timings,
+        sources,
+        diags,
+        cwd,
+        schema,
+        taxonomy,
+        policies,
+        inventory,
+        waivers,
+        as_of,
+        fail_on,
+    }
+}
+
+/// Stage 1: find and read the config, decide what to load, extend schema and taxonomy.
+pub fn setup(settings: &Settings, today: Date) -> Setup {
+    let mut diags: Vec<Diag> = Vec::new();
+    let mut sources = SourceMap::new();
+    let cwd = &settings.cwd;
+    let mut timings = Timings::default();
+
+    let explicit = !settings.policies.is_empty() && !settings.inventory.is_empty();
+    let cfg = match config::discover(settings.config_dir.as_deref(), cwd) {
+        Some(path) => config::load(&path, cwd, &mut sources, &mut diags),
+        None => {
+            if !explicit {
+                diags.push(config::not_found(settings.config_dir.as_deref(), cwd));
+            }
+            Config::default()
+        }
+    };
+    let from_cli = |paths: &[PathBuf]| paths.iter().cloned().map(Input::cli).collect::<Vec<_>>();
+    let policies = if settings.policies.is_empty() {
+        cfg.policies.clone()
+    } else {
+        from_cli(&settings.policies)
+    };
+    let inventory = if settings.inventory.is_empty() {
+        cfg.inventory.clone()
+    } else {
+        from_cli(&settings.inventory)
+    };
+    let waivers = settings
+        .waivers
+        .clone()
+        .map(Input::cli)
+        .or(cfg.waivers.clone());
+    let fail_on = settings.fail_on.or(cfg.fail_on).unwrap_or(Severity::Low);
+    let max_file_size = settings
+        .max_file_size
+        .or(cfg.max_file_size)
+        .unwrap_or(sources::DEFAULT_MAX_FILE_SIZE);
+    let as_of = settings.as_of.unwrap_or(today);
+    if cfg.path.is_some() || explicit {
+        if policies.is_empty() {
+            diags.push(
+                Diag::error("custody::config::no_policies", "no policy files to load")
+                    .help("list them under `policies:` in custody.yaml, or pass `--policy PATH`"),
+            );
+        }
+        if inventory.is_empty() {
+            diags.push(
+                Diag::error(
+                    "custody::config::no_inventory",
+                    "no inventory files to load",
+                )
+                .help("list them under `inventory:` in custody.yaml, or pass `--inventory PATH`"),
+            );
+        }
+    }
+
+    let mut schema = Schema::builtin();
+    for ext in &cfg.schema {
+        schema.extend(ext.file, &ext.node, &mut diags);
+    }
+    let mut taxonomy = Taxonomy::builtin();
+    for ext in &cfg.taxonomy {
+        taxonomy.extend(ext.file, &ext.node, &mut diags);
+    }
+    timings.lap("config, schema, taxonomy");
+    Setup {
+        timings,
+        sources,
+        diags,
+        cwd: cwd.clone(),
+        config: cfg,
+        policies,
+        inventory,
+        waivers,
+        policies_from_cli: !settings.policies.is_empty(),
+        schema,
+        taxonomy,
+        max_file_size,
+        as_of,
+        fail_on,
+    }
+}
+
+/// Stage 2: read and parse the policies, with the embedded library for `builtin:` entries.
+pub fn policies(setup: &mut Setup) -> Policies {
+    let library = policies::Library {
+        parameters: &setup.config.parameters,
+        disable: &setup.config.disable,
+        strict: !setup.policies_from_cli,
+    };
+    let (cwd, max_size) = (&setup.cwd, setup.max_file_size);
+    policies::read(
+        setup.policies.clone(),
+        &library,
+        cwd,
+        &mut setup.sources,
+        &mut setup.diags,
+        &mut |p, s, d| sources::read(p, cwd, max_size, s, d),
+    )
+}
+
+/// Stage 3: read the inventory files and validate them against the schema and taxonomy.
+pub fn inventory(setup: &mut Setup) -> Inventory {
+    let (cwd, max_size) = (&setup.cwd, setup.max_file_size);
+    let files: Vec<_> =
+        sources::collect(&setup.inventory, FileKind::Inventory, cwd, &mut setup.diags)
+            .iter()
+            .filter_map(|p| sources::read(p, cwd, max_size, &mut setup.sources, &mut setup.diags))
+            .collect();
+    setup.timings.lap("inventory: read");
+    let inventory = inventory::load(
+        &files,
+        &setup.sources,
+        &setup.schema,
+        &setup.taxonomy,
+        &mut setup.diags,
+    );
+    setup.timings.lap("inventory: parse, validate");
+    inventory
+}
+
+/// Stage 4: read the waivers file, if there is one.
+pub fn waivers(setup: &mut Setup) -> Vec<Waiver> {
+    let Some(input) = &setup.waivers else {
+        return Vec::new();
+    };
+    let Some(file) = sources::read_input(
+        input,
+        &setup.cwd,
+        setup.max_file_size,
+        &mut setup.sources,
+        &mut setup.diags,
+    ) else {
+        return Vec::new();
+    };
+    let text = setup.sources.get(file).text.clone();
+    let docs = yaml::parse(file, &text, &mut setup.diags);
+    waivers::parse(file, &docs, &mut setup.diags)
+}
+
+/// The `--timings` phase of policies: read and parsed here, checked by `check::project`.
+pub const POLICIES: &str = "policies: read, parse, check";
+
+/// Phase times for `--timings`. Monotonic time only: nothing here reaches the output
+/// formats, so output stays deterministic.
+#[derive(Clone, Debug)]
+pub struct Timings {
+    last: std::time::Instant,
+    pub phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Default for Timings {
+    fn default() -> Timings {
+        Timings {
+            last: std::time::Instant::now(),
+            phases: Vec::new(),
+        }
+    }
+}
+
+impl Timings {
+    /// Close the current phase under `name`; a phase named again (policies are parsed
+    /// while loading and checked after) adds to its first entry.
+    pub fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let d = now - self.last;
+        match self.phases.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, total)) => *total += d,
+            None => self.phases.push((name, d)),
+        }
+        self.last = now;
+    }
+    /// `read    12.3 ms` lines and a total, for stderr.
+    pub fn render(&self) -> String {
+        let total: std::time::Duration = self.phases.iter().map(|(_, d)| *d).sum();
+        let mut out = String::from("custody timings:\n");
+        for (name, d) in self.phases.iter().chain(std::iter::once(&("total", total))) {
+            out.push_str(&format!(
+                "  {name:<28} {:>10.1} ms\n",
+                d.as_secs_f64() * 1000.0
+            ));
+        }
+        out
+    }
+}

@@ -1,0 +1,203 @@
+//! Stage 2 of loading: the policy files, read and parsed. Paths are walked for `*.policy`
+//! files; `builtin:` entries load the embedded library ([`crate::library`]), with the
+//! config's `library.parameters` spliced into its `let`s before anything is checked.
+//! Which library rules run (`builtin:` selections, `library.disable`) is applied to the
+//! checked rules by `check::program`, from what this stage records in [`Policies`].
+
+use crate::ast::{Item, PolicyFile};
+use crate::diag::{self, Diag};
+use crate::library::Selection;
+use crate::project::config::Parameter;
+use crate::source::{FileId, Loc, SourceMap};
+use crate::sources::{self, FileKind, Input};
+use std::path::Path;
+
+/// The parsed policies and what decides which library rules run.
+#[derive(Debug, Default)]
+pub struct Policies {
+    /// Every policy file that parsed: the library's first, then the user's, in load order.
+    pub files: Vec<PolicyFile>,
+    /// The library's files in the source map (empty when no `builtin:` entry is loaded).
+    pub library_files: Vec<FileId>,
+    /// Which library rules the `builtin:` entries select.
+    pub selection: Selection,
+    /// `library.disable`: rule IDs to drop, with where each is written.
+    pub disable: Vec<(String, Loc)>,
+    /// Report `library.disable` entries that match nothing even when no library is loaded.
+    pub strict: bool,
+}
+
+/// Reads one policy file into the source map (see `load_policies`).
+pub type ReadFile<'r> = dyn FnMut(&Path, &mut SourceMap, &mut Vec<Diag>) -> Option<FileId> + 'r;
+
+/// The `library:` settings of a config.
+pub struct Library<'a> {
+    pub parameters: &'a [Parameter],
+    pub disable: &'a [(String, Loc)],
+    /// Report parameters and disabled rules that match nothing even when no library is
+    /// loaded (they come from the same config as the policies).
+    pub strict: bool,
+}
+
+/// Read and parse policy files: paths (directories walked) and `builtin:` entries, which
+/// load the embedded library with `library`'s parameters. `read` reads one file into the
+/// source map (the test runner reads each file once across many test files).
+pub fn read(
+    policies: Vec<Input>,
+    library: &Library<'_>,
+    cwd: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+    read: &mut ReadFile<'_>,
+) -> Policies {
+    let (builtins, policies): (Vec<_>, Vec<_>) = policies
+        .into_iter()
+        .partition(|i| i.path.to_str().is_some_and(|p| p.starts_with("builtin:")));
+    let mut selection = Selection::default();
+    for b in &builtins {
+        let name = b.path.to_str().unwrap_or("").trim_start_matches("builtin:");
+        if let Err(names) = selection.add(name) {
+            let d = Diag::error(
+                "custody::library::unknown",
+                format!("`builtin:{name}` is not a policy library"),
+            )
+            .help(match diag::did_you_mean(name, names.iter().copied()) {
+                Some(n) => format!("did you mean `builtin:{n}`?"),
+                None => format!(
+                    "libraries are {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`builtin:{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            diags.push(match b.named_at {
+                Some(loc) => d.at(loc, "unknown library"),
+                None => d,
+            });
+        }
+    }
+    let mut files = Vec::new();
+    let mut library_files = Vec::new();
+    if !selection.is_empty() {
+        for (name, text) in crate::library::FILES {
+            let file = sources.add(crate::library::source_name(name), *text);
+            library_files.push(file);
+            if let Some(mut pf) = crate::syntax::parse_policy(file, text, diags) {
+                override_parameters(&mut pf, library.parameters, sources, diags);
+                files.push(pf);
+            }
+        }
+    }
+    if library.strict || !library_files.is_empty() {
+        check_parameters(&files, &library_files, library.parameters, diags);
+    }
+    for path in sources::collect(&policies, FileKind::Policy, cwd, diags) {
+        if let Some(file) = read(&path, sources, diags) {
+            let text = sources.get(file).text.clone();
+            if let Some(pf) = crate::syntax::parse_policy(file, &text, diags) {
+                files.push(pf);
+            }
+        }
+    }
+    Policies {
+        files,
+        library_files,
+        selection,
+        disable: library.disable.to_vec(),
+        strict: library.strict,
+    }
+}
+
+/// Replace the value of each library `let` named in `library.parameters` by the override,
+/// parsed as a policy expression from a source of its own (so a mistake in it is labelled
+/// there, under the name `custody.yaml: library.parameters.NAME`).
+fn override_parameters(
+    pf: &mut PolicyFile,
+    params: &[Parameter],
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) {
+    for item in &mut pf.items {
+        let Item::Let(l) = item else {
+            continue;
+        };
+        let Some(p) = params.iter().find(|p| p.name == l.name.name) else {
+            continue;
+        };
+        let text = format!("let {} = {}\n", p.name, p.text);
+        let file = sources.add(
+            format!("custody.yaml: library.parameters.{}", p.name),
+            text.clone(),
+        );
+        let before = diags.len();
+        let parsed = crate::syntax::parse_policy(file, &text, diags);
+        let value = parsed
+            .and_then(|f| f.items.into_iter().next())
+            .and_then(|i| match i {
+                Item::Let(new) => Some(new.value),
+                Item::Rule(_) => None,
+            });
+        match value {
+            Some(v) if diags.len() == before => l.value = v,
+            _ => {
+                // One error, in custody.yaml where the value is written; the parser's words
+                // (about the synthetic `let NAME = VALUE`) become its help.
+                let why = diags.drain(before..).next().map(|d| d.message);
+                diags.push(
+                    Diag::error(
+                        "custody::library::bad_parameter",
+                        format!(
+                            "`{}` is not a value for the library parameter `{}`",
+                            p.text, p.name
+                        ),
+                    )
+                    .at(p.value_loc, "not a policy expression")
+                    .help(match why {
+                        Some(w) => format!(
+                            "{w}; write the value as after `let {} =` in a policy",
+                            p.name
+                        ),
+                        None => format!("write the value as after `let {} =` in a policy", p.name),
+                    }),
+                );
+            }
+        }
+    }
+}
+
+/// Every overridden parameter must name a `let` of the loaded library.
+fn check_parameters(
+    parsed: &[PolicyFile],
+    library: &[FileId],
+    params: &[Parameter],
+    diags: &mut Vec<Diag>,
+) {
+    let names: Vec<&str> = parsed
+        .iter()
+        .filter(|f| library.contains(&f.file))
+        .flat_map(|f| &f.items)
+        .filter_map(|i| match i {
+            Item::Let(l) => Some(l.name.name.as_str()),
+            Item::Rule(_) => None,
+        })
+        .collect();
+    for p in params {
+        if !names.contains(&p.name.as_str()) {
+            let help = if library.is_empty() {
+                Some("parameters apply to the policy library: add `builtin:tpr` (or a framework such as `builtin:gdpr`) to `policies`".to_owned())
+            } else {
+                diag::suggest(&p.name, names.iter().copied(), "library parameters")
+            };
+            diags.push(
+                Diag::error(
+                    "custody::library::unknown_parameter",
+                    format!("`{}` is not a parameter of the policy library", p.name),
+                )
+                .at(p.name_loc, "unknown parameter")
+                .help_opt(help),
+            );
+        }
+    }
+}
