@@ -4,7 +4,10 @@
 //! all problems in all files. A `Diag` is plain data (code, words, locations); it becomes a
 //! `miette::Diagnostic` only when rendered, against the `SourceMap`.
 
+pub mod code;
+
 use crate::source::{Loc, SourceMap};
+use code::Code;
 use std::fmt;
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
@@ -47,6 +50,13 @@ pub struct Diag {
 }
 
 impl Diag {
+    /// A diagnostic of `code`, at the code's level.
+    pub fn new(code: &'static Code, message: impl Into<String>) -> Diag {
+        Diag {
+            level: code.level,
+            ..Diag::error(code.name, message)
+        }
+    }
     pub fn error(code: &'static str, message: impl Into<String>) -> Diag {
         Diag {
             level: Level::Error,
