@@ -2,6 +2,7 @@
 //! `SourceMap`, refusing oversized files before reading and invalid UTF-8 after.
 
 use crate::diag::Diag;
+use crate::diag::codes;
 use crate::source::{FileId, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -78,8 +79,8 @@ pub fn collect(
         let p = &input.path;
         match std::fs::metadata(p) {
             Err(e) => diags.push(named(
-                Diag::error(
-                    "custody::io::not_found",
+                Diag::new(
+                    &codes::io::NOT_FOUND,
                     format!("cannot read `{}`: {}", display_path(p, cwd), io_words(&e)),
                 )
                 .help("check the path in `custody.yaml` or on the command line"),
@@ -90,8 +91,8 @@ pub fn collect(
                 walk(p, kind, &mut out, 0, cwd, diags);
                 if out.len() == before {
                     diags.push(named(
-                        Diag::error(
-                            "custody::io::empty_directory",
+                        Diag::new(
+                            &codes::io::EMPTY_DIRECTORY,
                             format!("directory `{}` contains no {} files", display_path(p, cwd), kind.what()),
                         )
                         .help("point at the directory that holds the files, or name the files directly"),
@@ -122,8 +123,8 @@ fn walk(
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            diags.push(Diag::error(
-                "custody::io::not_found",
+            diags.push(Diag::new(
+                &codes::io::NOT_FOUND,
                 format!(
                     "cannot read directory `{}`: {}",
                     display_path(dir, cwd),
@@ -182,8 +183,8 @@ pub fn read(
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            diags.push(Diag::error(
-                "custody::io::not_found",
+            diags.push(Diag::new(
+                &codes::io::NOT_FOUND,
                 format!("cannot read `{name}`: {}", io_words(&e)),
             ));
             return None;
@@ -191,8 +192,8 @@ pub fn read(
     };
     if meta.len() > max_size {
         diags.push(
-            Diag::error(
-                "custody::io::file_too_large",
+            Diag::new(
+                &codes::io::FILE_TOO_LARGE,
                 format!("`{name}` is {} bytes, over the limit of {} bytes", meta.len(), max_size),
             )
             .help("split the file, or raise `max_file_size` in custody.yaml (or `--max-file-size`) if it is legitimate"),
@@ -202,8 +203,8 @@ pub fn read(
     let bytes = match read_bounded(path, max_size) {
         Ok(b) => b,
         Err(e) => {
-            diags.push(Diag::error(
-                "custody::io::not_found",
+            diags.push(Diag::new(
+                &codes::io::NOT_FOUND,
                 format!("cannot read `{name}`: {}", io_words(&e)),
             ));
             return None;
@@ -220,8 +221,8 @@ pub fn read(
             let lossy_offset = String::from_utf8_lossy(&bytes[..bad]).len();
             let id = sources.add(name.clone(), text);
             diags.push(
-                Diag::error(
-                    "custody::io::invalid_utf8",
+                Diag::new(
+                    &codes::io::INVALID_UTF8,
                     format!("`{name}` is not valid UTF-8 (first bad byte on line {line})"),
                 )
                 .at(

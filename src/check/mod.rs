@@ -8,6 +8,7 @@
 pub mod ir;
 
 use crate::ast::{self, ClauseKind, CmpOp, Expr, ExprKind, IsTest, PolicyFile};
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::inventory::{FieldType, KindId, Schema, Taxonomy};
 use crate::project::Project;
@@ -85,8 +86,8 @@ pub fn program(
             }
             None if !policies.strict && library.is_empty() => {}
             None => diags.push(
-                Diag::error(
-                    "custody::library::unknown_rule",
+                Diag::new(
+                    &codes::library::UNKNOWN_RULE,
                     format!("`library.disable` names `{id}`, which no loaded policy defines"),
                 )
                 .at(*loc, "no such rule")
@@ -160,7 +161,7 @@ pub fn check(
                     let loc = cx.loc(r.id.span);
                     if let Some(first) = seen.get(&r.id.name) {
                         cx.diags.push(
-                            Diag::error("custody::policy::duplicate_rule", format!("rule `{}` is defined twice", r.id.name))
+                            Diag::new(&codes::policy::DUPLICATE_RULE, format!("rule `{}` is defined twice", r.id.name))
                                 .at(loc, "second definition")
                                 .also(*first, "first defined here")
                                 .help("rule IDs are unique across all loaded policies; rename one of them"),
@@ -246,8 +247,8 @@ impl<'a> Checker<'a> {
     fn let_decl(&mut self, l: &ast::LetDecl) {
         let name_loc = self.loc(l.name.span);
         if let Some(prev) = self.lets.get(&l.name.name) {
-            let d = Diag::error(
-                "custody::policy::duplicate_let",
+            let d = Diag::new(
+                &codes::policy::DUPLICATE_LET,
                 format!("`{}` is already defined", l.name.name),
             )
             .at(name_loc, "defined again here")
@@ -269,8 +270,8 @@ impl<'a> Checker<'a> {
             other => {
                 let words = self.ty_words(other);
                 self.diags.push(
-                    Diag::error(
-                        "custody::policy::invalid_let",
+                    Diag::new(
+                        &codes::policy::INVALID_LET,
                         format!("`let {}` binds {words}", l.name.name),
                     )
                     .at(self.loc(l.value.span), "cannot be named with `let`")
@@ -300,8 +301,8 @@ impl<'a> Checker<'a> {
                         format!("remove one of the `{name}` clauses")
                     };
                     self.diags.push(
-                        Diag::error(
-                            "custody::policy::duplicate_clause",
+                        Diag::new(
+                            &codes::policy::DUPLICATE_CLAUSE,
                             format!("rule `{}` has more than one `{name}` clause", r.id.name),
                         )
                         .at(self.loc(c.keyword), "repeated here")
@@ -318,8 +319,8 @@ impl<'a> Checker<'a> {
                     None => {
                         let names = Severity::ALL.map(Severity::as_str);
                         self.diags.push(
-                            Diag::error(
-                                "custody::policy::unknown_severity",
+                            Diag::new(
+                                &codes::policy::UNKNOWN_SEVERITY,
                                 format!("`{}` is not a severity", word.name),
                             )
                             .at(self.loc(word.span), "unknown severity")
@@ -346,8 +347,8 @@ impl<'a> Checker<'a> {
         let rule_loc = self.loc(r.id.span);
         let Some((fc, for_span)) = for_clause else {
             self.diags.push(
-                Diag::error(
-                    "custody::policy::missing_for",
+                Diag::new(
+                    &codes::policy::MISSING_FOR,
                     format!("rule `{}` has no `for` clause", r.id.name),
                 )
                 .at(rule_loc, "this rule selects nothing")
@@ -357,8 +358,8 @@ impl<'a> Checker<'a> {
         };
         if require_exprs.is_empty() {
             self.diags.push(
-                Diag::error(
-                    "custody::policy::missing_require",
+                Diag::new(
+                    &codes::policy::MISSING_REQUIRE,
                     format!("rule `{}` has no `require` clause", r.id.name),
                 )
                 .at(rule_loc, "this rule checks nothing")
@@ -377,8 +378,8 @@ impl<'a> Checker<'a> {
                     ));
                 }
                 self.diags.push(
-                    Diag::error(
-                        "custody::policy::unknown_kind",
+                    Diag::new(
+                        &codes::policy::UNKNOWN_KIND,
                         format!("unknown kind `{}`", fc.kind.name),
                     )
                     .at(self.loc(fc.kind.span), "not a kind in the schema")
@@ -430,8 +431,8 @@ impl<'a> Checker<'a> {
         let loc = self.loc(id.span);
         if let Some(prev) = self.vars.iter().find(|v| v.name == id.name) {
             self.diags.push(
-                Diag::error(
-                    "custody::policy::shadowed_variable",
+                Diag::new(
+                    &codes::policy::SHADOWED_VARIABLE,
                     format!("variable `{}` is already bound", id.name),
                 )
                 .at(loc, "bound again here")
@@ -440,8 +441,8 @@ impl<'a> Checker<'a> {
             );
         } else if let Some(l) = self.lets.get(&id.name) {
             self.diags.push(
-                Diag::error(
-                    "custody::policy::shadowed_variable",
+                Diag::new(
+                    &codes::policy::SHADOWED_VARIABLE,
                     format!("variable `{}` shadows a `let` of the same name", id.name),
                 )
                 .at(loc, "bound here")
@@ -479,8 +480,8 @@ impl<'a> Checker<'a> {
             } else if c == b'{' {
                 let Some(close) = s[i..].find('}') else {
                     self.diags.push(
-                        Diag::error(
-                            "custody::policy::bad_template",
+                        Diag::new(
+                            &codes::policy::BAD_TEMPLATE,
                             "unclosed `{` in the message template",
                         )
                         .at(self.loc(lit.span), "no matching `}`")
@@ -535,8 +536,8 @@ impl<'a> Checker<'a> {
                 .map(|v| v.name.clone())
                 .unwrap_or_else(|| "v".into());
             self.diags.push(
-                Diag::error(
-                    "custody::policy::bad_template",
+                Diag::new(
+                    &codes::policy::BAD_TEMPLATE,
                     format!("`{{{inner}}}` is not a field path of `{var}`"),
                 )
                 .at(
@@ -576,8 +577,8 @@ impl<'a> Checker<'a> {
                 _ => "compare it, e.g. `== \"value\"`, or test it with `is set`".to_owned(),
             };
             self.diags.push(
-                Diag::error(
-                    "custody::policy::not_a_condition",
+                Diag::new(
+                    &codes::policy::NOT_A_CONDITION,
                     format!("{what} needs a condition, but this is {words}"),
                 )
                 .at(c.loc, format!("this is {words}"))
@@ -604,7 +605,7 @@ impl<'a> Checker<'a> {
         help: Option<String>,
     ) -> Option<CExpr> {
         self.diags.push(
-            Diag::error("custody::policy::type_mismatch", message)
+            Diag::new(&codes::policy::TYPE_MISMATCH, message)
                 .at(self.loc(span), label)
                 .help_opt(help),
         );
@@ -759,7 +760,7 @@ impl<'a> Checker<'a> {
                     Err(err) => {
                         let detail = regex_error_words(&err);
                         self.diags.push(
-                            Diag::error("custody::policy::invalid_regex", format!("`{}` is not a valid regular expression", pattern.value))
+                            Diag::new(&codes::policy::INVALID_REGEX, format!("`{}` is not a valid regular expression", pattern.value))
                                 .at(self.loc(pattern.span), detail)
                                 .help("custody uses Rust `regex` syntax (no look-around or backreferences); escape special characters with `\\`"),
                         );
@@ -912,7 +913,7 @@ impl<'a> Checker<'a> {
     fn duration_ok(&mut self, d: &ast::Duration) -> Option<()> {
         if d.amount < 0 || d.amount > 100_000 {
             self.diags.push(
-                Diag::error("custody::policy::invalid_duration", format!("`{}` is out of range for a duration", d.amount))
+                Diag::new(&codes::policy::INVALID_DURATION, format!("`{}` is out of range for a duration", d.amount))
                     .at(self.loc(d.span), "out of range")
                     .help("durations are whole numbers from 0 to 100000; use `before`/`after` to look forward"),
             );
@@ -951,8 +952,8 @@ impl<'a> Checker<'a> {
             let lt = self.text(lhs.span).to_owned();
             let rt = self.text(rhs.span).to_owned();
             self.diags.push(
-                Diag::error(
-                    "custody::policy::type_mismatch",
+                Diag::new(
+                    &codes::policy::TYPE_MISMATCH,
                     format!(
                         "cannot compare `{lt}` ({a}) with `{rt}` ({b}) using `{}`",
                         op.as_str()
@@ -998,8 +999,8 @@ impl<'a> Checker<'a> {
         for (s, loc) in consts {
             if !values.iter().any(|v| v == s) {
                 found.push(
-                    Diag::error(
-                        "custody::policy::unknown_enum_value",
+                    Diag::new(
+                        &codes::policy::UNKNOWN_ENUM_VALUE,
                         format!("`{s}` is not an allowed value here"),
                     )
                     .at(loc, "not one of the allowed values")
@@ -1092,8 +1093,8 @@ impl<'a> Checker<'a> {
         }
         if let Some(l) = self.lets.get(&first.name) {
             if p.segments.len() > 1 {
-                let d = Diag::error(
-                    "custody::policy::not_an_entity",
+                let d = Diag::new(
+                    &codes::policy::NOT_AN_ENTITY,
                     format!(
                         "`{}` is a `let` name, not a variable: it has no fields",
                         first.name
@@ -1121,7 +1122,7 @@ impl<'a> Checker<'a> {
         // Unknown. Say what it most likely was meant to be.
         let top_is_category = self.taxonomy.lookup(&first.name).is_some();
         let d = if p.segments.len() > 1 && top_is_category {
-            Diag::error("custody::policy::unknown_category", format!("unknown data category `{dotted}`"))
+            Diag::new(&codes::policy::UNKNOWN_CATEGORY, format!("unknown data category `{dotted}`"))
                 .at(self.loc(span), "not in the taxonomy")
                 .help_opt(diag::suggest(&dotted, self.taxonomy.names(), "categories").or(Some("categories are written as full dotted paths; add new ones under `taxonomy:` in custody.yaml".into())))
         } else if p.segments.len() > 1 {
@@ -1143,8 +1144,8 @@ impl<'a> Checker<'a> {
                         )
                     })
                 });
-            Diag::error(
-                "custody::policy::unknown_name",
+            Diag::new(
+                &codes::policy::UNKNOWN_NAME,
                 format!("unknown variable `{}`", first.name),
             )
             .at(
@@ -1169,8 +1170,8 @@ impl<'a> Checker<'a> {
                     diag::did_you_mean(&first.name, self.taxonomy.names())
                         .map(|n| format!("did you mean the category `{n}`?"))
                 });
-            Diag::error(
-                "custody::policy::unknown_name",
+            Diag::new(
+                &codes::policy::UNKNOWN_NAME,
                 format!("unknown name `{}`", first.name),
             )
             .at(self.loc(span), "not a variable, a `let` or a data category")
@@ -1194,8 +1195,8 @@ impl<'a> Checker<'a> {
                             cur.loc.span.end as usize,
                         ))
                         .to_owned();
-                    let d = Diag::error(
-                        "custody::policy::path_through_list",
+                    let d = Diag::new(
+                        &codes::policy::PATH_THROUGH_LIST,
                         format!(
                             "`{list_text}` is a list, so `.{}` cannot be taken from it directly",
                             seg.name
@@ -1218,8 +1219,8 @@ impl<'a> Checker<'a> {
                 other => {
                     let words = self.ty_words(other);
                     let text = self.text(cur.loc.span).to_owned();
-                    let d = Diag::error(
-                        "custody::policy::no_such_field",
+                    let d = Diag::new(
+                        &codes::policy::NO_SUCH_FIELD,
                         format!("`{text}` is {words} and has no field `{}`", seg.name),
                     )
                     .at(self.loc(seg.span), "no such field");
@@ -1301,8 +1302,8 @@ impl<'a> Checker<'a> {
                                     ks.name
                                 )
                             });
-                        let d = Diag::error(
-                            "custody::policy::unknown_field",
+                        let d = Diag::new(
+                            &codes::policy::UNKNOWN_FIELD,
                             format!("{} has no field `{name}`", ks.name),
                         )
                         .at(

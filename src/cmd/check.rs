@@ -7,6 +7,7 @@
 use super::{Output, write_atomic};
 use crate::check::{self, Checked};
 use crate::cli::{CheckArgs, CheckFormat};
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
 use crate::project::{self, Settings};
@@ -160,8 +161,8 @@ pub fn report(options: &Options, today: Date) -> Report {
         match program.rules.iter().position(|x| &x.id == r) {
             Some(i) => evaluated[i] = true,
             None => project.diags.push(
-                Diag::error(
-                    "custody::cli::unknown_rule",
+                Diag::new(
+                    &codes::cli::UNKNOWN_RULE,
                     format!("`--rule {r}` names no loaded rule"),
                 )
                 .help_opt(diag::suggest(

@@ -10,6 +10,8 @@ use crate::ast::{self, ClauseKind, ExprKind, Item};
 use crate::check::CheckedRule;
 use crate::check::{self, Checked};
 use crate::cli::ExplainArgs;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::eval::explain::{self, Clause, Explanation};
 use crate::eval::{Context, Finding, Status};
@@ -19,9 +21,9 @@ use crate::source::{Loc, SourceMap, Span};
 use crate::types::Exit;
 use std::fmt::Write;
 
-const UNKNOWN_RULE: &str = "custody::explain::unknown_rule";
-const UNKNOWN_ENTITY: &str = "custody::explain::unknown_entity";
-const WRONG_KIND: &str = "custody::explain::wrong_kind";
+const UNKNOWN_RULE: &Code = &codes::explain::UNKNOWN_RULE;
+const UNKNOWN_ENTITY: &Code = &codes::explain::UNKNOWN_ENTITY;
+const WRONG_KIND: &Code = &codes::explain::WRONG_KIND;
 
 pub fn run(args: &ExplainArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
     // `custody explain TPR-001 examples/airline`: the second argument is the project
@@ -117,7 +119,7 @@ fn explain(args: &ExplainArgs, loaded: &mut Checked) -> (String, Exit) {
             })
             .unwrap_or_default();
         let file = loaded.project.sources.add("<entity>", entity.clone());
-        let d = Diag::error(
+        let d = Diag::new(
             WRONG_KIND,
             format!(
                 "rule `{}` applies to {}, and `{entity}` is a {}",
@@ -183,7 +185,7 @@ fn resolve_rule(loaded: &mut Checked, id: &str) -> Option<usize> {
             "no rules are loaded: check `policies:` in custody.yaml, or pass `--policy`".into(),
         );
     }
-    let d = Diag::error(UNKNOWN_RULE, format!("no loaded rule is named `{id}`"))
+    let d = Diag::new(UNKNOWN_RULE, format!("no loaded rule is named `{id}`"))
         .at(
             Loc::new(file, Span::new(0, id.len())),
             "not the ID of a loaded rule",
@@ -200,7 +202,7 @@ pub(crate) fn resolve_entity(
     schema: &Schema,
     inv: &Inventory,
     text: &str,
-    code: &'static str,
+    code: &'static Code,
     diags: &mut Vec<Diag>,
 ) -> Option<EntityId> {
     let name_of = |e: EntityId| {
@@ -222,7 +224,7 @@ pub(crate) fn resolve_entity(
             None => "name the entity as KIND/ID, e.g. `vendor/tessaly-crm`".to_owned(),
         };
         diags.push(
-            Diag::error(code, format!("`{text}` is not an entity name"))
+            Diag::new(code, format!("`{text}` is not an entity name"))
                 .at(Loc::new(file, Span::new(0, text.len())), "expected KIND/ID")
                 .help(help),
         );
@@ -239,7 +241,7 @@ pub(crate) fn resolve_entity(
             None => diag::suggest(kind, names.iter().copied(), "kinds"),
         };
         diags.push(
-            Diag::error(code, format!("unknown kind `{kind}`"))
+            Diag::new(code, format!("unknown kind `{kind}`"))
                 .at(
                     Loc::new(file, Span::new(0, kind.len())),
                     "not a kind in the schema",
@@ -269,7 +271,7 @@ pub(crate) fn resolve_entity(
     };
     let start = kind.len() + 1;
     diags.push(
-        Diag::error(code, format!("no {} has the id `{id}`", ks.name))
+        Diag::new(code, format!("no {} has the id `{id}`", ks.name))
             .at(
                 Loc::new(file, Span::new(start, start + id.len())),
                 format!("not a {} id", ks.name),

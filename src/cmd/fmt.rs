@@ -9,6 +9,7 @@
 
 use super::{Output, Std};
 use crate::cli::FmtArgs;
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::project::config;
 use crate::source::{FileId, SourceMap};
@@ -67,8 +68,8 @@ pub fn run_with_stdin(args: &FmtArgs, cwd: &Path, stdin: &mut dyn Read) -> Outpu
         } else if let Err(e) = write_atomic(path, &new) {
             tally.failed += 1;
             diags.push(
-                Diag::error(
-                    "custody::fmt::write_failed",
+                Diag::new(
+                    &codes::fmt::WRITE_FAILED,
                     format!("cannot write `{name}`: {}", sources::io_words(&e)),
                 )
                 .help("check that the file and its directory are writable; the file was left as it was"),
@@ -144,8 +145,8 @@ fn inputs(
     }
     let Some(path) = config::discover(None, cwd) else {
         diags.push(
-            Diag::error(
-                "custody::config::not_found",
+            Diag::new(
+                &codes::config::NOT_FOUND,
                 format!(
                     "no `{}` found in this directory or any parent",
                     config::FILE_NAME
@@ -158,7 +159,7 @@ fn inputs(
     let cfg = config::load(&path, cwd, sources, diags);
     if cfg.policies.is_empty() && !diags.iter().any(Diag::is_error) {
         diags.push(
-            Diag::error("custody::config::no_policies", "no policy files to load")
+            Diag::new(&codes::config::NO_POLICIES, "no policy files to load")
                 .help("list them under `policies:` in custody.yaml, or name the files to format"),
         );
     }
@@ -176,8 +177,8 @@ fn format(file: FileId, sources: &SourceMap, diags: &mut Vec<Diag>) -> Option<(S
         Err(Error::Syntax) => None,
         Err(Error::Unsafe(why)) => {
             diags.push(
-                Diag::error(
-                    "custody::fmt::internal",
+                Diag::new(
+                    &codes::fmt::INTERNAL,
                     format!("`custody fmt` refused to format `{}`: {why}", src.name),
                 )
                 .help("this is a bug in custody: the file was left as it was; please report it with the file"),
@@ -197,16 +198,16 @@ fn read_stdin(
     let max_size = max_size.min(sources::HARD_MAX_FILE_SIZE);
     let mut bytes = Vec::new();
     if let Err(e) = stdin.take(max_size + 1).read_to_end(&mut bytes) {
-        diags.push(Diag::error(
-            "custody::io::not_found",
+        diags.push(Diag::new(
+            &codes::io::NOT_FOUND,
             format!("cannot read standard input: {}", sources::io_words(&e)),
         ));
         return None;
     }
     if bytes.len() as u64 > max_size {
         diags.push(
-            Diag::error(
-                "custody::io::file_too_large",
+            Diag::new(
+                &codes::io::FILE_TOO_LARGE,
                 format!("standard input is over the limit of {max_size} bytes"),
             )
             .help("split the file, or raise `max_file_size` in custody.yaml if it is legitimate"),
@@ -224,8 +225,8 @@ fn read_stdin(
                 .count()
                 + 1;
             diags.push(
-                Diag::error(
-                    "custody::io::invalid_utf8",
+                Diag::new(
+                    &codes::io::INVALID_UTF8,
                     format!("standard input is not valid UTF-8 (first bad byte on line {line})"),
                 )
                 .help("save the file as UTF-8"),

@@ -1,14 +1,51 @@
-//! `custody help-code CODE`: print a code's entry from the error catalogue
-//! (`docs/errors.md`, embedded in the binary), as plain text.
+//! `custody help-code CODE`: print a code's entry from the error catalogue as plain text.
+//!
+//! The catalogue is generated from the code definitions (`diag::codes` and each lint's
+//! `CODE`): [`catalogue`] renders it as Markdown, which is also `docs/errors.md` (a test
+//! keeps the file equal to it), and the entries are read back from that Markdown.
 
 use super::{Output, Std};
 use crate::cli::{ColorChoice, HelpCodeArgs};
-use crate::diag::{self, Diag};
+use crate::diag::code::Code;
+use crate::diag::{self, Diag, Level, codes};
 use crate::source::SourceMap;
 use crate::types::Exit;
 
-/// The error catalogue, `docs/errors.md`.
+/// `docs/errors.md`, embedded.
 pub const CATALOGUE: &str = include_str!("../../docs/errors.md");
+
+/// The error catalogue as Markdown: `docs/errors.md`.
+pub fn catalogue(lint_codes: &[&'static Code]) -> String {
+    let all: Vec<&Code> = codes::ALL
+        .iter()
+        .copied()
+        .chain(lint_codes.iter().copied())
+        .collect();
+    let mut out = format!("{}\n\n", codes::PREAMBLE);
+    for section in codes::SECTIONS {
+        out.push_str(&format!("## {}\n\n", section.title));
+        if !section.intro.is_empty() {
+            out.push_str(&format!("{}\n\n", section.intro));
+        }
+        for ns in section.namespaces {
+            for code in all.iter().filter(|c| c.namespace() == *ns) {
+                let level = match code.level {
+                    Level::Error => "error",
+                    Level::Warning => "warning",
+                };
+                out.push_str(&format!(
+                    "### {}\nLevel: {level}\n\n{}\n",
+                    code.name,
+                    code.entry()
+                ));
+            }
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
 
 /// The prefix every code starts with; `help-code` accepts codes without it.
 const PREFIX: &str = "custody::";
@@ -267,8 +304,8 @@ pub fn unknown(doc: &str, code: &str) -> Diag {
         Some(near) => format!("did you mean `{near}`?"),
         None => "codes look like `custody::policy::unknown_field`; each diagnostic shows its code above the message, and `custody help-code lint` lists the codes of a namespace".to_owned(),
     };
-    Diag::error(
-        "custody::cli::unknown_code",
+    Diag::new(
+        &codes::cli::UNKNOWN_CODE,
         format!("`{}` is not a custody error or warning code", code.trim()),
     )
     .help(help)

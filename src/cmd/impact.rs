@@ -8,6 +8,8 @@ use super::Output;
 use crate::check::Checked;
 use crate::cli::{Format, ImpactArgs};
 use crate::diag::Diag;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::eval::derived::{Handled, Via};
 use crate::eval::impact::{self, Chain, Impact, Records, StoreImpact, VendorImpact};
 use crate::eval::value::Val;
@@ -18,8 +20,8 @@ use crate::types::Exit;
 use serde::Serialize;
 use std::fmt::Write;
 
-const UNKNOWN_ENTITY: &str = "custody::impact::unknown_entity";
-const UNSUPPORTED_KIND: &str = "custody::impact::unsupported_kind";
+const UNKNOWN_ENTITY: &Code = &codes::impact::UNKNOWN_ENTITY;
+const UNSUPPORTED_KIND: &Code = &codes::impact::UNSUPPORTED_KIND;
 
 pub fn run(args: &ImpactArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
     super::explain::with_project(&args.input, args.as_of, cwd, today, |loaded| {
@@ -45,7 +47,7 @@ fn impact_of(args: &ImpactArgs, loaded: &mut Checked) -> Option<String> {
             .kind(loaded.project.inventory.get(e).kind)
             .name;
         let file = loaded.project.sources.add("<entity>", args.entity.clone());
-        let d = Diag::error(
+        let d = Diag::new(
             UNSUPPORTED_KIND,
             format!("`custody impact` covers vendors and data stores, not a {kind}"),
         )

@@ -15,6 +15,8 @@ use crate::check::Checked;
 use crate::check::{self, CExpr, CKind, Program};
 use crate::cli::{QueryArgs, QueryFormat};
 use crate::diag::Diag;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::eval::Context;
 use crate::eval::value::{Display, Val};
 use crate::inventory::{EntityId, FieldType, KindId};
@@ -22,7 +24,7 @@ use crate::source::{FileId, Loc, Span};
 use crate::types::Exit;
 use std::fmt::Write;
 
-const INVALID_SHOW: &str = "custody::query::invalid_show";
+const INVALID_SHOW: &Code = &codes::query::INVALID_SHOW;
 /// The synthetic rules' IDs. Never shown: a query has no rule to name.
 const QUERY_RULE: &str = "query";
 
@@ -79,7 +81,7 @@ fn check_query(args: &QueryArgs, loaded: &mut Checked) -> Option<Query> {
         let program = check_rule(loaded, file, &fc, Some(path), &mut diags);
         for d in &mut diags {
             // The checker's advice (a quantifier) does not apply to a column.
-            if d.code == "custody::policy::path_through_list" {
+            if d.code == codes::policy::PATH_THROUGH_LIST.name {
                 d.help = Some(format!(
                     "a column holds one value per entity: show the list itself (`--show {}`), or query the other kind",
                     text.strip_prefix(&format!("{}.", fc.var.name))
@@ -197,7 +199,7 @@ fn show_path(file: FileId, text: &str, var: &ast::Ident, diags: &mut Vec<Diag>) 
     let steps = text.split('.').count();
     if steps > crate::syntax::MAX_DEPTH {
         diags.push(
-            Diag::error(
+            Diag::new(
                 INVALID_SHOW,
                 format!("a `--show` path of {steps} steps is too long"),
             )
@@ -222,7 +224,7 @@ fn show_path(file: FileId, text: &str, var: &ast::Ident, diags: &mut Vec<Diag>) 
             .filter(|l| !l.span.is_empty())
             .unwrap_or(whole);
         diags.push(
-            Diag::error(INVALID_SHOW, format!("`--show {text}` is not a field path"))
+            Diag::new(INVALID_SHOW, format!("`--show {text}` is not a field path"))
                 .at(bad, "expected field names joined by dots")
                 .help(format!(
                     "write a field of `{}`, such as `--show name` or `--show contract.expires`",

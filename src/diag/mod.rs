@@ -5,6 +5,7 @@
 //! `miette::Diagnostic` only when rendered, against the `SourceMap`.
 
 pub mod code;
+pub mod codes;
 
 use crate::source::{Loc, SourceMap};
 use code::Code;

@@ -3,13 +3,15 @@
 //! those findings `baselined`, so only new ones fail, and says when recorded ones are fixed.
 
 use crate::diag::Diag;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::eval::{Finding, Status};
 use crate::source::{FileId, Loc};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
 use serde::Serialize;
 
-const CODE: &str = "custody::baseline::malformed";
+const CODE: &Code = &codes::baseline::MALFORMED;
 
 /// A finding's identity across runs: rule and entity, never line numbers, so it survives
 /// unrelated edits that move lines. Used by baselines, SARIF and GitLab.
@@ -55,7 +57,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<(String,
         top.reject_unknown(&["version", "findings"], CODE, "a baseline file", diags);
         let Some(list) = top.get("findings") else {
             diags.push(
-                Diag::error(CODE, "the baseline file has no `findings` list")
+                Diag::new(CODE, "the baseline file has no `findings` list")
                     .at(
                         crate::yaml::map::first_line(file, doc),
                         "expected `findings` here",
@@ -66,7 +68,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<(String,
         };
         let NodeKind::Seq(items) = &list.kind else {
             diags.push(
-                Diag::error(
+                Diag::new(
                     CODE,
                     format!("`findings` must be a list, found {}", kind_words(list)),
                 )
@@ -120,7 +122,7 @@ pub fn apply(
             format!("{n} baselined findings are fixed")
         };
         diags.push(
-            Diag::warning("custody::baseline::fixed", what)
+            Diag::new(&codes::baseline::FIXED, what)
                 .at(*loc, format!("`{first}` no longer occurs"))
                 .help("run `custody check --write-baseline FILE` to drop them from the baseline"),
         );

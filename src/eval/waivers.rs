@@ -3,6 +3,7 @@
 //! `project::waivers`.
 
 use crate::check::Program;
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::eval::{Finding, Status};
 use crate::inventory::{EntityId, Inventory, Schema};
@@ -19,8 +20,8 @@ pub fn resolve(
 ) -> Result<(usize, EntityId), Box<Diag>> {
     let Some(ri) = program.rules.iter().position(|r| r.id == w.rule) else {
         return Err(Box::new(
-            Diag::warning(
-                "custody::waiver::unknown_rule",
+            Diag::new(
+                &codes::waiver::UNKNOWN_RULE,
                 format!("waiver names unknown rule `{}`", w.rule),
             )
             .at(w.rule_loc, "no rule with this ID is loaded")
@@ -47,8 +48,8 @@ pub fn resolve(
             .map(|e| format!("{}/{}", schema.kind(e.kind).name, e.id))
             .collect();
         return Err(Box::new(
-            Diag::warning(
-                "custody::waiver::unknown_entity",
+            Diag::new(
+                &codes::waiver::UNKNOWN_ENTITY,
                 format!("waiver names unknown entity `{}`", w.entity),
             )
             .at(w.entity_loc, "no such entity in the inventory")
@@ -108,8 +109,8 @@ pub fn apply(
                 }
             }
             None => diags.push(
-                Diag::warning(
-                    "custody::waiver::unmatched",
+                Diag::new(
+                    &codes::waiver::UNMATCHED,
                     format!(
                         "waiver for `{}` on `{}` matches no finding",
                         w.rule, w.entity

@@ -6,6 +6,7 @@
 //! into an [`Entity`]; references are kept as pending ids. The merge pass then assigns
 //! `EntityId`s in file order, reports duplicate ids, resolves references and sorts.
 
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::inventory::model::{Entity, EntityId, Field, Inventory, Value};
 use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
@@ -198,8 +199,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
     }
 
     fn not_a_mapping_root(&self, root: &Raw<'_>) -> Diag {
-        Diag::error(
-            "custody::inventory::not_a_mapping",
+        Diag::new(
+            &codes::inventory::NOT_A_MAPPING,
             format!("an inventory document must be a mapping of collections, found {}", describe_raw(root)),
         )
         .at(self.loc(root.span), "expected `vendors:`, `data_stores:`, ...")
@@ -230,8 +231,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             let name = self.key_text(&key);
             match seen.entry(name) {
                 Entry::Occupied(first) => diags.push(
-                    Diag::error(
-                        "custody::yaml::duplicate_key",
+                    Diag::new(
+                        &codes::yaml::DUPLICATE_KEY,
                         format!("duplicate key `{}`", first.key()),
                     )
                     .at(self.loc(key.span), "defined again here")
@@ -304,8 +305,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             }
         };
         diags.push(
-            Diag::error(
-                "custody::inventory::unknown_collection",
+            Diag::new(
+                &codes::inventory::UNKNOWN_COLLECTION,
                 format!("unknown collection `{name}`"),
             )
             .at(self.loc(key.span), "not a collection")
@@ -332,8 +333,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             _ => {
                 let k = self.schema.kind(kind);
                 diags.push(
-                    Diag::error(
-                        "custody::inventory::not_a_list",
+                    Diag::new(
+                        &codes::inventory::NOT_A_LIST,
                         format!(
                             "`{}` must be a list, found {}",
                             self.key_text(key),
@@ -367,8 +368,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             RawKind::Str(s, _) => Some(s),
             RawKind::Seq(_) | RawKind::Map(_) => {
                 diags.push(
-                    Diag::error(
-                        "custody::inventory::invalid_key",
+                    Diag::new(
+                        &codes::inventory::INVALID_KEY,
                         format!("a key must be a name, found {}", describe_raw(key)),
                     )
                     .at(self.loc(key.span), "not a name")
@@ -387,8 +388,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         let loc = self.loc(node.span);
         let RawKind::Map(entries) = node.kind else {
             diags.push(
-                Diag::error(
-                    "custody::inventory::not_a_mapping",
+                Diag::new(
+                    &codes::inventory::NOT_A_MAPPING,
                     format!(
                         "a {} must be a mapping, found {}",
                         ks.name,
@@ -424,8 +425,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         let Some((id, id_loc)) = id else {
             if !has_id_key {
                 diags.push(
-                    Diag::error(
-                        "custody::inventory::missing_id",
+                    Diag::new(
+                        &codes::inventory::MISSING_ID,
                         format!("{} without an `id`", ks.name),
                     )
                     .at(
@@ -467,8 +468,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             RawKind::Int(_) | RawKind::Float(_) => self.slice(node.span),
             RawKind::Null | RawKind::Str(..) => {
                 diags.push(
-                    Diag::error(
-                        "custody::inventory::missing_id",
+                    Diag::new(
+                        &codes::inventory::MISSING_ID,
                         format!("{} with an empty `id`", ks.name),
                     )
                     .at(loc, "no id here")
@@ -478,8 +479,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             }
             _ => {
                 diags.push(
-                    Diag::error(
-                        "custody::inventory::wrong_type",
+                    Diag::new(
+                        &codes::inventory::WRONG_TYPE,
                         format!("`id` expects a name, found {}", describe_raw(&node)),
                     )
                     .at(loc, "expected a name")
@@ -504,8 +505,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 })
                 .collect();
             diags.push(
-                Diag::error(
-                    "custody::inventory::invalid_id",
+                Diag::new(
+                    &codes::inventory::INVALID_ID,
                     format!("invalid {} id `{text}`", ks.name),
                 )
                 .at(
@@ -548,8 +549,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 )
             }
         };
-        Diag::error(
-            "custody::inventory::unknown_field",
+        Diag::new(
+            &codes::inventory::UNKNOWN_FIELD,
             format!("unknown {} field `{full}`", ks.name),
         )
         .at(
@@ -670,7 +671,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     Some(c) => Value::Cat(c),
                     None => {
                         diags.push(
-                        Diag::error("custody::inventory::unknown_category", format!("unknown data category `{s}`"))
+                        Diag::new(&codes::inventory::UNKNOWN_CATEGORY, format!("unknown data category `{s}`"))
                             .at(loc, "not in the taxonomy")
                             .help(self.taxonomy.suggest(&s).unwrap_or_else(|| {
                                 "add it under `taxonomy:` in custody.yaml to extend the taxonomy".to_string()
@@ -692,8 +693,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     Value::Str(text.into())
                 } else {
                     diags.push(
-                        Diag::error(
-                            "custody::inventory::unknown_enum_value",
+                        Diag::new(
+                            &codes::inventory::UNKNOWN_ENUM_VALUE,
                             format!("unknown `{name}` value `{text}`"),
                         )
                         .at(loc, format!("not a valid `{name}`"))
@@ -739,8 +740,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             Slot::Field(_) => format!("`{name}` expects {expected}, found {found}"),
             Slot::Entry(_) => format!("each entry of `{name}` must be {expected}, found {found}"),
         };
-        Diag::error("custody::inventory::wrong_type", message)
-            .at(loc, format!("expected {expected}"))
+        Diag::new(&codes::inventory::WRONG_TYPE, message).at(loc, format!("expected {expected}"))
     }
 
     fn wrong_type(&self, name: &str, ty: &FieldType, slot: Slot<'_>, node: &Raw<'_>) -> Diag {
@@ -1016,8 +1016,8 @@ fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef<'_>, targe
 
 fn duplicate_id(schema: &Schema, first: &Entity, again: &Entity) -> Diag {
     let k = schema.kind(again.kind);
-    Diag::error(
-        "custody::inventory::duplicate_id",
+    Diag::new(
+        &codes::inventory::DUPLICATE_ID,
         format!("duplicate {} id `{}`", k.name, again.id),
     )
     .at(again.id_loc, "defined again here")
@@ -1051,8 +1051,8 @@ fn unknown_reference(
     } else {
         None
     };
-    Diag::error(
-        "custody::inventory::unknown_reference",
+    Diag::new(
+        &codes::inventory::UNKNOWN_REFERENCE,
         format!("`{field}` refers to unknown {} `{}`", target.name, r.id),
     )
     .at(r.loc, format!("no {} has this id", target.name))

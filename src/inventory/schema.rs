@@ -2,6 +2,7 @@
 //! typed fields. The shipped schema is `policies/schema.yaml`, embedded in the binary; its
 //! header comment documents the format, which `custody.yaml`'s `schema:` key shares.
 
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::source::{FileId, Loc};
 use crate::yaml::{self, Node, NodeKind};
@@ -124,8 +125,8 @@ impl Schema {
         }
         let Some(entries) = node.as_map() else {
             diags.push(
-                Diag::error(
-                    "custody::schema::invalid",
+                Diag::new(
+                    &codes::schema::INVALID,
                     format!(
                         "a schema is a mapping of kind names, found {}",
                         node.describe()
@@ -147,8 +148,8 @@ impl Schema {
             }
             if def.as_map().is_none() {
                 diags.push(
-                    Diag::error(
-                        "custody::schema::invalid",
+                    Diag::new(
+                        &codes::schema::INVALID,
                         format!("kind `{name}` must be a mapping, found {}", def.describe()),
                     )
                     .at(loc(def), "expected `collection`, `doc` and `fields`"),
@@ -166,8 +167,8 @@ impl Schema {
                         && c.as_str() != Some(self.kind(id).collection.as_str())
                     {
                         diags.push(
-                            Diag::error(
-                                "custody::schema::redefined_kind",
+                            Diag::new(
+                                &codes::schema::REDEFINED_KIND,
                                 format!(
                                     "kind `{name}` already lists its entities under `{}`",
                                     self.kind(id).collection
@@ -185,8 +186,8 @@ impl Schema {
                 None => {
                     let Some(c) = collection else {
                         diags.push(
-                            Diag::error(
-                                "custody::schema::invalid",
+                            Diag::new(
+                                &codes::schema::INVALID,
                                 format!("new kind `{name}` has no `collection`"),
                             )
                             .at(loc(key), "add `collection:`")
@@ -208,8 +209,8 @@ impl Schema {
                     };
                     if let Some(other) = self.kind_by_collection(cname) {
                         diags.push(
-                            Diag::error(
-                                "custody::schema::redefined_kind",
+                            Diag::new(
+                                &codes::schema::REDEFINED_KIND,
                                 format!(
                                     "collection `{cname}` already lists `{}` entities",
                                     self.kind(other).name
@@ -222,8 +223,8 @@ impl Schema {
                     }
                     if self.kinds.len() >= MAX_KINDS {
                         diags.push(
-                            Diag::error(
-                                "custody::schema::invalid",
+                            Diag::new(
+                                &codes::schema::INVALID,
                                 format!("more than {MAX_KINDS} kinds"),
                             )
                             .at(loc(key), "one too many"),
@@ -260,8 +261,8 @@ impl Schema {
                     NodeKind::Null => {}
                     NodeKind::Map(entries) => stack.push((parent, entries.iter())),
                     _ => diags.push(
-                        Diag::error(
-                            "custody::schema::invalid",
+                        Diag::new(
+                            &codes::schema::INVALID,
                             format!(
                                 "`fields` is a mapping of field names, found {}",
                                 fields.describe()
@@ -285,8 +286,8 @@ impl Schema {
             };
             if parent.is_none() && short == "id" {
                 diags.push(
-                    Diag::error(
-                        "custody::schema::invalid_name",
+                    Diag::new(
+                        &codes::schema::INVALID_NAME,
                         "`id` is built in and cannot be declared",
                     )
                     .at(loc(key), "reserved")
@@ -303,7 +304,7 @@ impl Schema {
                     }
                     let Some(ty) = def.get("type") else {
                         diags.push(
-                                Diag::error("custody::schema::invalid", format!("field `{short}` has no `type`"))
+                                Diag::new(&codes::schema::INVALID, format!("field `{short}` has no `type`"))
                                     .at(loc(key), "add `type:`")
                                     .help("types are string, number, bool, date, category, enum(a, b), ref<KIND>, list<T> and object"),
                             );
@@ -314,8 +315,8 @@ impl Schema {
                 }
                 _ => {
                     diags.push(
-                        Diag::error(
-                            "custody::schema::invalid",
+                        Diag::new(
+                            &codes::schema::INVALID,
                             format!(
                                 "field `{short}` must be a type or a mapping, found {}",
                                 def.describe()
@@ -333,8 +334,8 @@ impl Schema {
                 && ty != FieldType::Object
             {
                 diags.push(
-                    Diag::error(
-                        "custody::schema::invalid",
+                    Diag::new(
+                        &codes::schema::INVALID,
                         format!("field `{short}` has `fields` but is not an object"),
                     )
                     .at(loc(m), "only `type: object` has fields")
@@ -355,8 +356,8 @@ impl Schema {
                     if old != ty {
                         let kind_name = k.name.clone();
                         diags.push(
-                            Diag::error(
-                                "custody::schema::redefined_field",
+                            Diag::new(
+                                &codes::schema::REDEFINED_FIELD,
                                 format!(
                                     "field `{full}` of `{kind_name}` is already a `{}`",
                                     self.type_name(&old)
@@ -375,8 +376,8 @@ impl Schema {
                 None => {
                     if k.fields.len() >= MAX_FIELDS {
                         diags.push(
-                            Diag::error(
-                                "custody::schema::invalid",
+                            Diag::new(
+                                &codes::schema::INVALID,
                                 format!("more than {MAX_FIELDS} fields"),
                             )
                             .at(loc(key), "one too many"),
@@ -422,8 +423,8 @@ impl Schema {
             None => node.describe(),
         };
         diags.push(
-            Diag::error(
-                "custody::schema::invalid_name",
+            Diag::new(
+                &codes::schema::INVALID_NAME,
                 format!("invalid {what} name {shown}"),
             )
             .at(Loc::new(file, node.span), "not a valid name")
@@ -437,8 +438,8 @@ impl Schema {
         let loc = Loc::new(file, node.span);
         let Some(text) = node.as_str() else {
             diags.push(
-                Diag::error(
-                    "custody::schema::unknown_type",
+                Diag::new(
+                    &codes::schema::UNKNOWN_TYPE,
                     format!("a type is written as a string, found {}", node.describe()),
                 )
                 .at(loc, "expected a type name"),
@@ -456,8 +457,8 @@ impl Schema {
         }
         if matches!(base, FieldType::List(_) | FieldType::Object) {
             diags.push(
-                Diag::error(
-                    "custody::schema::unknown_type",
+                Diag::new(
+                    &codes::schema::UNKNOWN_TYPE,
                     format!("`{text}` is not supported"),
                 )
                 .at(loc, "lists hold scalars, enums or references")
@@ -484,8 +485,8 @@ impl Schema {
                 Some(id) => Some(FieldType::Ref(id)),
                 None => {
                     diags.push(
-                        Diag::error(
-                            "custody::schema::unknown_kind",
+                        Diag::new(
+                            &codes::schema::UNKNOWN_KIND,
                             format!("unknown kind `{kind}` in `{text}`"),
                         )
                         .at(loc, "no such kind")
@@ -506,8 +507,8 @@ impl Schema {
             });
             if let Some(bad) = bad {
                 diags.push(
-                    Diag::error(
-                        "custody::schema::unknown_type",
+                    Diag::new(
+                        &codes::schema::UNKNOWN_TYPE,
                         format!("invalid enum value `{bad}` in `{text}`"),
                     )
                     .at(loc, "enum values are words")
@@ -520,8 +521,8 @@ impl Schema {
             if let Some(w) = sorted.windows(2).find(|w| w.first() == w.get(1)) {
                 let dup = w.first().map(|s| s.as_str()).unwrap_or("");
                 diags.push(
-                    Diag::error(
-                        "custody::schema::unknown_type",
+                    Diag::new(
+                        &codes::schema::UNKNOWN_TYPE,
                         format!("enum value `{dup}` is listed twice"),
                     )
                     .at(loc, "repeated value"),
@@ -532,7 +533,7 @@ impl Schema {
         }
         let head = text.split(['<', '(']).next().unwrap_or(text).trim();
         diags.push(
-            Diag::error("custody::schema::unknown_type", format!("unknown type `{text}`"))
+            Diag::new(&codes::schema::UNKNOWN_TYPE, format!("unknown type `{text}`"))
                 .at(loc, "not a type")
                 .help(match diag::did_you_mean(head, TYPE_NAMES) {
                     Some(near) => format!("did you mean `{near}`?"),
@@ -609,8 +610,8 @@ fn check_keys(
             None => key.describe(),
         };
         diags.push(
-            Diag::error(
-                "custody::schema::invalid",
+            Diag::new(
+                &codes::schema::INVALID,
                 format!("unknown key {shown} in a {what} definition"),
             )
             .at(Loc::new(file, key.span), "not a schema key")

@@ -2,6 +2,7 @@
 //! The shipped taxonomy is `policies/taxonomy.yaml`, embedded in the binary; its header
 //! comment documents the format, which `custody.yaml`'s `taxonomy:` key shares.
 
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::source::{FileId, Loc};
 use crate::yaml::{self, Node, NodeKind};
@@ -70,8 +71,8 @@ impl Taxonomy {
         while let Some((parent, map)) = stack.pop() {
             let Some(entries) = map.as_map() else {
                 diags.push(
-                    Diag::error(
-                        "custody::taxonomy::invalid",
+                    Diag::new(
+                        &codes::taxonomy::INVALID,
                         format!(
                             "a taxonomy is a mapping of category names, found {}",
                             map.describe()
@@ -88,8 +89,8 @@ impl Taxonomy {
             for (key, value) in entries {
                 let Some(name) = key.as_str() else {
                     diags.push(
-                        Diag::error(
-                            "custody::taxonomy::invalid_name",
+                        Diag::new(
+                            &codes::taxonomy::INVALID_NAME,
                             format!("a category name must be a string, found {}", key.describe()),
                         )
                         .at(loc(key), "not a name"),
@@ -99,8 +100,8 @@ impl Taxonomy {
                 if name == "doc" {
                     if parent.is_none() {
                         diags.push(
-                            Diag::error(
-                                "custody::taxonomy::invalid",
+                            Diag::new(
+                                &codes::taxonomy::INVALID,
                                 "`doc` describes a category, but this is the top level",
                             )
                             .at(loc(key), "no category to describe here")
@@ -118,8 +119,8 @@ impl Taxonomy {
                         None => name.to_string(),
                     };
                     diags.push(
-                        Diag::error(
-                            "custody::taxonomy::invalid",
+                        Diag::new(
+                            &codes::taxonomy::INVALID,
                             format!(
                                 "category `{full}` must be a description or a mapping, found {}",
                                 value.describe()
@@ -146,8 +147,8 @@ impl Taxonomy {
                                 ..
                             }) => self.set_doc(id, doc),
                             Some(other) => diags.push(
-                                Diag::error(
-                                    "custody::taxonomy::invalid",
+                                Diag::new(
+                                    &codes::taxonomy::INVALID,
                                     format!(
                                         "`doc` of `{}` must be a string, found {}",
                                         self.name(id),
@@ -204,8 +205,8 @@ impl Taxonomy {
                     )
                 };
                 diags.push(
-                    Diag::error(
-                        "custody::taxonomy::invalid_name",
+                    Diag::new(
+                        &codes::taxonomy::INVALID_NAME,
                         format!("invalid category name `{path}`"),
                     )
                     .at(loc, "not a valid name")
@@ -224,8 +225,8 @@ impl Taxonomy {
             let depth = current.map(|p| self.depth_of(p) + 1).unwrap_or(0);
             if depth >= MAX_CATEGORY_DEPTH {
                 diags.push(
-                    Diag::error(
-                        "custody::taxonomy::invalid_name",
+                    Diag::new(
+                        &codes::taxonomy::INVALID_NAME,
                         format!(
                             "category `{full}` is nested more than {MAX_CATEGORY_DEPTH} levels deep"
                         ),

@@ -1,6 +1,8 @@
 //! `custody.yaml`: discovery (walk up from the working directory, or the directory given)
 //! and reading, with a diagnostic for every mistake.
 
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::Input;
@@ -10,7 +12,7 @@ use crate::yaml::{self, Node, NodeKind};
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "custody.yaml";
-const CODE: &str = "custody::config::invalid";
+const CODE: &Code = &codes::config::INVALID;
 const KEYS: [&str; 8] = [
     "policies",
     "inventory",
@@ -84,7 +86,7 @@ pub fn not_found(dir: Option<&Path>, cwd: &Path) -> Diag {
             "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or pass `--policy` and `--inventory`",
         ),
     };
-    Diag::error("custody::config::not_found", message).help(help)
+    Diag::new(&codes::config::NOT_FOUND, message).help(help)
 }
 
 /// Read a config file. Paths in it are made relative to its directory.
@@ -144,7 +146,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         match Severity::parse(&s).filter(|s| *s != Severity::Info) {
             Some(sev) => cfg.fail_on = Some(sev),
             None => diags.push(
-                Diag::error(CODE, format!("`{s}` is not a severity `fail_on` accepts"))
+                Diag::new(CODE, format!("`{s}` is not a severity `fail_on` accepts"))
                     .at(loc, "expected critical, high, medium or low")
                     .help_opt(diag::suggest(
                         &s,
@@ -158,7 +160,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         match n.kind {
             NodeKind::Int(i) if i > 0 => cfg.max_file_size = Some(i as u64),
             _ => diags.push(
-                Diag::error(
+                Diag::new(
                     CODE,
                     format!(
                         "`max_file_size` must be a positive number of bytes, found {}",
@@ -186,7 +188,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
                 match parameter_text(v) {
                     Some(text) => cfg.parameters.push(Parameter { name: name.to_owned(), name_loc: Loc::new(file, k.span), text, value_loc: Loc::new(file, v.span) }),
                     None => diags.push(
-                        Diag::error(CODE, format!("library parameter `{name}` must be a value, a list or a policy expression, found {}", kind_words(v)))
+                        Diag::new(CODE, format!("library parameter `{name}` must be a value, a list or a policy expression, found {}", kind_words(v)))
                             .at(Loc::new(file, v.span), "not a parameter value")
                             .help("write e.g. `allowed_countries: [AU, NZ]`, `large_store_records: 500000` or `audit_cutoff_critical: today - 18 months`"),
                     ),
@@ -218,7 +220,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
             }),
             NodeKind::Null => {}
             _ => diags.push(
-                Diag::error(
+                Diag::new(
                     CODE,
                     format!(
                         "`{key}` must be a mapping or the path of a YAML file, found {}",

@@ -18,6 +18,7 @@ pub mod policies;
 pub mod waivers;
 
 use crate::diag::Diag;
+use crate::diag::codes;
 use crate::inventory::{self, Inventory, Schema, Taxonomy};
 use crate::source::SourceMap;
 use crate::sources::{self, FileKind, Input};
@@ -166,17 +167,15 @@ pub fn setup(settings: &Settings, today: Date) -> Setup {
     if cfg.path.is_some() || explicit {
         if policies.is_empty() {
             diags.push(
-                Diag::error("custody::config::no_policies", "no policy files to load")
+                Diag::new(&codes::config::NO_POLICIES, "no policy files to load")
                     .help("list them under `policies:` in custody.yaml, or pass `--policy PATH`"),
             );
         }
         if inventory.is_empty() {
             diags.push(
-                Diag::error(
-                    "custody::config::no_inventory",
-                    "no inventory files to load",
-                )
-                .help("list them under `inventory:` in custody.yaml, or pass `--inventory PATH`"),
+                Diag::new(&codes::config::NO_INVENTORY, "no inventory files to load").help(
+                    "list them under `inventory:` in custody.yaml, or pass `--inventory PATH`",
+                ),
             );
         }
     }

@@ -5,6 +5,7 @@
 //! checked rules by `check::program`, from what this stage records in [`Policies`].
 
 use crate::ast::{Item, PolicyFile};
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::library::Selection;
 use crate::project::config::Parameter;
@@ -57,8 +58,8 @@ pub fn read(
     for b in &builtins {
         let name = b.path.to_str().unwrap_or("").trim_start_matches("builtin:");
         if let Err(names) = selection.add(name) {
-            let d = Diag::error(
-                "custody::library::unknown",
+            let d = Diag::new(
+                &codes::library::UNKNOWN,
                 format!("`builtin:{name}` is not a policy library"),
             )
             .help(match diag::did_you_mean(name, names.iter().copied()) {
@@ -146,8 +147,8 @@ fn override_parameters(
                 // (about the synthetic `let NAME = VALUE`) become its help.
                 let why = diags.drain(before..).next().map(|d| d.message);
                 diags.push(
-                    Diag::error(
-                        "custody::library::bad_parameter",
+                    Diag::new(
+                        &codes::library::BAD_PARAMETER,
                         format!(
                             "`{}` is not a value for the library parameter `{}`",
                             p.text, p.name
@@ -191,8 +192,8 @@ fn check_parameters(
                 diag::suggest(&p.name, names.iter().copied(), "library parameters")
             };
             diags.push(
-                Diag::error(
-                    "custody::library::unknown_parameter",
+                Diag::new(
+                    &codes::library::UNKNOWN_PARAMETER,
                     format!("`{}` is not a parameter of the policy library", p.name),
                 )
                 .at(p.name_loc, "unknown parameter")

@@ -3,6 +3,8 @@
 //! `eval::waivers`). Every malformed waiver is an error.
 
 use crate::diag::Diag;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::source::{FileId, Loc};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
@@ -30,7 +32,7 @@ impl Waiver {
     }
 }
 
-const CODE: &str = "custody::waiver::malformed";
+const CODE: &Code = &codes::waiver::MALFORMED;
 const KEYS: [&str; 5] = ["rule", "entity", "reason", "approved_by", "expires"];
 
 /// Read the waivers file's documents. Every malformed waiver is an error.
@@ -43,7 +45,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
         top.reject_unknown(&["waivers"], CODE, "a waivers file", diags);
         let Some(list) = top.get("waivers") else {
             diags.push(
-                Diag::error(CODE, "the waivers file has no `waivers:` list")
+                Diag::new(CODE, "the waivers file has no `waivers:` list")
                     .at(crate::yaml::map::first_line(file, doc), "expected `waivers:` here")
                     .help("write `waivers:` followed by a list of entries with rule, entity, reason, approved_by and expires"),
             );
@@ -54,7 +56,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
             NodeKind::Null => &[],
             _ => {
                 diags.push(
-                    Diag::error(
+                    Diag::new(
                         CODE,
                         format!("`waivers` must be a list, found {}", kind_words(list)),
                     )
@@ -79,7 +81,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
                     Ok(d) => Some((d, loc)),
                     Err(_) => {
                         diags.push(
-                            Diag::error(CODE, format!("`{s}` is not a valid date"))
+                            Diag::new(CODE, format!("`{s}` is not a valid date"))
                                 .at(loc, "expected a date such as 2027-03-31")
                                 .help("write the expiry as an ISO date, YYYY-MM-DD"),
                         );
@@ -90,7 +92,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
                 && !e.contains('/')
             {
                 diags.push(
-                    Diag::error(CODE, format!("`{e}` does not name an entity as `KIND/ID`"))
+                    Diag::new(CODE, format!("`{e}` does not name an entity as `KIND/ID`"))
                         .at(*loc, "expected e.g. `vendor/crm-platform`")
                         .help(format!("write `vendor/{e}` or `data_store/{e}`")),
                 );

@@ -8,25 +8,27 @@
 
 use super::grammar::Rule;
 use super::lex::{self, TokKind, Token};
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::diag::{Diag, did_you_mean};
 use crate::source::{FileId, Loc, Span};
 use std::collections::BTreeSet;
 
-const UNEXPECTED_TOKEN: &str = "custody::syntax::unexpected_token";
-const EXPECTED_ITEM: &str = "custody::syntax::expected_item";
-const UNKNOWN_CLAUSE: &str = "custody::syntax::unknown_clause";
-const RESERVED_WORD: &str = "custody::syntax::reserved_word";
-const MISSING_UNIT: &str = "custody::syntax::missing_unit";
-const UNCLOSED: &str = "custody::syntax::unclosed_delimiter";
-const CHAINED: &str = "custody::syntax::chained_comparison";
-const UNTERMINATED_STRING: &str = "custody::syntax::unterminated_string";
-const INVALID_ESCAPE: &str = "custody::syntax::invalid_escape";
-const INVALID_DATE: &str = "custody::syntax::invalid_date";
-const INVALID_NUMBER: &str = "custody::syntax::invalid_number";
-const INVALID_DURATION: &str = "custody::syntax::invalid_duration";
-const TOO_DEEP: &str = "custody::syntax::too_deep";
-const TOO_COMPLEX: &str = "custody::syntax::too_complex";
-const INTERNAL: &str = "custody::syntax::internal";
+const UNEXPECTED_TOKEN: &Code = &codes::syntax::UNEXPECTED_TOKEN;
+const EXPECTED_ITEM: &Code = &codes::syntax::EXPECTED_ITEM;
+const UNKNOWN_CLAUSE: &Code = &codes::syntax::UNKNOWN_CLAUSE;
+const RESERVED_WORD: &Code = &codes::syntax::RESERVED_WORD;
+const MISSING_UNIT: &Code = &codes::syntax::MISSING_UNIT;
+const UNCLOSED: &Code = &codes::syntax::UNCLOSED_DELIMITER;
+const CHAINED: &Code = &codes::syntax::CHAINED_COMPARISON;
+const UNTERMINATED_STRING: &Code = &codes::syntax::UNTERMINATED_STRING;
+const INVALID_ESCAPE: &Code = &codes::syntax::INVALID_ESCAPE;
+const INVALID_DATE: &Code = &codes::syntax::INVALID_DATE;
+const INVALID_NUMBER: &Code = &codes::syntax::INVALID_NUMBER;
+const INVALID_DURATION: &Code = &codes::syntax::INVALID_DURATION;
+const TOO_DEEP: &Code = &codes::syntax::TOO_DEEP;
+const TOO_COMPLEX: &Code = &codes::syntax::TOO_COMPLEX;
+const INTERNAL: &Code = &codes::syntax::INTERNAL;
 
 const UNITS: &[&str] = &[
     "day", "days", "week", "weeks", "month", "months", "year", "years",
@@ -64,7 +66,7 @@ fn quote(text: &str) -> String {
 // Diagnostics found outside pest: by the tokenizer, the depth guard and lowering.
 
 pub(super) fn unterminated_string(loc: Loc) -> Diag {
-    Diag::error(UNTERMINATED_STRING, "unterminated string")
+    Diag::new(UNTERMINATED_STRING, "unterminated string")
         .at(loc, "this string has no closing `\"`")
         .help("close it with `\"` on the same line; a string cannot span lines (write `\\n` for a line break)")
 }
@@ -75,7 +77,7 @@ pub(super) fn invalid_escape(loc: Loc, c: char) -> Diag {
     } else {
         format!("`\\{c}`")
     };
-    Diag::error(INVALID_ESCAPE, format!("unknown escape {shown} in a string"))
+    Diag::new(INVALID_ESCAPE, format!("unknown escape {shown} in a string"))
         .at(loc, "unknown escape")
         .help(if "dDwWsSbB.".contains(c) {
             format!("to pass `\\{c}` to a regex, write `\\\\{c}`; the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`")
@@ -85,7 +87,7 @@ pub(super) fn invalid_escape(loc: Loc, c: char) -> Diag {
 }
 
 pub(super) fn too_deep(loc: Loc) -> Diag {
-    Diag::error(
+    Diag::new(
         TOO_DEEP,
         format!("expression is nested more than {} levels deep", super::MAX_DEPTH),
     )
@@ -94,19 +96,19 @@ pub(super) fn too_deep(loc: Loc) -> Diag {
 }
 
 pub(super) fn too_complex(loc: Loc) -> Diag {
-    Diag::error(TOO_COMPLEX, "this item is too large to parse")
+    Diag::new(TOO_COMPLEX, "this item is too large to parse")
         .at(loc, "in this item")
         .help("split it into smaller rules or `let`s")
 }
 
 pub(super) fn internal(loc: Loc) -> Diag {
-    Diag::error(INTERNAL, "custody could not read this item")
+    Diag::new(INTERNAL, "custody could not read this item")
         .at(loc, "here")
         .help("this is a bug in custody; please report it with this policy text")
 }
 
 pub(super) fn invalid_number(loc: Loc, text: &str) -> Diag {
-    Diag::error(
+    Diag::new(
         INVALID_NUMBER,
         format!("number {} is too large", quote(text)),
     )
@@ -115,18 +117,18 @@ pub(super) fn invalid_number(loc: Loc, text: &str) -> Diag {
 
 pub(super) fn invalid_duration(loc: Loc, text: &str, negative: bool) -> Diag {
     if negative {
-        Diag::error(INVALID_DURATION, "a duration cannot be negative")
+        Diag::new(INVALID_DURATION, "a duration cannot be negative")
             .at(loc, "negative")
             .help("use a positive amount; to go back in time write `D - 3 days`")
     } else if text.contains('.') {
-        Diag::error(
+        Diag::new(
             INVALID_DURATION,
             format!("a duration is a whole number of units, not {}", quote(text)),
         )
         .at(loc, "not a whole number")
         .help("use a smaller unit, e.g. `18 months` instead of `1.5 years`")
     } else {
-        Diag::error(
+        Diag::new(
             INVALID_DURATION,
             format!("duration {} is too large", quote(text)),
         )
@@ -142,7 +144,7 @@ pub(super) fn malformed_date(loc: Loc, text: &str, nums: &[i64]) -> Diag {
         }
         _ => "write dates as `YYYY-MM-DD`, e.g. `2027-01-31`".to_string(),
     };
-    Diag::error(INVALID_DATE, format!("{} is not a valid date", quote(text)))
+    Diag::new(INVALID_DATE, format!("{} is not a valid date", quote(text)))
         .at(loc, "not a date")
         .help(help)
 }
@@ -162,7 +164,7 @@ pub(super) fn invalid_date(loc: Loc, text: &str, year: i64, month: i64) -> Diag 
             Err(_) => "write dates as `YYYY-MM-DD`".to_string(),
         }
     };
-    Diag::error(INVALID_DATE, format!("{} is not a valid date", quote(text)))
+    Diag::new(INVALID_DATE, format!("{} is not a valid date", quote(text)))
         .at(loc, "no such day")
         .help(help)
 }
@@ -175,7 +177,7 @@ pub(super) fn expected_item(file: FileId, tok: &Token, text: &str) -> Diag {
     let found = tok.text(text);
     let loc = Loc::new(file, Span::new(tok.start, tok.end));
     if tok.kind == TokKind::Punct && found == "}" {
-        return Diag::error(UNEXPECTED_TOKEN, "unexpected `}`")
+        return Diag::new(UNEXPECTED_TOKEN, "unexpected `}`")
             .at(loc, "this does not close anything")
             .help("remove it, or check the rule above for a `}` too many");
     }
@@ -190,7 +192,7 @@ pub(super) fn expected_item(file: FileId, tok: &Token, text: &str) -> Diag {
     } else {
         None
     };
-    Diag::error(
+    Diag::new(
         EXPECTED_ITEM,
         format!("expected `rule` or `let`, found {}", quote(found)),
     )
@@ -545,7 +547,7 @@ impl<'a> Translate<'a> {
     }
 
     /// "expected LONG after `P`", labelled "expected SHORT".
-    fn expected(&self, code: &'static str, long: &str, short: &str) -> Diag {
+    fn expected(&self, code: &'static Code, long: &str, short: &str) -> Diag {
         let msg = match self.tok(self.prev) {
             Some(p) => format!("expected {long} after {}", quote(p.text(self.text))),
             None => format!("expected {long}"),
@@ -553,9 +555,9 @@ impl<'a> Translate<'a> {
         self.expected_msg(code, msg, short)
     }
 
-    fn expected_msg(&self, code: &'static str, msg: String, short: &str) -> Diag {
+    fn expected_msg(&self, code: &'static Code, msg: String, short: &str) -> Diag {
         let (loc, label) = self.expected_label(short);
-        Diag::error(code, msg).at(loc, label)
+        Diag::new(code, msg).at(loc, label)
     }
 
     fn found_is_word(&self) -> bool {
@@ -668,7 +670,7 @@ impl<'a> Translate<'a> {
         let structural = matches!(found, "where" | "require" | "for" | "rule" | "let")
             || (has(E::QuantVar) && found == "in");
         if wants_name && self.found_is_reserved() && !structural {
-            return Diag::error(
+            return Diag::new(
                 RESERVED_WORD,
                 format!(
                     "{} is a reserved word and cannot be used as a name",
@@ -770,7 +772,7 @@ impl<'a> Translate<'a> {
             return self.expected_string(found_kind);
         }
         if self.found_is_test_op() && !has(E::TestOp) && (has(E::Logic) || has(E::Item)) {
-            return Diag::error(
+            return Diag::new(
                 CHAINED,
                 format!("comparisons do not chain: {} follows a complete comparison", quote(found)),
             )
@@ -789,7 +791,7 @@ impl<'a> Translate<'a> {
                 let help = did_you_mean_help(lex::CLAUSES).unwrap_or_else(|| {
                     "the clauses are `severity`, `references`, `tags`, `description`, `message`, `remediation`, `for` and `require`".to_string()
                 });
-                return Diag::error(UNKNOWN_CLAUSE, format!("unknown clause {}", quote(found)))
+                return Diag::new(UNKNOWN_CLAUSE, format!("unknown clause {}", quote(found)))
                     .at(self.loc_of(tok), "not a clause")
                     .help(help);
             }
@@ -835,7 +837,7 @@ impl<'a> Translate<'a> {
         let opener = self.unclosed(open)?;
         let (loc, label) = self.expected_label(&format!("`{close}`"));
         Some(
-            Diag::error(UNCLOSED, format!("unclosed `{open}`"))
+            Diag::new(UNCLOSED, format!("unclosed `{open}`"))
                 .at(
                     self.loc_of(opener),
                     format!("this `{open}` is never closed"),
@@ -857,7 +859,7 @@ impl<'a> Translate<'a> {
             && (c.is_whitespace() || c.is_control() || c == '\u{feff}' || c == '\u{200b}')
         {
             return Some(
-                Diag::error(
+                Diag::new(
                     UNEXPECTED_TOKEN,
                     format!("unexpected invisible character U+{:04X}", c as u32),
                 )
@@ -885,7 +887,7 @@ impl<'a> Translate<'a> {
             _ => return None,
         };
         Some(
-            Diag::error(UNEXPECTED_TOKEN, format!("unexpected {}", quote(found)))
+            Diag::new(UNEXPECTED_TOKEN, format!("unexpected {}", quote(found)))
                 .at(self.loc_of(tok), "not valid here")
                 .help(help),
         )
@@ -930,7 +932,7 @@ impl<'a> Translate<'a> {
             .iter()
             .find(|t| t.kind == TokKind::Punct && t.text(self.text) == "{");
         let (loc, label) = self.expected_label("`}`");
-        let mut d = Diag::error(
+        let mut d = Diag::new(
             UNCLOSED,
             format!("rule {} is missing its closing `}}`", quote(id)),
         )
@@ -957,7 +959,7 @@ impl<'a> Translate<'a> {
                 } else {
                     None
                 };
-                Diag::error(UNEXPECTED_TOKEN, msg)
+                Diag::new(UNEXPECTED_TOKEN, msg)
                     .at(self.loc_of(f), format!("expected {what}"))
                     .help_opt(near)
             }

@@ -6,12 +6,14 @@ use super::grammar::{PolicyParser, Rule};
 use super::{CALL_LIMIT, STACK_RED_ZONE, STACK_SIZE, errors, lex, lexical_problems, lower};
 use crate::ast::{ForClause, Ident};
 use crate::diag::Diag;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::source::{FileId, Loc, Span};
 use pest::Parser as _;
 use std::num::NonZeroUsize;
 
-const EMPTY: &str = "custody::query::empty";
-const UNEXPECTED_TOKEN: &str = "custody::syntax::unexpected_token";
+const EMPTY: &Code = &codes::query::EMPTY;
+const UNEXPECTED_TOKEN: &Code = &codes::syntax::UNEXPECTED_TOKEN;
 const SHAPE: &str = "a query is `KIND VAR where CONDITION`, e.g. `vendor v where v handles personal.contact.address`";
 
 /// Parse a query's text (the whole of file `file`). Syntax errors go to `diags`; `None` when
@@ -39,13 +41,13 @@ fn parse(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<ForClause> {
         Ok(mut pairs) => pairs.next(),
         Err(e) => {
             diags.push(match (&e.variant, tokens.first()) {
-                (_, None) => Diag::error(EMPTY, "the query is empty").help(SHAPE),
+                (_, None) => Diag::new(EMPTY, "the query is empty").help(SHAPE),
                 // pest names the whole query when its very first token is wrong.
                 (pest::error::ErrorVariant::ParsingError { positives, .. }, Some(first))
                     if positives.as_slice() == [Rule::query] =>
                 {
                     let found = first.text(text);
-                    Diag::error(
+                    Diag::new(
                         UNEXPECTED_TOKEN,
                         format!("expected an entity kind such as `vendor`, found `{found}`"),
                     )

@@ -20,6 +20,8 @@ pub mod render;
 pub mod spec;
 
 use crate::check::{self, Program};
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::eval::value::{Display, Val};
 use crate::eval::waivers;
@@ -119,13 +121,13 @@ impl Outcome {
 }
 
 // Diagnostic codes (documented in docs/errors.md, "Policy tests").
-const NO_TESTS: &str = "custody::test::no_tests";
-const NO_POLICIES: &str = "custody::test::no_policies";
-const UNKNOWN_RULE: &str = "custody::test::unknown_rule";
-const UNKNOWN_ENTITY: &str = "custody::test::unknown_entity";
-const WRONG_KIND: &str = "custody::test::wrong_kind";
-const DUPLICATE_ENTITY: &str = "custody::test::duplicate_entity";
-const EMPTY_EXPECTATION: &str = "custody::test::empty_expectation";
+const NO_TESTS: &Code = &codes::test::NO_TESTS;
+const NO_POLICIES: &Code = &codes::test::NO_POLICIES;
+const UNKNOWN_RULE: &Code = &codes::test::UNKNOWN_RULE;
+const UNKNOWN_ENTITY: &Code = &codes::test::UNKNOWN_ENTITY;
+const WRONG_KIND: &Code = &codes::test::WRONG_KIND;
+const DUPLICATE_ENTITY: &Code = &codes::test::DUPLICATE_ENTITY;
+const EMPTY_EXPECTATION: &Code = &codes::test::EMPTY_EXPECTATION;
 
 /// Run every test file under `opts.paths`.
 pub fn run(opts: &Options) -> Outcome {
@@ -220,8 +222,8 @@ fn find(paths: &[PathBuf], cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
     for p in &inputs {
         match std::fs::metadata(p) {
             Err(e) => diags.push(
-                Diag::error(
-                    "custody::io::not_found",
+                Diag::new(
+                    &codes::io::NOT_FOUND,
                     format!(
                         "cannot read `{}`: {}",
                         display_path(p, cwd),
@@ -239,7 +241,7 @@ fn find(paths: &[PathBuf], cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
                         s => s,
                     };
                     diags.push(
-                        Diag::error(
+                        Diag::new(
                             NO_TESTS,
                             format!("no test files (`*.test.yaml`) in `{shown}`"),
                         )
@@ -444,7 +446,7 @@ impl Runner {
         };
         if policies.is_empty() {
             self.diags.push(
-                Diag::error(NO_POLICIES, format!("no policies to test `{name}` against"))
+                Diag::new(NO_POLICIES, format!("no policies to test `{name}` against"))
                     .at(spec.head, "this test file names no policies")
                     .help("add `policies: [path/to/policies]` to the test file, pass `--policy PATH`, or keep the test below a directory whose custody.yaml lists `policies`"),
             );
@@ -608,7 +610,7 @@ fn resolve(
             // A rule with an error is left out of the program: that error is reported already.
             if env.ok {
                 diags.push(
-                    Diag::error(
+                    Diag::new(
                         UNKNOWN_RULE,
                         format!("`expect` names `{}`, which is not a loaded rule", exp.rule),
                     )
@@ -628,7 +630,7 @@ fn resolve(
         let kind_name = env.schema.kind(rule.kind).name.as_str();
         if exp.entities.is_empty() && exp.clean {
             diags.push(
-                Diag::warning(
+                Diag::new(
                     EMPTY_EXPECTATION,
                     format!("the expectation for `{}` lists no entity", exp.rule),
                 )
@@ -642,7 +644,7 @@ fn resolve(
             let name = n.name();
             if let Some(first) = seen.get(&name) {
                 diags.push(
-                    Diag::error(
+                    Diag::new(
                         DUPLICATE_ENTITY,
                         format!("`{name}` is listed twice for `{}`", exp.rule),
                     )
@@ -664,7 +666,7 @@ fn resolve(
                             .map(|&e| format!("{kind_name}/{}", inv.get(e).id))
                             .collect();
                         diags.push(
-                            Diag::error(
+                            Diag::new(
                                 UNKNOWN_ENTITY,
                                 format!("`{name}` is not in the test's inventory"),
                             )
@@ -679,7 +681,7 @@ fn resolve(
                     None => {}
                 },
                 Some(_) => diags.push(
-                    Diag::error(
+                    Diag::new(
                         WRONG_KIND,
                         format!(
                             "`{name}` is not a {kind_name}, and rule `{}` applies to each {kind_name}",
@@ -693,7 +695,7 @@ fn resolve(
                     )),
                 ),
                 None => diags.push(
-                    Diag::error(
+                    Diag::new(
                         UNKNOWN_ENTITY,
                         format!("`{name}` names an unknown kind `{}`", n.kind),
                     )

@@ -3,6 +3,8 @@
 //! the fixture: see `testing::run`.
 
 use crate::diag::Diag;
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::source::{FileId, Loc, Span};
 use crate::sources::Input;
 use crate::yaml::map::{MapReader, first_line, key_str, kind_words};
@@ -11,7 +13,7 @@ use jiff::civil::Date;
 use std::path::Path;
 
 /// Structural mistakes in a test file.
-pub const MALFORMED: &str = "custody::test::malformed";
+pub const MALFORMED: &Code = &codes::test::MALFORMED;
 
 const KEYS: [&str; 6] = [
     "description",
@@ -142,7 +144,7 @@ pub fn read(
     };
     let Some(doc) = docs.first() else {
         diags.push(
-            Diag::error(MALFORMED, "the test file is empty")
+            Diag::new(MALFORMED, "the test file is empty")
                 .at(spec.head, "expected `as_of`, `inventory` and `expect` here")
                 .help("see docs/authoring.md, section 3, for the test file format"),
         );
@@ -150,14 +152,14 @@ pub fn read(
     };
     for extra in docs.iter().skip(1) {
         diags.push(
-            Diag::error(MALFORMED, "a test file holds one YAML document")
+            Diag::new(MALFORMED, "a test file holds one YAML document")
                 .at(first_line(file, extra), "a second document starts here")
                 .help("put each fixture in its own `*.test.yaml` file"),
         );
     }
     if doc.as_map().is_none() {
         diags.push(
-            Diag::error(
+            Diag::new(
                 MALFORMED,
                 format!("a test file must be a mapping, found {}", kind_words(doc)),
             )
@@ -202,7 +204,7 @@ fn missing(m: &MapReader<'_>, key: &str, help: &str, complete: bool, diags: &mut
     });
     if !misspelled {
         diags.push(
-            Diag::error(MALFORMED, format!("the test file has no `{key}`"))
+            Diag::new(MALFORMED, format!("the test file has no `{key}`"))
                 .at(first_line(m.file, m.node), format!("`{key}` is required"))
                 .help(help.to_owned()),
         );
@@ -225,7 +227,7 @@ fn as_of(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Option<Dat
         Ok(d) => Some(d),
         Err(_) => {
             diags.push(
-                Diag::error(MALFORMED, format!("`{s}` is not a valid date"))
+                Diag::new(MALFORMED, format!("`{s}` is not a valid date"))
                     .at(loc, "expected a date such as 2026-11-24")
                     .help("write `as_of` as an ISO date, YYYY-MM-DD"),
             );
@@ -264,7 +266,7 @@ fn inventory(
                 match i.as_str() {
                     Some(p) => out.push(path(p, i)),
                     None => diags.push(
-                        Diag::error(
+                        Diag::new(
                             MALFORMED,
                             format!(
                                 "entries of `inventory` must be paths, found {}",
@@ -282,7 +284,7 @@ fn inventory(
         }
         _ => {
             diags.push(
-                Diag::error(
+                Diag::new(
                     MALFORMED,
                     format!(
                         "`inventory` must be a mapping of collections or a path, found {}",
@@ -323,7 +325,7 @@ fn waivers(m: &MapReader<'_>, dir: &Path, diags: &mut Vec<Diag>) -> WaiverSpec {
         }),
         _ => {
             diags.push(
-                Diag::error(
+                Diag::new(
                     MALFORMED,
                     format!(
                         "`waivers` must be a list of waivers or a path, found {}",
@@ -353,7 +355,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
         NodeKind::Map(entries) if !entries.is_empty() => entries,
         NodeKind::Map(_) | NodeKind::Null => {
             diags.push(
-                Diag::error(MALFORMED, "`expect` names no rule")
+                Diag::new(MALFORMED, "`expect` names no rule")
                     .at(m.loc(n), "expected `RULE-ID:` entries")
                     .help("add an entry per rule, e.g. `TPR-001: {fail: [vendor/stale], pass: [vendor/fresh]}`"),
             );
@@ -361,7 +363,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
         }
         _ => {
             diags.push(
-                Diag::error(
+                Diag::new(
                     MALFORMED,
                     format!("`expect` must be a mapping, found {}", kind_words(n)),
                 )
@@ -375,7 +377,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
     for (k, v) in entries {
         let Some(rule) = key_str(k) else {
             diags.push(
-                Diag::error(
+                Diag::new(
                     MALFORMED,
                     format!("keys of `expect` must be rule IDs, found {}", kind_words(k)),
                 )
@@ -386,7 +388,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
         let rule_loc = m.loc(k);
         let Some(lists) = v.as_map() else {
             diags.push(
-                Diag::error(
+                Diag::new(
                     MALFORMED,
                     format!(
                         "the expectation for `{rule}` must be a mapping, found {}",
@@ -424,7 +426,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
                 NodeKind::Str { .. } => vec![lv],
                 _ => {
                     diags.push(
-                        Diag::error(
+                        Diag::new(
                             MALFORMED,
                             format!(
                                 "`{}` must be a list of entities, found {}",
@@ -461,7 +463,7 @@ fn entity(file: FileId, expect: Expect, item: &Node, diags: &mut Vec<Diag>) -> O
     let loc = Loc::new(file, item.span);
     let Some(s) = item.as_str() else {
         diags.push(
-            Diag::error(
+            Diag::new(
                 MALFORMED,
                 format!(
                     "entries of `{}` must be entities as `KIND/ID`, found {}",
@@ -482,7 +484,7 @@ fn entity(file: FileId, expect: Expect, item: &Node, diags: &mut Vec<Diag>) -> O
         }),
         _ => {
             diags.push(
-                Diag::error(
+                Diag::new(
                     MALFORMED,
                     format!("`{s}` does not name an entity as `KIND/ID`"),
                 )

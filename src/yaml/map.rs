@@ -1,6 +1,8 @@
 //! Typed reading of small YAML documents (config, waivers) with diagnostics for every
 //! mistake: unknown keys with did-you-mean, wrong types, missing required keys.
 
+use crate::diag::code::Code;
+use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::source::{FileId, Loc};
 use crate::yaml::{Node, NodeKind};
@@ -48,8 +50,8 @@ impl<'n> MapReader<'n> {
             }),
             _ => {
                 diags.push(
-                    Diag::error(
-                        "custody::config::wrong_type",
+                    Diag::new(
+                        &codes::config::WRONG_TYPE,
                         format!("{what} must be a mapping, found {}", kind_words(node)),
                     )
                     .at(
@@ -81,7 +83,7 @@ impl<'n> MapReader<'n> {
     pub fn reject_unknown(
         &self,
         known: &[&str],
-        code: &'static str,
+        code: &'static Code,
         what: &str,
         diags: &mut Vec<Diag>,
     ) {
@@ -89,7 +91,7 @@ impl<'n> MapReader<'n> {
             let name = key_str(k).unwrap_or("");
             if !known.contains(&name) {
                 diags.push(
-                    Diag::error(code, format!("unknown key `{name}` in {what}"))
+                    Diag::new(code, format!("unknown key `{name}` in {what}"))
                         .at(self.loc(k), "not a known key")
                         .help_opt(diag::suggest(name, known.iter().copied(), "known keys")),
                 );
@@ -100,7 +102,7 @@ impl<'n> MapReader<'n> {
     pub fn str(
         &self,
         key: &str,
-        code: &'static str,
+        code: &'static Code,
         diags: &mut Vec<Diag>,
     ) -> Option<(String, Loc)> {
         let n = self.get(key)?;
@@ -108,7 +110,7 @@ impl<'n> MapReader<'n> {
             NodeKind::Str { value, .. } => Some((value.clone(), self.loc(n))),
             _ => {
                 diags.push(
-                    Diag::error(
+                    Diag::new(
                         code,
                         format!("`{key}` must be a string, found {}", kind_words(n)),
                     )
@@ -123,7 +125,7 @@ impl<'n> MapReader<'n> {
     pub fn strings(
         &self,
         key: &str,
-        code: &'static str,
+        code: &'static Code,
         diags: &mut Vec<Diag>,
     ) -> Option<Vec<(String, Loc)>> {
         let n = self.get(key)?;
@@ -135,7 +137,7 @@ impl<'n> MapReader<'n> {
                     match &i.kind {
                         NodeKind::Str { value, .. } => out.push((value.clone(), self.loc(i))),
                         _ => diags.push(
-                            Diag::error(
+                            Diag::new(
                                 code,
                                 format!(
                                     "entries of `{key}` must be strings, found {}",
@@ -150,7 +152,7 @@ impl<'n> MapReader<'n> {
             }
             _ => {
                 diags.push(
-                    Diag::error(
+                    Diag::new(
                         code,
                         format!(
                             "`{key}` must be a path or a list of paths, found {}",
@@ -168,13 +170,13 @@ impl<'n> MapReader<'n> {
     pub fn required_str(
         &self,
         key: &str,
-        code: &'static str,
+        code: &'static Code,
         what: &str,
         diags: &mut Vec<Diag>,
     ) -> Option<(String, Loc)> {
         if self.get(key).is_none() {
             diags.push(
-                Diag::error(code, format!("{what} has no `{key}`"))
+                Diag::new(code, format!("{what} has no `{key}`"))
                     .at(
                         first_line(self.file, self.node),
                         format!("`{key}` is required"),

@@ -22,6 +22,7 @@
 pub mod map;
 
 use crate::diag::Diag;
+use crate::diag::codes;
 use crate::source::{FileId, Loc, Span};
 use serde_saphyr::granit_parser::{
     self as gp, ErrorKind, Event, Parser, ScalarStyle, StrInput, Tag,
@@ -589,11 +590,8 @@ impl<'a> Reader<'a> {
     /// A state the parser promises never to produce: reported rather than trusted.
     pub fn internal(&self, span: Span, diags: &mut Vec<Diag>) -> Stop {
         diags.push(
-            Diag::error(
-                "custody::yaml::syntax",
-                "invalid YAML: unexpected structure",
-            )
-            .at(self.loc(span), "not expected here"),
+            Diag::new(&codes::yaml::SYNTAX, "invalid YAML: unexpected structure")
+                .at(self.loc(span), "not expected here"),
         );
         Stop::Document
     }
@@ -687,8 +685,8 @@ impl<'a> Reader<'a> {
             Event::UnresolvedAlias(name) => {
                 self.literal += 1;
                 diags.push(
-                    Diag::error(
-                        "custody::yaml::unknown_anchor",
+                    Diag::new(
+                        &codes::yaml::UNKNOWN_ANCHOR,
                         format!("unknown anchor `{name}`"),
                     )
                     .at(
@@ -724,8 +722,8 @@ impl<'a> Reader<'a> {
     }
 
     fn too_deep_diag(&self, span: Span) -> Diag {
-        Diag::error(
-            "custody::yaml::too_deep",
+        Diag::new(
+            &codes::yaml::TOO_DEEP,
             format!("lists and mappings are nested more than {MAX_DEPTH} levels deep"),
         )
         .at(
@@ -736,8 +734,8 @@ impl<'a> Reader<'a> {
     }
 
     fn budget_diag(&self) -> Diag {
-        Diag::error(
-            "custody::yaml::alias_budget",
+        Diag::new(
+            &codes::yaml::ALIAS_BUDGET,
             format!(
                 "aliases in this file expand to more than {} nodes",
                 thousands(self.budget(self.literal))
@@ -800,8 +798,8 @@ impl<'a> Reader<'a> {
             // around this alias: a recursive structure.
             let name = self.slice(span);
             diags.push(
-                Diag::error(
-                    "custody::yaml::recursive_alias",
+                Diag::new(
+                    &codes::yaml::RECURSIVE_ALIAS,
                     format!("alias `{name}` refers to a collection that contains it"),
                 )
                 .at(self.loc(span), "this alias is inside its own anchor")
@@ -878,8 +876,8 @@ impl<'a> Reader<'a> {
             }
             None => {
                 diags.push(
-                    Diag::error(
-                        "custody::yaml::unsupported_tag",
+                    Diag::new(
+                        &codes::yaml::UNSUPPORTED_TAG,
                         format!("unsupported tag `{}`", tag_text(tag)),
                     )
                     .at(tag_loc, "custody only reads the YAML core tags")
@@ -907,8 +905,8 @@ impl<'a> Reader<'a> {
     }
 
     fn tag_mismatch(&self, tag: &Tag, value: &str, loc: Loc) -> Diag {
-        Diag::error(
-            "custody::yaml::tag_mismatch",
+        Diag::new(
+            &codes::yaml::TAG_MISMATCH,
             format!("{} is not a valid `{}`", describe_str(value), tag_text(tag)),
         )
         .at(loc, "this tag does not fit the value")
@@ -930,16 +928,16 @@ impl<'a> Reader<'a> {
         let what = if want == "seq" { "a list" } else { "a mapping" };
         let (code, message) = match tag.core_suffix() {
             Some(_) => (
-                "custody::yaml::tag_mismatch",
+                &codes::yaml::TAG_MISMATCH,
                 format!("{what} cannot be tagged `{}`", tag_text(tag)),
             ),
             None => (
-                "custody::yaml::unsupported_tag",
+                &codes::yaml::UNSUPPORTED_TAG,
                 format!("unsupported tag `{}`", tag_text(tag)),
             ),
         };
         diags.push(
-            Diag::error(code, message)
+            Diag::new(code, message)
                 .at(
                     self.loc(tag_span.unwrap_or(span)),
                     "custody only reads the YAML core tags",
@@ -1013,8 +1011,8 @@ impl<'a> Reader<'a> {
             };
             let name = self.slice(again.span);
             diags.push(
-                Diag::error(
-                    "custody::yaml::duplicate_key",
+                Diag::new(
+                    &codes::yaml::DUPLICATE_KEY,
                     format!("duplicate key `{name}`"),
                 )
                 .at(self.loc(again.span), "defined again here")
@@ -1071,8 +1069,8 @@ impl<'a> Reader<'a> {
     }
 
     pub fn bad_merge(&self, node: &Raw<'a>) -> Diag {
-        Diag::error(
-            "custody::yaml::bad_merge",
+        Diag::new(
+            &codes::yaml::BAD_MERGE,
             format!("`<<` merges mappings, found {}", describe_raw(node)),
         )
         .at(self.loc(node.span), "not a mapping")
@@ -1131,7 +1129,7 @@ impl<'a> Reader<'a> {
             return self.too_deep_diag(span);
         }
         let (message, label, help) = describe_scan_error(e.kind());
-        Diag::error("custody::yaml::syntax", format!("invalid YAML: {message}"))
+        Diag::new(&codes::yaml::SYNTAX, format!("invalid YAML: {message}"))
             .at(self.loc(span), label)
             .help_opt(help)
     }

@@ -1,0 +1,77 @@
+//! `custody::config::*`: the codes of this namespace; each doc comment is the code's
+//! entry in docs/errors.md.
+
+crate::codes! {
+    /// No `custody.yaml` was found: not in the directory given as PATH, or, without PATH, not in
+    /// the working directory or any parent. Without one custody does not know what to load.
+    ///
+    /// Run: custody check elsewhere
+    ///
+    /// ```policy title="elsewhere/rules.policy"
+    /// rule R-1 "Vendors name an owner" {
+    ///   for vendor v
+    ///   require v.owner is set
+    /// }
+    /// ```
+    ///
+    /// Fix: create a `custody.yaml` (see docs/inventory.md), run custody from the project that has
+    /// one, or name the files: `custody check --policy rules.policy --inventory inventory/`.
+    pub NOT_FOUND = error "custody::config::not_found",
+        "No `custody.yaml` was found: not in the directory given as PATH, or, without PATH, not in the working directory or any parent.";
+
+    /// The configuration loads no policy file: `policies:` is missing or empty, and no
+    /// `--policy` was given.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// inventory: [inventory]
+    /// ```
+    ///
+    /// Fix: list the policy files or directories under `policies:`, or pass `--policy PATH`.
+    pub NO_POLICIES = error "custody::config::no_policies",
+        "The configuration loads no policy file: `policies:` is missing or empty, and no `--policy` was given.";
+
+    /// The configuration loads no inventory file: `inventory:` is missing or empty, and no
+    /// `--inventory` was given.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// policies: [rules.policy]
+    /// ```
+    ///
+    /// ```policy title="rules.policy"
+    /// rule R-1 "Vendors name an owner" {
+    ///   for vendor v
+    ///   require v.owner is set
+    /// }
+    /// ```
+    ///
+    /// Fix: list the inventory files or directories under `inventory:`, or pass
+    /// `--inventory PATH`.
+    pub NO_INVENTORY = error "custody::config::no_inventory",
+        "The configuration loads no inventory file: `inventory:` is missing or empty, and no `--inventory` was given.";
+
+    /// A key or value in `custody.yaml` is wrong: an unknown key, a `fail_on` that is not a
+    /// severity, a `max_file_size` that is not a positive number, a list where a path was
+    /// expected.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// polices: [rules.policy]
+    /// inventory: [inventory]
+    /// ```
+    ///
+    /// Fix: the keys are `policies`, `inventory`, `waivers`, `taxonomy`, `schema`, `fail_on` and
+    /// `max_file_size`; the help names the nearest one.
+    pub INVALID = error "custody::config::invalid",
+        "A key or value in `custody.yaml` is wrong: an unknown key, a `fail_on` that is not a severity, a `max_file_size` that is not a positive number, a list where a path was expected.";
+
+    /// `custody.yaml` (or a waivers file, or a waiver in it) is not a mapping of `key: value`
+    /// lines.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// - policies
+    /// - inventory
+    /// ```
+    ///
+    /// Fix: write `key: value` lines, e.g. `policies: [policies]`.
+    pub WRONG_TYPE = error "custody::config::wrong_type",
+        "`custody.yaml` (or a waivers file, or a waiver in it) is not a mapping of `key: value` lines.";
+}
