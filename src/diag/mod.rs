@@ -165,128 +165,153 @@ pub fn suggest<'a>(
 // ---------------------------------------------------------------------------------------
 // Rendering through miette.
 
-/// A `Diag` bound to its source, implementing `miette::Diagnostic`.
-pub struct Rendered<'a> {
-    diag: &'a Diag,
-    sources: &'a SourceMap,
-    related: Vec<RelatedNote<'a>>,
+/// What miette renders, for errors, warnings and findings alike: the one adapter between
+/// custody's data and `miette::Diagnostic`. A [`Diag`] becomes one with [`Shown::diag`];
+/// `report::human` builds one per failing finding.
+pub struct Shown<'a> {
+    /// The code above the message: a diagnostic code, or a finding's rule ID.
+    pub code: &'a str,
+    pub severity: miette::Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub sources: &'a SourceMap,
+    /// Labelled places in one file; the first is the primary one, whose `file:line:column`
+    /// heads the snippet. Empty for a problem with no location.
+    pub labels: Vec<(Loc, Option<String>)>,
+    /// Notes under the snippet: places in other files, or facts without a place.
+    pub notes: Vec<Note<'a>>,
 }
 
-/// A label that lives in another file than the primary one: rendered as a related note.
-pub struct RelatedNote<'a> {
-    label: &'a Label,
-    sources: &'a SourceMap,
+/// A note under a diagnostic: words, and optionally a place shown with them.
+pub struct Note<'a> {
+    pub text: String,
+    pub loc: Option<(Loc, Option<String>)>,
+    pub sources: &'a SourceMap,
 }
 
-impl<'a> Rendered<'a> {
-    pub fn new(diag: &'a Diag, sources: &'a SourceMap) -> Rendered<'a> {
-        let primary_file = diag.primary.as_ref().map(|l| l.loc.file);
-        let long = diag
-            .primary
-            .as_ref()
-            .is_some_and(|l| on_long_line(sources, l.loc));
-        let related = diag
-            .secondary
-            .iter()
-            .filter(|l| long || Some(l.loc.file) != primary_file)
-            .map(|label| RelatedNote { label, sources })
-            .collect();
-        Rendered {
-            diag,
+impl<'a> Shown<'a> {
+    /// A diagnostic: its primary label and the secondary labels in the same file in the
+    /// snippet; secondary labels in other files (or any, on a long line) as notes naming
+    /// their place.
+    pub fn diag(diag: &'a Diag, sources: &'a SourceMap) -> Shown<'a> {
+        let severity = match diag.level {
+            Level::Error => miette::Severity::Error,
+            Level::Warning => miette::Severity::Warning,
+        };
+        let mut labels = Vec::new();
+        let mut notes = Vec::new();
+        // Secondary labels share the snippet only in the primary label's file, and not on a
+        // line too long to show whole.
+        let mut snippet_file = None;
+        if let Some(primary) = &diag.primary {
+            labels.push((primary.loc, primary.text.clone()));
+            if !on_long_line(sources, primary.loc) {
+                snippet_file = Some(primary.loc.file);
+            }
+        }
+        for l in &diag.secondary {
+            if snippet_file == Some(l.loc.file) {
+                labels.push((l.loc, l.text.clone()));
+            } else {
+                let text = l.text.as_deref().unwrap_or("see here");
+                notes.push(Note {
+                    text: format!("{text} ({})", sources.display(l.loc)),
+                    loc: Some((l.loc, None)),
+                    sources,
+                });
+            }
+        }
+        Shown {
+            code: diag.code,
+            severity,
+            message: diag.message.clone(),
+            help: diag.help.clone(),
             sources,
-            related,
+            labels,
+            notes,
         }
     }
 }
 
-fn label_of(l: &Label) -> miette::LabeledSpan {
-    miette::LabeledSpan::new(l.text.clone(), l.loc.span.start as usize, l.loc.span.len())
-}
-
-impl fmt::Debug for Rendered<'_> {
+impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.diag, f)
+        f.write_str(&self.message)
     }
 }
-impl fmt::Display for Rendered<'_> {
+impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&self.message)
     }
 }
-impl std::error::Error for Rendered<'_> {}
+impl std::error::Error for Shown<'_> {}
 
-impl miette::Diagnostic for Rendered<'_> {
+impl miette::Diagnostic for Shown<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.diag.code))
+        Some(Box::new(self.code))
     }
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diag.level {
-            Level::Error => miette::Severity::Error,
-            Level::Warning => miette::Severity::Warning,
-        })
+        Some(self.severity)
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.diag
-            .help
+        self.help
             .as_ref()
             .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        let loc = self.diag.primary.as_ref()?.loc;
+        let (loc, _) = self.labels.first()?;
         Some(self.sources.get(loc.file) as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let primary = self.diag.primary.as_ref()?;
-        let file = primary.loc.file;
-        let mut labels = vec![miette::LabeledSpan::new_primary_with_span(
-            primary.text.clone(),
-            (primary.loc.span.start as usize, primary.loc.span.len()),
-        )];
-        if !on_long_line(self.sources, primary.loc) {
-            labels.extend(
-                self.diag
-                    .secondary
-                    .iter()
-                    .filter(|l| l.loc.file == file)
-                    .map(label_of),
-            );
+        if self.labels.is_empty() {
+            return None;
         }
-        Some(Box::new(labels.into_iter()))
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(i, (l, text))| {
+                let span = (l.span.start as usize, l.span.len());
+                if i == 0 {
+                    miette::LabeledSpan::new_primary_with_span(text.clone(), span)
+                } else {
+                    miette::LabeledSpan::new_with_span(text.clone(), span)
+                }
+            },
+        )))
     }
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
-        if self.related.is_empty() {
+        if self.notes.is_empty() {
             return None;
         }
         Some(Box::new(
-            self.related.iter().map(|r| r as &dyn miette::Diagnostic),
+            self.notes.iter().map(|n| n as &dyn miette::Diagnostic),
         ))
     }
 }
 
-impl fmt::Debug for RelatedNote<'_> {
+impl fmt::Debug for Note<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.label, f)
+        f.write_str(&self.text)
     }
 }
-impl fmt::Display for RelatedNote<'_> {
+impl fmt::Display for Note<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = self.label.text.as_deref().unwrap_or("see here");
-        write!(f, "{} ({})", text, self.sources.display(self.label.loc))
+        f.write_str(&self.text)
     }
 }
-impl std::error::Error for RelatedNote<'_> {}
-impl miette::Diagnostic for RelatedNote<'_> {
+impl std::error::Error for Note<'_> {}
+impl miette::Diagnostic for Note<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(self.sources.get(self.label.loc.file) as &dyn miette::SourceCode)
+        self.loc
+            .as_ref()
+            .map(|(l, _)| self.sources.get(l.file) as &dyn miette::SourceCode)
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let (l, text) = self.loc.as_ref()?;
         Some(Box::new(std::iter::once(miette::LabeledSpan::new(
-            None,
-            self.label.loc.span.start as usize,
-            self.label.loc.span.len(),
+            text.clone(),
+            l.span.start as usize,
+            l.span.len(),
         ))))
     }
 }
@@ -390,8 +415,7 @@ pub fn render_all(
 ) -> String {
     let mut out = String::new();
     for d in diags {
-        let r = Rendered::new(d, sources);
-        let _ = handler.render_report(&mut out, &r);
+        let _ = handler.render_report(&mut out, &Shown::diag(d, sources));
         out.push('\n');
     }
     out

@@ -2,111 +2,13 @@
 //! offending YAML value (or the entity's id when the value is missing), with the policy's
 //! `require` line and evidence in other files as related notes, and the remediation as help.
 
+use crate::diag::{Note, Shown};
 use crate::eval::{Fact, Finding, Status};
 use crate::report::Report;
 use crate::report::{entity_name, summary};
-use crate::source::{Loc, SourceMap};
+use crate::source::Loc;
 use crate::types::Severity;
-use std::fmt::{self, Write};
-
-/// A finding bound to its report, implementing `miette::Diagnostic`.
-struct FindingDiag<'r> {
-    message: String,
-    code: &'r str,
-    severity: miette::Severity,
-    help: Option<String>,
-    sources: &'r SourceMap,
-    primary: Loc,
-    labels: Vec<(Loc, String)>,
-    related: Vec<Note<'r>>,
-}
-
-/// A note pointing somewhere (a policy line, a fact in another file).
-struct Note<'r> {
-    text: String,
-    loc: Option<(Loc, Option<String>)>,
-    sources: &'r SourceMap,
-}
-
-impl fmt::Debug for FindingDiag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl fmt::Display for FindingDiag<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-impl std::error::Error for FindingDiag<'_> {}
-
-impl miette::Diagnostic for FindingDiag<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code))
-    }
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(self.severity)
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        Some(self.sources.get(self.primary.file) as &dyn miette::SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        // The first label is the primary one: miette takes the snippet's `file:line:column` from it.
-        Some(Box::new(self.labels.iter().enumerate().map(
-            |(i, (l, text))| {
-                let span = (l.span.start as usize, l.span.len());
-                if i == 0 {
-                    miette::LabeledSpan::new_primary_with_span(Some(text.clone()), span)
-                } else {
-                    miette::LabeledSpan::new_with_span(Some(text.clone()), span)
-                }
-            },
-        )))
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(
-            self.related.iter().map(|n| n as &dyn miette::Diagnostic),
-        ))
-    }
-}
-
-impl fmt::Debug for Note<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-impl fmt::Display for Note<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-impl std::error::Error for Note<'_> {}
-impl miette::Diagnostic for Note<'_> {
-    fn severity(&self) -> Option<miette::Severity> {
-        Some(miette::Severity::Advice)
-    }
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.loc
-            .as_ref()
-            .map(|(l, _)| self.sources.get(l.file) as &dyn miette::SourceCode)
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let (l, text) = self.loc.as_ref()?;
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new(
-            text.clone(),
-            l.span.start as usize,
-            l.span.len(),
-        ))))
-    }
-}
+use std::fmt::Write;
 
 fn miette_severity(s: Severity) -> miette::Severity {
     match s {
@@ -116,7 +18,8 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
+/// A failing finding as miette shows it, through the same adapter as every diagnostic.
+fn finding_diag<'r>(r: &'r Report, f: &Finding) -> Shown<'r> {
     let rule = &r.program.rules[f.rule];
     let file = f.primary.file;
     // On a long line (minified JSON), every other fact gets its own note: see `on_long_line`.
@@ -152,9 +55,9 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
             _ => related.push(note(text, fact)),
         }
     }
-    let labels: Vec<(Loc, String)> = places
+    let labels: Vec<(Loc, Option<String>)> = places
         .into_iter()
-        .map(|(l, texts)| (l, texts.join("; ")))
+        .map(|(l, texts)| (l, Some(texts.join("; "))))
         .collect();
     for fr in &f.failed {
         if let Some(req) = rule.requires.get(fr.index) {
@@ -185,7 +88,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
             None => extra,
         });
     }
-    FindingDiag {
+    Shown {
         message: format!(
             "{} {}: {}",
             rule.severity.as_str(),
@@ -196,9 +99,8 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> FindingDiag<'r> {
         severity: miette_severity(rule.severity),
         help,
         sources: &r.project.sources,
-        primary: f.primary,
         labels,
-        related,
+        notes: related,
     }
 }
 
