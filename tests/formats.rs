@@ -89,11 +89,71 @@ fn airline_summary() -> Summary {
     }
 }
 
+/// The airline SARIF log in focused snapshots, each small enough to read: the run with its
+/// results and rules left out, one line per result, one rule descriptor, and two whole
+/// results (a failing one with related locations, and the waived one).
+fn sarif_snapshots(value: &serde_json::Value) {
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("JSON");
+    let run = &value["runs"][0];
+    let results = run["results"].as_array().expect("results");
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+
+    let mut skeleton = value.clone();
+    skeleton["runs"][0]["results"] = serde_json::json!(format!(
+        "{} results: see airline_sarif_results",
+        results.len()
+    ));
+    skeleton["runs"][0]["tool"]["driver"]["rules"] =
+        rules.iter().map(|r| r["id"].clone()).collect();
+    insta::assert_snapshot!("airline_sarif_run", pretty(&skeleton));
+
+    let lines: Vec<String> = results
+        .iter()
+        .map(|r| {
+            let loc = &r["locations"][0]["physicalLocation"];
+            format!(
+                "{:<8} {:<7} {}:{}:{} related={}{}  {}",
+                r["ruleId"].as_str().unwrap_or("?"),
+                r["level"].as_str().unwrap_or("?"),
+                loc["artifactLocation"]["uri"].as_str().unwrap_or("?"),
+                loc["region"]["startLine"],
+                loc["region"]["startColumn"],
+                r["relatedLocations"].as_array().map_or(0, Vec::len),
+                if r["suppressions"].is_array() {
+                    " suppressed"
+                } else {
+                    ""
+                },
+                r["partialFingerprints"]["custody/v1"]
+                    .as_str()
+                    .unwrap_or("?"),
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("airline_sarif_results", lines.join("\n"));
+
+    let rule = rules
+        .iter()
+        .find(|r| r["id"] == "TPR-001")
+        .expect("TPR-001");
+    insta::assert_snapshot!("airline_sarif_rule_tpr001", pretty(rule));
+    let failing = results
+        .iter()
+        .find(|r| r["partialFingerprints"]["custody/v1"] == "TPR-001|vendor/globalres-gds")
+        .expect("TPR-001 on globalres-gds");
+    insta::assert_snapshot!("airline_sarif_result_failing", pretty(failing));
+    let waived = results
+        .iter()
+        .find(|r| r["suppressions"].is_array())
+        .expect("a waived result");
+    insta::assert_snapshot!("airline_sarif_result_waived", pretty(waived));
+}
+
 #[test]
 fn sarif_snapshot_and_schema_validation() {
     let text = airline("sarif");
-    insta::assert_snapshot!("airline_sarif", text);
     let value: serde_json::Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    sarif_snapshots(&value);
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
     let validator = sarif_validator(&schema);
