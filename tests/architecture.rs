@@ -105,19 +105,41 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The top-level module a file under `src` belongs to (`diag` for `src/diag/code.rs`).
+fn module_of<'a>(src: &Path, file: &'a Path) -> &'a str {
+    let rel = file.strip_prefix(src).expect("under src");
+    let first = rel
+        .components()
+        .next()
+        .and_then(|c| c.as_os_str().to_str())
+        .expect("utf-8 path");
+    first.trim_end_matches(".rs")
+}
+
+/// `#[macro_export]` macros live at the crate root (`crate::codes!`) whatever module
+/// defines them: each `macro_rules! NAME` → the module it is written in.
+fn macros(src: &Path, files: &[PathBuf]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).expect("read");
+        for line in text.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix("macro_rules!") {
+                out.push((ident(rest.trim()), module_of(src, file).to_owned()));
+            }
+        }
+    }
+    out
+}
+
 /// (file, its module, the module it names) for every import that goes up or sideways.
 fn violations(src: &Path) -> Vec<String> {
     let mut files = Vec::new();
     rust_files(src, &mut files);
+    let macros = macros(src, &files);
     let mut bad = Vec::new();
     for file in files {
         let rel = file.strip_prefix(src).expect("under src");
-        let first = rel
-            .components()
-            .next()
-            .and_then(|c| c.as_os_str().to_str())
-            .expect("utf-8 path");
-        let module = first.trim_end_matches(".rs");
+        let module = module_of(src, &file);
         if module == "lib" || module == "main" {
             continue;
         }
@@ -125,6 +147,11 @@ fn violations(src: &Path) -> Vec<String> {
             .unwrap_or_else(|| panic!("src/{module} is in no layer: add it to LAYERS"));
         let text = std::fs::read_to_string(&file).expect("read");
         for used in crate_refs(&text) {
+            // A macro counts as a use of the module that defines it.
+            let used = match macros.iter().find(|(m, _)| *m == used) {
+                Some((_, defined_in)) => defined_in.clone(),
+                None => used,
+            };
             if used == module {
                 continue;
             }
@@ -191,8 +218,20 @@ fn the_scanner_finds_upward_imports() {
     )
     .expect("write");
     std::fs::write(dir.path().join("cli.rs"), "use crate::types::Severity;\n").expect("write");
+    // An exported macro is a use of the module that defines it: `diag` may use `types`'s,
+    // `source` (its own layer) may not.
+    std::fs::write(
+        dir.path().join("types.rs"),
+        "#[macro_export]\nmacro_rules! shout { () => { $crate::shout!(@x) } }\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("diag.rs"), "crate::shout!();\n").expect("write");
+    std::fs::write(dir.path().join("source.rs"), "crate::shout!();\n").expect("write");
     assert_eq!(
         violations(dir.path()),
-        ["check/mod.rs: `check` (layer 5) uses `crate::eval` (layer 6)"]
+        [
+            "check/mod.rs: `check` (layer 5) uses `crate::eval` (layer 6)",
+            "source.rs: `source` (layer 0) uses `crate::types` (layer 0)"
+        ]
     );
 }
