@@ -50,7 +50,7 @@ impl Ty {
                 Ty::Date => "a list of dates".into(),
                 Ty::Cat => "a list of data categories".into(),
                 Ty::Entity(k) => format!("a list of {} references", kinds(*k)),
-                _ => "a list".into(),
+                Ty::List(_) | Ty::Object | Ty::Unknown => "a list".into(),
             },
             Ty::Object => "a nested mapping".into(),
             Ty::Unknown => "a value".into(),
@@ -66,7 +66,18 @@ impl Ty {
             (a, b) if a.is_stringy() && b.is_stringy() => true,
             (Ty::Entity(a), Ty::Entity(b)) => a == b,
             (Ty::List(a), Ty::List(b)) => a.compatible(b),
-            (a, b) => a == b,
+            (
+                a @ (Ty::Bool
+                | Ty::Num
+                | Ty::Str
+                | Ty::Enum(_)
+                | Ty::Date
+                | Ty::Cat
+                | Ty::Entity(_)
+                | Ty::List(_)
+                | Ty::Object),
+                b,
+            ) => a == b,
         }
     }
 }

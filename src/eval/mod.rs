@@ -328,11 +328,25 @@ impl<'a> Context<'a> {
                     .field(*field)
                     .map(|f| Val::from_value(&f.value))
                     .unwrap_or(Val::Missing),
-                _ => Val::Missing,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
             },
             CKind::Id(base) => match self.val(base, env) {
                 Val::Entity(ent) => Val::Str(&self.inv.get(ent).id),
-                _ => Val::Missing,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
             },
             CKind::SupplyChain(base) => match self.val(base, env) {
                 Val::Entity(ent) => Val::List(List::Vals(
@@ -342,7 +356,14 @@ impl<'a> Context<'a> {
                         .map(|(v, _)| Val::Entity(v))
                         .collect(),
                 )),
-                _ => Val::List(List::Vals(Vec::new())),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Val::List(List::Vals(Vec::new())),
             },
             CKind::Count(inner) => match self.val(inner, env).as_list() {
                 Some(l) => Val::Num(l.len() as f64),
@@ -365,9 +386,30 @@ impl<'a> Context<'a> {
                 )
                 .map(Val::Date)
                 .unwrap_or(Val::Missing),
-                _ => Val::Missing,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
             },
-            _ => Val::Bool(self.cond(e, env, &mut ())),
+            CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => Val::Bool(self.cond(e, env, &mut ())),
         }
     }
 
@@ -408,7 +450,26 @@ impl<'a> Context<'a> {
                 body,
                 ..
             } => self.quant(*quantifier, *slot, list, body, env, sink),
-            _ => {
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => {
                 let r = self.test(e, env);
                 if S::ON {
                     let fact = self.explain_test(e, env, r);
@@ -519,9 +580,38 @@ impl<'a> Context<'a> {
                     .into_iter()
                     .filter(|(_, from)| *from != root)
                     .collect(),
-                _ => Default::default(),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Default::default(),
             },
-            _ => Default::default(),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => Default::default(),
         };
         let d = self.display();
         move |item| match item {
@@ -529,7 +619,14 @@ impl<'a> Context<'a> {
                 Some(from) => format!("{} (subprocessor of {})", d.plain(item), d.entity(*from)),
                 None => d.plain(item),
             },
-            _ => d.plain(item),
+            Val::Missing
+            | Val::Bool(_)
+            | Val::Num(_)
+            | Val::Str(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::List(_)
+            | Val::Object => d.plain(item),
         }
     }
 
@@ -555,14 +652,32 @@ impl<'a> Context<'a> {
                 match (&l, &r) {
                     (_, Val::Missing) => false,
                     (Val::Str(a), Val::Str(b)) => a.contains(b),
-                    _ => l
+                    (
+                        Val::Missing
+                        | Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Str(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::List(_)
+                        | Val::Object,
+                        _,
+                    ) => l
                         .as_list()
                         .is_some_and(|list| list.iter().any(|x| x.equals(&r))),
                 }
             }
             CKind::Matches { lhs, regex, .. } => match self.val(lhs, env) {
                 Val::Str(s) => regex.is_match(s),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Is { lhs, test } => {
                 let v = self.val(lhs, env);
@@ -573,7 +688,12 @@ impl<'a> Context<'a> {
                         Val::Missing => true,
                         Val::Str(s) => s.is_empty(),
                         Val::List(l) => l.is_empty(),
-                        _ => false,
+                        Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::Object => false,
                     },
                 }
             }
@@ -582,24 +702,52 @@ impl<'a> Context<'a> {
                     cats.iter()
                         .any(|&c| self.taxonomy.overlap(h.cat, c).is_some())
                 }),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Holds { subject, cats } => match self.val(subject, env) {
                 Val::Entity(s) => self.holds(s).iter().any(|(cat, _)| {
                     cats.iter()
                         .any(|&c| self.taxonomy.overlap(*cat, c).is_some())
                 }),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Within { date, amount, unit } => match self.val(date, env) {
                 Val::Date(d) => {
                     shift(self.as_of, -amount, *unit).is_some_and(|lo| lo <= d && d <= self.as_of)
                 }
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::OlderThan { date, amount, unit } => match self.val(date, env) {
                 Val::Date(d) => shift(self.as_of, -amount, *unit).is_some_and(|lo| d < lo),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Before(a, b) => {
                 matches!((self.val(a, env), self.val(b, env)), (Val::Date(x), Val::Date(y)) if x < y)
@@ -608,7 +756,19 @@ impl<'a> Context<'a> {
                 matches!((self.val(a, env), self.val(b, env)), (Val::Date(x), Val::Date(y)) if x > y)
             }
             // A boolean-valued path or constant used as a condition.
-            _ => matches!(self.val(e, env), Val::Bool(true)),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => matches!(self.val(e, env), Val::Bool(true)),
         }
     }
 
@@ -623,10 +783,25 @@ impl<'a> Context<'a> {
                 .iter()
                 .filter_map(|i| match i.value {
                     crate::inventory::Value::Cat(c) => Some((c, i.loc)),
-                    _ => None,
+                    crate::inventory::Value::Str(_)
+                    | crate::inventory::Value::Num(_)
+                    | crate::inventory::Value::Bool(_)
+                    | crate::inventory::Value::Date(_)
+                    | crate::inventory::Value::Ref(_)
+                    | crate::inventory::Value::List(_)
+                    | crate::inventory::Value::Object => None,
                 })
                 .collect(),
-            _ => Vec::new(),
+            Some(
+                crate::inventory::Value::Str(_)
+                | crate::inventory::Value::Num(_)
+                | crate::inventory::Value::Bool(_)
+                | crate::inventory::Value::Date(_)
+                | crate::inventory::Value::Cat(_)
+                | crate::inventory::Value::Ref(_)
+                | crate::inventory::Value::Object,
+            )
+            | None => Vec::new(),
         }
     }
 
@@ -639,12 +814,55 @@ impl<'a> Context<'a> {
         match &e.kind {
             CKind::Field { base, name, .. } => match &base.kind {
                 CKind::Var(_) => name.clone(),
-                _ => format!("{}.{name}", self.describe(base)),
+                CKind::Const(_)
+                | CKind::List(_)
+                | CKind::Today
+                | CKind::Field { .. }
+                | CKind::Id(_)
+                | CKind::SupplyChain(_)
+                | CKind::Not(_)
+                | CKind::And(..)
+                | CKind::Or(..)
+                | CKind::Compare { .. }
+                | CKind::In { .. }
+                | CKind::Contains { .. }
+                | CKind::Matches { .. }
+                | CKind::Is { .. }
+                | CKind::Handles { .. }
+                | CKind::Holds { .. }
+                | CKind::Within { .. }
+                | CKind::OlderThan { .. }
+                | CKind::Before(..)
+                | CKind::After(..)
+                | CKind::Quant { .. }
+                | CKind::Count(_)
+                | CKind::DateArith { .. } => format!("{}.{name}", self.describe(base)),
             },
             CKind::Id(base) if matches!(base.kind, CKind::Var(_)) => "id".into(),
             CKind::SupplyChain(base) if matches!(base.kind, CKind::Var(_)) => "supply_chain".into(),
             CKind::Today => format!("today ({})", self.as_of),
-            _ => self.sources.slice(e.loc).to_owned(),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Var(_)
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => self.sources.slice(e.loc).to_owned(),
         }
     }
 
@@ -656,16 +874,50 @@ impl<'a> Context<'a> {
                     let en = self.inv.get(ent);
                     Some(en.field(*field).map(|f| f.loc).unwrap_or(en.id_loc))
                 }
-                _ => self.value_loc(base, env),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => self.value_loc(base, env),
             },
             CKind::Count(inner) => self.value_loc(inner, env),
             CKind::Var(slot) => match env.get(*slot) {
                 Some(Val::Entity(ent)) => Some(self.inv.get(*ent).id_loc),
-                _ => None,
+                Some(
+                    Val::Missing
+                    | Val::Bool(_)
+                    | Val::Num(_)
+                    | Val::Str(_)
+                    | Val::Date(_)
+                    | Val::Cat(_)
+                    | Val::List(_)
+                    | Val::Object,
+                )
+                | None => None,
             },
             CKind::Id(base) | CKind::SupplyChain(base) => self.value_loc(base, env),
             CKind::DateArith { base, .. } => self.value_loc(base, env),
-            _ => None,
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => None,
         }
     }
 
@@ -686,13 +938,39 @@ impl<'a> Context<'a> {
                             loc: Some(en.id_loc),
                         })
                     }
-                    _ => None,
+                    Val::Missing
+                    | Val::Bool(_)
+                    | Val::Num(_)
+                    | Val::Str(_)
+                    | Val::Date(_)
+                    | Val::Cat(_)
+                    | Val::List(_)
+                    | Val::Object => None,
                 }
             }
             CKind::DateArith { base, .. } | CKind::Count(base) | CKind::Id(base) => {
                 self.missing(base, env)
             }
-            _ => None,
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => None,
         }
     }
 
@@ -707,7 +985,21 @@ impl<'a> Context<'a> {
             CKind::Contains { lhs, rhs } => vec![lhs, rhs],
             CKind::Within { date, .. } | CKind::OlderThan { date, .. } => vec![date],
             CKind::Field { .. } => vec![e],
-            _ => vec![],
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => vec![],
         };
         for op in operands {
             if let Some(f) = self.missing(op, env) {
@@ -720,7 +1012,30 @@ impl<'a> Context<'a> {
                 let (l, r) = (self.val(lhs, env), self.val(rhs, env));
                 let rhs_words = match &rhs.kind {
                     CKind::Const(_) | CKind::Today => d.quoted(&r),
-                    _ => format!("{} ({})", self.describe(rhs), d.quoted(&r)),
+                    CKind::List(_)
+                    | CKind::Var(_)
+                    | CKind::Field { .. }
+                    | CKind::Id(_)
+                    | CKind::SupplyChain(_)
+                    | CKind::Not(_)
+                    | CKind::And(..)
+                    | CKind::Or(..)
+                    | CKind::Compare { .. }
+                    | CKind::In { .. }
+                    | CKind::Contains { .. }
+                    | CKind::Matches { .. }
+                    | CKind::Is { .. }
+                    | CKind::Handles { .. }
+                    | CKind::Holds { .. }
+                    | CKind::Within { .. }
+                    | CKind::OlderThan { .. }
+                    | CKind::Before(..)
+                    | CKind::After(..)
+                    | CKind::Quant { .. }
+                    | CKind::Count(_)
+                    | CKind::DateArith { .. } => {
+                        format!("{} ({})", self.describe(rhs), d.quoted(&r))
+                    }
                 };
                 let text = if result {
                     format!("{} is {}", self.describe(lhs), d.quoted(&l))
@@ -869,7 +1184,29 @@ impl<'a> Context<'a> {
                 };
                 let rhs = match &b.kind {
                     CKind::Const(_) => d.plain(&y),
-                    _ => format!("{} ({})", self.describe(b), d.plain(&y)),
+                    CKind::List(_)
+                    | CKind::Today
+                    | CKind::Var(_)
+                    | CKind::Field { .. }
+                    | CKind::Id(_)
+                    | CKind::SupplyChain(_)
+                    | CKind::Not(_)
+                    | CKind::And(..)
+                    | CKind::Or(..)
+                    | CKind::Compare { .. }
+                    | CKind::In { .. }
+                    | CKind::Contains { .. }
+                    | CKind::Matches { .. }
+                    | CKind::Is { .. }
+                    | CKind::Handles { .. }
+                    | CKind::Holds { .. }
+                    | CKind::Within { .. }
+                    | CKind::OlderThan { .. }
+                    | CKind::Before(..)
+                    | CKind::After(..)
+                    | CKind::Quant { .. }
+                    | CKind::Count(_)
+                    | CKind::DateArith { .. } => format!("{} ({})", self.describe(b), d.plain(&y)),
                 };
                 let text = format!(
                     "{} {} is {}{word} {rhs}",
@@ -882,7 +1219,19 @@ impl<'a> Context<'a> {
                     loc: loc_of(self, a, env),
                 }
             }
-            _ => {
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => {
                 let v = self.val(e, env);
                 Fact {
                     text: format!("{} is {}", self.describe(e), d.quoted(&v)),
@@ -917,7 +1266,29 @@ impl<'a> Context<'a> {
         };
         let prefix = match &subject.kind {
             CKind::Var(_) => String::new(),
-            _ => format!("{} ", d.entity(ent)),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => format!("{} ", d.entity(ent)),
         };
         let sources: Vec<(crate::inventory::CatId, Via, Loc)> = if handles {
             self.derived.handles[ent.0 as usize]
@@ -1021,12 +1392,23 @@ fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> bool {
     let ord: Option<Ordering> = match (l, r) {
         (Val::Num(a), Val::Num(b)) => a.partial_cmp(b),
         (Val::Date(a), Val::Date(b)) => Some(a.cmp(b)),
-        _ => {
+        (
+            Val::Missing
+            | Val::Bool(_)
+            | Val::Num(_)
+            | Val::Str(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::Entity(_)
+            | Val::List(_)
+            | Val::Object,
+            _,
+        ) => {
             return match op {
                 CmpOp::Eq => l.equals(r),
                 // `!=` is a test in its own right: false when either side is missing.
                 CmpOp::Ne => !l.is_missing() && !r.is_missing() && !l.equals(r),
-                _ => false,
+                CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => false,
             };
         }
     };

@@ -79,7 +79,13 @@ impl<'a> Val<'a> {
         match self {
             Val::List(l) => Some(l.clone()),
             Val::Missing => Some(List::Vals(Vec::new())),
-            _ => None,
+            Val::Bool(_)
+            | Val::Num(_)
+            | Val::Str(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::Entity(_)
+            | Val::Object => None,
         }
     }
     /// Equality as `==` sees it; false when either side is missing.
@@ -91,7 +97,18 @@ impl<'a> Val<'a> {
             (Val::Date(a), Val::Date(b)) => a == b,
             (Val::Cat(a), Val::Cat(b)) => a == b,
             (Val::Entity(a), Val::Entity(b)) => a == b,
-            _ => false,
+            (
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object,
+                _,
+            ) => false,
         }
     }
 }
@@ -137,7 +154,13 @@ impl Display<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            other => self.plain(other),
+            other @ (Val::Missing
+            | Val::Bool(_)
+            | Val::Num(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::Entity(_)
+            | Val::Object) => self.plain(other),
         }
     }
 }
