@@ -10,8 +10,9 @@
 use crate::ast::{DateOp, IsTest, Quantifier};
 use crate::check::{CExpr, CKind, Ty};
 use crate::eval::derived::Via;
+use crate::eval::evidence::days;
 use crate::eval::value::{List, Val};
-use crate::eval::{Context, Finding, days, days_between, shift};
+use crate::eval::{Context, Finding, days_between, shift};
 use crate::inventory::{CatId, EntityId, Overlap};
 use crate::source::{Loc, SourceMap};
 use std::fmt::Write;
