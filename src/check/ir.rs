@@ -50,7 +50,7 @@ impl Ty {
                 Ty::Date => "a list of dates".into(),
                 Ty::Cat => "a list of data categories".into(),
                 Ty::Entity(k) => format!("a list of {} references", kinds(*k)),
-                _ => "a list".into(),
+                Ty::List(_) | Ty::Object | Ty::Unknown => "a list".into(),
             },
             Ty::Object => "a nested mapping".into(),
             Ty::Unknown => "a value".into(),
@@ -66,7 +66,18 @@ impl Ty {
             (a, b) if a.is_stringy() && b.is_stringy() => true,
             (Ty::Entity(a), Ty::Entity(b)) => a == b,
             (Ty::List(a), Ty::List(b)) => a.compatible(b),
-            (a, b) => a == b,
+            (
+                a @ (Ty::Bool
+                | Ty::Num
+                | Ty::Str
+                | Ty::Enum(_)
+                | Ty::Date
+                | Ty::Cat
+                | Ty::Entity(_)
+                | Ty::List(_)
+                | Ty::Object),
+                b,
+            ) => a == b,
         }
     }
 }
@@ -111,6 +122,51 @@ pub struct CExpr {
     pub kind: CKind,
     pub ty: Ty,
     pub loc: Loc,
+}
+
+impl CExpr {
+    /// The direct sub-expressions, for code that walks every node the same way.
+    ///
+    /// The order is fixed, and is the order in which the policy writes them:
+    ///
+    /// - no children: `Const`, `Today`, `Var`;
+    /// - a list literal: its items, in order;
+    /// - one child: the base of `Field`, `Id`, `SupplyChain`, `Count`, `DateArith`; the
+    ///   operand of `Not`; the left-hand side of `Matches` and `Is`; the subject of `Handles`
+    ///   and `Holds`; the date of `Within` and `OlderThan`;
+    /// - two children, left before right: `And`, `Or`, `Before`, `After`, `Compare`, `In`,
+    ///   `Contains` (left-hand side, then right-hand side); `Quant` (the list, then the body).
+    ///
+    /// This is the same list, in the same order, as `lint`'s own `children` function, which
+    /// it replaces. The match is exhaustive, so a new `CKind` must say what its children are.
+    pub fn children(&self) -> Vec<&CExpr> {
+        match &self.kind {
+            CKind::Const(_) | CKind::Today | CKind::Var(_) => Vec::new(),
+            CKind::List(items) => items.iter().collect(),
+            CKind::Field { base, .. }
+            | CKind::Id(base)
+            | CKind::SupplyChain(base)
+            | CKind::Not(base)
+            | CKind::Count(base)
+            | CKind::Matches { lhs: base, .. }
+            | CKind::Is { lhs: base, .. }
+            | CKind::Handles { subject: base, .. }
+            | CKind::Holds { subject: base, .. }
+            | CKind::Within { date: base, .. }
+            | CKind::OlderThan { date: base, .. }
+            | CKind::DateArith { base, .. } => vec![base],
+            CKind::And(a, b)
+            | CKind::Or(a, b)
+            | CKind::Before(a, b)
+            | CKind::After(a, b)
+            | CKind::Compare { lhs: a, rhs: b, .. }
+            | CKind::In { lhs: a, rhs: b, .. }
+            | CKind::Contains { lhs: a, rhs: b }
+            | CKind::Quant {
+                list: a, body: b, ..
+            } => vec![a, b],
+        }
+    }
 }
 
 /// Constant values in a checked program.
@@ -203,4 +259,76 @@ pub enum CKind {
         amount: i64,
         unit: Unit,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    /// A leaf whose location tells the children apart.
+    fn leaf(n: u32) -> CExpr {
+        CExpr {
+            kind: CKind::Const(Const::Num(f64::from(n))),
+            ty: Ty::Num,
+            loc: Loc {
+                file: FileId(0),
+                span: Span {
+                    start: n,
+                    end: n + 1,
+                },
+            },
+        }
+    }
+
+    fn node(kind: CKind) -> CExpr {
+        CExpr {
+            kind,
+            ty: Ty::Bool,
+            loc: leaf(99).loc,
+        }
+    }
+
+    fn starts(e: &CExpr) -> Vec<u32> {
+        e.children().iter().map(|c| c.loc.span.start).collect()
+    }
+
+    #[test]
+    fn children_in_written_order() {
+        let b = |n| Box::new(leaf(n));
+        assert!(starts(&leaf(0)).is_empty());
+        assert!(starts(&node(CKind::Today)).is_empty());
+        assert_eq!(
+            starts(&node(CKind::List(vec![leaf(1), leaf(2), leaf(3)]))),
+            [1, 2, 3]
+        );
+        assert_eq!(starts(&node(CKind::Not(b(4)))), [4]);
+        assert_eq!(starts(&node(CKind::And(b(1), b(2)))), [1, 2]);
+        assert_eq!(
+            starts(&node(CKind::Compare {
+                op: CmpOp::Lt,
+                lhs: b(5),
+                rhs: b(6),
+            })),
+            [5, 6]
+        );
+        assert_eq!(
+            starts(&node(CKind::Quant {
+                quantifier: Quantifier::Any,
+                slot: 1,
+                var: "x".into(),
+                list: b(7),
+                body: b(8),
+            })),
+            [7, 8]
+        );
+        assert_eq!(
+            starts(&node(CKind::Within {
+                date: b(9),
+                amount: 1,
+                unit: Unit::Year,
+            })),
+            [9]
+        );
+    }
 }

@@ -267,7 +267,7 @@ impl<'a> Checker<'a> {
                 self.lets
                     .insert(l.name.name.clone(), LetBinding { value, name_loc });
             }
-            other => {
+            other @ (Ty::Entity(_) | Ty::Object | Ty::Unknown) => {
                 let words = self.ty_words(other);
                 self.diags.push(
                     Diag::new(
@@ -574,7 +574,15 @@ impl<'a> Checker<'a> {
                 Ty::Date => "test a date with `within`, `older than`, `before` or `after`, e.g. `v.last_audit within 12 months`".to_owned(),
                 Ty::List(_) => "test a list with `is empty`, `contains`, `count(...)` or a quantifier such as `any x in LIST: ...`".to_owned(),
                 Ty::Cat => "test categories with `v handles CATEGORY` or `s holds CATEGORY`".to_owned(),
-                _ => "compare it, e.g. `== \"value\"`, or test it with `is set`".to_owned(),
+                Ty::Bool
+                | Ty::Num
+                | Ty::Str
+                | Ty::Enum(_)
+                | Ty::Entity(_)
+                | Ty::Object
+                | Ty::Unknown => {
+                    "compare it, e.g. `== \"value\"`, or test it with `is set`".to_owned()
+                }
             };
             self.diags.push(
                 Diag::new(
@@ -727,7 +735,16 @@ impl<'a> Checker<'a> {
                         self.check_enum_consts(elem, &r)?;
                     }
                     t if t.is_stringy() && r.ty.is_stringy() => {}
-                    _ => {
+                    Ty::Bool
+                    | Ty::Num
+                    | Ty::Str
+                    | Ty::Enum(_)
+                    | Ty::Date
+                    | Ty::Cat
+                    | Ty::Entity(_)
+                    | Ty::List(_)
+                    | Ty::Object
+                    | Ty::Unknown => {
                         let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
                         return self.type_error(span, format!("`contains` looks in a list or a string, but this looks for {b} in {a}"), "these types do not match".into(), Some("`LIST contains VALUE` tests membership; `STRING contains \"text\"` tests for a substring".into()));
                     }
@@ -877,7 +894,15 @@ impl<'a> Checker<'a> {
                 let l = self.expr(list)?;
                 let elem = match &l.ty {
                     Ty::List(elem) => (**elem).clone(),
-                    other => {
+                    other @ (Ty::Bool
+                    | Ty::Num
+                    | Ty::Str
+                    | Ty::Enum(_)
+                    | Ty::Date
+                    | Ty::Cat
+                    | Ty::Entity(_)
+                    | Ty::Object
+                    | Ty::Unknown) => {
                         let words = self.ty_words(other);
                         return self.type_error(
                             list.span,
@@ -989,10 +1014,57 @@ impl<'a> Checker<'a> {
                 .iter()
                 .filter_map(|i| match &i.kind {
                     CKind::Const(Const::Str(s)) => Some((s.as_str(), i.loc)),
-                    _ => None,
+                    CKind::Const(
+                        Const::Bool(_) | Const::Num(_) | Const::Date(_) | Const::Cat(_),
+                    )
+                    | CKind::List(_)
+                    | CKind::Today
+                    | CKind::Var(_)
+                    | CKind::Field { .. }
+                    | CKind::Id(_)
+                    | CKind::SupplyChain(_)
+                    | CKind::Not(_)
+                    | CKind::And(..)
+                    | CKind::Or(..)
+                    | CKind::Compare { .. }
+                    | CKind::In { .. }
+                    | CKind::Contains { .. }
+                    | CKind::Matches { .. }
+                    | CKind::Is { .. }
+                    | CKind::Handles { .. }
+                    | CKind::Holds { .. }
+                    | CKind::Within { .. }
+                    | CKind::OlderThan { .. }
+                    | CKind::Before(..)
+                    | CKind::After(..)
+                    | CKind::Quant { .. }
+                    | CKind::Count(_)
+                    | CKind::DateArith { .. } => None,
                 })
                 .collect(),
-            _ => vec![],
+            CKind::Const(Const::Bool(_) | Const::Num(_) | Const::Date(_) | Const::Cat(_))
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => vec![],
         };
         let mut ok = true;
         let mut found = Vec::new();
@@ -1043,7 +1115,19 @@ impl<'a> Checker<'a> {
                 (Ty::Entity(k), false) if Some(*k) == self.builtins.vendor => {
                     Some(format!("for vendors use `{other_word}`: `v handles ...`"))
                 }
-                _ => None,
+                (
+                    Ty::Bool
+                    | Ty::Num
+                    | Ty::Str
+                    | Ty::Enum(_)
+                    | Ty::Date
+                    | Ty::Cat
+                    | Ty::Entity(_)
+                    | Ty::List(_)
+                    | Ty::Object
+                    | Ty::Unknown,
+                    _,
+                ) => None,
             };
             let applies = if handles { "vendors" } else { "data stores" };
             return self.type_error(
@@ -1216,7 +1300,14 @@ impl<'a> Checker<'a> {
                     self.diags.push(d);
                     return None;
                 }
-                other => {
+                other @ (Ty::Bool
+                | Ty::Num
+                | Ty::Str
+                | Ty::Enum(_)
+                | Ty::Date
+                | Ty::Cat
+                | Ty::Object
+                | Ty::Unknown) => {
                     let words = self.ty_words(other);
                     let text = self.text(cur.loc.span).to_owned();
                     let d = Diag::new(
@@ -1329,7 +1420,29 @@ fn collect_cats(c: &CExpr, out: &mut Vec<crate::inventory::CatId>) -> bool {
             true
         }
         CKind::List(items) => items.iter().all(|i| collect_cats(i, out)),
-        _ => false,
+        CKind::Const(Const::Bool(_) | Const::Num(_) | Const::Str(_) | Const::Date(_))
+        | CKind::Today
+        | CKind::Var(_)
+        | CKind::Field { .. }
+        | CKind::Id(_)
+        | CKind::SupplyChain(_)
+        | CKind::Not(_)
+        | CKind::And(..)
+        | CKind::Or(..)
+        | CKind::Compare { .. }
+        | CKind::In { .. }
+        | CKind::Contains { .. }
+        | CKind::Matches { .. }
+        | CKind::Is { .. }
+        | CKind::Handles { .. }
+        | CKind::Holds { .. }
+        | CKind::Within { .. }
+        | CKind::OlderThan { .. }
+        | CKind::Before(..)
+        | CKind::After(..)
+        | CKind::Quant { .. }
+        | CKind::Count(_)
+        | CKind::DateArith { .. } => false,
     }
 }
 

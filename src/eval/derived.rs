@@ -62,7 +62,16 @@ pub struct Derived {
 fn list_field(inv: &Inventory, e: EntityId, f: Option<FieldId>) -> &[crate::inventory::Field] {
     match f.and_then(|f| inv.get(e).field(f)).map(|f| &f.value) {
         Some(Value::List(l)) => l,
-        _ => &[],
+        Some(
+            Value::Str(_)
+            | Value::Num(_)
+            | Value::Bool(_)
+            | Value::Date(_)
+            | Value::Cat(_)
+            | Value::Ref(_)
+            | Value::Object,
+        )
+        | None => &[],
     }
 }
 

@@ -8,10 +8,11 @@
 //! declared categories that overlap) and what came out.
 
 use crate::ast::{DateOp, IsTest, Quantifier};
-use crate::check::{CExpr, CKind};
+use crate::check::{CExpr, CKind, Ty};
 use crate::eval::derived::Via;
+use crate::eval::evidence::days;
 use crate::eval::value::{List, Val};
-use crate::eval::{Context, Finding, days, days_between, shift};
+use crate::eval::{Context, Finding, days_between, shift};
 use crate::inventory::{CatId, EntityId, Overlap};
 use crate::source::{Loc, SourceMap};
 use std::fmt::Write;
@@ -205,7 +206,26 @@ impl<'a> Explainer<'_, 'a> {
             }
             CKind::Not(inner) => Node::new(head).with(vec![self.cond_node(inner, env)]),
             CKind::Quant { .. } => self.quant(head, e, env),
-            _ => Node::new(head).with(self.leaf(e, env, truth)),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => Node::new(head).with(self.leaf(e, env, truth)),
         }
     }
 
@@ -250,7 +270,29 @@ impl<'a> Explainer<'_, 'a> {
                 out.extend(self.operand(rhs, env));
                 let shown = match (&l, &lhs.ty) {
                     (Val::Missing, crate::check::Ty::List(_)) => Val::List(List::Vals(Vec::new())),
-                    _ => l.clone(),
+                    (
+                        Val::Missing,
+                        Ty::Bool
+                        | Ty::Num
+                        | Ty::Str
+                        | Ty::Enum(_)
+                        | Ty::Date
+                        | Ty::Cat
+                        | Ty::Entity(_)
+                        | Ty::Object
+                        | Ty::Unknown,
+                    )
+                    | (
+                        Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Str(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::List(_)
+                        | Val::Object,
+                        _,
+                    ) => l.clone(),
                 };
                 out.push(Node::new(format!(
                     "{} contains {}? {truth}",
@@ -337,7 +379,19 @@ impl<'a> Explainer<'_, 'a> {
                 }
             }
             // A boolean field or constant used as a condition.
-            _ => {
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => {
                 let v = self.cx.val(e, env);
                 if let Some(mut n) = self.operand(e, env) {
                     if v.is_missing() {
@@ -400,16 +454,58 @@ impl<'a> Explainer<'_, 'a> {
                             unit.name(*amount)
                         )
                     }
-                    _ => String::new(),
+                    Val::Missing
+                    | Val::Bool(_)
+                    | Val::Num(_)
+                    | Val::Str(_)
+                    | Val::Cat(_)
+                    | Val::Entity(_)
+                    | Val::List(_)
+                    | Val::Object => String::new(),
                 };
                 let children = match &base.kind {
                     CKind::Today | CKind::Const(_) => Vec::new(),
-                    _ => self.operand(base, env).into_iter().collect(),
+                    CKind::List(_)
+                    | CKind::Var(_)
+                    | CKind::Field { .. }
+                    | CKind::Id(_)
+                    | CKind::SupplyChain(_)
+                    | CKind::Not(_)
+                    | CKind::And(..)
+                    | CKind::Or(..)
+                    | CKind::Compare { .. }
+                    | CKind::In { .. }
+                    | CKind::Contains { .. }
+                    | CKind::Matches { .. }
+                    | CKind::Is { .. }
+                    | CKind::Handles { .. }
+                    | CKind::Holds { .. }
+                    | CKind::Within { .. }
+                    | CKind::OlderThan { .. }
+                    | CKind::Before(..)
+                    | CKind::After(..)
+                    | CKind::Quant { .. }
+                    | CKind::Count(_)
+                    | CKind::DateArith { .. } => self.operand(base, env).into_iter().collect(),
                 };
                 Some(Node::new(format!("{text} = {}{spelled}", self.words(&v))).with(children))
             }
             // A condition used as a value (`v.a == (v.b > 1)`).
-            _ => Some(self.cond_node(e, env)),
+            CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => Some(self.cond_node(e, env)),
         }
     }
 
@@ -600,7 +696,33 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             flatten(a, and, out);
             flatten(b, and, out);
         }
-        _ => out.push(e),
+        (
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. },
+            _,
+        ) => out.push(e),
     }
 }
 

@@ -220,7 +220,16 @@ fn store(cx: &Context<'_>, waivers: &[Waiver], s: EntityId) -> StoreImpact {
             .map(|f| &f.value)
         {
             Some(Value::Ref(h)) => Some(*h),
-            _ => None,
+            Some(
+                Value::Str(_)
+                | Value::Num(_)
+                | Value::Bool(_)
+                | Value::Date(_)
+                | Value::Cat(_)
+                | Value::List(_)
+                | Value::Object,
+            )
+            | None => None,
         };
         for &v in cx.inv.of_kind(vk) {
             let accesses = refs(cx, v, cx.derived.fields.accesses).contains(&s);
@@ -253,10 +262,25 @@ fn refs(cx: &Context<'_>, e: EntityId, field: Option<crate::inventory::FieldId>)
             .iter()
             .filter_map(|i| match i.value {
                 Value::Ref(r) => Some(r),
-                _ => None,
+                Value::Str(_)
+                | Value::Num(_)
+                | Value::Bool(_)
+                | Value::Date(_)
+                | Value::Cat(_)
+                | Value::List(_)
+                | Value::Object => None,
             })
             .collect(),
-        _ => Vec::new(),
+        Some(
+            Value::Str(_)
+            | Value::Num(_)
+            | Value::Bool(_)
+            | Value::Date(_)
+            | Value::Cat(_)
+            | Value::Ref(_)
+            | Value::Object,
+        )
+        | None => Vec::new(),
     }
 }
 
@@ -286,7 +310,14 @@ fn records_of(cx: &Context<'_>, s: EntityId) -> (Option<f64>, Loc) {
     match field {
         Some(f) => match Val::from_value(&f.value) {
             Val::Num(n) => (Some(n), f.loc),
-            _ => (None, f.loc),
+            Val::Missing
+            | Val::Bool(_)
+            | Val::Str(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::Entity(_)
+            | Val::List(_)
+            | Val::Object => (None, f.loc),
         },
         None => (None, ent.id_loc),
     }

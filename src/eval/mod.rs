@@ -3,9 +3,12 @@
 //! Each (rule, entity) is evaluated on the fast path with no tracing; only for entities that
 //! fail a `require` is the evaluation repeated with a fact sink, to build the evidence that
 //! says why the entity was selected and why each requirement failed.
+//! Evidence is recorded as typed [`evidence::Evidence`] values; the sentences users read are
+//! made from them in `evidence.rs`, and nowhere in this module.
 
 pub mod baseline;
 pub mod derived;
+pub mod evidence;
 pub mod explain;
 pub mod impact;
 pub mod value;
@@ -13,9 +16,10 @@ pub mod waivers;
 
 use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, TemplatePart};
-use crate::inventory::{EntityId, Inventory, Overlap, Schema, Taxonomy};
+use crate::inventory::{EntityId, Inventory, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use derived::{Derived, Via};
+use evidence::{Evidence, Operand, Reached, Seen, Window};
 use jiff::civil::Date;
 use rayon::prelude::*;
 use value::{Display, List, Val};
@@ -23,8 +27,21 @@ use value::{Display, List, Val};
 /// One statement of evidence, with where its fact is written (when it is written somewhere).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fact {
+    /// What the evaluator observed.
+    pub evidence: Evidence,
+    /// The sentence users read: `evidence` in words (`evidence.rs`), made once by [`Fact::new`].
     pub text: String,
     pub loc: Option<Loc>,
+}
+
+impl Fact {
+    pub fn new(evidence: Evidence, loc: Option<Loc>) -> Fact {
+        Fact {
+            text: evidence.to_string(),
+            evidence,
+            loc,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -328,11 +345,25 @@ impl<'a> Context<'a> {
                     .field(*field)
                     .map(|f| Val::from_value(&f.value))
                     .unwrap_or(Val::Missing),
-                _ => Val::Missing,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
             },
             CKind::Id(base) => match self.val(base, env) {
                 Val::Entity(ent) => Val::Str(&self.inv.get(ent).id),
-                _ => Val::Missing,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
             },
             CKind::SupplyChain(base) => match self.val(base, env) {
                 Val::Entity(ent) => Val::List(List::Vals(
@@ -342,7 +373,14 @@ impl<'a> Context<'a> {
                         .map(|(v, _)| Val::Entity(v))
                         .collect(),
                 )),
-                _ => Val::List(List::Vals(Vec::new())),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Val::List(List::Vals(Vec::new())),
             },
             CKind::Count(inner) => match self.val(inner, env).as_list() {
                 Some(l) => Val::Num(l.len() as f64),
@@ -365,9 +403,30 @@ impl<'a> Context<'a> {
                 )
                 .map(Val::Date)
                 .unwrap_or(Val::Missing),
-                _ => Val::Missing,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
             },
-            _ => Val::Bool(self.cond(e, env, &mut ())),
+            CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => Val::Bool(self.cond(e, env, &mut ())),
         }
     }
 
@@ -408,7 +467,26 @@ impl<'a> Context<'a> {
                 body,
                 ..
             } => self.quant(*quantifier, *slot, list, body, env, sink),
-            _ => {
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => {
                 let r = self.test(e, env);
                 if S::ON {
                     let fact = self.explain_test(e, env, r);
@@ -449,12 +527,12 @@ impl<'a> Context<'a> {
             return found == (q == Quantifier::Any);
         }
         // Tracing: keep the facts of the elements that decided the outcome (up to five).
-        let label_of = self.element_labeller(list, env);
+        let seen_of = self.element_seer(list, env);
         let mut deciding: Vec<Fact> = Vec::new();
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
         for item in items.iter() {
-            let label = label_of(&item);
+            let (value, via) = seen_of(&item);
             env.push(item);
             let mut local: Vec<Fact> = Vec::new();
             let r = self.cond(body, env, &mut local);
@@ -464,9 +542,10 @@ impl<'a> Context<'a> {
             } else {
                 &mut others
             };
-            target.extend(local.into_iter().map(|f| Fact {
-                text: format!("{label}: {}", f.text),
-                loc: f.loc,
+            target.extend(local.into_iter().map(|f| {
+                let of = Box::new(f.evidence);
+                let (value, via) = (value.clone(), via.clone());
+                Fact::new(Evidence::Element { value, via, of }, f.loc)
             }));
             if r == wanted {
                 deciders += 1;
@@ -482,35 +561,44 @@ impl<'a> Context<'a> {
                 sink.push(f);
             }
         } else if items.is_empty() {
-            sink.push(Fact {
-                text: format!("{what} is empty"),
-                loc: self.value_loc(list, env),
-            });
+            let loc = self.value_loc(list, env);
+            sink.push(Fact::new(Evidence::Empty { what }, loc));
         } else if q == Quantifier::Any {
-            sink.push(Fact {
-                text: format!("none of the {} entries of {what} qualifies", items.len()),
-                loc: self.value_loc(list, env),
-            });
+            let loc = self.value_loc(list, env);
+            let count = items.len();
+            sink.push(Fact::new(Evidence::NoneQualifies { what, count }, loc));
             for f in others.into_iter().take(5) {
                 sink.push(f);
             }
         } else {
-            sink.push(Fact {
-                text: format!("all {} entries of {what} qualify", items.len()),
-                loc: self.value_loc(list, env),
-            });
+            let loc = self.value_loc(list, env);
+            let count = items.len();
+            sink.push(Fact::new(Evidence::AllQualify { what, count }, loc));
         }
         found == (q == Quantifier::Any)
     }
 
-    /// How evidence names each element of a quantifier's list: its value and, over a
-    /// `supply_chain`, the vendor it is reached through
-    /// (`vendor/cirrus-hosting (subprocessor of vendor/tessaly-crm)`).
+    /// How evidence names each element of a quantifier's list, in words
+    /// ([`evidence::element_label`]).
     pub fn element_labeller(
         &self,
         list: &'a CExpr,
         env: &mut Vec<Val<'a>>,
     ) -> impl Fn(&Val<'_>) -> String + '_ {
+        let seen_of = self.element_seer(list, env);
+        move |item| {
+            let (value, via) = seen_of(item);
+            evidence::element_label(&value, via.as_deref())
+        }
+    }
+
+    /// Each element of a quantifier's list as evidence sees it: its value and, over a
+    /// `supply_chain`, the vendor it is reached through.
+    fn element_seer(
+        &self,
+        list: &'a CExpr,
+        env: &mut Vec<Val<'a>>,
+    ) -> impl Fn(&Val<'_>) -> (Seen, Option<String>) + '_ {
         let via: std::collections::HashMap<EntityId, EntityId> = match &list.kind {
             CKind::SupplyChain(base) => match self.val(base, env) {
                 Val::Entity(root) => self
@@ -519,17 +607,53 @@ impl<'a> Context<'a> {
                     .into_iter()
                     .filter(|(_, from)| *from != root)
                     .collect(),
-                _ => Default::default(),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Default::default(),
             },
-            _ => Default::default(),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => Default::default(),
         };
         let d = self.display();
-        move |item| match item {
-            Val::Entity(e) => match via.get(e) {
-                Some(from) => format!("{} (subprocessor of {})", d.plain(item), d.entity(*from)),
-                None => d.plain(item),
-            },
-            _ => d.plain(item),
+        move |item| {
+            let from = match item {
+                Val::Entity(e) => via.get(e).map(|from| d.entity(*from)),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => None,
+            };
+            (d.seen(item), from)
         }
     }
 
@@ -555,14 +679,32 @@ impl<'a> Context<'a> {
                 match (&l, &r) {
                     (_, Val::Missing) => false,
                     (Val::Str(a), Val::Str(b)) => a.contains(b),
-                    _ => l
+                    (
+                        Val::Missing
+                        | Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Str(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::List(_)
+                        | Val::Object,
+                        _,
+                    ) => l
                         .as_list()
                         .is_some_and(|list| list.iter().any(|x| x.equals(&r))),
                 }
             }
             CKind::Matches { lhs, regex, .. } => match self.val(lhs, env) {
                 Val::Str(s) => regex.is_match(s),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Is { lhs, test } => {
                 let v = self.val(lhs, env);
@@ -573,7 +715,12 @@ impl<'a> Context<'a> {
                         Val::Missing => true,
                         Val::Str(s) => s.is_empty(),
                         Val::List(l) => l.is_empty(),
-                        _ => false,
+                        Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::Object => false,
                     },
                 }
             }
@@ -582,24 +729,52 @@ impl<'a> Context<'a> {
                     cats.iter()
                         .any(|&c| self.taxonomy.overlap(h.cat, c).is_some())
                 }),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Holds { subject, cats } => match self.val(subject, env) {
                 Val::Entity(s) => self.holds(s).iter().any(|(cat, _)| {
                     cats.iter()
                         .any(|&c| self.taxonomy.overlap(*cat, c).is_some())
                 }),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Within { date, amount, unit } => match self.val(date, env) {
                 Val::Date(d) => {
                     shift(self.as_of, -amount, *unit).is_some_and(|lo| lo <= d && d <= self.as_of)
                 }
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::OlderThan { date, amount, unit } => match self.val(date, env) {
                 Val::Date(d) => shift(self.as_of, -amount, *unit).is_some_and(|lo| d < lo),
-                _ => false,
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
             },
             CKind::Before(a, b) => {
                 matches!((self.val(a, env), self.val(b, env)), (Val::Date(x), Val::Date(y)) if x < y)
@@ -608,7 +783,19 @@ impl<'a> Context<'a> {
                 matches!((self.val(a, env), self.val(b, env)), (Val::Date(x), Val::Date(y)) if x > y)
             }
             // A boolean-valued path or constant used as a condition.
-            _ => matches!(self.val(e, env), Val::Bool(true)),
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => matches!(self.val(e, env), Val::Bool(true)),
         }
     }
 
@@ -623,29 +810,34 @@ impl<'a> Context<'a> {
                 .iter()
                 .filter_map(|i| match i.value {
                     crate::inventory::Value::Cat(c) => Some((c, i.loc)),
-                    _ => None,
+                    crate::inventory::Value::Str(_)
+                    | crate::inventory::Value::Num(_)
+                    | crate::inventory::Value::Bool(_)
+                    | crate::inventory::Value::Date(_)
+                    | crate::inventory::Value::Ref(_)
+                    | crate::inventory::Value::List(_)
+                    | crate::inventory::Value::Object => None,
                 })
                 .collect(),
-            _ => Vec::new(),
+            Some(
+                crate::inventory::Value::Str(_)
+                | crate::inventory::Value::Num(_)
+                | crate::inventory::Value::Bool(_)
+                | crate::inventory::Value::Date(_)
+                | crate::inventory::Value::Cat(_)
+                | crate::inventory::Value::Ref(_)
+                | crate::inventory::Value::Object,
+            )
+            | None => Vec::new(),
         }
     }
 
     // ------------------------------------------------------------------------------------
     // Evidence.
 
-    /// How an expression reads in a sentence: a field path without its variable
-    /// (`contract.expires`), else the policy text.
+    /// How an expression reads in a sentence ([`evidence::describe`]).
     fn describe(&self, e: &CExpr) -> String {
-        match &e.kind {
-            CKind::Field { base, name, .. } => match &base.kind {
-                CKind::Var(_) => name.clone(),
-                _ => format!("{}.{name}", self.describe(base)),
-            },
-            CKind::Id(base) if matches!(base.kind, CKind::Var(_)) => "id".into(),
-            CKind::SupplyChain(base) if matches!(base.kind, CKind::Var(_)) => "supply_chain".into(),
-            CKind::Today => format!("today ({})", self.as_of),
-            _ => self.sources.slice(e.loc).to_owned(),
-        }
+        evidence::describe(self, e)
     }
 
     /// Where the value of an expression is written in the inventory, if it is.
@@ -656,16 +848,50 @@ impl<'a> Context<'a> {
                     let en = self.inv.get(ent);
                     Some(en.field(*field).map(|f| f.loc).unwrap_or(en.id_loc))
                 }
-                _ => self.value_loc(base, env),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => self.value_loc(base, env),
             },
             CKind::Count(inner) => self.value_loc(inner, env),
             CKind::Var(slot) => match env.get(*slot) {
                 Some(Val::Entity(ent)) => Some(self.inv.get(*ent).id_loc),
-                _ => None,
+                Some(
+                    Val::Missing
+                    | Val::Bool(_)
+                    | Val::Num(_)
+                    | Val::Str(_)
+                    | Val::Date(_)
+                    | Val::Cat(_)
+                    | Val::List(_)
+                    | Val::Object,
+                )
+                | None => None,
             },
             CKind::Id(base) | CKind::SupplyChain(base) => self.value_loc(base, env),
             CKind::DateArith { base, .. } => self.value_loc(base, env),
-            _ => None,
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => None,
         }
     }
 
@@ -681,18 +907,44 @@ impl<'a> Context<'a> {
                 match self.val(base, env) {
                     Val::Entity(ent) => {
                         let en = self.inv.get(ent);
-                        en.field(*field).is_none().then(|| Fact {
-                            text: format!("{name} is missing"),
-                            loc: Some(en.id_loc),
+                        en.field(*field).is_none().then(|| {
+                            let what = name.clone();
+                            Fact::new(Evidence::Missing { what }, Some(en.id_loc))
                         })
                     }
-                    _ => None,
+                    Val::Missing
+                    | Val::Bool(_)
+                    | Val::Num(_)
+                    | Val::Str(_)
+                    | Val::Date(_)
+                    | Val::Cat(_)
+                    | Val::List(_)
+                    | Val::Object => None,
                 }
             }
             CKind::DateArith { base, .. } | CKind::Count(base) | CKind::Id(base) => {
                 self.missing(base, env)
             }
-            _ => None,
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. } => None,
         }
     }
 
@@ -707,7 +959,21 @@ impl<'a> Context<'a> {
             CKind::Contains { lhs, rhs } => vec![lhs, rhs],
             CKind::Within { date, .. } | CKind::OlderThan { date, .. } => vec![date],
             CKind::Field { .. } => vec![e],
-            _ => vec![],
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => vec![],
         };
         for op in operands {
             if let Some(f) = self.missing(op, env) {
@@ -718,25 +984,43 @@ impl<'a> Context<'a> {
         match &e.kind {
             CKind::Compare { op, lhs, rhs } => {
                 let (l, r) = (self.val(lhs, env), self.val(rhs, env));
-                let rhs_words = match &rhs.kind {
-                    CKind::Const(_) | CKind::Today => d.quoted(&r),
-                    _ => format!("{} ({})", self.describe(rhs), d.quoted(&r)),
+                let described = match &rhs.kind {
+                    CKind::Const(_) | CKind::Today => None,
+                    CKind::List(_)
+                    | CKind::Var(_)
+                    | CKind::Field { .. }
+                    | CKind::Id(_)
+                    | CKind::SupplyChain(_)
+                    | CKind::Not(_)
+                    | CKind::And(..)
+                    | CKind::Or(..)
+                    | CKind::Compare { .. }
+                    | CKind::In { .. }
+                    | CKind::Contains { .. }
+                    | CKind::Matches { .. }
+                    | CKind::Is { .. }
+                    | CKind::Handles { .. }
+                    | CKind::Holds { .. }
+                    | CKind::Within { .. }
+                    | CKind::OlderThan { .. }
+                    | CKind::Before(..)
+                    | CKind::After(..)
+                    | CKind::Quant { .. }
+                    | CKind::Count(_)
+                    | CKind::DateArith { .. } => Some(self.describe(rhs)),
                 };
-                let text = if result {
-                    format!("{} is {}", self.describe(lhs), d.quoted(&l))
-                } else {
-                    format!(
-                        "{} is {}; the rule requires {} {}",
-                        self.describe(lhs),
-                        d.quoted(&l),
-                        op.as_str(),
-                        rhs_words
-                    )
+                let evidence = Evidence::Compared {
+                    what: self.describe(lhs),
+                    value: d.seen(&l),
+                    op: *op,
+                    against: Operand {
+                        described,
+                        value: d.seen(&r),
+                    },
+                    holds: result,
                 };
-                Fact {
-                    text,
-                    loc: loc_of(self, lhs, env).or_else(|| loc_of(self, rhs, env)),
-                }
+                let loc = loc_of(self, lhs, env).or_else(|| loc_of(self, rhs, env));
+                Fact::new(evidence, loc)
             }
             CKind::In { negated, lhs, rhs } => {
                 let (l, r) = (
@@ -746,148 +1030,165 @@ impl<'a> Context<'a> {
                         .map(Val::List)
                         .unwrap_or(Val::Missing),
                 );
-                let member = result != *negated;
-                let text = format!(
-                    "{} is {}, which is {}in {}",
-                    self.describe(lhs),
-                    d.quoted(&l),
-                    if member { "" } else { "not " },
-                    d.quoted(&r)
-                );
-                Fact {
-                    text,
-                    loc: loc_of(self, lhs, env),
-                }
+                let evidence = Evidence::Membership {
+                    what: self.describe(lhs),
+                    value: d.seen(&l),
+                    list: d.seen(&r),
+                    member: result != *negated,
+                };
+                Fact::new(evidence, loc_of(self, lhs, env))
             }
             CKind::Contains { lhs, rhs } => {
                 let (l, r) = (self.val(lhs, env), self.val(rhs, env));
                 let l = l.as_list().map(Val::List).unwrap_or(l);
-                let text = format!(
-                    "{} is {}, which {} {}",
-                    self.describe(lhs),
-                    d.quoted(&l),
-                    if result {
-                        "contains"
-                    } else {
-                        "does not contain"
-                    },
-                    d.quoted(&r)
-                );
-                Fact {
-                    text,
-                    loc: loc_of(self, lhs, env),
-                }
+                let evidence = Evidence::Contains {
+                    what: self.describe(lhs),
+                    value: d.seen(&l),
+                    needle: d.seen(&r),
+                    holds: result,
+                };
+                Fact::new(evidence, loc_of(self, lhs, env))
             }
             CKind::Matches { lhs, pattern, .. } => {
                 let l = self.val(lhs, env);
-                let text = format!(
-                    "{} is {}, which {} `{pattern}`",
-                    self.describe(lhs),
-                    d.quoted(&l),
-                    if result { "matches" } else { "does not match" }
-                );
-                Fact {
-                    text,
-                    loc: loc_of(self, lhs, env),
-                }
+                let evidence = Evidence::Matches {
+                    what: self.describe(lhs),
+                    value: d.seen(&l),
+                    pattern: pattern.clone(),
+                    holds: result,
+                };
+                Fact::new(evidence, loc_of(self, lhs, env))
             }
             CKind::Is { lhs, test } => {
                 let v = self.val(lhs, env);
                 let what = self.describe(lhs);
-                let text = match (test, &v) {
+                let evidence = match (test, &v) {
                     (IsTest::Set | IsTest::Missing, Val::Missing) => self
                         .missing(lhs, env)
-                        .map(|f| f.text)
-                        .unwrap_or_else(|| format!("{what} is missing")),
-                    (IsTest::Set | IsTest::Missing, _) => {
-                        format!("{what} is set to {}", d.quoted(&v))
-                    }
-                    (IsTest::Empty, Val::List(l)) if !l.is_empty() => format!(
-                        "{what} has {} {}: {}",
-                        l.len(),
-                        if l.len() == 1 { "entry" } else { "entries" },
-                        d.quoted(&v)
-                    ),
-                    (IsTest::Empty, Val::Str(s)) if !s.is_empty() => {
-                        format!("{what} is {}", d.quoted(&v))
-                    }
-                    (IsTest::Empty, _) => format!("{what} is empty"),
+                        .map(|f| f.evidence)
+                        .unwrap_or(Evidence::Missing { what }),
+                    (
+                        IsTest::Set | IsTest::Missing,
+                        Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Str(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::List(_)
+                        | Val::Object,
+                    ) => Evidence::Set {
+                        what,
+                        value: d.seen(&v),
+                    },
+                    (IsTest::Empty, Val::List(l)) if !l.is_empty() => Evidence::Entries {
+                        what,
+                        count: l.len(),
+                        value: d.seen(&v),
+                    },
+                    (IsTest::Empty, Val::Str(s)) if !s.is_empty() => Evidence::Value {
+                        what,
+                        value: d.seen(&v),
+                    },
+                    (
+                        IsTest::Empty,
+                        Val::Missing
+                        | Val::Bool(_)
+                        | Val::Num(_)
+                        | Val::Str(_)
+                        | Val::Date(_)
+                        | Val::Cat(_)
+                        | Val::Entity(_)
+                        | Val::List(_)
+                        | Val::Object,
+                    ) => Evidence::Empty { what },
                 };
-                let loc = loc_of(self, lhs, env);
-                Fact { text, loc }
+                Fact::new(evidence, loc_of(self, lhs, env))
             }
             CKind::Handles { subject, cats } | CKind::Holds { subject, cats } => {
                 self.explain_categories(e, subject, cats, env, result)
             }
             CKind::Within { date, amount, unit } | CKind::OlderThan { date, amount, unit } => {
                 let Val::Date(dv) = self.val(date, env) else {
-                    return Fact {
-                        text: format!("{} is not a date", self.describe(date)),
-                        loc: None,
-                    };
+                    let what = self.describe(date);
+                    return Fact::new(Evidence::NotADate { what }, None);
                 };
-                let what = self.describe(date);
-                let limit = format!("{amount} {}", unit.name(*amount));
-                let cutoff = shift(self.as_of, -amount, *unit);
-                let age = days_between(dv, self.as_of);
-                let text = match (&e.kind, result) {
-                    (CKind::Within { .. }, true) => format!(
-                        "{what} {dv} is {} before {}, within {limit}",
-                        days(age),
-                        self.as_of
-                    ),
-                    (CKind::Within { .. }, false) if age < 0 => format!(
-                        "{what} {dv} is in the future ({} after {}); the rule requires within {limit}",
-                        days(-age),
-                        self.as_of
-                    ),
-                    (CKind::Within { .. }, false) => format!(
-                        "{what} {dv} is {} before {}; the limit is {limit}",
-                        days(age),
-                        self.as_of
-                    ),
-                    (_, true) => format!(
-                        "{what} {dv} is older than {limit} (before {})",
-                        cutoff.map(|c| c.to_string()).unwrap_or_default()
-                    ),
-                    (_, false) => format!(
-                        "{what} {dv} is not older than {limit} (the cutoff is {})",
-                        cutoff.map(|c| c.to_string()).unwrap_or_default()
-                    ),
+                let test = if matches!(e.kind, CKind::Within { .. }) {
+                    Window::Within
+                } else {
+                    Window::OlderThan
                 };
-                Fact {
-                    text,
-                    loc: loc_of(self, date, env),
-                }
+                let evidence = Evidence::Window {
+                    test,
+                    what: self.describe(date),
+                    date: dv,
+                    as_of: self.as_of,
+                    amount: *amount,
+                    unit: *unit,
+                    cutoff: shift(self.as_of, -amount, *unit),
+                    holds: result,
+                };
+                Fact::new(evidence, loc_of(self, date, env))
             }
             CKind::Before(a, b) | CKind::After(a, b) => {
                 let (x, y) = (self.val(a, env), self.val(b, env));
-                let word = if matches!(e.kind, CKind::Before(..)) {
-                    "before"
-                } else {
-                    "after"
+                let described = match &b.kind {
+                    CKind::Const(_) => None,
+                    CKind::List(_)
+                    | CKind::Today
+                    | CKind::Var(_)
+                    | CKind::Field { .. }
+                    | CKind::Id(_)
+                    | CKind::SupplyChain(_)
+                    | CKind::Not(_)
+                    | CKind::And(..)
+                    | CKind::Or(..)
+                    | CKind::Compare { .. }
+                    | CKind::In { .. }
+                    | CKind::Contains { .. }
+                    | CKind::Matches { .. }
+                    | CKind::Is { .. }
+                    | CKind::Handles { .. }
+                    | CKind::Holds { .. }
+                    | CKind::Within { .. }
+                    | CKind::OlderThan { .. }
+                    | CKind::Before(..)
+                    | CKind::After(..)
+                    | CKind::Quant { .. }
+                    | CKind::Count(_)
+                    | CKind::DateArith { .. } => Some(self.describe(b)),
                 };
-                let rhs = match &b.kind {
-                    CKind::Const(_) => d.plain(&y),
-                    _ => format!("{} ({})", self.describe(b), d.plain(&y)),
+                let evidence = Evidence::Order {
+                    what: self.describe(a),
+                    value: d.seen(&x),
+                    after: matches!(e.kind, CKind::After(..)),
+                    other: Operand {
+                        described,
+                        value: d.seen(&y),
+                    },
+                    holds: result,
                 };
-                let text = format!(
-                    "{} {} is {}{word} {rhs}",
-                    self.describe(a),
-                    d.plain(&x),
-                    if result { "" } else { "not " }
-                );
-                Fact {
-                    text,
-                    loc: loc_of(self, a, env),
-                }
+                Fact::new(evidence, loc_of(self, a, env))
             }
-            _ => {
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Var(_)
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => {
                 let v = self.val(e, env);
-                Fact {
-                    text: format!("{} is {}", self.describe(e), d.quoted(&v)),
-                    loc: loc_of(self, e, env),
-                }
+                let evidence = Evidence::Value {
+                    what: self.describe(e),
+                    value: d.seen(&v),
+                };
+                Fact::new(evidence, loc_of(self, e, env))
             }
         }
     }
@@ -901,23 +1202,36 @@ impl<'a> Context<'a> {
         result: bool,
     ) -> Fact {
         let d = self.display();
-        let wanted: Vec<&str> = cats.iter().map(|c| self.taxonomy.name(*c)).collect();
-        let wanted = if wanted.len() == 1 {
-            wanted[0].to_owned()
-        } else {
-            format!("any of [{}]", wanted.join(", "))
-        };
         let handles = matches!(e.kind, CKind::Handles { .. });
-        let verb = if handles { "handles" } else { "holds" };
         let Val::Entity(ent) = self.val(subject, env) else {
-            return Fact {
-                text: format!("{} is missing", self.describe(subject)),
-                loc: None,
-            };
+            let what = self.describe(subject);
+            return Fact::new(Evidence::Missing { what }, None);
         };
-        let prefix = match &subject.kind {
-            CKind::Var(_) => String::new(),
-            _ => format!("{} ", d.entity(ent)),
+        let subject_words = match &subject.kind {
+            CKind::Var(_) => None,
+            CKind::Const(_)
+            | CKind::List(_)
+            | CKind::Today
+            | CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => Some(d.entity(ent)),
         };
         let sources: Vec<(crate::inventory::CatId, Via, Loc)> = if handles {
             self.derived.handles[ent.0 as usize]
@@ -933,49 +1247,35 @@ impl<'a> Context<'a> {
         if result {
             for (cat, via, loc) in &sources {
                 for &c in cats {
-                    if let Some(ov) = self.taxonomy.overlap(*cat, c) {
-                        let (declared, policy) = (self.taxonomy.name(*cat), self.taxonomy.name(c));
-                        // Name the overlap case: equal, narrower (under), broader (fail closed).
-                        let how = match ov {
-                            Overlap::Equal => declared.to_owned(),
-                            Overlap::Narrower => format!("{declared} (under {policy})"),
-                            Overlap::Broader => {
-                                format!("the broader {declared} (may include {policy})")
-                            }
+                    if let Some(overlap) = self.taxonomy.overlap(*cat, c) {
+                        let reached = match via {
+                            Via::Own => Reached::Own,
+                            Via::Accesses(s) => Reached::Accesses(self.inv.get(*s).id.to_string()),
+                            Via::Hosts(s) => Reached::Hosts(self.inv.get(*s).id.to_string()),
                         };
-                        let text = match via {
-                            Via::Own if handles => format!("{prefix}declares {how} in its handles"),
-                            Via::Own => format!("{prefix}holds {how}"),
-                            Via::Accesses(s) => format!(
-                                "{prefix}accesses data store {}, which holds {how}",
-                                self.inv.get(*s).id
-                            ),
-                            Via::Hosts(s) => format!(
-                                "{prefix}hosts data store {}, which holds {how}",
-                                self.inv.get(*s).id
-                            ),
+                        let evidence = Evidence::Category {
+                            subject: subject_words,
+                            handles,
+                            reached,
+                            declared: self.taxonomy.name(*cat).to_owned(),
+                            policy: self.taxonomy.name(c).to_owned(),
+                            overlap,
                         };
-                        return Fact {
-                            text,
-                            loc: Some(*loc),
-                        };
+                        return Fact::new(evidence, Some(*loc));
                     }
                 }
             }
         }
-        let en = self.inv.get(ent);
-        let text = if sources.is_empty() {
-            format!("{prefix}{verb} no data categories at all, so not {wanted}")
-        } else {
-            format!(
-                "{prefix}does not {} {wanted}",
-                if handles { "handle" } else { "hold" }
-            )
+        let evidence = Evidence::NoCategory {
+            subject: subject_words,
+            handles,
+            wanted: cats
+                .iter()
+                .map(|c| self.taxonomy.name(*c).to_owned())
+                .collect(),
+            declares_any: !sources.is_empty(),
         };
-        Fact {
-            text,
-            loc: Some(en.id_loc),
-        }
+        Fact::new(evidence, Some(self.inv.get(ent).id_loc))
     }
 }
 
@@ -1021,12 +1321,23 @@ fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> bool {
     let ord: Option<Ordering> = match (l, r) {
         (Val::Num(a), Val::Num(b)) => a.partial_cmp(b),
         (Val::Date(a), Val::Date(b)) => Some(a.cmp(b)),
-        _ => {
+        (
+            Val::Missing
+            | Val::Bool(_)
+            | Val::Num(_)
+            | Val::Str(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::Entity(_)
+            | Val::List(_)
+            | Val::Object,
+            _,
+        ) => {
             return match op {
                 CmpOp::Eq => l.equals(r),
                 // `!=` is a test in its own right: false when either side is missing.
                 CmpOp::Ne => !l.is_missing() && !r.is_missing() && !l.equals(r),
-                _ => false,
+                CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => false,
             };
         }
     };
@@ -1063,13 +1374,4 @@ pub fn days_between(from: Date, to: Date) -> i64 {
         .map(|z| z.timestamp().as_second())
         .unwrap_or(0);
     (t - f) / 86_400
-}
-
-/// `1 day`, `998 days`.
-pub fn days(n: i64) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
-    }
 }

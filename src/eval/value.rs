@@ -1,6 +1,7 @@
 //! Runtime values, borrowed from the inventory and the checked program.
 
 use crate::check::Const;
+use crate::eval::evidence::Seen;
 use crate::inventory::{CatId, EntityId, Field, Inventory, Schema, Taxonomy, Value};
 use jiff::civil::Date;
 
@@ -79,7 +80,13 @@ impl<'a> Val<'a> {
         match self {
             Val::List(l) => Some(l.clone()),
             Val::Missing => Some(List::Vals(Vec::new())),
-            _ => None,
+            Val::Bool(_)
+            | Val::Num(_)
+            | Val::Str(_)
+            | Val::Date(_)
+            | Val::Cat(_)
+            | Val::Entity(_)
+            | Val::Object => None,
         }
     }
     /// Equality as `==` sees it; false when either side is missing.
@@ -91,7 +98,18 @@ impl<'a> Val<'a> {
             (Val::Date(a), Val::Date(b)) => a == b,
             (Val::Cat(a), Val::Cat(b)) => a == b,
             (Val::Entity(a), Val::Entity(b)) => a == b,
-            _ => false,
+            (
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object,
+                _,
+            ) => false,
         }
     }
 }
@@ -108,37 +126,27 @@ impl Display<'_> {
         let ent = self.inv.get(e);
         format!("{}/{}", self.schema.kind(ent.kind).name, ent.id)
     }
-    /// Plain rendering, as in message templates.
-    pub fn plain(&self, v: &Val<'_>) -> String {
+    /// An owned snapshot of a value, for evidence: categories by name, entities as `KIND/ID`.
+    pub fn seen(&self, v: &Val<'_>) -> Seen {
         match v {
-            Val::Missing => "(missing)".into(),
-            Val::Bool(b) => b.to_string(),
-            Val::Num(n) => num(*n),
-            Val::Str(s) => (*s).to_owned(),
-            Val::Date(d) => d.to_string(),
-            Val::Cat(c) => self.taxonomy.name(*c).to_owned(),
-            Val::Entity(e) => self.entity(*e),
-            Val::List(l) => l
-                .iter()
-                .map(|x| self.plain(&x))
-                .collect::<Vec<_>>()
-                .join(", "),
-            Val::Object => "(set)".into(),
+            Val::Missing => Seen::Missing,
+            Val::Bool(b) => Seen::Bool(*b),
+            Val::Num(n) => Seen::Num(*n),
+            Val::Str(s) => Seen::Str((*s).to_owned()),
+            Val::Date(d) => Seen::Date(*d),
+            Val::Cat(c) => Seen::Cat(self.taxonomy.name(*c).to_owned()),
+            Val::Entity(e) => Seen::Entity(self.entity(*e)),
+            Val::List(l) => Seen::List(l.iter().map(|x| self.seen(&x)).collect()),
+            Val::Object => Seen::Object,
         }
     }
-    /// Rendering inside a sentence: strings in backticks, lists in brackets.
+    /// Plain rendering, as in message templates ([`Seen::plain`]).
+    pub fn plain(&self, v: &Val<'_>) -> String {
+        self.seen(v).plain()
+    }
+    /// Rendering inside a sentence: strings in backticks, lists in brackets ([`Seen::quoted`]).
     pub fn quoted(&self, v: &Val<'_>) -> String {
-        match v {
-            Val::Str(s) => format!("`{s}`"),
-            Val::List(l) => format!(
-                "[{}]",
-                l.iter()
-                    .map(|x| self.plain(&x))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            other => self.plain(other),
-        }
+        self.seen(v).quoted()
     }
 }
 
