@@ -322,3 +322,53 @@ fn help_code_on_a_namespace_lists_its_codes() {
         "{text}"
     );
 }
+
+/// docs/errors.md is generated from the code definitions (`diag::codes`, each lint's
+/// `CODE`). `CUSTODY_UPDATE_DOCS=1 cargo test --test errors` rewrites it.
+#[test]
+fn the_catalogue_page_is_generated_from_the_code_definitions() {
+    let generated = help_code::catalogue();
+    let path = common::repo_root().join("docs/errors.md");
+    if std::env::var_os("CUSTODY_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &generated).expect("write docs/errors.md");
+    }
+    let on_disk = catalogue();
+    if on_disk != generated {
+        let line = on_disk
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .map_or(
+                on_disk.lines().count().min(generated.lines().count()),
+                |i| i,
+            );
+        panic!(
+            "docs/errors.md differs from the code definitions from line {}: edit the doc comment \
+             of the code's definition, then run `CUSTODY_UPDATE_DOCS=1 cargo test --test errors`",
+            line + 1
+        );
+    }
+}
+
+/// Each code is defined once, and its summary is one line: the first sentence of its
+/// entry, which `custody help-code NAMESPACE` lists.
+#[test]
+fn every_code_is_defined_once_with_a_one_line_summary() {
+    let all = help_code::all_codes();
+    let mut names: Vec<&str> = all.iter().map(|c| c.name).collect();
+    names.sort_unstable();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(names.len(), n, "a code is defined twice");
+    assert!(n >= 113, "{n} codes");
+    let doc = help_code::catalogue();
+    for code in all {
+        assert!(
+            !code.summary.is_empty() && !code.summary.contains('\n'),
+            "{}: summary must be one line",
+            code.name
+        );
+        let entry = help_code::lookup(&doc, code.name).expect("entry");
+        assert_eq!(code.summary, entry.summary(), "{}", code.name);
+    }
+}

@@ -137,8 +137,8 @@ impl CExpr {
     /// - two children, left before right: `And`, `Or`, `Before`, `After`, `Compare`, `In`,
     ///   `Contains` (left-hand side, then right-hand side); `Quant` (the list, then the body).
     ///
-    /// This is the same list, in the same order, as `lint`'s own `children` function, which
-    /// it replaces. The match is exhaustive, so a new `CKind` must say what its children are.
+    /// `lint` and test coverage walk expressions through it. The match is exhaustive, so a
+    /// new `CKind` must say what its children are.
     pub fn children(&self) -> Vec<&CExpr> {
         match &self.kind {
             CKind::Const(_) | CKind::Today | CKind::Var(_) => Vec::new(),

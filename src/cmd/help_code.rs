@@ -11,16 +11,22 @@ use crate::diag::{self, Diag, Level, codes};
 use crate::source::SourceMap;
 use crate::types::Exit;
 
-/// `docs/errors.md`, embedded.
-pub const CATALOGUE: &str = include_str!("../../docs/errors.md");
+/// The catalogue, rendered once per process.
+static CATALOGUE: std::sync::LazyLock<String> = std::sync::LazyLock::new(catalogue);
 
-/// The error catalogue as Markdown: `docs/errors.md`.
-pub fn catalogue(lint_codes: &[&'static Code]) -> String {
-    let all: Vec<&Code> = codes::ALL
+/// Every code custody defines, in catalogue order within each namespace.
+pub fn all_codes() -> Vec<&'static Code> {
+    codes::ALL
         .iter()
         .copied()
-        .chain(lint_codes.iter().copied())
-        .collect();
+        .chain(crate::lint::codes())
+        .collect()
+}
+
+/// The error catalogue as Markdown, from the code definitions: `docs/errors.md` is this
+/// text (`tests/errors.rs` keeps it so).
+pub fn catalogue() -> String {
+    let all = all_codes();
     let mut out = format!("{}\n\n", codes::PREAMBLE);
     for section in codes::SECTIONS {
         out.push_str(&format!("## {}\n\n", section.title));
@@ -230,13 +236,13 @@ pub fn lookup<'a>(doc: &'a str, code: &str) -> Option<Entry<'a>> {
 
 pub fn run(args: &HelpCodeArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
     let _ = (cwd, today);
-    if let Some(entry) = lookup(CATALOGUE, &args.code) {
+    if let Some(entry) = lookup(&CATALOGUE, &args.code) {
         return Output {
             stdout: entry.plain(),
             ..Output::default()
         };
     }
-    if let Some(list) = namespace(CATALOGUE, &args.code) {
+    if let Some(list) = namespace(&CATALOGUE, &args.code) {
         return Output {
             stdout: list,
             ..Output::default()
@@ -246,7 +252,7 @@ pub fn run(args: &HelpCodeArgs, cwd: std::path::PathBuf, today: jiff::civil::Dat
     Output {
         stdout: String::new(),
         stderr: diag::render_all(
-            &[unknown(CATALOGUE, &args.code)],
+            &[unknown(&CATALOGUE, &args.code)],
             &SourceMap::new(),
             &diag::handler(style.color, style.width),
         ),
@@ -416,14 +422,14 @@ Text of another section.
 
     #[test]
     fn every_catalogue_entry_has_a_level_and_renders() {
-        let all = entries(CATALOGUE);
+        let all = entries(&CATALOGUE);
         for e in &all {
             assert!(
                 matches!(e.field("Level"), Some("error" | "warning")),
                 "{} has no `Level: error` or `Level: warning` line",
                 e.code
             );
-            assert!(lookup(CATALOGUE, e.code).is_some());
+            assert!(lookup(&CATALOGUE, e.code).is_some());
             assert!(e.plain().starts_with(e.code));
         }
         let mut codes: Vec<&str> = all.iter().map(|e| e.code).collect();

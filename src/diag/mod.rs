@@ -51,27 +51,16 @@ pub struct Diag {
 }
 
 impl Diag {
-    /// A diagnostic of `code`, at the code's level.
+    /// A diagnostic of `code`, at the code's level: the only way to make one, so every
+    /// code shown has a definition and a catalogue entry.
     pub fn new(code: &'static Code, message: impl Into<String>) -> Diag {
         Diag {
             level: code.level,
-            ..Diag::error(code.name, message)
-        }
-    }
-    pub fn error(code: &'static str, message: impl Into<String>) -> Diag {
-        Diag {
-            level: Level::Error,
-            code,
+            code: code.name,
             message: message.into(),
             primary: None,
             secondary: Vec::new(),
             help: None,
-        }
-    }
-    pub fn warning(code: &'static str, message: impl Into<String>) -> Diag {
-        Diag {
-            level: Level::Warning,
-            ..Diag::error(code, message)
         }
     }
     /// Put the primary label at `loc`, with `text` beside it.

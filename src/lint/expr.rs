@@ -194,38 +194,7 @@ fn depends(e: &CExpr, depth: usize) -> bool {
     match &e.kind {
         CKind::Var(s) => *s < depth,
         CKind::Today => true,
-        _ => children(e).into_iter().any(|c| depends(c, depth)),
-    }
-}
-
-/// The direct subexpressions of `e`, in order.
-fn children(e: &CExpr) -> Vec<&CExpr> {
-    use CKind as K;
-    match &e.kind {
-        K::Const(_) | K::Today | K::Var(_) => Vec::new(),
-        K::List(items) => items.iter().collect(),
-        K::Field { base, .. }
-        | K::Id(base)
-        | K::SupplyChain(base)
-        | K::Not(base)
-        | K::Count(base)
-        | K::Matches { lhs: base, .. }
-        | K::Is { lhs: base, .. }
-        | K::Handles { subject: base, .. }
-        | K::Holds { subject: base, .. }
-        | K::Within { date: base, .. }
-        | K::OlderThan { date: base, .. }
-        | K::DateArith { base, .. } => vec![base],
-        K::And(a, b)
-        | K::Or(a, b)
-        | K::Before(a, b)
-        | K::After(a, b)
-        | K::Compare { lhs: a, rhs: b, .. }
-        | K::In { lhs: a, rhs: b, .. }
-        | K::Contains { lhs: a, rhs: b }
-        | K::Quant {
-            list: a, body: b, ..
-        } => vec![a, b],
+        _ => e.children().into_iter().any(|c| depends(c, depth)),
     }
 }
 
@@ -432,6 +401,6 @@ pub fn path_of(e: &CExpr) -> Option<(usize, Vec<String>)> {
 pub fn paths(e: &CExpr, out: &mut Vec<Vec<String>>) {
     match path_of(e) {
         Some((0, p)) => out.push(p),
-        _ => children(e).into_iter().for_each(|c| paths(c, out)),
+        _ => e.children().into_iter().for_each(|c| paths(c, out)),
     }
 }

@@ -166,7 +166,7 @@ fn bodies<'a>(
         *env = saved;
         return;
     }
-    for child in children(e) {
+    for child in e.children() {
         bodies(cx, child, env, seen);
     }
 }
@@ -193,7 +193,7 @@ fn quantifiers(e: &CExpr, sources: &SourceMap, out: &mut Vec<(String, Loc)>) {
         quantifiers(body, sources, out);
         return;
     }
-    for child in children(e) {
+    for child in e.children() {
         quantifiers(child, sources, out);
     }
 }
@@ -209,29 +209,4 @@ fn quantifier_word(q: crate::ast::Quantifier) -> &'static str {
 /// Policy text on one line: runs of whitespace (newlines, indentation) become one space.
 pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The sub-expressions of `e` (a quantifier's list and body included).
-fn children(e: &CExpr) -> Vec<&CExpr> {
-    match &e.kind {
-        CKind::Const(_) | CKind::Today | CKind::Var(_) => Vec::new(),
-        CKind::List(items) => items.iter().collect(),
-        CKind::Field { base, .. }
-        | CKind::Id(base)
-        | CKind::SupplyChain(base)
-        | CKind::Not(base)
-        | CKind::Count(base)
-        | CKind::DateArith { base, .. } => vec![base],
-        CKind::And(a, b)
-        | CKind::Or(a, b)
-        | CKind::Before(a, b)
-        | CKind::After(a, b)
-        | CKind::Compare { lhs: a, rhs: b, .. }
-        | CKind::In { lhs: a, rhs: b, .. }
-        | CKind::Contains { lhs: a, rhs: b } => vec![a, b],
-        CKind::Matches { lhs, .. } | CKind::Is { lhs, .. } => vec![lhs],
-        CKind::Handles { subject, .. } | CKind::Holds { subject, .. } => vec![subject],
-        CKind::Within { date, .. } | CKind::OlderThan { date, .. } => vec![date],
-        CKind::Quant { list, body, .. } => vec![list, body],
-    }
 }
