@@ -24,7 +24,8 @@ fn layer(module: &str) -> Option<usize> {
 }
 
 /// The top-level modules `text` names through `crate::…` paths, including the groups of
-/// `use crate::{a, b::c}`. Comments and string literals are not code and are skipped.
+/// `use crate::{a, b::c}`. Comments and string literals are not code and are skipped, and
+/// so are exported macros (`crate::name!`), which live at the crate root.
 fn crate_refs(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for line in text.lines() {
@@ -46,7 +47,11 @@ fn crate_refs(text: &str) -> Vec<String> {
                     out.push(ident(item.trim()));
                 }
             } else {
-                out.push(ident(rest));
+                let name = ident(rest);
+                // `crate::codes!` is a `#[macro_export]` macro at the crate root, not a module.
+                if !rest[name.len()..].starts_with('!') {
+                    out.push(name);
+                }
             }
         }
     }
@@ -175,6 +180,7 @@ fn the_scanner_finds_upward_imports() {
         ["check", "eval", "report"]
     );
     assert!(crate_refs("// crate::cmd\nlet s = \"crate::cmd\";\nmy_crate::cmd();").is_empty());
+    assert!(crate_refs("level: $crate::codes!(@level error),").is_empty());
 
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::create_dir_all(dir.path().join("check")).expect("mkdir");
