@@ -460,76 +460,44 @@ impl<'a> Checker<'a> {
         slot
     }
 
-    /// Parse and check a message template: `{v.name}` interpolates, `{{` and `}}` escape.
+    /// Check a message template (parsed by `syntax::template`): each placeholder must be a
+    /// field path of the rule's variable.
     fn template(&mut self, lit: &ast::StrLit) -> Option<Vec<TemplatePart>> {
-        let raw = self.text(lit.span).to_owned();
+        use crate::syntax::template::{self, Part};
+        let parsed = template::parse(lit, self.text(lit.span));
         let mut parts = Vec::new();
-        let mut text = String::new();
-        let s = &lit.value;
-        let mut i = 0;
-        let bytes = s.as_bytes();
         let mut ok = true;
-        while i < bytes.len() {
-            let c = bytes[i];
-            if c == b'{' && bytes.get(i + 1) == Some(&b'{') {
-                text.push('{');
-                i += 2;
-            } else if c == b'}' && bytes.get(i + 1) == Some(&b'}') {
-                text.push('}');
-                i += 2;
-            } else if c == b'{' {
-                let Some(close) = s[i..].find('}') else {
-                    self.diags.push(
-                        Diag::new(
-                            &codes::policy::BAD_TEMPLATE,
-                            "unclosed `{` in the message template",
-                        )
-                        .at(self.loc(lit.span), "no matching `}`")
-                        .help("write `{{` for a literal brace"),
-                    );
-                    return None;
-                };
-                let inner = &s[i + 1..i + close];
-                // Locate the placeholder in the raw source for the label; fall back to the literal.
-                let span = raw
-                    .find(&s[i..=i + close])
-                    .map(|off| {
-                        Span::new(
-                            lit.span.start as usize + off,
-                            lit.span.start as usize + off + close + 1,
-                        )
-                    })
-                    .unwrap_or(lit.span);
-                if !text.is_empty() {
-                    parts.push(TemplatePart::Lit(std::mem::take(&mut text)));
-                }
-                match self.template_path(inner.trim(), span) {
-                    Some(expr) => parts.push(TemplatePart::Path {
-                        expr,
-                        text: inner.trim().to_owned(),
-                    }),
+        for part in parsed.parts {
+            match part {
+                Part::Lit(text) => parts.push(TemplatePart::Lit(text)),
+                Part::Placeholder(p) => match self.template_path(&p) {
+                    Some(expr) => parts.push(TemplatePart::Path { expr, text: p.text }),
                     None => ok = false,
-                }
-                i += close + 1;
-            } else {
-                let ch = s[i..].chars().next().unwrap_or(' ');
-                text.push(ch);
-                i += ch.len_utf8();
+                },
             }
         }
-        if !text.is_empty() {
-            parts.push(TemplatePart::Lit(text));
+        if parsed.unclosed {
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::BAD_TEMPLATE,
+                    "unclosed `{` in the message template",
+                )
+                .at(self.loc(lit.span), "no matching `}`")
+                .help("write `{{` for a literal brace"),
+            );
+            return None;
         }
         ok.then_some(parts)
     }
 
-    fn template_path(&mut self, inner: &str, span: Span) -> Option<CExpr> {
-        let valid = !inner.is_empty()
-            && inner
-                .split('.')
-                .all(|seg| !seg.is_empty() && seg.chars().all(|c| c.is_alphanumeric() || c == '_'));
-        let first = inner.split('.').next().unwrap_or("");
-        if !valid || !self.vars.iter().any(|v| v.name == first) {
+    fn template_path(&mut self, p: &crate::syntax::template::Placeholder) -> Option<CExpr> {
+        let (inner, span) = (p.text.as_str(), p.span);
+        let path = p.path.as_ref().filter(|path| {
+            path.segments
+                .first()
+                .is_some_and(|first| self.vars.iter().any(|v| v.name == first.name))
+        });
+        let Some(path) = path else {
             let var = self
                 .vars
                 .first()
@@ -549,20 +517,8 @@ impl<'a> Checker<'a> {
                 )),
             );
             return None;
-        }
-        let mut offset = span.start as usize + 1;
-        let segments = inner
-            .split('.')
-            .map(|seg| {
-                let id = ast::Ident {
-                    name: seg.to_owned(),
-                    span: Span::new(offset, offset + seg.len()),
-                };
-                offset += seg.len() + 1;
-                id
-            })
-            .collect();
-        self.path(&ast::Path { segments }, span)
+        };
+        self.path(path, span)
     }
 
     /// Check an expression that must be a condition.

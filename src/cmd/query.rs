@@ -20,6 +20,7 @@ use crate::diag::codes;
 use crate::eval::Context;
 use crate::eval::value::{Display, Val};
 use crate::inventory::{EntityId, FieldType, KindId};
+use crate::report::aligned;
 use crate::source::{FileId, Loc, Span};
 use crate::types::Exit;
 use std::fmt::Write;
@@ -396,37 +397,6 @@ fn table(cx: &Context<'_>, kind: KindId, headers: &[&str], rows: &[Row<'_>]) -> 
         ks.collection,
         if n == 1 { "matches" } else { "match" }
     );
-    out
-}
-
-/// Rows of cells as text in aligned columns, each line after `indent`. A column is as wide
-/// as its widest cell among the rows that continue past it; the last cell of a row is not
-/// padded, so no line ends in spaces.
-pub(crate) fn aligned(rows: &[Vec<String>], indent: &str) -> String {
-    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..cols)
-        .map(|i| {
-            rows.iter()
-                .filter(|r| r.len() > i + 1)
-                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for r in rows {
-        let mut line = String::from(indent);
-        for (i, c) in r.iter().enumerate() {
-            if i + 1 == r.len() {
-                line.push_str(c);
-            } else {
-                let w = widths.get(i).copied().unwrap_or(0);
-                let _ = write!(line, "{c:<w$}  ");
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
     out
 }
 

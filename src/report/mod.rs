@@ -1,10 +1,12 @@
 //! Renderers over one [`Report`]: human (miette), JSON, SARIF, JUnit, GitHub and GitLab
 //! annotations, Markdown. Each is a pure function of the report, so output is
-//! deterministic.
+//! deterministic. [`impact`] renders `custody impact` the same way, from what
+//! `eval::impact` found; [`aligned`] is the column layout of the text tables.
 
 pub mod github;
 pub mod gitlab;
 pub mod human;
+pub mod impact;
 pub mod json;
 pub mod junit;
 pub mod markdown;
@@ -14,6 +16,7 @@ use crate::check::Program;
 use crate::eval::{Finding, RuleStats, Status};
 use crate::project::Project;
 use crate::types::{Exit, Severity};
+use std::fmt::Write as _;
 
 /// Everything a renderer needs: the loaded project, its checked rules, and what evaluating
 /// them found.
@@ -187,4 +190,35 @@ pub fn place(r: &Report, loc: crate::source::Loc) -> Place {
         end_line,
         end_column,
     }
+}
+
+/// Rows of cells as text in aligned columns, each line after `indent`. A column is as wide
+/// as its widest cell among the rows that continue past it; the last cell of a row is not
+/// padded, so no line ends in spaces.
+pub fn aligned(rows: &[Vec<String>], indent: &str) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..cols)
+        .map(|i| {
+            rows.iter()
+                .filter(|r| r.len() > i + 1)
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::from(indent);
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                let w = widths.get(i).copied().unwrap_or(0);
+                let _ = write!(line, "{c:<w$}  ");
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }

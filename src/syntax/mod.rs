@@ -15,6 +15,7 @@ pub mod fmt;
 mod lex;
 mod lower;
 mod query;
+pub mod template;
 #[cfg(test)]
 mod tests;
 

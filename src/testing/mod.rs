@@ -2,8 +2,10 @@
 //! as-of date, optional waivers and, per rule, the entities expected to fail, pass, be
 //! waived or not be selected; optionally measure coverage.
 //!
+//! - [`discover`] finds the test files, in path order, and the config that applies to each
+//!   (a [`TestFile`]);
 //! - [`spec`] reads a test file into a `TestSpec` (structural diagnostics);
-//! - [`run`] finds the test files and, for each, loads its policies (cached per config and
+//! - [`run`] runs the test files: for each, it loads its policies (cached per config and
 //!   policy list, so a policy set is read, parsed and checked once), its fixture and its
 //!   waivers, checks the names in `expect`, evaluates and compares: one [`Case`] per
 //!   (test file, rule);
@@ -16,6 +18,7 @@
 //! diagnostic is moved back onto the test file itself and points at the right place.
 
 pub mod coverage;
+pub mod discover;
 pub mod render;
 pub mod spec;
 
@@ -35,9 +38,10 @@ use crate::sources::{self, FileKind, Input, display_path};
 use crate::types::Exit;
 use crate::yaml;
 use coverage::Coverage;
+pub use discover::{TestFile, normalize};
 use spec::{Expect, InventorySpec, Named, TestSpec, WaiverSpec};
 use std::collections::{HashMap, HashSet};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// What `custody test` was asked to do.
 #[derive(Clone, Debug, Default)]
@@ -121,7 +125,6 @@ impl Outcome {
 }
 
 // Diagnostic codes (documented in docs/errors.md, "Policy tests").
-const NO_TESTS: &Code = &codes::test::NO_TESTS;
 const NO_POLICIES: &Code = &codes::test::NO_POLICIES;
 const UNKNOWN_RULE: &Code = &codes::test::UNKNOWN_RULE;
 const UNKNOWN_ENTITY: &Code = &codes::test::UNKNOWN_ENTITY;
@@ -139,16 +142,16 @@ pub fn run(opts: &Options) -> Outcome {
         policy_files: HashMap::new(),
         envs: Vec::new(),
     };
-    let paths = find(&opts.paths, &opts.cwd, &mut r.diags);
+    let tests = discover::test_files(&opts.paths, &opts.cwd, &mut r.diags);
     let cli_policies: Vec<Input> = opts
         .policies
         .iter()
         .map(|p| Input::cli(normalize(&opts.cwd.join(p))))
         .collect();
     let mut cov = opts.coverage.then(Coverage::default);
-    let files: Vec<FileOutcome> = paths
+    let files: Vec<FileOutcome> = tests
         .iter()
-        .map(|p| r.test_file(p, &cli_policies, cov.as_mut()))
+        .map(|t| r.test_file(t, &cli_policies, cov.as_mut()))
         .collect();
     if let Some(cov) = cov.as_mut() {
         for env in r.envs.iter().filter(|e| e.ok) {
@@ -165,23 +168,6 @@ pub fn run(opts: &Options) -> Outcome {
         files,
         coverage: cov,
     }
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system, so paths display as written.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// `text` with every byte outside `keep` replaced by a space, line breaks kept: the same
@@ -201,85 +187,6 @@ fn mask(text: &str, keep: Span) -> String {
     // Spans from the parser lie on character boundaries, so this is valid UTF-8; if it were
     // not, the lossy copy would still load, with slightly shifted columns.
     String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// Is this the name of a test file?
-fn is_test_file(p: &Path) -> bool {
-    p.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.ends_with(".test.yaml") || n.ends_with(".test.yml"))
-}
-
-/// The test files to run, in path order: files named explicitly, and `*.test.yaml` below
-/// each directory (hidden entries and `target/` skipped).
-fn find(paths: &[PathBuf], cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
-    let inputs: Vec<PathBuf> = if paths.is_empty() {
-        vec![cwd.to_path_buf()]
-    } else {
-        paths.iter().map(|p| normalize(&cwd.join(p))).collect()
-    };
-    let mut out = Vec::new();
-    for p in &inputs {
-        match std::fs::metadata(p) {
-            Err(e) => diags.push(
-                Diag::new(
-                    &codes::io::NOT_FOUND,
-                    format!(
-                        "cannot read `{}`: {}",
-                        display_path(p, cwd),
-                        sources::io_words(&e)
-                    ),
-                )
-                .help("check the path on the command line"),
-            ),
-            Ok(m) if m.is_dir() => {
-                let before = out.len();
-                walk(p, &mut out, 0);
-                if out.len() == before {
-                    let shown = match display_path(p, cwd) {
-                        s if s.is_empty() => ".".to_owned(),
-                        s => s,
-                    };
-                    diags.push(
-                        Diag::new(
-                            NO_TESTS,
-                            format!("no test files (`*.test.yaml`) in `{shown}`"),
-                        )
-                        .help("name the test files or the directory that holds them; a test file's name ends in `.test.yaml`"),
-                    );
-                }
-            }
-            Ok(_) => out.push(p.clone()),
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    // Symlink loops cannot recurse forever: the depth is bounded.
-    if depth > 64 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for p in paths {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') {
-            continue;
-        }
-        if p.is_dir() {
-            if name != "target" {
-                walk(&p, out, depth + 1);
-            }
-        } else if is_test_file(&p) {
-            out.push(p);
-        }
-    }
 }
 
 /// A loaded policy set: what test files sharing a config and a policy list evaluate against.
@@ -408,10 +315,11 @@ impl Runner {
 
     fn test_file(
         &mut self,
-        path: &Path,
+        test: &TestFile,
         cli_policies: &[Input],
         cov: Option<&mut Coverage>,
     ) -> FileOutcome {
+        let path = test.path.as_path();
         let name = display_path(path, &self.cwd);
         let invalid = FileOutcome {
             name: name.clone(),
@@ -435,7 +343,7 @@ impl Runner {
         let spec = spec::read(file, &docs, &dir, complete, &mut self.diags);
 
         // The policies: the test file's own, else `--policy`, else its config's.
-        let config = config::discover(None, &dir).map(|p| self.config(&p));
+        let config = test.config.as_deref().map(|p| self.config(p));
         let policies: Vec<Input> = match &spec.policies {
             Some(list) => list.clone(),
             None if !cli_policies.is_empty() => cli_policies.to_vec(),
@@ -877,22 +785,5 @@ mod tests {
         assert_eq!(m.lines().count(), text.lines().count());
         assert_eq!(m.trim(), "vendors: []");
         assert_eq!(m.get(keep.range()), text.get(keep.range()));
-    }
-
-    #[test]
-    fn normalize_resolves_dot_and_dot_dot_lexically() {
-        assert_eq!(
-            normalize(Path::new("/a/b/tests/../policies/./x.policy")),
-            PathBuf::from("/a/b/policies/x.policy")
-        );
-        assert_eq!(normalize(Path::new("../x")), PathBuf::from("../x"));
-    }
-
-    #[test]
-    fn test_files_end_in_test_yaml() {
-        assert!(is_test_file(Path::new("a/audit.test.yaml")));
-        assert!(is_test_file(Path::new("audit.test.yml")));
-        assert!(!is_test_file(Path::new("audit.yaml")));
-        assert!(!is_test_file(Path::new("test.yaml")));
     }
 }
