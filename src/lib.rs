@@ -11,6 +11,10 @@
 //! 4. [`report`] renders findings and diagnostics in each output format;
 //! 5. [`cmd`] is one module per subcommand, which `main` dispatches to.
 
+// Nothing a user controls may panic: no `unwrap`/`expect` outside tests (clippy.toml allows
+// them in tests).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 pub mod ast;
 pub mod check;
 pub mod cli;

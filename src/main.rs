@@ -1,5 +1,9 @@
 //! The `custody` binary: parse arguments, run the command, write its output, exit.
 
+// Nothing a user controls may panic: no `unwrap`/`expect` outside tests (clippy.toml allows
+// them in tests).
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
 use clap::Parser;
 use custody::cli::{Cli, Command};
 use custody::cmd;
