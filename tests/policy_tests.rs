@@ -95,7 +95,7 @@ fn airline_own_rule_ids() -> Vec<String> {
 #[test]
 fn airline_policy_tests_pass_and_every_rule_has_one() {
     let own = airline_own_rule_ids();
-    // SPEC §3's three example rules, and the airline's security-contact rule.
+    // The airline's three breach rules (README's tour) and its security-contact rule.
     assert_eq!(own, ["TPR-001", "TPR-002", "TPR-003", "TPR-013"]);
     let r = custody_test(
         &common::repo_root(),

@@ -1,4 +1,4 @@
-//! Hostile input (SPEC §6): each ends in a diagnostic and exit 2, with no panic, no stack
+//! Hostile input (docs/language.md "Limits", docs/inventory.md): each ends in a diagnostic and exit 2, with no panic, no stack
 //! overflow and no hang. The binary runs in a child process, so a crash fails the test.
 
 mod common;

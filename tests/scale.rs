@@ -1,6 +1,6 @@
 //! Correctness at scale: on the benchmark workload, custody's per-rule selected and failing
 //! counts equal those of an independent Python reference over the generator's JSON
-//! (`tests/scale/reference.py`, written from SPEC.md, sharing no code with custody); and
+//! (`tests/scale/reference.py`, written from the documented semantics, sharing no code with custody); and
 //! results are the same with one thread and many. Without python3 the tests say so and return.
 
 mod common;

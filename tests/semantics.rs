@@ -1,5 +1,5 @@
-//! The language's semantics (SPEC §2, §3, §3.1), one behaviour per test, end to end through
-//! the real pipeline: parse, check, load, evaluate.
+//! The language's semantics (docs/language.md; categories: docs/inventory.md), one behaviour
+//! per test, end to end through the real pipeline: parse, check, load, evaluate.
 
 mod common;
 use common::{AS_OF, failing_ids};

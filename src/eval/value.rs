@@ -75,7 +75,7 @@ impl<'a> Val<'a> {
     pub fn is_missing(&self) -> bool {
         matches!(self, Val::Missing)
     }
-    /// Lists: an absent list is empty (SPEC §3).
+    /// Lists: an absent list is empty (docs/language.md, "Absent lists").
     pub fn as_list(&self) -> Option<List<'a>> {
         match self {
             Val::List(l) => Some(l.clone()),

@@ -16,7 +16,7 @@ pub const MAX_CATEGORY_DEPTH: usize = 32;
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct CatId(pub u32);
 
-/// How a declared category D overlaps a policy category C (SPEC §2).
+/// How a declared category D overlaps a policy category C (docs/inventory.md, "Overlap matching").
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 pub enum Overlap {
     /// D is C.

@@ -113,7 +113,7 @@ fn covered(
         })
         .collect();
     // Is every category of `a` equal to or under a category of `b`? Then anything
-    // that overlaps `a` overlaps `b` too (SPEC §2), and `a` adds nothing.
+    // that overlaps `a` overlaps `b` too (docs/inventory.md, "Overlap matching"), and `a` adds nothing.
     let within = |a: &[CatId], b: &[CatId]| {
         a.iter().all(|&x| {
             b.iter().any(|&y| {

@@ -199,7 +199,7 @@ fn lex_all(text: &str, keep_comments: bool) -> Vec<Token> {
     tokens
 }
 
-/// Words that are operators or prefixes, never names (SPEC §3.1 keywords).
+/// Words that are operators or prefixes, never names (docs/language.md, "Reserved words").
 pub(super) const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "is", "set", "missing", "empty", "handles", "holds", "within",
     "older", "than", "before", "after", "today", "count", "all", "any", "no", "contains",

@@ -125,7 +125,7 @@ fn sexp(e: &Expr) -> String {
     }
 }
 
-const SPEC_EXAMPLE: &str = r#"let address = personal.contact.address
+const README_EXAMPLE: &str = r#"let address = personal.contact.address
 
 rule TPR-001 "Vendors handling addresses require an annual audit" {
   severity high
@@ -171,11 +171,11 @@ fn clause(c: &Clause) -> String {
 }
 
 // ---------------------------------------------------------------------------------------
-// The SPEC examples
+// The README's example policy (the airline's TPR-001 to TPR-003)
 
 #[test]
 fn spec_example_parses_into_the_expected_shape() {
-    let file = parse_ok(SPEC_EXAMPLE);
+    let file = parse_ok(README_EXAMPLE);
     assert_eq!(file.items.len(), 4);
     let Some(Item::Let(address)) = file.items.first() else {
         panic!("first item is not a let");
@@ -235,8 +235,8 @@ fn spec_example_parses_into_the_expected_shape() {
 
 #[test]
 fn spans_point_at_what_was_written() {
-    let file = parse_ok(SPEC_EXAMPLE);
-    let text = SPEC_EXAMPLE;
+    let file = parse_ok(README_EXAMPLE);
+    let text = README_EXAMPLE;
     let at = |span: Span| text.get(span.range()).unwrap_or("<out of range>");
     let rules = rules(&file);
     let r = rules[0];
@@ -704,7 +704,7 @@ fn odd_characters() {
 
 #[test]
 fn crlf_line_endings() {
-    let text = SPEC_EXAMPLE.replace('\n', "\r\n");
+    let text = README_EXAMPLE.replace('\n', "\r\n");
     assert_eq!(parse_ok(&text).items.len(), 4);
     let (_, diags, _) = parse("rule A \"t\" {\r\n  message \"oops\r\n}\r\n");
     assert_eq!(diags.len(), 1);
@@ -1158,7 +1158,7 @@ mod never_panics {
         fn mutations_of_a_valid_policy(
             edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..4, prop::sample::select(PIECES)), 1..6)
         ) {
-            let mut text = SPEC_EXAMPLE.to_string();
+            let mut text = README_EXAMPLE.to_string();
             for (at, kind, piece) in edits {
                 // Edit at a character boundary.
                 let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """An independent reference for the eight benchmark rules (shared/bench/WORKLOAD.md), written
-from SPEC.md over the generator's JSON output. It shares no code with custody, so an
+from the documented semantics (docs/language.md, docs/inventory.md) over the generator's JSON output. It shares no code with custody, so an
 optimisation in custody cannot silently change results without this disagreeing.
 
 usage: reference.py INVENTORY.json  ->  {"B1": [selected, failing], ...}
