@@ -224,7 +224,11 @@ Errors make a run exit 2, after every problem in every file has been reported. W
 never change the exit code of `custody check`; `custody lint --deny-warnings` exits 1 when
 there are any.
 
-<!-- Format of an entry (tests/errors.rs parses this page and runs the examples):
+<!-- This page is generated from the code definitions: src/diag/codes/*.rs, and
+src/lint/*.rs for the lint warnings; each entry is the doc comment of its code. Edit
+those, then run `CUSTODY_UPDATE_DOCS=1 cargo test --test errors`.
+
+Format of an entry (tests/errors.rs parses this page and runs the examples):
 
 ### custody::namespace::name
 Level: error | warning
