@@ -240,6 +240,9 @@ pub struct CheckArgs {
     /// also works). Results are the same with any number.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub threads: Option<u16>,
+    /// Human output: every fact of each finding (not the first 5), with a snippet for each.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// Formats of `custody check`.

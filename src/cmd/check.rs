@@ -74,12 +74,16 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
         ..Options::of(args, cwd)
     };
     let mut report = self::report(&options, today);
-    let out_style = super::style(args.input.color, super::Std::Out);
+    let out_style = human::Style {
+        verbose: args.verbose,
+        ..super::style(args.input.color, super::Std::Out)
+    };
     let err_style = super::style(args.input.color, super::Std::Err);
     // Files never get colour.
     let file_style = human::Style {
         color: false,
         width: 100,
+        verbose: args.verbose,
     };
     let mut stderr = human::render_diags(&report, &err_style);
     let mut exit = report.exit();

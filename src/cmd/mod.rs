@@ -85,6 +85,7 @@ pub fn style(choice: ColorChoice, stream: Std) -> Style {
     Style {
         color: use_color(choice, no_color, terminal),
         width: 100,
+        verbose: false,
     }
 }
 

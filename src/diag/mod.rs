@@ -158,8 +158,8 @@ pub fn suggest<'a>(
 /// custody's data and `miette::Diagnostic`. A [`Diag`] becomes one with [`Shown::diag`];
 /// `report::human` builds one per failing finding.
 pub struct Shown<'a> {
-    /// The code above the message: a diagnostic code, or a finding's rule ID.
-    pub code: &'a str,
+    /// The code above the message (a finding names its rule in the message instead).
+    pub code: Option<&'a str>,
     pub severity: miette::Severity,
     pub message: String,
     pub help: Option<String>,
@@ -169,6 +169,9 @@ pub struct Shown<'a> {
     pub labels: Vec<(Loc, Option<String>)>,
     /// Notes under the snippet: places in other files, or facts without a place.
     pub notes: Vec<Note<'a>>,
+    /// The primary file without blank context lines in the snippet (findings); `None`: the
+    /// file as it is (diagnostics).
+    pub tight: Option<Tight<'a>>,
 }
 
 /// A note under a diagnostic: words, and optionally a place shown with them.
@@ -211,13 +214,14 @@ impl<'a> Shown<'a> {
             }
         }
         Shown {
-            code: diag.code,
+            code: Some(diag.code),
             severity,
             message: diag.message.clone(),
             help: diag.help.clone(),
             sources,
             labels,
             notes,
+            tight: None,
         }
     }
 }
@@ -236,7 +240,7 @@ impl std::error::Error for Shown<'_> {}
 
 impl miette::Diagnostic for Shown<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(self.code))
+        self.code.map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
@@ -248,7 +252,10 @@ impl miette::Diagnostic for Shown<'_> {
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         let (loc, _) = self.labels.first()?;
-        Some(self.sources.get(loc.file) as &dyn miette::SourceCode)
+        match &self.tight {
+            Some(t) => Some(t as &dyn miette::SourceCode),
+            None => Some(self.sources.get(loc.file) as &dyn miette::SourceCode),
+        }
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         if self.labels.is_empty() {
@@ -329,6 +336,69 @@ pub fn on_long_line(sources: &SourceMap, loc: Loc) -> bool {
 }
 /// Bytes shown on each side of a label on a long line.
 const WINDOW: usize = 36;
+
+/// A source file whose snippets leave out blank context lines: a finding's snippet shows
+/// the labelled lines and the non-blank lines beside them only.
+pub struct Tight<'a>(pub &'a crate::source::SourceFile);
+
+impl miette::SourceCode for Tight<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self
+            .0
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let data = inner.data();
+        let from = inner.span().offset();
+        let (label_from, label_to) = (span.offset(), span.offset() + span.len());
+        let mut skip = 0;
+        let mut line = inner.line();
+        let mut lines = inner.line_count();
+        // Leading context lines that are blank, before the label.
+        while lines > 1 {
+            let rest = &data[skip..];
+            let Some(nl) = rest.iter().position(|b| *b == b'\n') else {
+                break;
+            };
+            if from + skip + nl >= label_from || !rest[..nl].iter().all(u8::is_ascii_whitespace) {
+                break;
+            }
+            skip += nl + 1;
+            line += 1;
+            lines -= 1;
+        }
+        // Trailing context lines that are blank, after the label.
+        let mut end = data.len();
+        while lines > 1 {
+            let body = &data[skip..end];
+            let body = body.strip_suffix(b"\n").unwrap_or(body);
+            let Some(nl) = body.iter().rposition(|b| *b == b'\n') else {
+                break;
+            };
+            let last_start = skip + nl + 1;
+            if from + last_start < label_to || !body[nl + 1..].iter().all(u8::is_ascii_whitespace) {
+                break;
+            }
+            end = skip + nl;
+            lines -= 1;
+        }
+        if skip == 0 && end == data.len() {
+            return Ok(inner);
+        }
+        let column = if skip == 0 { inner.column() } else { 0 };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            inner.name().unwrap_or_default().to_owned(),
+            &data[skip..end],
+            (from + skip, end - skip).into(),
+            line,
+            column,
+            lines,
+        )))
+    }
+}
 
 /// `SourceFile` is miette source code directly: no copy of large inventories.
 impl miette::SourceCode for crate::source::SourceFile {

@@ -3,9 +3,9 @@
 //! `require` line and evidence in other files as related notes, and the remediation as help.
 
 use crate::diag::{Note, Shown};
-use crate::eval::{Fact, Finding, Status};
+use crate::eval::{Finding, Status};
 use crate::report::Report;
-use crate::report::{entity_name, summary};
+use crate::report::{entity_name, entity_str, summary};
 use crate::source::Loc;
 use crate::types::Severity;
 use std::fmt::Write;
@@ -18,21 +18,43 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
+/// Labels further than this many lines from the primary label are shown as notes, so a
+/// snippet never spans the lines between two distant places.
+const NEAR_LINES: usize = 3;
+
+/// At most this many facts (labels and notes of evidence) per finding unless `--verbose`;
+/// the rest are counted in an "and N more" note.
+const MAX_FACTS: usize = 5;
+
 /// A failing finding as miette shows it, through the same adapter as every diagnostic.
-fn finding_diag<'r>(r: &'r Report, f: &Finding) -> Shown<'r> {
+///
+/// The snippet holds the primary label and the facts on nearby lines of the same file;
+/// other facts are notes. Without `--verbose`, a note is one line naming its place, and
+/// evidence past [`MAX_FACTS`] is counted, not shown.
+fn finding_diag<'r>(r: &'r Report, f: &Finding, style: &Style) -> Shown<'r> {
     let rule = &r.program.rules[f.rule];
+    let sources = &r.project.sources;
     let file = f.primary.file;
+    let line_of = |l: Loc| sources.line_col(l).0;
+    let primary_line = line_of(f.primary);
     // On a long line (minified JSON), every other fact gets its own note: see `on_long_line`.
-    let long = crate::diag::on_long_line(&r.project.sources, f.primary);
+    let long = crate::diag::on_long_line(sources, f.primary);
     // Texts per labelled place: two reasons at one place are joined, so none is lost.
     let mut places: Vec<(Loc, Vec<String>)> = vec![(f.primary, vec![f.primary_label.clone()])];
     let mut related = Vec::new();
-    let note = |text: String, fact: &Fact| Note {
-        text,
-        loc: fact.loc.map(|l| (l, None)),
-        sources: &r.project.sources,
+    let note = |text: String, loc: Option<Loc>| match loc {
+        Some(l) if !style.verbose => Note {
+            text: format!("{text} ({})", sources.display(l)),
+            loc: None,
+            sources,
+        },
+        loc => Note {
+            text,
+            loc: loc.map(|l| (l, None)),
+            sources,
+        },
     };
-    // Further facts: labels when in the same file, notes otherwise.
+    // Further facts: labels when near the primary in the same file, notes otherwise.
     let failed = f
         .failed
         .iter()
@@ -42,35 +64,80 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> Shown<'r> {
         .selected
         .iter()
         .map(|fact| (fact, format!("selected: {}", fact.text)));
+    let mut shown = 0;
+    let mut hidden = 0;
     for (fact, text) in failed.chain(selected) {
         if fact.loc == Some(f.primary) && text == f.primary_label {
             continue;
         }
-        match fact.loc {
-            Some(l) if !long && l.file == file => match places.iter_mut().find(|(x, _)| *x == l) {
-                Some((_, texts)) if texts.contains(&text) => {}
-                Some((_, texts)) => texts.push(text),
-                None => places.push((l, vec![text])),
-            },
-            _ => related.push(note(text, fact)),
+        let known = |p: &Vec<(Loc, Vec<String>)>| {
+            p.iter()
+                .any(|(x, texts)| Some(*x) == fact.loc && texts.contains(&text))
+        };
+        if known(&places) {
+            continue;
         }
+        if !style.verbose && shown >= MAX_FACTS {
+            hidden += 1;
+            continue;
+        }
+        shown += 1;
+        match fact.loc {
+            Some(l)
+                if !long && l.file == file && line_of(l).abs_diff(primary_line) <= NEAR_LINES =>
+            {
+                match places.iter_mut().find(|(x, _)| *x == l) {
+                    Some((_, texts)) => texts.push(text),
+                    None => places.push((l, vec![text])),
+                }
+            }
+            loc => related.push(note(text, loc)),
+        }
+    }
+    if hidden > 0 {
+        related.push(Note {
+            text: format!(
+                "and {hidden} more {} (`--verbose` shows all)",
+                if hidden == 1 { "fact" } else { "facts" }
+            ),
+            loc: None,
+            sources,
+        });
     }
     let labels: Vec<(Loc, Option<String>)> = places
         .into_iter()
         .map(|(l, texts)| (l, Some(texts.join("; "))))
         .collect();
-    for fr in &f.failed {
-        if let Some(req) = rule.requires.get(fr.index) {
+    // The failing requirements: one note naming them all, or with `--verbose` one note
+    // each with its snippet.
+    let failing_requires: Vec<Loc> = f
+        .failed
+        .iter()
+        .filter_map(|fr| rule.requires.get(fr.index))
+        .map(|req| req.loc)
+        .collect();
+    if style.verbose {
+        for loc in &failing_requires {
             related.push(Note {
-                text: format!(
-                    "required by rule {} ({})",
-                    rule.id,
-                    r.project.sources.display(req.loc)
-                ),
-                loc: Some((req.loc, Some("this requirement fails".into()))),
-                sources: &r.project.sources,
+                text: format!("required by rule {} ({})", rule.id, sources.display(*loc)),
+                loc: Some((*loc, Some("this requirement fails".into()))),
+                sources,
             });
         }
+    } else if !failing_requires.is_empty() {
+        let mut places: Vec<String> = failing_requires
+            .iter()
+            .take(MAX_FACTS)
+            .map(|l| sources.display(*l))
+            .collect();
+        if failing_requires.len() > MAX_FACTS {
+            places.push(format!("and {} more", failing_requires.len() - MAX_FACTS));
+        }
+        related.push(Note {
+            text: format!("required by rule {} ({})", rule.id, places.join(", ")),
+            loc: None,
+            sources,
+        });
     }
     let mut help = rule.remediation.clone();
     if let Some((wi, date)) = f.expired_waiver {
@@ -88,25 +155,33 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> Shown<'r> {
             None => extra,
         });
     }
+    let owner = match entity_str(r, f.entity, "owner") {
+        Some(o) => format!(" ({o})"),
+        None => String::new(),
+    };
     Shown {
         message: format!(
-            "{} {}: {}",
+            "{} {} {}{owner}: {}",
             rule.severity.as_str(),
+            rule.id,
             entity_name(r, f.entity),
             f.message
         ),
-        code: &rule.id,
+        code: None,
         severity: miette_severity(rule.severity),
         help,
         sources: &r.project.sources,
         labels,
         notes: related,
+        tight: Some(crate::diag::Tight(sources.get(f.primary.file))),
     }
 }
 
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    /// `--verbose`: every fact of a finding, and snippets for notes.
+    pub verbose: bool,
 }
 
 fn handler(style: &Style) -> miette::GraphicalReportHandler {
@@ -118,7 +193,7 @@ pub fn render(r: &Report, style: &Style) -> String {
     let h = handler(style);
     let mut out = String::new();
     for f in r.failing() {
-        let d = finding_diag(r, f);
+        let d = finding_diag(r, f, style);
         let _ = h.render_report(&mut out, &d);
         out.push('\n');
     }
@@ -148,9 +223,51 @@ pub fn render(r: &Report, style: &Style) -> String {
         }
         out.push('\n');
     }
+    out.push_str(&rule_table(r));
     out.push_str(&summary_line(r));
     out.push('\n');
     out
+}
+
+/// After the findings, one row per rule with failing, waived or baselined findings, most
+/// severe first: `TPR-004  critical  3 failing  1 waived  Vendors … enforce MFA`.
+pub fn rule_table(r: &Report) -> String {
+    let s = summary(r);
+    let mut rows: Vec<(crate::types::Severity, Vec<String>)> = Vec::new();
+    for c in &s.by_rule {
+        if c.failing + c.waived + c.baselined == 0 {
+            continue;
+        }
+        let Some(rule) = r.program.rules.iter().find(|x| x.id == c.rule) else {
+            continue;
+        };
+        let mut counts = vec![format!("{} failing", c.failing)];
+        if c.waived > 0 {
+            counts.push(format!("{} waived", c.waived));
+        }
+        if c.baselined > 0 {
+            counts.push(format!("{} baselined", c.baselined));
+        }
+        rows.push((
+            rule.severity,
+            vec![
+                rule.id.clone(),
+                rule.severity.as_str().to_owned(),
+                counts.join(", "),
+                rule.title.clone(),
+            ],
+        ));
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    // Most severe first; within a severity, rule-ID order (the order of `by_rule`).
+    rows.sort_by_key(|(sev, _)| std::cmp::Reverse(*sev));
+    let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, row)| row).collect();
+    format!(
+        "Rules with findings:\n{}\n",
+        crate::report::aligned(&rows, "  ")
+    )
 }
 
 /// Errors and warnings: what goes to stderr.

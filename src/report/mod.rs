@@ -160,6 +160,26 @@ pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
     format!("{}/{}", r.project.schema.kind(ent.kind).name, ent.id)
 }
 
+/// A string field of an entity (`name`, `owner`), when the schema has it and it is set.
+pub fn entity_str<'r>(
+    r: &'r Report,
+    e: crate::inventory::EntityId,
+    field: &str,
+) -> Option<&'r str> {
+    let ent = r.project.inventory.get(e);
+    let id = r.project.schema.kind(ent.kind).field(field)?;
+    match &ent.field(id)?.value {
+        crate::inventory::model::Value::Str(s) => Some(s),
+        crate::inventory::model::Value::Num(_)
+        | crate::inventory::model::Value::Bool(_)
+        | crate::inventory::model::Value::Date(_)
+        | crate::inventory::model::Value::Cat(_)
+        | crate::inventory::model::Value::Ref(_)
+        | crate::inventory::model::Value::List(_)
+        | crate::inventory::model::Value::Object => None,
+    }
+}
+
 /// A finding's identity across runs (see `eval::baseline::fingerprint`).
 pub fn fingerprint(r: &Report, f: &crate::eval::Finding) -> String {
     let e = r.project.inventory.get(f.entity);

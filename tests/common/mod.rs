@@ -67,6 +67,7 @@ pub fn render(r: &Report) -> String {
     let style = human::Style {
         color: false,
         width: 100,
+        verbose: false,
     };
     let out = human::render(r, &style);
     let err = human::render_diags(r, &style);
