@@ -1,6 +1,7 @@
-//! Small value types that cross layers: the severities of rules and the exit codes of the
-//! binary. They sit below every stage so that configuration, checking, evaluation and the
-//! renderers can all name them without importing one another.
+//! Small value types that cross layers: the severities of rules, the exit codes of the
+//! binary and the identifiers that name things from one stage to the next. They sit below
+//! every stage so that configuration, checking, evaluation and the renderers can all name
+//! them without importing one another.
 
 /// How serious a rule's findings are, lowest first (so `>=` compares by seriousness).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug, Hash)]
@@ -56,5 +57,51 @@ impl Exit {
     /// The process exit code.
     pub fn code(self) -> i32 {
         self as i32
+    }
+}
+
+/// A rule's ID as written in its header (`TPR-001`). Checked rules, waivers, baseline
+/// entries, `--rule` selections and test expectations hold one, so a rule ID is never
+/// confused with any other string; user text is compared with it through `as_str`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct RuleId(String);
+
+impl RuleId {
+    pub fn new(id: impl Into<String>) -> RuleId {
+        RuleId(id.into())
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for RuleId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::borrow::Borrow<str> for RuleId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Comparing with text a user typed (a `--rule`, a test's expectation) is by exact spelling.
+impl PartialEq<str> for RuleId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl serde::Serialize for RuleId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
     }
 }

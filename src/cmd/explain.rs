@@ -168,7 +168,12 @@ fn apply_waivers(loaded: &Checked, f: &Finding) -> Finding {
 
 /// The index of the rule named `id`, or an error with a did-you-mean.
 fn resolve_rule(loaded: &mut Checked, id: &str) -> Option<usize> {
-    if let Some(i) = loaded.program.rules.iter().position(|r| r.id == id) {
+    if let Some(i) = loaded
+        .program
+        .rules
+        .iter()
+        .position(|r| r.id.as_str() == id)
+    {
         return Some(i);
     }
     let file = loaded.project.sources.add("<rule>", id.to_owned());

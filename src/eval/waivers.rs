@@ -27,7 +27,7 @@ pub fn resolve(
             .at(w.rule_loc, "no rule with this ID is loaded")
             .help(
                 diag::suggest(
-                    &w.rule,
+                    w.rule.as_str(),
                     program.rules.iter().map(|r| r.id.as_str()),
                     "rule IDs",
                 )

@@ -6,7 +6,7 @@ use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::Input;
-use crate::types::Severity;
+use crate::types::{RuleId, Severity};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{self, Node, NodeKind};
 use std::path::{Path, PathBuf};
@@ -41,7 +41,7 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
     /// `library.disable`: rule IDs to turn off, with where each is written.
-    pub disable: Vec<(String, Loc)>,
+    pub disable: Vec<(RuleId, Loc)>,
     /// `library.parameters`: `let` name → new value (a policy expression), with locations.
     pub parameters: Vec<Parameter>,
 }
@@ -176,7 +176,10 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
     {
         lib.reject_unknown(&["disable", "parameters"], CODE, "`library`", diags);
         if let Some(list) = lib.strings("disable", CODE, diags) {
-            cfg.disable = list;
+            cfg.disable = list
+                .into_iter()
+                .map(|(id, loc)| (RuleId::new(id), loc))
+                .collect();
         }
         if let Some(p) = lib.get("parameters")
             && let Some(params) = MapReader::new(file, p, "`library.parameters`", diags)

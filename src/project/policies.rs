@@ -11,6 +11,7 @@ use crate::library::Selection;
 use crate::project::config::Parameter;
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::{self, FileKind, Input};
+use crate::types::RuleId;
 use std::path::Path;
 
 /// The parsed policies and what decides which library rules run.
@@ -23,7 +24,7 @@ pub struct Policies {
     /// Which library rules the `builtin:` entries select.
     pub selection: Selection,
     /// `library.disable`: rule IDs to drop, with where each is written.
-    pub disable: Vec<(String, Loc)>,
+    pub disable: Vec<(RuleId, Loc)>,
     /// Report `library.disable` entries that match nothing even when no library is loaded.
     pub strict: bool,
 }
@@ -34,7 +35,7 @@ pub type ReadFile<'r> = dyn FnMut(&Path, &mut SourceMap, &mut Vec<Diag>) -> Opti
 /// The `library:` settings of a config.
 pub struct Library<'a> {
     pub parameters: &'a [Parameter],
-    pub disable: &'a [(String, Loc)],
+    pub disable: &'a [(RuleId, Loc)],
     /// Report parameters and disabled rules that match nothing even when no library is
     /// loaded (they come from the same config as the policies).
     pub strict: bool,

@@ -6,13 +6,14 @@ use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::source::{FileId, Loc};
+use crate::types::RuleId;
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Waiver {
-    pub rule: String,
+    pub rule: RuleId,
     pub rule_loc: Loc,
     /// `KIND/ID`
     pub entity: String,
@@ -105,7 +106,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
                 (rule, entity, reason, approved, expires)
             {
                 out.push(Waiver {
-                    rule: r.0,
+                    rule: RuleId::new(r.0),
                     rule_loc: r.1,
                     entity: e.0,
                     entity_loc: e.1,

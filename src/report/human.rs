@@ -95,7 +95,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding) -> Shown<'r> {
             entity_name(r, f.entity),
             f.message
         ),
-        code: &rule.id,
+        code: rule.id.as_str(),
         severity: miette_severity(rule.severity),
         help,
         sources: &r.project.sources,

@@ -9,6 +9,7 @@ use crate::eval::{Finding, Status};
 use crate::inventory::EntityId;
 use crate::project::waivers::Waiver;
 use crate::source::Loc;
+use crate::types::RuleId;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -204,7 +205,7 @@ impl<'a> View<'_, 'a> {
                         None => "waived".into(),
                     },
                 };
-                Some(vec![rule.id.clone(), status, f.message.clone()])
+                Some(vec![rule.id.to_string(), status, f.message.clone()])
             })
             .collect();
         out.push_str(&aligned(&rows));
@@ -607,7 +608,7 @@ struct JReacher {
 
 #[derive(Serialize)]
 struct JFinding {
-    rule: String,
+    rule: RuleId,
     title: String,
     severity: &'static str,
     status: &'static str,

@@ -77,7 +77,7 @@ pub fn render(r: &Report) -> String {
                 },
             };
             let mut case = TestCase::new(name, status);
-            case.set_classname(rule.id.clone());
+            case.set_classname(rule.id.as_str());
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

@@ -15,7 +15,7 @@ pub mod sarif;
 use crate::check::Program;
 use crate::eval::{Finding, RuleStats, Status};
 use crate::project::Project;
-use crate::types::{Exit, Severity};
+use crate::types::{Exit, RuleId, Severity};
 use std::fmt::Write as _;
 
 /// Everything a renderer needs: the loaded project, its checked rules, and what evaluating
@@ -74,9 +74,9 @@ pub struct Summary {
     pub by_rule: Vec<RuleCount>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RuleCount {
-    pub rule: String,
+    pub rule: RuleId,
     pub selected: usize,
     pub failing: usize,
     pub waived: usize,

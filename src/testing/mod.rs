@@ -35,7 +35,7 @@ use crate::project::config::{self, Config};
 use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::sources::{self, FileKind, Input, display_path};
-use crate::types::Exit;
+use crate::types::{Exit, RuleId};
 use crate::yaml;
 use coverage::Coverage;
 pub use discover::{TestFile, normalize};
@@ -76,7 +76,7 @@ pub struct FileOutcome {
 
 /// One (test file, rule): passed, or what went wrong.
 pub struct Case {
-    pub rule: String,
+    pub rule: RuleId,
     pub failure: Option<Failure>,
 }
 
@@ -257,7 +257,7 @@ impl Runner {
         // The same policy stage as `custody check` (paths and `builtin:` library entries, with
         // the config's `library:` settings); each file is read once across all test files.
         let no_params: Vec<crate::project::config::Parameter> = Vec::new();
-        let no_disable: Vec<(String, crate::source::Loc)> = Vec::new();
+        let no_disable: Vec<(RuleId, crate::source::Loc)> = Vec::new();
         let (parameters, disable) = match config.and_then(|c| self.configs.get(c)) {
             Some((_, cfg, _)) => (&cfg.parameters, &cfg.disable),
             None => (&no_params, &no_disable),
@@ -524,7 +524,7 @@ fn resolve(
                     )
                     .at(exp.rule_loc, "no rule with this ID")
                     .help_opt(diag::suggest(
-                        &exp.rule,
+                        exp.rule.as_str(),
                         env.program.rules.iter().map(|r| r.id.as_str()),
                         "loaded rules",
                     )),

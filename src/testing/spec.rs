@@ -7,6 +7,7 @@ use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::source::{FileId, Loc, Span};
 use crate::sources::Input;
+use crate::types::RuleId;
 use crate::yaml::map::{MapReader, first_line, key_str, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
@@ -82,7 +83,7 @@ impl Named {
 /// The expectations for one rule: one test case.
 #[derive(Clone, Debug)]
 pub struct Expectation {
-    pub rule: String,
+    pub rule: RuleId,
     pub rule_loc: Loc,
     pub entities: Vec<Named>,
     /// Read without errors (so an empty list of entities really is empty).
@@ -446,7 +447,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
             }
         }
         out.push(Expectation {
-            rule: rule.to_owned(),
+            rule: RuleId::new(rule),
             rule_loc,
             entities,
             clean: !diags
