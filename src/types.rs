@@ -105,3 +105,39 @@ impl serde::Serialize for RuleId {
         s.serialize_str(&self.0)
     }
 }
+
+/// An entity as a user names it: `KIND/ID` (`vendor/tessaly-crm`), in a waiver, a baseline
+/// entry, a test file or on the command line (`explain`, `impact`). `Display` writes it
+/// back as `KIND/ID`, so a parsed name prints exactly as it was written.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct EntityRef {
+    pub kind: String,
+    pub id: String,
+}
+
+impl EntityRef {
+    pub fn new(kind: impl Into<String>, id: impl Into<String>) -> EntityRef {
+        EntityRef {
+            kind: kind.into(),
+            id: id.into(),
+        }
+    }
+    /// Split `KIND/ID` at its first `/`; `None` without one. Either part may be empty
+    /// (it then names no entity); callers that refuse that check it.
+    pub fn parse(s: &str) -> Option<EntityRef> {
+        let (kind, id) = s.split_once('/')?;
+        Some(EntityRef::new(kind, id))
+    }
+}
+
+impl std::fmt::Display for EntityRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.kind, self.id)
+    }
+}
+
+impl serde::Serialize for EntityRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

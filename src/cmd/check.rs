@@ -108,7 +108,10 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
             .map(|f| baseline::Entry {
                 fingerprint: report::fingerprint(&report, f),
                 rule: report.program.rules[f.rule].id.clone(),
-                entity: report::entity_name(&report, f.entity),
+                entity: report
+                    .project
+                    .inventory
+                    .entity_ref(&report.project.schema, f.entity),
             })
             .collect();
         let n = entries.len();
@@ -216,8 +219,10 @@ pub fn report(options: &Options, today: Date) -> Report {
         let recorded = baseline::parse(file, &docs, &mut project.diags);
         let (inventory, schema) = (&project.inventory, &project.schema);
         let name = |f: &Finding| {
-            let e = inventory.get(f.entity);
-            baseline::fingerprint(&program.rules[f.rule].id, &schema.kind(e.kind).name, &e.id)
+            baseline::fingerprint(
+                &program.rules[f.rule].id,
+                &inventory.entity_ref(schema, f.entity),
+            )
         };
         baseline::apply(&mut findings, &recorded, name, &mut project.diags);
     }

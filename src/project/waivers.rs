@@ -6,7 +6,7 @@ use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::source::{FileId, Loc};
-use crate::types::RuleId;
+use crate::types::{EntityRef, RuleId};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
@@ -15,8 +15,7 @@ use jiff::civil::Date;
 pub struct Waiver {
     pub rule: RuleId,
     pub rule_loc: Loc,
-    /// `KIND/ID`
-    pub entity: String,
+    pub entity: EntityRef,
     pub entity_loc: Loc,
     pub reason: String,
     pub approved_by: String,
@@ -89,16 +88,20 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
                         None
                     }
                 });
-            if let Some((e, loc)) = &entity
-                && !e.contains('/')
-            {
-                diags.push(
-                    Diag::new(CODE, format!("`{e}` does not name an entity as `KIND/ID`"))
-                        .at(*loc, "expected e.g. `vendor/crm-platform`")
-                        .help(format!("write `vendor/{e}` or `data_store/{e}`")),
-                );
-                continue;
-            }
+            let entity = match entity {
+                Some((e, loc)) => match EntityRef::parse(&e) {
+                    Some(r) => Some((r, loc)),
+                    None => {
+                        diags.push(
+                            Diag::new(CODE, format!("`{e}` does not name an entity as `KIND/ID`"))
+                                .at(loc, "expected e.g. `vendor/crm-platform`")
+                                .help(format!("write `vendor/{e}` or `data_store/{e}`")),
+                        );
+                        continue;
+                    }
+                },
+                None => None,
+            };
             if diags[before..].iter().any(Diag::is_error) {
                 continue;
             }

@@ -156,17 +156,17 @@ pub fn summary(r: &Report) -> Summary {
 
 /// `vendor/crm-platform`
 pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
-    let ent = r.project.inventory.get(e);
-    format!("{}/{}", r.project.schema.kind(ent.kind).name, ent.id)
+    r.project
+        .inventory
+        .entity_ref(&r.project.schema, e)
+        .to_string()
 }
 
 /// A finding's identity across runs (see `eval::baseline::fingerprint`).
 pub fn fingerprint(r: &Report, f: &crate::eval::Finding) -> String {
-    let e = r.project.inventory.get(f.entity);
     crate::eval::baseline::fingerprint(
         &r.program.rules[f.rule].id,
-        &r.project.schema.kind(e.kind).name,
-        &e.id,
+        &r.project.inventory.entity_ref(&r.project.schema, f.entity),
     )
 }
 

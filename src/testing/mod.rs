@@ -35,7 +35,7 @@ use crate::project::config::{self, Config};
 use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::sources::{self, FileKind, Input, display_path};
-use crate::types::{Exit, RuleId};
+use crate::types::{EntityRef, Exit, RuleId};
 use crate::yaml;
 use coverage::Coverage;
 pub use discover::{TestFile, normalize};
@@ -546,11 +546,11 @@ fn resolve(
                 .help("list entities under `fail`, `pass`, `waived` or `not_selected`"),
             );
         }
-        let mut seen: HashMap<String, Loc> = HashMap::new();
+        let mut seen: HashMap<&EntityRef, Loc> = HashMap::new();
         let mut entities = Vec::new();
         for n in &exp.entities {
-            let name = n.name();
-            if let Some(first) = seen.get(&name) {
+            let name = n.entity.to_string();
+            if let Some(first) = seen.get(&n.entity) {
                 diags.push(
                     Diag::new(
                         DUPLICATE_ENTITY,
@@ -562,16 +562,16 @@ fn resolve(
                 );
                 continue;
             }
-            seen.insert(name.clone(), n.loc);
-            match env.schema.kind_by_name(&n.kind) {
-                Some(k) if k == rule.kind => match inv.lookup(k, &n.id) {
+            seen.insert(&n.entity, n.loc);
+            match env.schema.kind_by_name(&n.entity.kind) {
+                Some(k) if k == rule.kind => match inv.lookup(k, &n.entity.id) {
                     Some(e) => entities.push((e, n.clone())),
                     // An entity with an error may be missing: that error is reported already.
                     None if inventory_ok => {
                         let all: Vec<String> = inv
                             .of_kind(k)
                             .iter()
-                            .map(|&e| format!("{kind_name}/{}", inv.get(e).id))
+                            .map(|&e| inv.entity_ref(&env.schema, e).to_string())
                             .collect();
                         diags.push(
                             Diag::new(
@@ -599,16 +599,16 @@ fn resolve(
                     .at(n.loc, format!("expected a {kind_name}"))
                     .help(format!(
                         "list entities of kind `{kind_name}` here; `{name}` belongs in the test of a rule `for {} ...`",
-                        n.kind
+                        n.entity.kind
                     )),
                 ),
                 None => diags.push(
                     Diag::new(
                         UNKNOWN_ENTITY,
-                        format!("`{name}` names an unknown kind `{}`", n.kind),
+                        format!("`{name}` names an unknown kind `{}`", n.entity.kind),
                     )
                     .at(n.loc, "unknown kind")
-                    .help(format!("write `{kind_name}/{}`", n.id)),
+                    .help(format!("write `{kind_name}/{}`", n.entity.id)),
                 ),
             }
         }
@@ -654,7 +654,7 @@ impl<'a> Judge<'a, '_> {
             .filter_map(|(e, n)| {
                 let actual = self.actual(ri, *e);
                 (actual != n.expect).then(|| Mismatch {
-                    entity: n.name(),
+                    entity: n.entity.to_string(),
                     expected: n.expect,
                     actual,
                     why: self.why(ri, *e, n.expect, actual),
@@ -676,7 +676,7 @@ impl<'a> Judge<'a, '_> {
                 let expected: Vec<String> = named
                     .iter()
                     .filter(|(_, n)| n.expect == status)
-                    .map(|(_, n)| n.name())
+                    .map(|(_, n)| n.entity.to_string())
                     .collect();
                 let actual: Vec<String> = ents
                     .iter()

@@ -7,7 +7,7 @@ use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::source::{FileId, Loc, Span};
 use crate::sources::Input;
-use crate::types::RuleId;
+use crate::types::{EntityRef, RuleId};
 use crate::yaml::map::{MapReader, first_line, key_str, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
@@ -69,15 +69,8 @@ impl Expect {
 #[derive(Clone, Debug)]
 pub struct Named {
     pub expect: Expect,
-    pub kind: String,
-    pub id: String,
+    pub entity: EntityRef,
     pub loc: Loc,
-}
-
-impl Named {
-    pub fn name(&self) -> String {
-        format!("{}/{}", self.kind, self.id)
-    }
 }
 
 /// The expectations for one rule: one test case.
@@ -476,11 +469,10 @@ fn entity(file: FileId, expect: Expect, item: &Node, diags: &mut Vec<Diag>) -> O
         );
         return None;
     };
-    match s.split_once('/') {
-        Some((kind, id)) if !kind.is_empty() && !id.is_empty() => Some(Named {
+    match EntityRef::parse(s) {
+        Some(entity) if !entity.kind.is_empty() && !entity.id.is_empty() => Some(Named {
             expect,
-            kind: kind.to_owned(),
-            id: id.to_owned(),
+            entity,
             loc,
         }),
         _ => {
