@@ -141,3 +141,18 @@ impl serde::Serialize for EntityRef {
         s.collect_str(self)
     }
 }
+
+/// A waiver, by its position in the list of waivers findings were matched against (the
+/// project's, or a test file's): what a waived finding, or one with an expired waiver,
+/// refers to. Look it up with `project::waivers::get` or `Project::waiver`, which check it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct WaiverId(usize);
+
+impl WaiverId {
+    pub fn new(index: usize) -> WaiverId {
+        WaiverId(index)
+    }
+    pub fn index(self) -> usize {
+        self.0
+    }
+}

@@ -380,7 +380,7 @@ fn render(loaded: &Checked, x: &Explanation, finding: Option<&Finding>) -> Strin
                 if failed == 1 { "fails" } else { "fail" }
             );
             match f.status {
-                Status::Waived(wi) => match loaded.project.waivers.get(wi) {
+                Status::Waived(wi) => match loaded.project.waiver(wi) {
                     Some(w) => format!(
                         "{fails}; waived until {} (approved by {}; {})",
                         w.expires,

@@ -77,7 +77,7 @@ pub fn apply(
     as_of: Date,
     diags: &mut Vec<Diag>,
 ) {
-    for (wi, w) in waivers.iter().enumerate() {
+    for (wi, w) in crate::project::waivers::enumerate(waivers) {
         let (ri, entity) = match resolve(w, program, inv, schema) {
             Ok(found) => found,
             Err(d) => {

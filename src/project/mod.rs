@@ -22,7 +22,7 @@ use crate::diag::codes;
 use crate::inventory::{self, Inventory, Schema, Taxonomy};
 use crate::source::SourceMap;
 use crate::sources::{self, FileKind, Input};
-use crate::types::Severity;
+use crate::types::{Severity, WaiverId};
 use crate::yaml;
 use config::Config;
 use jiff::civil::Date;
@@ -88,6 +88,10 @@ pub struct Project {
 impl Project {
     pub fn has_errors(&self) -> bool {
         self.diags.iter().any(Diag::is_error)
+    }
+    /// The project's waiver `id` names (`None` for an id from another list).
+    pub fn waiver(&self, id: WaiverId) -> Option<&Waiver> {
+        waivers::get(&self.waivers, id)
     }
 }
 

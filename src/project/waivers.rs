@@ -6,7 +6,7 @@ use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::source::{FileId, Loc};
-use crate::types::{EntityRef, RuleId};
+use crate::types::{EntityRef, RuleId, WaiverId};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
@@ -30,6 +30,16 @@ impl Waiver {
     pub fn live(&self, as_of: Date) -> bool {
         as_of <= self.expires
     }
+}
+
+/// The waiver `id` names in `list`, the list it was made for; `None` when out of range.
+pub fn get(list: &[Waiver], id: WaiverId) -> Option<&Waiver> {
+    list.get(id.index())
+}
+
+/// Each waiver of `list` with its id.
+pub fn enumerate(list: &[Waiver]) -> impl Iterator<Item = (WaiverId, &Waiver)> {
+    list.iter().enumerate().map(|(i, w)| (WaiverId::new(i), w))
 }
 
 const CODE: &Code = &codes::waiver::MALFORMED;

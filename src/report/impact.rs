@@ -7,7 +7,7 @@ use crate::eval::impact::{Chain, Impact, Records, StoreImpact, VendorImpact};
 use crate::eval::value::Val;
 use crate::eval::{Finding, Status};
 use crate::inventory::EntityId;
-use crate::project::waivers::Waiver;
+use crate::project::waivers::{self, Waiver};
 use crate::source::Loc;
 use crate::types::RuleId;
 use serde::Serialize;
@@ -200,7 +200,7 @@ impl<'a> View<'_, 'a> {
                 let rule = self.cx.program.rules.get(f.rule)?;
                 let status = match f.status {
                     Status::Fail | Status::Baselined => rule.severity.as_str().to_owned(),
-                    Status::Waived(wi) => match self.waivers.get(wi) {
+                    Status::Waived(wi) => match waivers::get(self.waivers, wi) {
                         Some(w) => format!("waived until {}", w.expires),
                         None => "waived".into(),
                     },
@@ -397,7 +397,7 @@ impl<'a> View<'_, 'a> {
             Status::Fail | Status::Baselined => ("fail", None),
             Status::Waived(wi) => (
                 "waived",
-                self.waivers.get(wi).map(|w| w.expires.to_string()),
+                waivers::get(self.waivers, wi).map(|w| w.expires.to_string()),
             ),
         };
         Some(JFinding {

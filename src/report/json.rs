@@ -174,7 +174,7 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
         (Status::Fail, Some((wi, _))) => Some((wi, "expired")),
         _ => None,
     }
-    .and_then(|(wi, state)| r.project.waivers.get(wi).map(|w| (w, state)))
+    .and_then(|(wi, state)| r.project.waiver(wi).map(|w| (w, state)))
     .map(|(w, state)| WaiverOut {
         state,
         reason: &w.reason,

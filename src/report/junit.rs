@@ -60,7 +60,7 @@ pub fn render(r: &Report) -> String {
                     }
                     Status::Waived(wi) => {
                         let mut s = TestCaseStatus::skipped();
-                        let why = r.project.waivers.get(*wi).map(|w| {
+                        let why = r.project.waiver(*wi).map(|w| {
                             format!(
                                 "waived: {} (approved by {}, until {})",
                                 w.reason, w.approved_by, w.expires

@@ -196,7 +196,7 @@ pub fn render(r: &Report) -> String {
                 .build();
             match &f.status {
                 Status::Waived(wi) => {
-                    let justification = r.project.waivers.get(*wi).map(|w| {
+                    let justification = r.project.waiver(*wi).map(|w| {
                         format!(
                             "{} (approved by {}, until {})",
                             w.reason, w.approved_by, w.expires

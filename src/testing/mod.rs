@@ -730,7 +730,7 @@ impl<'a> Judge<'a, '_> {
                     }
                     match f.status {
                         Status::Waived(wi) => {
-                            if let Some(w) = self.waivers.get(wi) {
+                            if let Some(w) = project::waivers::get(self.waivers, wi) {
                                 lines.push(format!(
                                     "waived until {} by the waiver at {}",
                                     w.expires,
@@ -740,7 +740,7 @@ impl<'a> Judge<'a, '_> {
                         }
                         Status::Fail if expected == Expect::Waived => {
                             lines.push(match f.expired_waiver {
-                                Some((wi, date)) => match self.waivers.get(wi) {
+                                Some((wi, date)) => match project::waivers::get(self.waivers, wi) {
                                     Some(w) => format!(
                                         "the waiver at {} expired on {date}",
                                         self.cx.sources.display(w.loc)
