@@ -4,6 +4,7 @@
 use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::diag::{self, Diag};
+use crate::project::policies::{PolicyInput, PolicySource};
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::Input;
 use crate::types::{RuleId, Severity};
@@ -33,7 +34,7 @@ pub struct Extension {
 #[derive(Default)]
 pub struct Config {
     pub path: Option<PathBuf>,
-    pub policies: Vec<Input>,
+    pub policies: Vec<PolicyInput>,
     pub inventory: Vec<Input>,
     pub waivers: Option<Input>,
     pub taxonomy: Vec<Extension>,
@@ -117,12 +118,8 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         cfg.policies = list
             .iter()
             // `builtin:NAME` names the embedded library, not a path.
-            .map(|(p, loc)| Input {
-                path: if p.starts_with("builtin:") {
-                    PathBuf::from(p)
-                } else {
-                    rel(p)
-                },
+            .map(|(p, loc)| PolicyInput {
+                source: PolicySource::parse(p, rel),
                 named_at: Some(*loc),
             })
             .collect();

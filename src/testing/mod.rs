@@ -32,9 +32,10 @@ use crate::eval::{self, Fact, Finding, Status};
 use crate::inventory::{self, EntityId, Inventory, Schema, Taxonomy};
 use crate::project;
 use crate::project::config::{self, Config};
+use crate::project::policies::{PolicyInput, PolicySource};
 use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
-use crate::sources::{self, FileKind, Input, display_path};
+use crate::sources::{self, FileKind, display_path};
 use crate::types::{EntityRef, Exit, RuleId};
 use crate::yaml;
 use coverage::Coverage;
@@ -143,10 +144,13 @@ pub fn run(opts: &Options) -> Outcome {
         envs: Vec::new(),
     };
     let tests = discover::test_files(&opts.paths, &opts.cwd, &mut r.diags);
-    let cli_policies: Vec<Input> = opts
+    let cli_policies: Vec<PolicyInput> = opts
         .policies
         .iter()
-        .map(|p| Input::cli(normalize(&opts.cwd.join(p))))
+        .map(|p| PolicyInput {
+            source: PolicySource::File(normalize(&opts.cwd.join(p))),
+            named_at: None,
+        })
         .collect();
     let mut cov = opts.coverage.then(Coverage::default);
     let files: Vec<FileOutcome> = tests
@@ -192,7 +196,7 @@ fn mask(text: &str, keep: Span) -> String {
 /// A loaded policy set: what test files sharing a config and a policy list evaluate against.
 struct Env {
     config: Option<usize>,
-    policies: Vec<PathBuf>,
+    policies: Vec<PolicySource>,
     schema: Schema,
     taxonomy: Taxonomy,
     program: Program,
@@ -230,8 +234,8 @@ impl Runner {
         self.configs.len() - 1
     }
 
-    fn env(&mut self, config: Option<usize>, policies: &[Input]) -> usize {
-        let paths: Vec<PathBuf> = policies.iter().map(|i| i.path.clone()).collect();
+    fn env(&mut self, config: Option<usize>, policies: &[PolicyInput]) -> usize {
+        let paths: Vec<PolicySource> = policies.iter().map(|i| i.source.clone()).collect();
         if let Some(i) = self
             .envs
             .iter()
@@ -316,7 +320,7 @@ impl Runner {
     fn test_file(
         &mut self,
         test: &TestFile,
-        cli_policies: &[Input],
+        cli_policies: &[PolicyInput],
         cov: Option<&mut Coverage>,
     ) -> FileOutcome {
         let path = test.path.as_path();
@@ -344,7 +348,7 @@ impl Runner {
 
         // The policies: the test file's own, else `--policy`, else its config's.
         let config = test.config.as_deref().map(|p| self.config(p));
-        let policies: Vec<Input> = match &spec.policies {
+        let policies: Vec<PolicyInput> = match &spec.policies {
             Some(list) => list.clone(),
             None if !cli_policies.is_empty() => cli_policies.to_vec(),
             None => config

@@ -5,6 +5,7 @@
 use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::diag::codes;
+use crate::project::policies::{PolicyInput, PolicySource};
 use crate::source::{FileId, Loc, Span};
 use crate::sources::Input;
 use crate::types::{EntityRef, RuleId};
@@ -108,7 +109,7 @@ pub struct TestSpec {
     pub file: FileId,
     pub as_of: Option<Date>,
     /// `policies:`, relative to the test file; `None` when absent.
-    pub policies: Option<Vec<Input>>,
+    pub policies: Option<Vec<PolicyInput>>,
     pub inventory: Option<InventorySpec>,
     pub waivers: WaiverSpec,
     /// In rule-ID order.
@@ -171,8 +172,8 @@ pub fn read(
     spec.as_of = as_of(&m, complete, diags);
     spec.policies = m.strings("policies", MALFORMED, diags).map(|list| {
         list.into_iter()
-            .map(|(p, loc)| Input {
-                path: dir.join(p),
+            .map(|(p, loc)| PolicyInput {
+                source: PolicySource::File(dir.join(p)),
                 named_at: Some(loc),
             })
             .collect()
