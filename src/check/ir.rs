@@ -6,7 +6,7 @@
 use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::inventory::{CatId, FieldId, KindId};
 use crate::source::Loc;
-use crate::types::Severity;
+use crate::types::{RuleId, Severity};
 
 /// A static type.
 #[derive(Clone, PartialEq, Debug)]
@@ -98,7 +98,7 @@ pub struct Require {
 
 #[derive(Clone, Debug)]
 pub struct CheckedRule {
-    pub id: String,
+    pub id: RuleId,
     pub title: String,
     pub severity: Severity,
     pub references: Vec<String>,

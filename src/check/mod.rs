@@ -14,7 +14,7 @@ use crate::inventory::{FieldType, KindId, Schema, Taxonomy};
 use crate::project::Project;
 use crate::project::policies::Policies;
 use crate::source::{FileId, Loc, SourceMap, Span};
-use crate::types::Severity;
+use crate::types::{RuleId, Severity};
 pub use ir::*;
 use std::collections::HashMap;
 
@@ -33,8 +33,8 @@ pub struct Program {
 }
 
 impl Program {
-    pub fn rule(&self, id: &str) -> Option<&CheckedRule> {
-        self.rules.iter().find(|r| r.id == id)
+    pub fn rule(&self, id: &RuleId) -> Option<&CheckedRule> {
+        self.rules.iter().find(|r| &r.id == id)
     }
 }
 
@@ -92,7 +92,7 @@ pub fn program(
                 )
                 .at(*loc, "no such rule")
                 .help_opt(diag::suggest(
-                    id,
+                    id.as_str(),
                     program.rules.iter().map(|r| r.id.as_str()),
                     "loaded rules",
                 )),
@@ -409,7 +409,7 @@ impl<'a> Checker<'a> {
             return None;
         }
         Some(CheckedRule {
-            id: r.id.name.clone(),
+            id: RuleId::new(r.id.name.clone()),
             title: r.title.value.clone(),
             severity,
             references,

@@ -13,7 +13,7 @@ use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
 use crate::project::{self, Settings};
 use crate::report::{self, Report, github, gitlab, human, json, junit, markdown, sarif};
 use crate::sources;
-use crate::types::Exit;
+use crate::types::{Exit, RuleId};
 use crate::yaml;
 use jiff::civil::Date;
 use std::path::PathBuf;
@@ -23,7 +23,7 @@ use std::path::PathBuf;
 pub struct Options {
     pub project: Settings,
     /// `--rule`: only these rules.
-    pub rules: Vec<String>,
+    pub rules: Vec<RuleId>,
     /// `--baseline`: known findings that do not fail the run.
     pub baseline: Option<PathBuf>,
     /// Findings without evidence, for a renderer that adds it one finding at a time
@@ -39,7 +39,7 @@ impl Options {
                 fail_on: args.fail_on.map(Into::into),
                 ..super::settings(&args.input, cwd)
             },
-            rules: args.rules.clone(),
+            rules: args.rules.iter().map(RuleId::new).collect(),
             baseline: args.baseline.clone(),
             defer_evidence: false,
         }
@@ -112,7 +112,10 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
             .map(|f| baseline::Entry {
                 fingerprint: report::fingerprint(&report, f),
                 rule: report.program.rules[f.rule].id.clone(),
-                entity: report::entity_name(&report, f.entity),
+                entity: report
+                    .project
+                    .inventory
+                    .entity_ref(&report.project.schema, f.entity),
             })
             .collect();
         let n = entries.len();
@@ -170,7 +173,7 @@ pub fn report(options: &Options, today: Date) -> Report {
                     format!("`--rule {r}` names no loaded rule"),
                 )
                 .help_opt(diag::suggest(
-                    r,
+                    r.as_str(),
                     program.rules.iter().map(|x| x.id.as_str()),
                     "loaded rules",
                 )),
@@ -220,8 +223,10 @@ pub fn report(options: &Options, today: Date) -> Report {
         let recorded = baseline::parse(file, &docs, &mut project.diags);
         let (inventory, schema) = (&project.inventory, &project.schema);
         let name = |f: &Finding| {
-            let e = inventory.get(f.entity);
-            baseline::fingerprint(&program.rules[f.rule].id, &schema.kind(e.kind).name, &e.id)
+            baseline::fingerprint(
+                &program.rules[f.rule].id,
+                &inventory.entity_ref(schema, f.entity),
+            )
         };
         baseline::apply(&mut findings, &recorded, name, &mut project.diags);
     }

@@ -174,7 +174,7 @@ fn framework_page(f: Framework, rules: &[CheckedRule]) -> String {
             .iter()
             .filter(|r| Framework::of_reference(r) == Some(f))
         {
-            controls.entry(r).or_default().push(&rule.id);
+            controls.entry(r).or_default().push(rule.id.as_str());
         }
     }
     let mut p = format!(

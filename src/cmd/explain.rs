@@ -18,7 +18,7 @@ use crate::eval::{Context, Finding, Status};
 use crate::inventory::{EntityId, Inventory, Schema};
 use crate::project;
 use crate::source::{Loc, SourceMap, Span};
-use crate::types::Exit;
+use crate::types::{EntityRef, Exit};
 use std::fmt::Write;
 
 const UNKNOWN_RULE: &Code = &codes::explain::UNKNOWN_RULE;
@@ -111,11 +111,11 @@ fn explain(args: &ExplainArgs, loaded: &mut Checked) -> (String, Exit) {
             .of_kind(rule_kind)
             .first()
             .map(|&x| {
-                format!(
-                    ", e.g. `{}/{}`",
-                    rk.name,
-                    loaded.project.inventory.get(x).id
-                )
+                let example = loaded
+                    .project
+                    .inventory
+                    .entity_ref(&loaded.project.schema, x);
+                format!(", e.g. `{example}`")
             })
             .unwrap_or_default();
         let file = loaded.project.sources.add("<entity>", entity.clone());
@@ -168,7 +168,12 @@ fn apply_waivers(loaded: &Checked, f: &Finding) -> Finding {
 
 /// The index of the rule named `id`, or an error with a did-you-mean.
 fn resolve_rule(loaded: &mut Checked, id: &str) -> Option<usize> {
-    if let Some(i) = loaded.program.rules.iter().position(|r| r.id == id) {
+    if let Some(i) = loaded
+        .program
+        .rules
+        .iter()
+        .position(|r| r.id.as_str() == id)
+    {
         return Some(i);
     }
     let file = loaded.project.sources.add("<rule>", id.to_owned());
@@ -205,11 +210,8 @@ pub(crate) fn resolve_entity(
     code: &'static Code,
     diags: &mut Vec<Diag>,
 ) -> Option<EntityId> {
-    let name_of = |e: EntityId| {
-        let ent = inv.get(e);
-        format!("{}/{}", schema.kind(ent.kind).name, ent.id)
-    };
-    let Some((kind, id)) = text.split_once('/') else {
+    let name_of = |e: EntityId| inv.entity_ref(schema, e).to_string();
+    let Some(named) = EntityRef::parse(text) else {
         let file = sources.add("<entity>", text.to_owned());
         // A bare id: name the entity that has it, when one does.
         let same_id: Vec<String> = inv
@@ -230,6 +232,7 @@ pub(crate) fn resolve_entity(
         );
         return None;
     };
+    let (kind, id) = (named.kind.as_str(), named.id.as_str());
     let Some(k) = schema.kind_by_name(kind) else {
         let file = sources.add("<entity>", text.to_owned());
         let names: Vec<&str> = schema.kinds.iter().map(|k| k.name.as_str()).collect();
@@ -302,7 +305,10 @@ fn render(loaded: &Checked, x: &Explanation, finding: Option<&Finding>) -> Strin
         return String::new();
     };
     let ent = loaded.project.inventory.get(x.entity);
-    let name = format!("{}/{}", loaded.project.schema.kind(ent.kind).name, ent.id);
+    let name = loaded
+        .project
+        .inventory
+        .entity_ref(&loaded.project.schema, x.entity);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -374,7 +380,7 @@ fn render(loaded: &Checked, x: &Explanation, finding: Option<&Finding>) -> Strin
                 if failed == 1 { "fails" } else { "fail" }
             );
             match f.status {
-                Status::Waived(wi) => match loaded.project.waivers.get(wi) {
+                Status::Waived(wi) => match loaded.project.waiver(wi) {
                     Some(w) => format!(
                         "{fails}; waived until {} (approved by {}; {})",
                         w.expires,

@@ -12,6 +12,7 @@ use crate::cli::FmtArgs;
 use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::project::config;
+use crate::project::policies::PolicySource;
 use crate::source::{FileId, SourceMap};
 use crate::sources::{self, FileKind, Input};
 use crate::syntax::{self, fmt::Error};
@@ -164,7 +165,20 @@ fn inputs(
         );
     }
     let max = cfg.max_file_size.unwrap_or(sources::DEFAULT_MAX_FILE_SIZE);
-    (cfg.policies, max)
+    // A `builtin:` entry is handed on as the path it is written as (and so reported as a
+    // file that cannot be read), as it always was.
+    let inputs = cfg
+        .policies
+        .into_iter()
+        .map(|p| Input {
+            path: match p.source {
+                PolicySource::File(path) => path,
+                PolicySource::Builtin(name) => PathBuf::from(format!("builtin:{name}")),
+            },
+            named_at: p.named_at,
+        })
+        .collect();
+    (inputs, max)
 }
 
 /// The file's text and its formatted text; `None` when it cannot be formatted (the

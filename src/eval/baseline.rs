@@ -7,6 +7,7 @@ use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::eval::{Finding, Status};
 use crate::source::{FileId, Loc};
+use crate::types::{EntityRef, RuleId};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
 use serde::Serialize;
@@ -15,16 +16,16 @@ const CODE: &Code = &codes::baseline::MALFORMED;
 
 /// A finding's identity across runs: rule and entity, never line numbers, so it survives
 /// unrelated edits that move lines. Used by baselines, SARIF and GitLab.
-pub fn fingerprint(rule: &str, kind: &str, id: &str) -> String {
-    format!("{rule}|{kind}/{id}")
+pub fn fingerprint(rule: &RuleId, entity: &EntityRef) -> String {
+    format!("{rule}|{entity}")
 }
 
 /// One recorded finding.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Entry {
     pub fingerprint: String,
-    pub rule: String,
-    pub entity: String,
+    pub rule: RuleId,
+    pub entity: EntityRef,
 }
 
 #[derive(Serialize)]

@@ -18,6 +18,7 @@ use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, TemplatePart};
 use crate::inventory::{EntityId, Inventory, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
+use crate::types::WaiverId;
 use derived::{Derived, Via};
 use evidence::{Evidence, Operand, Reached, Seen, Window};
 use jiff::civil::Date;
@@ -54,8 +55,8 @@ pub struct FailedRequire {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
     Fail,
-    /// Covered by a live waiver (index into the waiver list).
-    Waived(usize),
+    /// Covered by a live waiver.
+    Waived(WaiverId),
     /// Known from the baseline file: reported, but does not fail the run.
     Baselined,
 }
@@ -86,7 +87,7 @@ pub struct Finding {
     pub primary: Loc,
     pub primary_label: String,
     /// Set when an expired waiver names this finding: its expiry date.
-    pub expired_waiver: Option<(usize, Date)>,
+    pub expired_waiver: Option<(WaiverId, Date)>,
 }
 
 impl Finding {

@@ -123,8 +123,7 @@ pub struct Display<'x> {
 
 impl Display<'_> {
     pub fn entity(&self, e: EntityId) -> String {
-        let ent = self.inv.get(e);
-        format!("{}/{}", self.schema.kind(ent.kind).name, ent.id)
+        self.inv.entity_ref(self.schema, e).to_string()
     }
     /// An owned snapshot of a value, for evidence: categories by name, entities as `KIND/ID`.
     pub fn seen(&self, v: &Val<'_>) -> Seen {

@@ -8,6 +8,7 @@ use crate::diag::{self, Diag};
 use crate::eval::{Finding, Status};
 use crate::inventory::{EntityId, Inventory, Schema};
 use crate::project::waivers::Waiver;
+use crate::types::EntityRef;
 use jiff::civil::Date;
 
 /// The rule (its index in `program`) and the entity a waiver names, or the warning that
@@ -27,7 +28,7 @@ pub fn resolve(
             .at(w.rule_loc, "no rule with this ID is loaded")
             .help(
                 diag::suggest(
-                    &w.rule,
+                    w.rule.as_str(),
                     program.rules.iter().map(|r| r.id.as_str()),
                     "rule IDs",
                 )
@@ -37,15 +38,11 @@ pub fn resolve(
             ),
         ));
     };
-    let (kind_name, id) = w.entity.split_once('/').unwrap_or(("", &w.entity));
-    let entity = schema
-        .kind_by_name(kind_name)
-        .and_then(|k| inv.lookup(k, id));
-    let Some(entity) = entity else {
+    let Some(entity) = inv.find(schema, &w.entity) else {
         let all: Vec<String> = inv
             .entities
             .iter()
-            .map(|e| format!("{}/{}", schema.kind(e.kind).name, e.id))
+            .map(|e| EntityRef::new(schema.kind(e.kind).name.as_str(), &*e.id).to_string())
             .collect();
         return Err(Box::new(
             Diag::new(
@@ -54,7 +51,7 @@ pub fn resolve(
             )
             .at(w.entity_loc, "no such entity in the inventory")
             .help(
-                diag::did_you_mean(&w.entity, all.iter().map(String::as_str))
+                diag::did_you_mean(&w.entity.to_string(), all.iter().map(String::as_str))
                     .map(|n| format!("did you mean `{n}`?"))
                     .unwrap_or_else(|| {
                         "write the entity as `KIND/ID` as in the inventory, or remove the waiver"
@@ -80,7 +77,7 @@ pub fn apply(
     as_of: Date,
     diags: &mut Vec<Diag>,
 ) {
-    for (wi, w) in waivers.iter().enumerate() {
+    for (wi, w) in crate::project::waivers::enumerate(waivers) {
         let (ri, entity) = match resolve(w, program, inv, schema) {
             Ok(found) => found,
             Err(d) => {

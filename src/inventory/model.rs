@@ -1,8 +1,9 @@
 //! The validated inventory model: entities with typed, spanned field values.
 
-use crate::inventory::schema::{FieldId, KindId};
+use crate::inventory::schema::{FieldId, KindId, Schema};
 use crate::inventory::taxonomy::CatId;
 use crate::source::Loc;
+use crate::types::EntityRef;
 use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -66,6 +67,17 @@ impl Inventory {
     /// [`IndexKey`], which `(KindId, Box<str>)` and `(KindId, &str)` both implement.
     pub fn lookup(&self, kind: KindId, id: &str) -> Option<EntityId> {
         self.index.get(&(kind, id) as &dyn IndexKey).copied()
+    }
+    /// The entity `r` names, if its kind is in `schema` and such an entity exists.
+    pub fn find(&self, schema: &Schema, r: &EntityRef) -> Option<EntityId> {
+        schema
+            .kind_by_name(&r.kind)
+            .and_then(|k| self.lookup(k, &r.id))
+    }
+    /// How users name the entity: `KIND/ID`.
+    pub fn entity_ref(&self, schema: &Schema, e: EntityId) -> EntityRef {
+        let ent = self.get(e);
+        EntityRef::new(schema.kind(ent.kind).name.as_str(), &*ent.id)
     }
     pub fn of_kind(&self, kind: KindId) -> &[EntityId] {
         self.by_kind

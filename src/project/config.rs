@@ -4,9 +4,10 @@
 use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::diag::{self, Diag};
+use crate::project::policies::{PolicyInput, PolicySource};
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::Input;
-use crate::types::Severity;
+use crate::types::{RuleId, Severity};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{self, Node, NodeKind};
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ pub struct Extension {
 #[derive(Default)]
 pub struct Config {
     pub path: Option<PathBuf>,
-    pub policies: Vec<Input>,
+    pub policies: Vec<PolicyInput>,
     pub inventory: Vec<Input>,
     pub waivers: Option<Input>,
     pub taxonomy: Vec<Extension>,
@@ -41,7 +42,7 @@ pub struct Config {
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
     /// `library.disable`: rule IDs to turn off, with where each is written.
-    pub disable: Vec<(String, Loc)>,
+    pub disable: Vec<(RuleId, Loc)>,
     /// `library.parameters`: `let` name → new value (a policy expression), with locations.
     pub parameters: Vec<Parameter>,
 }
@@ -117,12 +118,8 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         cfg.policies = list
             .iter()
             // `builtin:NAME` names the embedded library, not a path.
-            .map(|(p, loc)| Input {
-                path: if p.starts_with("builtin:") {
-                    PathBuf::from(p)
-                } else {
-                    rel(p)
-                },
+            .map(|(p, loc)| PolicyInput {
+                source: PolicySource::parse(p, rel),
                 named_at: Some(*loc),
             })
             .collect();
@@ -176,7 +173,10 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
     {
         lib.reject_unknown(&["disable", "parameters"], CODE, "`library`", diags);
         if let Some(list) = lib.strings("disable", CODE, diags) {
-            cfg.disable = list;
+            cfg.disable = list
+                .into_iter()
+                .map(|(id, loc)| (RuleId::new(id), loc))
+                .collect();
         }
         if let Some(p) = lib.get("parameters")
             && let Some(params) = MapReader::new(file, p, "`library.parameters`", diags)

@@ -22,11 +22,11 @@ use crate::diag::codes;
 use crate::inventory::{self, Inventory, Schema, Taxonomy};
 use crate::source::SourceMap;
 use crate::sources::{self, FileKind, Input};
-use crate::types::Severity;
+use crate::types::{Severity, WaiverId};
 use crate::yaml;
 use config::Config;
 use jiff::civil::Date;
-use policies::Policies;
+use policies::{Policies, PolicyInput, PolicySource};
 use std::path::PathBuf;
 use waivers::Waiver;
 
@@ -54,7 +54,7 @@ pub struct Setup {
     /// The config found (or the default one, when there is none).
     pub config: Config,
     /// Policy paths and `builtin:` entries: the command line's, else the config's.
-    pub policies: Vec<Input>,
+    pub policies: Vec<PolicyInput>,
     /// Inventory paths: the command line's, else the config's.
     pub inventory: Vec<Input>,
     pub waivers: Option<Input>,
@@ -88,6 +88,10 @@ pub struct Project {
 impl Project {
     pub fn has_errors(&self) -> bool {
         self.diags.iter().any(Diag::is_error)
+    }
+    /// The project's waiver `id` names (`None` for an id from another list).
+    pub fn waiver(&self, id: WaiverId) -> Option<&Waiver> {
+        waivers::get(&self.waivers, id)
     }
 }
 
@@ -146,7 +150,14 @@ pub fn setup(settings: &Settings, today: Date) -> Setup {
     let policies = if settings.policies.is_empty() {
         cfg.policies.clone()
     } else {
-        from_cli(&settings.policies)
+        settings
+            .policies
+            .iter()
+            .map(|p| PolicyInput {
+                source: PolicySource::from_cli(p.clone()),
+                named_at: None,
+            })
+            .collect()
     };
     let inventory = if settings.inventory.is_empty() {
         cfg.inventory.clone()

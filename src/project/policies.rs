@@ -11,7 +11,51 @@ use crate::library::Selection;
 use crate::project::config::Parameter;
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources::{self, FileKind, Input};
-use std::path::Path;
+use crate::types::RuleId;
+use std::path::{Path, PathBuf};
+
+/// Where the rules of a `policies` entry come from: policy files (a file, or a directory
+/// walked for `*.policy`), or the embedded standard library, `builtin:NAME` (`tpr`, or a
+/// framework such as `gdpr`; checked against the library's names by [`read`]).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PolicySource {
+    File(PathBuf),
+    Builtin(String),
+}
+
+impl PolicySource {
+    /// A `policies` entry of custody.yaml: `builtin:NAME`, else a path, which `path`
+    /// resolves (against the config's directory).
+    pub fn parse(entry: &str, path: impl FnOnce(&str) -> PathBuf) -> PolicySource {
+        match builtin_name(entry) {
+            Some(name) => PolicySource::Builtin(name.to_owned()),
+            None => PolicySource::File(path(entry)),
+        }
+    }
+
+    /// A `--policy` argument: `builtin:NAME`, else a path.
+    pub fn from_cli(path: PathBuf) -> PolicySource {
+        match path.to_str().and_then(builtin_name) {
+            Some(name) => PolicySource::Builtin(name.to_owned()),
+            None => PolicySource::File(path),
+        }
+    }
+}
+
+/// The NAME of `builtin:NAME` (a repeated `builtin:` prefix is dropped too).
+fn builtin_name(entry: &str) -> Option<&str> {
+    entry
+        .strip_prefix("builtin:")
+        .map(|name| name.trim_start_matches("builtin:"))
+}
+
+/// A `policies` entry, and where it was named (a line of custody.yaml or of a test file),
+/// if not on the command line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyInput {
+    pub source: PolicySource,
+    pub named_at: Option<Loc>,
+}
 
 /// The parsed policies and what decides which library rules run.
 #[derive(Debug, Default)]
@@ -23,7 +67,7 @@ pub struct Policies {
     /// Which library rules the `builtin:` entries select.
     pub selection: Selection,
     /// `library.disable`: rule IDs to drop, with where each is written.
-    pub disable: Vec<(String, Loc)>,
+    pub disable: Vec<(RuleId, Loc)>,
     /// Report `library.disable` entries that match nothing even when no library is loaded.
     pub strict: bool,
 }
@@ -34,7 +78,7 @@ pub type ReadFile<'r> = dyn FnMut(&Path, &mut SourceMap, &mut Vec<Diag>) -> Opti
 /// The `library:` settings of a config.
 pub struct Library<'a> {
     pub parameters: &'a [Parameter],
-    pub disable: &'a [(String, Loc)],
+    pub disable: &'a [(RuleId, Loc)],
     /// Report parameters and disabled rules that match nothing even when no library is
     /// loaded (they come from the same config as the policies).
     pub strict: bool,
@@ -44,19 +88,27 @@ pub struct Library<'a> {
 /// load the embedded library with `library`'s parameters. `read` reads one file into the
 /// source map (the test runner reads each file once across many test files).
 pub fn read(
-    policies: Vec<Input>,
+    policies: Vec<PolicyInput>,
     library: &Library<'_>,
     cwd: &Path,
     sources: &mut SourceMap,
     diags: &mut Vec<Diag>,
     read: &mut ReadFile<'_>,
 ) -> Policies {
-    let (builtins, policies): (Vec<_>, Vec<_>) = policies
-        .into_iter()
-        .partition(|i| i.path.to_str().is_some_and(|p| p.starts_with("builtin:")));
+    let mut builtins = Vec::new();
+    let mut paths = Vec::new();
+    for p in policies {
+        match p.source {
+            PolicySource::Builtin(name) => builtins.push((name, p.named_at)),
+            PolicySource::File(path) => paths.push(Input {
+                path,
+                named_at: p.named_at,
+            }),
+        }
+    }
     let mut selection = Selection::default();
-    for b in &builtins {
-        let name = b.path.to_str().unwrap_or("").trim_start_matches("builtin:");
+    for (name, named_at) in &builtins {
+        let name = name.as_str();
         if let Err(names) = selection.add(name) {
             let d = Diag::new(
                 &codes::library::UNKNOWN,
@@ -73,8 +125,8 @@ pub fn read(
                         .join(", ")
                 ),
             });
-            diags.push(match b.named_at {
-                Some(loc) => d.at(loc, "unknown library"),
+            diags.push(match named_at {
+                Some(loc) => d.at(*loc, "unknown library"),
                 None => d,
             });
         }
@@ -94,7 +146,7 @@ pub fn read(
     if library.strict || !library_files.is_empty() {
         check_parameters(&files, &library_files, library.parameters, diags);
     }
-    for path in sources::collect(&policies, FileKind::Policy, cwd, diags) {
+    for path in sources::collect(&paths, FileKind::Policy, cwd, diags) {
         if let Some(file) = read(&path, sources, diags) {
             let text = sources.get(file).text.clone();
             if let Some(pf) = crate::syntax::parse_policy(file, &text, diags) {

@@ -6,16 +6,16 @@ use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::diag::codes;
 use crate::source::{FileId, Loc};
+use crate::types::{EntityRef, RuleId, WaiverId};
 use crate::yaml::map::{MapReader, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Waiver {
-    pub rule: String,
+    pub rule: RuleId,
     pub rule_loc: Loc,
-    /// `KIND/ID`
-    pub entity: String,
+    pub entity: EntityRef,
     pub entity_loc: Loc,
     pub reason: String,
     pub approved_by: String,
@@ -30,6 +30,16 @@ impl Waiver {
     pub fn live(&self, as_of: Date) -> bool {
         as_of <= self.expires
     }
+}
+
+/// The waiver `id` names in `list`, the list it was made for; `None` when out of range.
+pub fn get(list: &[Waiver], id: WaiverId) -> Option<&Waiver> {
+    list.get(id.index())
+}
+
+/// Each waiver of `list` with its id.
+pub fn enumerate(list: &[Waiver]) -> impl Iterator<Item = (WaiverId, &Waiver)> {
+    list.iter().enumerate().map(|(i, w)| (WaiverId::new(i), w))
 }
 
 const CODE: &Code = &codes::waiver::MALFORMED;
@@ -88,16 +98,20 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
                         None
                     }
                 });
-            if let Some((e, loc)) = &entity
-                && !e.contains('/')
-            {
-                diags.push(
-                    Diag::new(CODE, format!("`{e}` does not name an entity as `KIND/ID`"))
-                        .at(*loc, "expected e.g. `vendor/crm-platform`")
-                        .help(format!("write `vendor/{e}` or `data_store/{e}`")),
-                );
-                continue;
-            }
+            let entity = match entity {
+                Some((e, loc)) => match EntityRef::parse(&e) {
+                    Some(r) => Some((r, loc)),
+                    None => {
+                        diags.push(
+                            Diag::new(CODE, format!("`{e}` does not name an entity as `KIND/ID`"))
+                                .at(loc, "expected e.g. `vendor/crm-platform`")
+                                .help(format!("write `vendor/{e}` or `data_store/{e}`")),
+                        );
+                        continue;
+                    }
+                },
+                None => None,
+            };
             if diags[before..].iter().any(Diag::is_error) {
                 continue;
             }
@@ -105,7 +119,7 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<Waiver> 
                 (rule, entity, reason, approved, expires)
             {
                 out.push(Waiver {
-                    rule: r.0,
+                    rule: RuleId::new(r.0),
                     rule_loc: r.1,
                     entity: e.0,
                     entity_loc: e.1,

@@ -48,7 +48,7 @@ pub fn render(r: &Report) -> String {
             let p = place(r, f.primary);
             Issue {
                 description: format!("{} {}: {}", rule.id, entity_name(r, f.entity), f.message),
-                check_name: rule.id.clone(),
+                check_name: rule.id.to_string(),
                 fingerprint: fingerprint(r, f),
                 severity: severity(rule.severity),
                 location: Location {

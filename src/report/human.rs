@@ -143,8 +143,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding, style: &Style) -> Shown<'r> {
     if let Some((wi, date)) = f.expired_waiver {
         let who = r
             .project
-            .waivers
-            .get(wi)
+            .waiver(wi)
             .map(|w| w.approved_by.as_str())
             .unwrap_or("");
         let extra = format!(
@@ -207,7 +206,7 @@ pub fn render(r: &Report, style: &Style) -> String {
         for f in waived {
             let rule = &r.program.rules[f.rule];
             if let Status::Waived(wi) = f.status
-                && let Some(w) = r.project.waivers.get(wi)
+                && let Some(w) = r.project.waiver(wi)
             {
                 let _ = writeln!(
                     out,
@@ -251,7 +250,7 @@ pub fn rule_table(r: &Report) -> String {
         rows.push((
             rule.severity,
             vec![
-                rule.id.clone(),
+                rule.id.to_string(),
                 rule.severity.as_str().to_owned(),
                 counts.join(", "),
                 rule.title.clone(),

@@ -7,8 +7,9 @@ use crate::eval::impact::{Chain, Impact, Records, StoreImpact, VendorImpact};
 use crate::eval::value::Val;
 use crate::eval::{Finding, Status};
 use crate::inventory::EntityId;
-use crate::project::waivers::Waiver;
+use crate::project::waivers::{self, Waiver};
 use crate::source::Loc;
+use crate::types::RuleId;
 use serde::Serialize;
 use std::fmt::Write;
 
@@ -199,12 +200,12 @@ impl<'a> View<'_, 'a> {
                 let rule = self.cx.program.rules.get(f.rule)?;
                 let status = match f.status {
                     Status::Fail | Status::Baselined => rule.severity.as_str().to_owned(),
-                    Status::Waived(wi) => match self.waivers.get(wi) {
+                    Status::Waived(wi) => match waivers::get(self.waivers, wi) {
                         Some(w) => format!("waived until {}", w.expires),
                         None => "waived".into(),
                     },
                 };
-                Some(vec![rule.id.clone(), status, f.message.clone()])
+                Some(vec![rule.id.to_string(), status, f.message.clone()])
             })
             .collect();
         out.push_str(&aligned(&rows));
@@ -396,7 +397,7 @@ impl<'a> View<'_, 'a> {
             Status::Fail | Status::Baselined => ("fail", None),
             Status::Waived(wi) => (
                 "waived",
-                self.waivers.get(wi).map(|w| w.expires.to_string()),
+                waivers::get(self.waivers, wi).map(|w| w.expires.to_string()),
             ),
         };
         Some(JFinding {
@@ -607,7 +608,7 @@ struct JReacher {
 
 #[derive(Serialize)]
 struct JFinding {
-    rule: String,
+    rule: RuleId,
     title: String,
     severity: &'static str,
     status: &'static str,

@@ -9,6 +9,7 @@ use crate::eval::{Finding, Status};
 use crate::report::Report;
 use crate::report::{Summary, entity_name, summary};
 use crate::source::Loc;
+use crate::types::RuleId;
 use serde::{Serialize, Serializer};
 use std::io::Write;
 
@@ -74,7 +75,7 @@ struct Location<'a> {
 
 #[derive(Serialize)]
 struct FindingOut<'a> {
-    rule: &'a str,
+    rule: &'a RuleId,
     title: &'a str,
     severity: &'static str,
     entity: String,
@@ -173,7 +174,7 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
         (Status::Fail, Some((wi, _))) => Some((wi, "expired")),
         _ => None,
     }
-    .and_then(|(wi, state)| r.project.waivers.get(wi).map(|w| (w, state)))
+    .and_then(|(wi, state)| r.project.waiver(wi).map(|w| (w, state)))
     .map(|(w, state)| WaiverOut {
         state,
         reason: &w.reason,

@@ -60,7 +60,7 @@ pub fn render(r: &Report) -> String {
                     }
                     Status::Waived(wi) => {
                         let mut s = TestCaseStatus::skipped();
-                        let why = r.project.waivers.get(*wi).map(|w| {
+                        let why = r.project.waiver(*wi).map(|w| {
                             format!(
                                 "waived: {} (approved by {}, until {})",
                                 w.reason, w.approved_by, w.expires
@@ -77,7 +77,7 @@ pub fn render(r: &Report) -> String {
                 },
             };
             let mut case = TestCase::new(name, status);
-            case.set_classname(rule.id.clone());
+            case.set_classname(rule.id.as_str());
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

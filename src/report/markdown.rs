@@ -105,7 +105,7 @@ pub fn render(r: &Report) -> String {
                 out,
                 "| {} | `{}` | {} | {} |",
                 w.rule,
-                cell(&w.entity),
+                cell(&w.entity.to_string()),
                 w.expires,
                 cell(&w.approved_by)
             );

@@ -15,7 +15,7 @@ pub mod sarif;
 use crate::check::Program;
 use crate::eval::{Finding, RuleStats, Status};
 use crate::project::Project;
-use crate::types::{Exit, Severity};
+use crate::types::{Exit, RuleId, Severity};
 use std::fmt::Write as _;
 
 /// Everything a renderer needs: the loaded project, its checked rules, and what evaluating
@@ -74,9 +74,9 @@ pub struct Summary {
     pub by_rule: Vec<RuleCount>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct RuleCount {
-    pub rule: String,
+    pub rule: RuleId,
     pub selected: usize,
     pub failing: usize,
     pub waived: usize,
@@ -156,8 +156,10 @@ pub fn summary(r: &Report) -> Summary {
 
 /// `vendor/crm-platform`
 pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
-    let ent = r.project.inventory.get(e);
-    format!("{}/{}", r.project.schema.kind(ent.kind).name, ent.id)
+    r.project
+        .inventory
+        .entity_ref(&r.project.schema, e)
+        .to_string()
 }
 
 /// A string field of an entity (`name`, `owner`), when the schema has it and it is set.
@@ -182,11 +184,9 @@ pub fn entity_str<'r>(
 
 /// A finding's identity across runs (see `eval::baseline::fingerprint`).
 pub fn fingerprint(r: &Report, f: &crate::eval::Finding) -> String {
-    let e = r.project.inventory.get(f.entity);
     crate::eval::baseline::fingerprint(
         &r.program.rules[f.rule].id,
-        &r.project.schema.kind(e.kind).name,
-        &e.id,
+        &r.project.inventory.entity_ref(&r.project.schema, f.entity),
     )
 }
 

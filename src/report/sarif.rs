@@ -134,7 +134,7 @@ pub fn render(r: &Report) -> String {
                     .build()
             };
             let mut d = ReportingDescriptor::builder()
-                .id(rule.id.clone())
+                .id(rule.id.to_string())
                 .name(rule.title.clone())
                 .short_description(text(&rule.title))
                 .full_description(text(rule.description.as_deref().unwrap_or(&rule.title)))
@@ -182,7 +182,7 @@ pub fn render(r: &Report) -> String {
             let mut fingerprints = BTreeMap::new();
             fingerprints.insert("custody/v1".to_owned(), fingerprint(r, f));
             let mut res = SarifResult::builder()
-                .rule_id(rule.id.clone())
+                .rule_id(rule.id.to_string())
                 .rule_index(f.rule as i64)
                 .level(level(rule.severity))
                 .message(message(format!(
@@ -196,7 +196,7 @@ pub fn render(r: &Report) -> String {
                 .build();
             match &f.status {
                 Status::Waived(wi) => {
-                    let justification = r.project.waivers.get(*wi).map(|w| {
+                    let justification = r.project.waiver(*wi).map(|w| {
                         format!(
                             "{} (approved by {}, until {})",
                             w.reason, w.approved_by, w.expires

@@ -13,6 +13,7 @@ use crate::eval::Context;
 use crate::eval::value::{List, Val};
 use crate::inventory::Inventory;
 use crate::source::{Loc, SourceMap};
+use crate::types::RuleId;
 use std::collections::BTreeMap;
 
 /// What a clause is, for the report.
@@ -36,7 +37,7 @@ pub struct Clause {
 /// A rule's coverage.
 #[derive(Clone, Debug)]
 pub struct RuleCoverage {
-    pub id: String,
+    pub id: RuleId,
     pub title: String,
     pub loc: Loc,
     /// Named in the `expect` of at least one test file that ran.

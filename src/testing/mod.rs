@@ -32,10 +32,11 @@ use crate::eval::{self, Fact, Finding, Status};
 use crate::inventory::{self, EntityId, Inventory, Schema, Taxonomy};
 use crate::project;
 use crate::project::config::{self, Config};
+use crate::project::policies::{PolicyInput, PolicySource};
 use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
-use crate::sources::{self, FileKind, Input, display_path};
-use crate::types::Exit;
+use crate::sources::{self, FileKind, display_path};
+use crate::types::{EntityRef, Exit, RuleId};
 use crate::yaml;
 use coverage::Coverage;
 pub use discover::{TestFile, normalize};
@@ -76,7 +77,7 @@ pub struct FileOutcome {
 
 /// One (test file, rule): passed, or what went wrong.
 pub struct Case {
-    pub rule: String,
+    pub rule: RuleId,
     pub failure: Option<Failure>,
 }
 
@@ -143,10 +144,13 @@ pub fn run(opts: &Options) -> Outcome {
         envs: Vec::new(),
     };
     let tests = discover::test_files(&opts.paths, &opts.cwd, &mut r.diags);
-    let cli_policies: Vec<Input> = opts
+    let cli_policies: Vec<PolicyInput> = opts
         .policies
         .iter()
-        .map(|p| Input::cli(normalize(&opts.cwd.join(p))))
+        .map(|p| PolicyInput {
+            source: PolicySource::File(normalize(&opts.cwd.join(p))),
+            named_at: None,
+        })
         .collect();
     let mut cov = opts.coverage.then(Coverage::default);
     let files: Vec<FileOutcome> = tests
@@ -192,7 +196,7 @@ fn mask(text: &str, keep: Span) -> String {
 /// A loaded policy set: what test files sharing a config and a policy list evaluate against.
 struct Env {
     config: Option<usize>,
-    policies: Vec<PathBuf>,
+    policies: Vec<PolicySource>,
     schema: Schema,
     taxonomy: Taxonomy,
     program: Program,
@@ -230,8 +234,8 @@ impl Runner {
         self.configs.len() - 1
     }
 
-    fn env(&mut self, config: Option<usize>, policies: &[Input]) -> usize {
-        let paths: Vec<PathBuf> = policies.iter().map(|i| i.path.clone()).collect();
+    fn env(&mut self, config: Option<usize>, policies: &[PolicyInput]) -> usize {
+        let paths: Vec<PolicySource> = policies.iter().map(|i| i.source.clone()).collect();
         if let Some(i) = self
             .envs
             .iter()
@@ -257,7 +261,7 @@ impl Runner {
         // The same policy stage as `custody check` (paths and `builtin:` library entries, with
         // the config's `library:` settings); each file is read once across all test files.
         let no_params: Vec<crate::project::config::Parameter> = Vec::new();
-        let no_disable: Vec<(String, crate::source::Loc)> = Vec::new();
+        let no_disable: Vec<(RuleId, crate::source::Loc)> = Vec::new();
         let (parameters, disable) = match config.and_then(|c| self.configs.get(c)) {
             Some((_, cfg, _)) => (&cfg.parameters, &cfg.disable),
             None => (&no_params, &no_disable),
@@ -316,7 +320,7 @@ impl Runner {
     fn test_file(
         &mut self,
         test: &TestFile,
-        cli_policies: &[Input],
+        cli_policies: &[PolicyInput],
         cov: Option<&mut Coverage>,
     ) -> FileOutcome {
         let path = test.path.as_path();
@@ -344,7 +348,7 @@ impl Runner {
 
         // The policies: the test file's own, else `--policy`, else its config's.
         let config = test.config.as_deref().map(|p| self.config(p));
-        let policies: Vec<Input> = match &spec.policies {
+        let policies: Vec<PolicyInput> = match &spec.policies {
             Some(list) => list.clone(),
             None if !cli_policies.is_empty() => cli_policies.to_vec(),
             None => config
@@ -524,7 +528,7 @@ fn resolve(
                     )
                     .at(exp.rule_loc, "no rule with this ID")
                     .help_opt(diag::suggest(
-                        &exp.rule,
+                        exp.rule.as_str(),
                         env.program.rules.iter().map(|r| r.id.as_str()),
                         "loaded rules",
                     )),
@@ -546,11 +550,11 @@ fn resolve(
                 .help("list entities under `fail`, `pass`, `waived` or `not_selected`"),
             );
         }
-        let mut seen: HashMap<String, Loc> = HashMap::new();
+        let mut seen: HashMap<&EntityRef, Loc> = HashMap::new();
         let mut entities = Vec::new();
         for n in &exp.entities {
-            let name = n.name();
-            if let Some(first) = seen.get(&name) {
+            let name = n.entity.to_string();
+            if let Some(first) = seen.get(&n.entity) {
                 diags.push(
                     Diag::new(
                         DUPLICATE_ENTITY,
@@ -562,16 +566,16 @@ fn resolve(
                 );
                 continue;
             }
-            seen.insert(name.clone(), n.loc);
-            match env.schema.kind_by_name(&n.kind) {
-                Some(k) if k == rule.kind => match inv.lookup(k, &n.id) {
+            seen.insert(&n.entity, n.loc);
+            match env.schema.kind_by_name(&n.entity.kind) {
+                Some(k) if k == rule.kind => match inv.lookup(k, &n.entity.id) {
                     Some(e) => entities.push((e, n.clone())),
                     // An entity with an error may be missing: that error is reported already.
                     None if inventory_ok => {
                         let all: Vec<String> = inv
                             .of_kind(k)
                             .iter()
-                            .map(|&e| format!("{kind_name}/{}", inv.get(e).id))
+                            .map(|&e| inv.entity_ref(&env.schema, e).to_string())
                             .collect();
                         diags.push(
                             Diag::new(
@@ -599,16 +603,16 @@ fn resolve(
                     .at(n.loc, format!("expected a {kind_name}"))
                     .help(format!(
                         "list entities of kind `{kind_name}` here; `{name}` belongs in the test of a rule `for {} ...`",
-                        n.kind
+                        n.entity.kind
                     )),
                 ),
                 None => diags.push(
                     Diag::new(
                         UNKNOWN_ENTITY,
-                        format!("`{name}` names an unknown kind `{}`", n.kind),
+                        format!("`{name}` names an unknown kind `{}`", n.entity.kind),
                     )
                     .at(n.loc, "unknown kind")
-                    .help(format!("write `{kind_name}/{}`", n.id)),
+                    .help(format!("write `{kind_name}/{}`", n.entity.id)),
                 ),
             }
         }
@@ -654,7 +658,7 @@ impl<'a> Judge<'a, '_> {
             .filter_map(|(e, n)| {
                 let actual = self.actual(ri, *e);
                 (actual != n.expect).then(|| Mismatch {
-                    entity: n.name(),
+                    entity: n.entity.to_string(),
                     expected: n.expect,
                     actual,
                     why: self.why(ri, *e, n.expect, actual),
@@ -676,7 +680,7 @@ impl<'a> Judge<'a, '_> {
                 let expected: Vec<String> = named
                     .iter()
                     .filter(|(_, n)| n.expect == status)
-                    .map(|(_, n)| n.name())
+                    .map(|(_, n)| n.entity.to_string())
                     .collect();
                 let actual: Vec<String> = ents
                     .iter()
@@ -730,7 +734,7 @@ impl<'a> Judge<'a, '_> {
                     }
                     match f.status {
                         Status::Waived(wi) => {
-                            if let Some(w) = self.waivers.get(wi) {
+                            if let Some(w) = project::waivers::get(self.waivers, wi) {
                                 lines.push(format!(
                                     "waived until {} by the waiver at {}",
                                     w.expires,
@@ -740,7 +744,7 @@ impl<'a> Judge<'a, '_> {
                         }
                         Status::Fail if expected == Expect::Waived => {
                             lines.push(match f.expired_waiver {
-                                Some((wi, date)) => match self.waivers.get(wi) {
+                                Some((wi, date)) => match project::waivers::get(self.waivers, wi) {
                                     Some(w) => format!(
                                         "the waiver at {} expired on {date}",
                                         self.cx.sources.display(w.loc)

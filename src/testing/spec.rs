@@ -5,8 +5,10 @@
 use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::diag::codes;
+use crate::project::policies::{PolicyInput, PolicySource};
 use crate::source::{FileId, Loc, Span};
 use crate::sources::Input;
+use crate::types::{EntityRef, RuleId};
 use crate::yaml::map::{MapReader, first_line, key_str, kind_words};
 use crate::yaml::{Node, NodeKind};
 use jiff::civil::Date;
@@ -68,21 +70,14 @@ impl Expect {
 #[derive(Clone, Debug)]
 pub struct Named {
     pub expect: Expect,
-    pub kind: String,
-    pub id: String,
+    pub entity: EntityRef,
     pub loc: Loc,
-}
-
-impl Named {
-    pub fn name(&self) -> String {
-        format!("{}/{}", self.kind, self.id)
-    }
 }
 
 /// The expectations for one rule: one test case.
 #[derive(Clone, Debug)]
 pub struct Expectation {
-    pub rule: String,
+    pub rule: RuleId,
     pub rule_loc: Loc,
     pub entities: Vec<Named>,
     /// Read without errors (so an empty list of entities really is empty).
@@ -114,7 +109,7 @@ pub struct TestSpec {
     pub file: FileId,
     pub as_of: Option<Date>,
     /// `policies:`, relative to the test file; `None` when absent.
-    pub policies: Option<Vec<Input>>,
+    pub policies: Option<Vec<PolicyInput>>,
     pub inventory: Option<InventorySpec>,
     pub waivers: WaiverSpec,
     /// In rule-ID order.
@@ -177,8 +172,8 @@ pub fn read(
     spec.as_of = as_of(&m, complete, diags);
     spec.policies = m.strings("policies", MALFORMED, diags).map(|list| {
         list.into_iter()
-            .map(|(p, loc)| Input {
-                path: dir.join(p),
+            .map(|(p, loc)| PolicyInput {
+                source: PolicySource::File(dir.join(p)),
                 named_at: Some(loc),
             })
             .collect()
@@ -446,7 +441,7 @@ fn expect(m: &MapReader<'_>, complete: bool, diags: &mut Vec<Diag>) -> Vec<Expec
             }
         }
         out.push(Expectation {
-            rule: rule.to_owned(),
+            rule: RuleId::new(rule),
             rule_loc,
             entities,
             clean: !diags
@@ -475,11 +470,10 @@ fn entity(file: FileId, expect: Expect, item: &Node, diags: &mut Vec<Diag>) -> O
         );
         return None;
     };
-    match s.split_once('/') {
-        Some((kind, id)) if !kind.is_empty() && !id.is_empty() => Some(Named {
+    match EntityRef::parse(s) {
+        Some(entity) if !entity.kind.is_empty() && !entity.id.is_empty() => Some(Named {
             expect,
-            kind: kind.to_owned(),
-            id: id.to_owned(),
+            entity,
             loc,
         }),
         _ => {

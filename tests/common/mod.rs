@@ -84,7 +84,7 @@ pub fn findings(r: &Report) -> Vec<(String, String, String)> {
         .map(|f| {
             let status = f.status.as_str();
             (
-                r.program.rules[f.rule].id.clone(),
+                r.program.rules[f.rule].id.to_string(),
                 custody::report::entity_name(r, f.entity),
                 status.to_owned(),
             )
