@@ -243,12 +243,27 @@ pub struct CheckArgs {
     /// Human output: every fact of each finding (not the first 5), with a snippet for each.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+    /// Group failing findings under a heading per rule, owner, entity or file (human,
+    /// concise and Markdown output).
+    #[arg(long, value_enum, value_name = "KEY")]
+    pub group_by: Option<GroupBy>,
+}
+
+/// `--group-by` keys.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Rule,
+    Owner,
+    Entity,
+    File,
 }
 
 /// Formats of `custody check`.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckFormat {
     Human,
+    /// One line per finding, error and warning: `path:line:col: severity RULE entity (owner): message`.
+    Concise,
     Json,
     Sarif,
     Junit,
@@ -262,7 +277,7 @@ fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}` is not FORMAT=FILE, e.g. sarif=custody.sarif"))?;
     let format = CheckFormat::from_str(format, true).map_err(|_| {
-        format!("`{format}` is not a format; use one of human, json, sarif, junit, github, gitlab, markdown")
+        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown")
     })?;
     if file.is_empty() {
         return Err(format!("`{s}` names no file after `=`"));

@@ -554,14 +554,14 @@ fn markdown_lists_waivers_expiring_within_30_days_and_groups_findings_by_rule() 
         },
         ..Options::default()
     };
-    let text = markdown::render(&report(&options, as_of));
+    let text = markdown::render(&report(&options, as_of), custody::report::GroupBy::None);
     assert!(text.starts_with("## custody: failed\n"), "{text}");
     assert!(
         text.contains("### M-1 MFA \\| enforced (high)"),
         "pipes in titles are escaped: {text}"
     );
     assert!(
-        text.contains("| `vendor/open` | mfa_enforced is missing |"),
+        text.contains("| `vendor/open` |  |  | mfa_enforced is missing |"),
         "{text}"
     );
     let expiring = text
@@ -575,5 +575,121 @@ fn markdown_lists_waivers_expiring_within_30_days_and_groups_findings_by_rule() 
     assert!(
         !expiring.contains("vendor/later"),
         "31 days out is not: {expiring}"
+    );
+}
+
+/// `--format concise`: one line per finding (`path:line:col: severity RULE entity (owner):
+/// message`), then the summary; errors and warnings one line each on stderr.
+#[test]
+fn concise_is_one_line_per_finding_and_per_diagnostic() {
+    let out = custody()
+        .args([
+            "check",
+            "examples/airline",
+            "--as-of",
+            common::AS_OF,
+            "--format",
+            "concise",
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 63, "62 findings and the summary:\n{text}");
+    assert_eq!(
+        lines[0],
+        "examples/airline/inventory/vendors.yaml:43:9: high TPR-001 vendor/tessaly-crm (dana.whitfield@southerncrossair.example): Tessaly Cloud CRM handles customer addresses; last audit (missing)"
+    );
+    assert!(lines[62].starts_with("custody: 62 failing findings"));
+
+    let out = custody()
+        .current_dir(common::repo_root().join("tests/ui/inventory_errors"))
+        .args(["check", "--format", "concise"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    insta::assert_snapshot!("concise_diagnostics", stderr);
+}
+
+/// `--group-by owner`: a heading per owner with their findings under it, in human, concise
+/// and Markdown output.
+#[test]
+fn group_by_owner_puts_an_owners_findings_together() {
+    let run = |format: &str| {
+        let out = custody()
+            .args([
+                "check",
+                "examples/airline",
+                "--as-of",
+                common::AS_OF,
+                "--color",
+                "never",
+                "--group-by",
+                "owner",
+                "--format",
+                format,
+            ])
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1));
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let human = run("human");
+    let dana = "owner dana.whitfield@southerncrossair.example: 15 failing findings";
+    assert!(human.contains(&format!("{dana}\n\n  ")), "{human}");
+    let concise = run("concise");
+    let section: Vec<&str> = concise
+        .split(&format!("{dana}\n"))
+        .nth(1)
+        .expect("heading")
+        .split("\n\n")
+        .next()
+        .expect("group")
+        .lines()
+        .collect();
+    assert_eq!(section.len(), 15);
+    assert!(
+        section
+            .iter()
+            .all(|l| l.contains("(dana.whitfield@southerncrossair.example)")),
+        "{section:#?}"
+    );
+    let headings: Vec<&str> = concise
+        .lines()
+        .filter(|l| l.starts_with("owner ") || l.starts_with("no owner"))
+        .collect();
+    assert_eq!(
+        headings.last().copied(),
+        Some("no owner: 5 failing findings"),
+        "findings without an owner come last"
+    );
+    let owners = &headings[..headings.len() - 1];
+    let mut sorted = owners.to_vec();
+    sorted.sort();
+    assert_eq!(owners, sorted, "owners in name order");
+    let markdown = run("markdown");
+    assert!(
+        markdown.contains("### owner dana.whitfield@southerncrossair.example (15)\n\n| rule | severity | entity | name | owner | problem | where |"),
+        "{markdown}"
+    );
+}
+
+/// Every finding carries its entity's `name` and `owner` in JSON.
+#[test]
+fn json_findings_carry_name_and_owner() {
+    let v: serde_json::Value = serde_json::from_str(&airline("json")).expect("JSON");
+    let findings = v["findings"].as_array().expect("findings");
+    let tessaly = findings
+        .iter()
+        .find(|f| f["entity"] == "vendor/tessaly-crm")
+        .expect("tessaly");
+    assert_eq!(tessaly["name"], "Tessaly Cloud CRM");
+    assert_eq!(tessaly["owner"], "dana.whitfield@southerncrossair.example");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f.get("name").is_some() && f.get("owner").is_some())
     );
 }

@@ -6,12 +6,14 @@
 
 use super::{Output, write_atomic};
 use crate::check::{self, Checked};
-use crate::cli::{CheckArgs, CheckFormat};
+use crate::cli::{self, CheckArgs, CheckFormat};
 use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
 use crate::project::{self, Settings};
-use crate::report::{self, Report, github, gitlab, human, json, junit, markdown, sarif};
+use crate::report::{
+    self, GroupBy, Report, concise, github, gitlab, human, json, junit, markdown, sarif,
+};
 use crate::sources;
 use crate::types::{Exit, RuleId};
 use crate::yaml;
@@ -47,15 +49,26 @@ impl Options {
 }
 
 /// Render a report in one of `check`'s formats.
-fn render(report: &Report, format: CheckFormat, style: &human::Style) -> String {
+fn render(report: &Report, format: CheckFormat, style: &human::Style, group: GroupBy) -> String {
     match format {
-        CheckFormat::Human => human::render(report, style),
+        CheckFormat::Human => human::render(report, style, group),
+        CheckFormat::Concise => concise::render(report, group),
         CheckFormat::Json => json::render(report),
         CheckFormat::Sarif => sarif::render(report),
         CheckFormat::Junit => junit::render(report),
         CheckFormat::Github => github::render(report),
         CheckFormat::Gitlab => gitlab::render(report),
-        CheckFormat::Markdown => markdown::render(report),
+        CheckFormat::Markdown => markdown::render(report, group),
+    }
+}
+
+fn group_by(g: Option<cli::GroupBy>) -> GroupBy {
+    match g {
+        None => GroupBy::None,
+        Some(cli::GroupBy::Rule) => GroupBy::Rule,
+        Some(cli::GroupBy::Owner) => GroupBy::Owner,
+        Some(cli::GroupBy::Entity) => GroupBy::Entity,
+        Some(cli::GroupBy::File) => GroupBy::File,
     }
 }
 
@@ -85,7 +98,13 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
         width: 100,
         verbose: args.verbose,
     };
-    let mut stderr = human::render_diags(&report, &err_style);
+    let group = group_by(args.group_by);
+    // Diagnostics go to stderr: one line each with `--format concise`, else as miette shows them.
+    let mut stderr = if args.format == CheckFormat::Concise {
+        concise::diags(&report.project.diags, &report.project.sources)
+    } else {
+        human::render_diags(&report, &err_style)
+    };
     let mut exit = report.exit();
     let mut write = |path: &std::path::Path, content: &str| {
         if let Err(e) = write_atomic(path, content) {
@@ -95,14 +114,14 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
     };
     let stdout = match &args.output {
         Some(path) => {
-            write(path, &render(&report, args.format, &file_style));
+            write(path, &render(&report, args.format, &file_style, group));
             String::new()
         }
         None if stream_json => String::new(),
-        None => render(&report, args.format, &out_style),
+        None => render(&report, args.format, &out_style, group),
     };
     for (format, path) in &args.reports {
-        write(path, &render(&report, *format, &file_style));
+        write(path, &render(&report, *format, &file_style, group));
     }
     if let Some(path) = &args.write_baseline {
         let mut entries: Vec<baseline::Entry> = report

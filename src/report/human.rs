@@ -5,7 +5,7 @@
 use crate::diag::{Note, Shown};
 use crate::eval::{Finding, Status};
 use crate::report::Report;
-use crate::report::{entity_name, entity_str, summary};
+use crate::report::{GroupBy, entity_name, entity_str, groups, summary};
 use crate::source::Loc;
 use crate::types::Severity;
 use std::fmt::Write;
@@ -187,14 +187,25 @@ fn handler(style: &Style) -> miette::GraphicalReportHandler {
     crate::diag::handler(style.color, style.width)
 }
 
-/// Findings, waived findings and the summary line: what goes to stdout.
-pub fn render(r: &Report, style: &Style) -> String {
+/// Findings (in groups with a heading each, with `--group-by`), waived findings, the
+/// per-rule table and the summary line: what goes to stdout.
+pub fn render(r: &Report, style: &Style, group: GroupBy) -> String {
     let h = handler(style);
     let mut out = String::new();
-    for f in r.failing() {
-        let d = finding_diag(r, f, style);
-        let _ = h.render_report(&mut out, &d);
-        out.push('\n');
+    for (heading, findings) in groups(r, group) {
+        if !heading.is_empty() {
+            let n = findings.len();
+            let _ = writeln!(
+                out,
+                "{heading}: {n} failing {}\n",
+                if n == 1 { "finding" } else { "findings" }
+            );
+        }
+        for f in findings {
+            let d = finding_diag(r, f, style);
+            let _ = h.render_report(&mut out, &d);
+            out.push('\n');
+        }
     }
     let waived: Vec<&Finding> = r
         .findings

@@ -79,6 +79,9 @@ struct FindingOut<'a> {
     title: &'a str,
     severity: &'static str,
     entity: String,
+    /// The entity's `name` and `owner` fields (null when not set).
+    name: Option<&'a str>,
+    owner: Option<&'a str>,
     status: &'static str,
     message: &'a str,
     location: Location<'a>,
@@ -187,6 +190,8 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
         title: &rule.title,
         severity: rule.severity.as_str(),
         entity: entity_name(r, f.entity),
+        name: crate::report::entity_str(r, f.entity, "name"),
+        owner: crate::report::entity_str(r, f.entity, "owner"),
         status: f.status.as_str(),
         message: &f.message,
         location: location(r, ent.loc),

@@ -1,9 +1,8 @@
 //! `--format markdown`: a summary for `$GITHUB_STEP_SUMMARY` or a merge-request comment:
 //! counts by severity and status, failing findings grouped by rule, waivers expiring soon.
 
-use crate::eval::Status;
 use crate::report::Report;
-use crate::report::{entity_name, place, summary};
+use crate::report::{GroupBy, entity_name, entity_str, groups, place, summary};
 use std::fmt::Write;
 
 /// Waivers expiring within this many days are listed.
@@ -14,7 +13,7 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-pub fn render(r: &Report) -> String {
+pub fn render(r: &Report, group: GroupBy) -> String {
     let s = summary(r);
     let mut out = String::new();
     let verdict = match s.exit_code {
@@ -58,33 +57,67 @@ pub fn render(r: &Report) -> String {
         }
         out.push('\n');
     }
-    let mut current = usize::MAX;
-    for f in r.findings.iter().filter(|f| f.status == Status::Fail) {
-        let rule = &r.program.rules[f.rule];
-        if f.rule != current {
-            current = f.rule;
+    if matches!(group, GroupBy::None | GroupBy::Rule) {
+        // A section per rule.
+        let mut current = usize::MAX;
+        for f in r.failing() {
+            let rule = &r.program.rules[f.rule];
+            if f.rule != current {
+                current = f.rule;
+                if !out.ends_with("\n\n") {
+                    out.push('\n');
+                }
+                let _ = writeln!(
+                    out,
+                    "### {} {} ({})\n",
+                    rule.id,
+                    cell(&rule.title),
+                    rule.severity.as_str()
+                );
+                let _ = writeln!(out, "| entity | name | owner | problem | where |");
+                let _ = writeln!(out, "|---|---|---|---|---|");
+            }
+            let p = place(r, f.primary);
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} | `{}:{}` |",
+                entity_name(r, f.entity),
+                cell(entity_str(r, f.entity, "name").unwrap_or("")),
+                cell(entity_str(r, f.entity, "owner").unwrap_or("")),
+                cell(&f.primary_label),
+                p.file,
+                p.line
+            );
+        }
+    } else {
+        // A section per owner, entity or file, naming each finding's rule.
+        for (heading, findings) in groups(r, group) {
             if !out.ends_with("\n\n") {
                 out.push('\n');
             }
+            let _ = writeln!(out, "### {} ({})\n", cell(&heading), findings.len());
             let _ = writeln!(
                 out,
-                "### {} {} ({})\n",
-                rule.id,
-                cell(&rule.title),
-                rule.severity.as_str()
+                "| rule | severity | entity | name | owner | problem | where |"
             );
-            let _ = writeln!(out, "| entity | problem | where |");
-            let _ = writeln!(out, "|---|---|---|");
+            let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+            for f in findings {
+                let rule = &r.program.rules[f.rule];
+                let p = place(r, f.primary);
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | `{}` | {} | {} | {} | `{}:{}` |",
+                    rule.id,
+                    rule.severity.as_str(),
+                    entity_name(r, f.entity),
+                    cell(entity_str(r, f.entity, "name").unwrap_or("")),
+                    cell(entity_str(r, f.entity, "owner").unwrap_or("")),
+                    cell(&f.primary_label),
+                    p.file,
+                    p.line
+                );
+            }
         }
-        let p = place(r, f.primary);
-        let _ = writeln!(
-            out,
-            "| `{}` | {} | `{}:{}` |",
-            entity_name(r, f.entity),
-            cell(&f.primary_label),
-            p.file,
-            p.line
-        );
     }
     let expiring: Vec<_> = r
         .project

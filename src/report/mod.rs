@@ -3,6 +3,7 @@
 //! deterministic. [`impact`] renders `custody impact` the same way, from what
 //! `eval::impact` found; [`aligned`] is the column layout of the text tables.
 
+pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod human;
@@ -160,6 +161,62 @@ pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
         .inventory
         .entity_ref(&r.project.schema, e)
         .to_string()
+}
+
+/// How human, concise and Markdown output group failing findings (`--group-by`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GroupBy {
+    /// In rule-ID order, with no headings (Markdown: a section per rule).
+    #[default]
+    None,
+    Rule,
+    Owner,
+    Entity,
+    File,
+}
+
+/// Failing findings in groups, each with its heading: by rule in rule-ID order, otherwise
+/// by owner, entity or file in name order (findings without an owner last). Within a
+/// group, findings keep their order (rule ID, then entity). `GroupBy::None` is one group
+/// with an empty heading.
+pub fn groups(r: &Report, by: GroupBy) -> Vec<(String, Vec<&Finding>)> {
+    let failing: Vec<&Finding> = r.failing().collect();
+    let key = |f: &Finding| -> (u8, String) {
+        match by {
+            GroupBy::None => (0, String::new()),
+            GroupBy::Rule => {
+                let rule = &r.program.rules[f.rule];
+                (
+                    0,
+                    format!("{} {} ({})", rule.id, rule.title, rule.severity.as_str()),
+                )
+            }
+            GroupBy::Owner => match entity_str(r, f.entity, "owner") {
+                Some(o) => (0, format!("owner {o}")),
+                None => (1, "no owner".to_owned()),
+            },
+            GroupBy::Entity => {
+                let e = entity_name(r, f.entity);
+                match entity_str(r, f.entity, "name") {
+                    Some(n) => (0, format!("{e} ({n})")),
+                    None => (0, e),
+                }
+            }
+            GroupBy::File => (0, r.project.sources.name(f.primary.file).to_owned()),
+        }
+    };
+    let mut out: Vec<((u8, String), Vec<&Finding>)> = Vec::new();
+    for f in failing {
+        let k = key(f);
+        match out.iter_mut().find(|(x, _)| *x == k) {
+            Some((_, v)) => v.push(f),
+            None => out.push((k, vec![f])),
+        }
+    }
+    if !matches!(by, GroupBy::None | GroupBy::Rule) {
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    out.into_iter().map(|((_, k), v)| (k, v)).collect()
 }
 
 /// A string field of an entity (`name`, `owner`), when the schema has it and it is set.

@@ -194,6 +194,18 @@ pub fn render(r: &Report) -> String {
                 .related_locations(related)
                 .partial_fingerprints(fingerprints)
                 .build();
+            // The entity's name and owner, for triage in a SARIF viewer.
+            let mut props = PropertyBag::builder().build();
+            for field in ["name", "owner"] {
+                if let Some(v) = crate::report::entity_str(r, f.entity, field) {
+                    props
+                        .additional_properties
+                        .insert(field.into(), serde_json::json!(v));
+                }
+            }
+            if !props.additional_properties.is_empty() {
+                res.properties = Some(props);
+            }
             match &f.status {
                 Status::Waived(wi) => {
                     let justification = r.project.waiver(*wi).map(|w| {

@@ -69,7 +69,7 @@ pub fn render(r: &Report) -> String {
         width: 100,
         verbose: false,
     };
-    let out = human::render(r, &style);
+    let out = human::render(r, &style, custody::report::GroupBy::None);
     let err = human::render_diags(r, &style);
     format!(
         "{out}--- stderr ---\n{err}--- exit code: {} ---\n",
