@@ -88,7 +88,7 @@ pub fn collect(
             )),
             Ok(m) if m.is_dir() => {
                 let before = out.len();
-                walk(p, kind, &mut out, 0, cwd, diags);
+                walk(p, kind, &mut out, &mut Visited::default(), 0, cwd, diags);
                 if out.len() == before {
                     diags.push(named(
                         Diag::new(
@@ -108,16 +108,34 @@ pub fn collect(
     out
 }
 
+/// The real directories a walk has entered, so a symlink back to one (`loop/self -> .`) or a
+/// second link to the same directory is not walked again.
+#[derive(Default)]
+pub struct Visited(std::collections::HashSet<PathBuf>);
+
+impl Visited {
+    /// Record `dir`; false when its real directory was already entered (or it cannot be
+    /// resolved, in which case reading it fails and says so).
+    pub fn first_visit(&mut self, dir: &Path) -> bool {
+        match std::fs::canonicalize(dir) {
+            Ok(real) => self.0.insert(real),
+            Err(_) => true,
+        }
+    }
+}
+
 fn walk(
     dir: &Path,
     kind: FileKind,
     out: &mut Vec<PathBuf>,
+    visited: &mut Visited,
     depth: usize,
     cwd: &Path,
     diags: &mut Vec<Diag>,
 ) {
-    // Symlink loops cannot recurse forever: the depth is bounded.
-    if depth > 64 {
+    // Each real directory once: a symlink loop is entered once, then skipped silently. The
+    // depth bound is a backstop.
+    if depth > 64 || !visited.first_visit(dir) {
         return;
     }
     let entries = match std::fs::read_dir(dir) {
@@ -145,7 +163,7 @@ fn walk(
             continue;
         }
         if p.is_dir() {
-            walk(&p, kind, out, depth + 1, cwd, diags);
+            walk(&p, kind, out, visited, depth + 1, cwd, diags);
         } else if kind.wants(&p) {
             out.push(p);
         }

@@ -164,3 +164,26 @@ fn a_file_over_the_size_limit_is_refused_before_reading() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("over the limit of 10 bytes"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_directory_symlink_loop_is_walked_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let inv = dir.path().join("inv/loop");
+    std::fs::create_dir_all(&inv).expect("mkdir");
+    std::fs::write(
+        inv.join("vendors.yaml"),
+        "vendors:\n  - id: a\n    mfa_enforced: true\n",
+    )
+    .expect("write");
+    // `inv/loop/self -> .`, and a second link to the same directory.
+    std::os::unix::fs::symlink(".", inv.join("self")).expect("symlink");
+    std::os::unix::fs::symlink("loop", dir.path().join("inv/again")).expect("symlink");
+    let (code, err) = check(dir.path(), "inv", &[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the file is loaded once, so no duplicate id: {err}"
+    );
+    assert_eq!(err, "", "a revisited directory is skipped silently");
+}
