@@ -355,3 +355,64 @@ fn completions_and_man_page() {
         "{text}"
     );
 }
+
+/// `custody check examples/airline ARGS` with stdout (or stderr) sent to `/dev/full`.
+#[cfg(target_os = "linux")]
+fn check_into_dev_full(args: &[&str], stderr_too: bool) -> (Option<i32>, String) {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full")
+    };
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("custody"));
+    cmd.current_dir(common::repo_root())
+        .args(["check", "examples/airline", "--as-of", "2026-11-24"])
+        .args(args)
+        .stdout(full());
+    if stderr_too {
+        cmd.stderr(full());
+    }
+    let out = cmd.output().expect("run");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_error_and_exits_2() {
+    // The streamed JSON report and the rendered formats alike.
+    for format in ["json", "human", "sarif"] {
+        let (code, err) = check_into_dev_full(&["--format", format], false);
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert_eq!(
+            err, "error: cannot write the output: no space left on device\n",
+            "{format}"
+        );
+    }
+    // stderr full too (`--timings` writes there): the message cannot be shown, the exit says it.
+    let (code, _) = check_into_dev_full(&["--format", "json", "--timings"], true);
+    assert_eq!(code, Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_on_stdout_is_not_an_error() {
+    for format in ["json", "human"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("custody"))
+            .current_dir(common::repo_root())
+            .args(["check", "examples/airline", "--as-of", "2026-11-24"])
+            .args(["--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // `| head` that has read enough: the reader goes away before custody writes.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(1), "{format}: the findings exit");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+}

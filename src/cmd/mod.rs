@@ -31,8 +31,9 @@ pub struct Output {
     pub stream: Option<Stream>,
 }
 
-/// A deferred writer for [`Output::stream`].
-pub type Stream = Box<dyn FnOnce(&mut dyn Write) -> String>;
+/// A deferred writer for [`Output::stream`]: a write error is returned, for `main` to report
+/// (or to ignore, when it is a closed pipe).
+pub type Stream = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<String>>;
 
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
