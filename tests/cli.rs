@@ -564,3 +564,66 @@ fn a_report_into_a_named_pipe_is_written_to_the_pipe() {
             .starts_with('{')
     );
 }
+
+#[test]
+fn docs_removes_only_the_pages_it_generated() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("rules");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::write(out.join("NOTES.md"), "# My notes\n\nKeep these.\n").expect("write");
+    // A page of a rule the library no longer has, as `custody docs` wrote it.
+    std::fs::write(
+        out.join("TPR-OLD-01.md"),
+        format!(
+            "# TPR-OLD-01: gone\n\n{}\n\nOld.\n",
+            custody::cmd::docs::MARKER
+        ),
+    )
+    .expect("write");
+    #[cfg(unix)]
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(out.join("pipe.md"))
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let run = |args: &[&str]| {
+        let o = custody()
+            .current_dir(dir.path())
+            .arg("docs")
+            .args(args)
+            .args(["--out", "rules"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["--check"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(", 1 are left over"), "{stderr}");
+    assert!(
+        stderr.contains("  TPR-OLD-01.md\n") && !stderr.contains("NOTES.md"),
+        "{stderr}"
+    );
+    let (code, stdout2, stderr) = run(&[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout2.ends_with(", removed 1\n"), "{stdout2}");
+    assert!(!out.join("TPR-OLD-01.md").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("NOTES.md")).expect("NOTES.md is kept"),
+        "# My notes\n\nKeep these.\n"
+    );
+    #[cfg(unix)]
+    assert!(std::fs::symlink_metadata(out.join("pipe.md")).is_ok());
+    let (code, _, stderr) = run(&["--check"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the user's files are not left-over pages: {stderr}"
+    );
+}
