@@ -34,15 +34,50 @@ fn main() {
         Command::Completions(args) => cmd::completions(args),
         Command::Man => cmd::man(),
     };
-    // Write errors are ignored: a closed pipe (`custody check | head`) is not an error.
-    let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+    let exit = out.exit;
+    let code = match emit(out) {
+        Ok(()) => exit.code(),
+        Err(e) => {
+            // Best effort: stderr may be what failed.
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot write the output: {}",
+                custody::sources::io_words(&e)
+            );
+            Exit::Invalid.code()
+        }
+    };
+    std::process::exit(code);
+}
+
+/// Write a command's output: stderr, stdout, then the streamed report and what follows it
+/// on stderr. Every part is attempted; the first write error is returned, except a closed
+/// pipe (`custody check | head`), which is not an error: the reader has what it wanted.
+fn emit(out: cmd::Output) -> std::io::Result<()> {
+    let mut first: Option<std::io::Error> = None;
+    let mut note = |r: std::io::Result<()>| {
+        if let Err(e) = r
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+            && first.is_none()
+        {
+            first = Some(e);
+        }
+    };
+    note(std::io::stderr().write_all(out.stderr.as_bytes()));
     let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(out.stdout.as_bytes());
+    note(stdout.write_all(out.stdout.as_bytes()));
     if let Some(stream) = out.stream {
-        let trailer = stream(&mut stdout);
-        let _ = stdout.flush();
-        let _ = std::io::stderr().write_all(trailer.as_bytes());
+        match stream(&mut stdout) {
+            Ok(trailer) => {
+                note(stdout.flush());
+                note(std::io::stderr().write_all(trailer.as_bytes()));
+            }
+            Err(e) => note(Err(e)),
+        }
     }
-    let _ = stdout.flush();
-    std::process::exit(out.exit.code());
+    note(stdout.flush());
+    match first {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }

@@ -88,7 +88,7 @@ pub fn collect(
             )),
             Ok(m) if m.is_dir() => {
                 let before = out.len();
-                walk(p, kind, &mut out, 0, cwd, diags);
+                walk(p, kind, &mut out, &mut Visited::default(), 0, cwd, diags);
                 if out.len() == before {
                     diags.push(named(
                         Diag::new(
@@ -108,16 +108,34 @@ pub fn collect(
     out
 }
 
+/// The real directories a walk has entered, so a symlink back to one (`loop/self -> .`) or a
+/// second link to the same directory is not walked again.
+#[derive(Default)]
+pub struct Visited(std::collections::HashSet<PathBuf>);
+
+impl Visited {
+    /// Record `dir`; false when its real directory was already entered (or it cannot be
+    /// resolved, in which case reading it fails and says so).
+    pub fn first_visit(&mut self, dir: &Path) -> bool {
+        match std::fs::canonicalize(dir) {
+            Ok(real) => self.0.insert(real),
+            Err(_) => true,
+        }
+    }
+}
+
 fn walk(
     dir: &Path,
     kind: FileKind,
     out: &mut Vec<PathBuf>,
+    visited: &mut Visited,
     depth: usize,
     cwd: &Path,
     diags: &mut Vec<Diag>,
 ) {
-    // Symlink loops cannot recurse forever: the depth is bounded.
-    if depth > 64 {
+    // Each real directory once: a symlink loop is entered once, then skipped silently. The
+    // depth bound is a backstop.
+    if depth > 64 || !visited.first_visit(dir) {
         return;
     }
     let entries = match std::fs::read_dir(dir) {
@@ -145,8 +163,9 @@ fn walk(
             continue;
         }
         if p.is_dir() {
-            walk(&p, kind, out, depth + 1, cwd, diags);
-        } else if kind.wants(&p) {
+            walk(&p, kind, out, visited, depth + 1, cwd, diags);
+        } else if p.is_file() && kind.wants(&p) {
+            // Only regular files (or links to them): a named pipe found in a walk is skipped.
             out.push(p);
         }
     }
@@ -169,8 +188,10 @@ pub fn io_words(e: &std::io::Error) -> String {
     }
 }
 
-/// Read one file into the source map. A file over `max_size` is refused before any byte is
-/// read; invalid UTF-8 is reported at the first bad byte.
+/// Read one file into the source map. Only a regular file (or a link to one) is read: a
+/// named pipe, device or directory is refused from its metadata, so nothing can block. A
+/// file over `max_size` is refused before any byte is read; invalid UTF-8 is reported at
+/// the first bad byte.
 pub fn read(
     path: &Path,
     cwd: &Path,
@@ -190,6 +211,21 @@ pub fn read(
             return None;
         }
     };
+    if !meta.is_file() {
+        let message = match file_type_words(&meta.file_type()) {
+            Some(what) => format!("`{name}` is {what}, not a file"),
+            None => format!("`{name}` is not a regular file"),
+        };
+        diags.push(
+            Diag::new(&codes::io::NOT_A_FILE, message)
+            .help(if meta.is_dir() {
+                "name a file inside the directory"
+            } else {
+                "name a regular file; to check data that a command produces, save it to a file first"
+            }),
+        );
+        return None;
+    }
     if meta.len() > max_size {
         diags.push(
             Diag::new(
@@ -239,6 +275,27 @@ pub fn read(
     }
 }
 
+/// What a path that is not a regular file is, in words: "a named pipe".
+fn file_type_words(t: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a named pipe");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_char_device() {
+            return Some("a character device");
+        }
+        if t.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    t.is_dir().then_some("a directory")
+}
+
 /// `read` for a path named in custody.yaml: a failure to read it points at that line.
 pub fn read_input(
     input: &Input,
@@ -263,6 +320,10 @@ pub fn read_input(
 fn read_bounded(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let f = std::fs::File::open(path)?;
+    // Checked again on the open file, in case the path was replaced after `metadata`.
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
     let mut buf = Vec::new();
     f.take(max + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > max {

@@ -355,3 +355,275 @@ fn completions_and_man_page() {
         "{text}"
     );
 }
+
+/// `custody check examples/airline ARGS` with stdout (or stderr) sent to `/dev/full`.
+#[cfg(target_os = "linux")]
+fn check_into_dev_full(args: &[&str], stderr_too: bool) -> (Option<i32>, String) {
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("open /dev/full")
+    };
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("custody"));
+    cmd.current_dir(common::repo_root())
+        .args(["check", "examples/airline", "--as-of", "2026-11-24"])
+        .args(args)
+        .stdout(full());
+    if stderr_too {
+        cmd.stderr(full());
+    }
+    let out = cmd.output().expect("run");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_on_stdout_is_an_error_and_exits_2() {
+    // The streamed JSON report and the rendered formats alike.
+    for format in ["json", "human", "sarif"] {
+        let (code, err) = check_into_dev_full(&["--format", format], false);
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert_eq!(
+            err, "error: cannot write the output: no space left on device\n",
+            "{format}"
+        );
+    }
+    // stderr full too (`--timings` writes there): the message cannot be shown, the exit says it.
+    let (code, _) = check_into_dev_full(&["--format", "json", "--timings"], true);
+    assert_eq!(code, Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_on_stdout_is_not_an_error() {
+    for format in ["json", "human"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("custody"))
+            .current_dir(common::repo_root())
+            .args(["check", "examples/airline", "--as-of", "2026-11-24"])
+            .args(["--format", format])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // `| head` that has read enough: the reader goes away before custody writes.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(1), "{format}: the findings exit");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{format}");
+    }
+}
+
+/// `custody check examples/airline --as-of 2026-11-24 ARGS` under `umask`; the exit code.
+#[cfg(unix)]
+fn check_under_umask(umask: &str, args: &[&str]) -> Option<i32> {
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("umask {umask}; exec \"$0\" \"$@\""))
+        .arg(assert_cmd::cargo::cargo_bin!("custody"))
+        .current_dir(common::repo_root())
+        .args(["check", "examples/airline", "--as-of", "2026-11-24"])
+        .args(args)
+        .output()
+        .expect("run");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).find("error"), None);
+    out.status.code()
+}
+
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("stat").permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn reports_and_baselines_are_created_with_the_umask_and_keep_existing_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (report, baseline) = (dir.path().join("r.json"), dir.path().join("b.json"));
+    let arg = |p: &Path| p.to_str().expect("utf-8").to_owned();
+    let args = [
+        "--report".to_owned(),
+        format!("json={}", arg(&report)),
+        "--write-baseline".to_owned(),
+        arg(&baseline),
+    ];
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    for (umask, want) in [("022", 0o644), ("027", 0o640), ("002", 0o664)] {
+        let _ = std::fs::remove_file(&report);
+        let _ = std::fs::remove_file(&baseline);
+        assert_eq!(check_under_umask(umask, &args), Some(1));
+        assert_eq!(mode(&report), want, "report, umask {umask}");
+        assert_eq!(mode(&baseline), want, "baseline, umask {umask}");
+    }
+    // An existing file keeps its mode, whatever the umask.
+    std::fs::write(&report, "old").expect("write");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o604)).expect("chmod");
+    assert_eq!(check_under_umask("077", &args), Some(1));
+    assert_eq!(mode(&report), 0o604);
+    assert!(
+        std::fs::read_to_string(&report)
+            .expect("read")
+            .starts_with('{')
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_through_a_symlink_is_written_to_its_target() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (real, link, null) = (
+        dir.path().join("real.json"),
+        dir.path().join("link.json"),
+        dir.path().join("null.json"),
+    );
+    std::os::unix::fs::symlink("real.json", &link).expect("symlink");
+    std::os::unix::fs::symlink("/dev/null", &null).expect("symlink");
+    let report = |p: &Path| format!("json={}", p.display());
+    assert_eq!(
+        check_under_umask(
+            "022",
+            &["--report", &report(&link), "--report", &report(&null)]
+        ),
+        Some(1)
+    );
+    for (link, to) in [(&link, "real.json"), (&null, "/dev/null")] {
+        let meta = std::fs::symlink_metadata(link).expect("lstat");
+        assert!(
+            meta.file_type().is_symlink(),
+            "{} is still a link",
+            link.display()
+        );
+        assert_eq!(std::fs::read_link(link).expect("readlink"), Path::new(to));
+    }
+    assert!(
+        std::fs::read_to_string(&real)
+            .expect("read")
+            .starts_with('{')
+    );
+    // A link to a file that does not exist yet creates the file.
+    std::fs::remove_file(&real).expect("rm");
+    assert_eq!(
+        check_under_umask("022", &["--report", &report(&link)]),
+        Some(1)
+    );
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .expect("lstat")
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(mode(&real), 0o644);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_report_into_a_named_pipe_is_written_to_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (fifo, got) = (dir.path().join("pipe"), dir.path().join("got.json"));
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let mut reader = std::process::Command::new("cat")
+        .arg(&fifo)
+        .stdout(std::fs::File::create(&got).expect("create"))
+        .spawn()
+        .expect("cat");
+    let code = check_under_umask("022", &["--report", &format!("json={}", fifo.display())]);
+    // The reader ends once custody has written and closed the pipe; if custody never opened
+    // it, stop the reader rather than hang.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while reader.try_wait().expect("wait").is_none() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let finished = reader.try_wait().expect("wait").is_some();
+    if !finished {
+        let _ = reader.kill();
+        let _ = reader.wait();
+    }
+    assert_eq!(code, Some(1));
+    assert!(finished, "custody never wrote to the pipe");
+    assert!(
+        std::fs::metadata(&fifo)
+            .expect("stat")
+            .file_type()
+            .is_fifo()
+    );
+    assert!(
+        std::fs::read_to_string(&got)
+            .expect("read")
+            .starts_with('{')
+    );
+}
+
+#[test]
+fn docs_removes_only_the_pages_it_generated() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = dir.path().join("rules");
+    std::fs::create_dir(&out).expect("mkdir");
+    std::fs::write(out.join("NOTES.md"), "# My notes\n\nKeep these.\n").expect("write");
+    // A page of a rule the library no longer has, as `custody docs` wrote it.
+    std::fs::write(
+        out.join("TPR-OLD-01.md"),
+        format!(
+            "# TPR-OLD-01: gone\n\n{}\n\nOld.\n",
+            custody::cmd::docs::MARKER
+        ),
+    )
+    .expect("write");
+    #[cfg(unix)]
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(out.join("pipe.md"))
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let run = |args: &[&str]| {
+        let o = custody()
+            .current_dir(dir.path())
+            .arg("docs")
+            .args(args)
+            .args(["--out", "rules"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("run");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = run(&["--check"]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(", 1 are left over"), "{stderr}");
+    assert!(
+        stderr.contains("  TPR-OLD-01.md\n") && !stderr.contains("NOTES.md"),
+        "{stderr}"
+    );
+    let (code, stdout2, stderr) = run(&[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout2.ends_with(", removed 1\n"), "{stdout2}");
+    assert!(!out.join("TPR-OLD-01.md").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.join("NOTES.md")).expect("NOTES.md is kept"),
+        "# My notes\n\nKeep these.\n"
+    );
+    #[cfg(unix)]
+    assert!(std::fs::symlink_metadata(out.join("pipe.md")).is_ok());
+    let (code, _, stderr) = run(&["--check"]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the user's files are not left-over pages: {stderr}"
+    );
+}

@@ -164,3 +164,71 @@ fn a_file_over_the_size_limit_is_refused_before_reading() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("over the limit of 10 bytes"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn a_directory_symlink_loop_is_walked_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let inv = dir.path().join("inv/loop");
+    std::fs::create_dir_all(&inv).expect("mkdir");
+    std::fs::write(
+        inv.join("vendors.yaml"),
+        "vendors:\n  - id: a\n    mfa_enforced: true\n",
+    )
+    .expect("write");
+    // `inv/loop/self -> .`, and a second link to the same directory.
+    std::os::unix::fs::symlink(".", inv.join("self")).expect("symlink");
+    std::os::unix::fs::symlink("loop", dir.path().join("inv/again")).expect("symlink");
+    let (code, err) = check(dir.path(), "inv", &[]);
+    assert_eq!(
+        code,
+        Some(0),
+        "the file is loaded once, so no duplicate id: {err}"
+    );
+    assert_eq!(err, "", "a revisited directory is skipped silently");
+}
+
+#[cfg(unix)]
+fn mkfifo(path: &Path) {
+    let ok = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo")
+        .success();
+    assert!(ok, "mkfifo {}", path.display());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_not_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    mkfifo(&dir.path().join("pipe.yaml"));
+    // With no writer, reading the pipe would block forever.
+    let (code, err) = check(dir.path(), "pipe.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::io::not_a_file"), "{err}");
+    insta::assert_snapshot!(err);
+    // A device is refused the same way.
+    let (code, err) = check(dir.path(), "/dev/null", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("`/dev/null` is a character device, not a file"),
+        "{err}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_a_walked_directory_is_skipped() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir(dir.path().join("inv")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("inv/vendors.yaml"),
+        "vendors:\n  - id: a\n    mfa_enforced: true\n",
+    )
+    .expect("write");
+    mkfifo(&dir.path().join("inv/pipe.yaml"));
+    let (code, err) = check(dir.path(), "inv", &[]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(err, "");
+}

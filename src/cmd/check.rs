@@ -151,14 +151,14 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
             stderr,
             exit,
             stream: Some(Box::new(move |out| {
-                // A closed pipe (`custody check --format json | head`) is not an error.
-                let _ = json::write(&report, out);
+                // A write error, a closed pipe (`| head`) included, goes to `main` to judge.
+                json::write(&report, out)?;
                 report.project.timings.lap("render");
-                if timings {
+                Ok(if timings {
                     report.project.timings.render()
                 } else {
                     String::new()
-                }
+                })
             })),
         };
     }

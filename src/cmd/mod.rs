@@ -31,8 +31,9 @@ pub struct Output {
     pub stream: Option<Stream>,
 }
 
-/// A deferred writer for [`Output::stream`].
-pub type Stream = Box<dyn FnOnce(&mut dyn Write) -> String>;
+/// A deferred writer for [`Output::stream`]: a write error is returned, for `main` to report
+/// (or to ignore, when it is a closed pipe).
+pub type Stream = Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<String>>;
 
 impl std::fmt::Debug for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -89,20 +90,67 @@ pub fn style(choice: ColorChoice, stream: Std) -> Style {
     }
 }
 
-/// Write `content` to `path` through a temporary file in the same directory, so a reader
-/// never sees half a report.
+/// Write `content` to `path` (a report, a baseline, a generated page) so a reader never sees
+/// half of it: through a temporary file next to the file, renamed over it. A symlink is
+/// followed, and its target replaced, not the link; an existing file keeps its permissions,
+/// a new one gets the umask's (0666 less the umask, as `>` in a shell would); something
+/// that is not a regular file (`/dev/null`, a named pipe) cannot be replaced and is written
+/// directly.
 pub fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
-    let dir = match path.parent() {
+    let failed = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    let target = follow_links(path).map_err(failed)?;
+    let permissions = match std::fs::metadata(&target) {
+        Ok(m) if m.is_file() => Some(m.permissions()),
+        Ok(m) if !m.is_dir() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&target)
+                .map_err(failed)?;
+            return f.write_all(content.as_bytes()).map_err(failed);
+        }
+        // A new file; or a directory, which the rename refuses with its own error.
+        _ => None,
+    };
+    let dir = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".custody-").suffix(".tmp");
+    #[cfg(unix)]
+    if permissions.is_none() {
+        // The file is created with this mode less the umask (tempfile's default is 0600).
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
+        .tempfile_in(dir)
         .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    tmp.write_all(content.as_bytes())
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
+    tmp.write_all(content.as_bytes()).map_err(failed)?;
+    if let Some(p) = permissions {
+        tmp.as_file().set_permissions(p).map_err(failed)?;
+    }
+    tmp.persist(&target).map_err(|e| failed(e.error))?;
     Ok(())
+}
+
+/// The file a path names once symlinks are followed (the link's target may not exist yet).
+fn follow_links(path: &Path) -> std::io::Result<PathBuf> {
+    let mut p = path.to_path_buf();
+    // As many links as Linux follows before ELOOP.
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&p) {
+            Ok(m) if m.file_type().is_symlink() => {
+                let to = std::fs::read_link(&p)?;
+                p = match p.parent() {
+                    Some(dir) => dir.join(to),
+                    None => to,
+                };
+            }
+            _ => return Ok(p),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
 /// `custody completions SHELL`: a completion script on stdout.

@@ -203,7 +203,8 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
     }
 }
 
-/// Write the report as pretty JSON, ending in a newline.
+/// Write the report as pretty JSON, ending in a newline. A write error is returned with its
+/// own kind (a closed pipe stays `BrokenPipe`).
 pub fn write(r: &Report, w: impl Write) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
     let out = Out {
@@ -214,7 +215,7 @@ pub fn write(r: &Report, w: impl Write) -> std::io::Result<()> {
         errors: Diags(r, true),
         warnings: Diags(r, false),
     };
-    serde_json::to_writer_pretty(&mut w, &out).map_err(std::io::Error::other)?;
+    serde_json::to_writer_pretty(&mut w, &out).map_err(std::io::Error::from)?;
     w.write_all(b"\n")?;
     w.flush()
 }

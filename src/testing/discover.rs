@@ -85,7 +85,7 @@ fn find(paths: &[PathBuf], cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
             ),
             Ok(m) if m.is_dir() => {
                 let before = out.len();
-                walk(p, &mut out, 0);
+                walk(p, &mut out, &mut sources::Visited::default(), 0);
                 if out.len() == before {
                     let shown = match display_path(p, cwd) {
                         s if s.is_empty() => ".".to_owned(),
@@ -108,9 +108,10 @@ fn find(paths: &[PathBuf], cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
     out
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    // Symlink loops cannot recurse forever: the depth is bounded.
-    if depth > 64 {
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, visited: &mut sources::Visited, depth: usize) {
+    // Each real directory once: a symlink loop is entered once, then skipped silently. The
+    // depth bound is a backstop.
+    if depth > 64 || !visited.first_visit(dir) {
         return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -125,7 +126,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         }
         if p.is_dir() {
             if name != "target" {
-                walk(&p, out, depth + 1);
+                walk(&p, out, visited, depth + 1);
             }
         } else if is_test_file(&p) {
             out.push(p);
@@ -189,5 +190,19 @@ mod tests {
                 test("sub/deeper/d.test.yaml", "sub/custody.yaml"),
             ]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_symlink_loop_is_walked_once() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        std::fs::create_dir(root.join("loop")).expect("mkdir");
+        std::fs::write(root.join("loop/a.test.yaml"), "").expect("write");
+        std::os::unix::fs::symlink(".", root.join("loop/self")).expect("symlink");
+        let mut diags = Vec::new();
+        let found = find(&[], root, &mut diags);
+        assert!(diags.is_empty());
+        assert_eq!(found, [root.join("loop/a.test.yaml")]);
     }
 }

@@ -67,4 +67,16 @@ crate::codes! {
     /// UTF-16 needs converting, e.g. `iconv -f latin1 -t utf-8`.
     pub INVALID_UTF8 = error "custody::io::invalid_utf8",
         "An input file is not valid UTF-8.";
+
+    /// A path named as an input file is not a regular file: a named pipe (FIFO), a socket, a
+    /// device such as `/dev/null`, or a directory where a file is expected (waivers, a
+    /// baseline, a config). custody reads inputs only from regular files, so a pipe with no
+    /// writer can never make a run hang; the message says what the path is. Entries that are not
+    /// regular files are skipped, without a word, when a directory is walked.
+    ///
+    /// Produced by: tests/robustness.rs
+    ///
+    /// Fix: name a regular file; to check data that a command produces, save it to a file first.
+    pub NOT_A_FILE = error "custody::io::not_a_file",
+        "A path named as an input file is not a regular file: a named pipe (FIFO), a socket, a device such as `/dev/null`, or a directory where a file is expected (waivers, a baseline, a config).";
 }

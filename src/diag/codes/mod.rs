@@ -112,6 +112,7 @@ pub const ALL: &[&Code] = &[
     &io::EMPTY_DIRECTORY,
     &io::FILE_TOO_LARGE,
     &io::INVALID_UTF8,
+    &io::NOT_A_FILE,
     &config::NOT_FOUND,
     &config::NO_POLICIES,
     &config::NO_INVENTORY,
