@@ -65,6 +65,9 @@ pub struct SourceFile {
     /// can be large), and cloning the handle is cheap.
     pub text: Arc<String>,
     line_starts: Vec<u32>,
+    /// Offsets of carriage returns not followed by a line feed: miette counts each as a line
+    /// break, `line_starts` does not. Almost always empty.
+    lone_crs: Vec<u32>,
 }
 
 impl SourceFile {
@@ -82,6 +85,20 @@ impl SourceFile {
             .map(|s| s.chars().count())
             .unwrap_or(end - start);
         (line + 1, col + 1)
+    }
+
+    /// The start of the line `back` lines above the one holding `offset` (`\n` lines), and
+    /// the number of line breaks before it as miette counts them (`\n`, `\r\n` and a lone
+    /// `\r` are each one): where a snippet can start reading instead of the file's start.
+    pub fn line_start_before(&self, offset: u32, back: usize) -> (usize, usize) {
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let line = line.saturating_sub(back);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let crs = self.lone_crs.partition_point(|&c| c < start);
+        (start as usize, line + crs)
     }
 
     /// The text of a span, or "" when the span is out of range.
@@ -110,11 +127,19 @@ impl SourceMap {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| (i + 1) as u32),
         );
+        let bytes = text.as_bytes();
+        let lone_crs = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            .map(|(i, _)| i as u32)
+            .collect();
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             name: name.into(),
             text,
             line_starts,
+            lone_crs,
         });
         id
     }

@@ -384,14 +384,22 @@ impl miette::SourceCode for crate::source::SourceFile {
                 1,
             )));
         }
-        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette's own `str` implementation counts lines from the start of the text, which
+        // made rendering N diagnostics in one file quadratic. Hand it the text from a line
+        // start just above the context instead, and shift what it finds back: the same
+        // result, in time proportional to the snippet.
+        let (base, lines_before) =
+            self.line_start_before(start as u32, context_lines_before.saturating_add(1));
+        let rest = text.get(base..).unwrap_or("");
+        let shifted: miette::SourceSpan = (span.offset().saturating_sub(base), span.len()).into();
+        let inner = rest.read_span(&shifted, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            (inner.span().offset() + base, inner.span().len()).into(),
+            inner.line() + lines_before,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + lines_before,
         )))
     }
 }
@@ -434,4 +442,58 @@ pub fn plain_handler(width: usize) -> miette::GraphicalReportHandler {
 /// Render diagnostics without colour at width 100: what tests snapshot.
 pub fn render_plain(diags: &[Diag], sources: &SourceMap) -> String {
     render_all(diags, sources, &plain_handler(100))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceMap;
+    use miette::SourceCode;
+
+    /// `SourceFile::read_span` starts miette's line count near the snippet instead of at
+    /// the start of the text: every short text over `a`, `\n` and `\r` (so `\r\n` and lone
+    /// `\r` breaks too), every span and context size, gives what miette gives on the whole.
+    #[test]
+    fn read_span_from_a_nearby_line_start_equals_miette_on_the_whole_text() {
+        let alphabet = [b'a', b'\n', b'\r'];
+        let mut sources = SourceMap::new();
+        let mut texts = Vec::new();
+        for len in 0..=7u32 {
+            for mut n in 0..3usize.pow(len) {
+                let mut t = Vec::new();
+                for _ in 0..len {
+                    t.push(alphabet[n % 3]);
+                    n /= 3;
+                }
+                texts.push(String::from_utf8(t).unwrap());
+            }
+        }
+        for text in texts {
+            let id = sources.add("t", text.clone());
+            let file = sources.get(id);
+            for start in 0..=text.len() {
+                for len in 0..=(text.len() - start) {
+                    let span: miette::SourceSpan = (start, len).into();
+                    for before in 0..3 {
+                        for after in 0..3 {
+                            let ours = file.read_span(&span, before, after);
+                            let theirs = text.as_str().read_span(&span, before, after);
+                            match (ours, theirs) {
+                                (Ok(o), Ok(t)) => assert_eq!(
+                                    (o.data(), *o.span(), o.line(), o.column(), o.line_count()),
+                                    (t.data(), *t.span(), t.line(), t.column(), t.line_count()),
+                                    "{text:?} {start}+{len} context {before}/{after}"
+                                ),
+                                (Err(_), Err(_)) => {}
+                                (o, t) => panic!(
+                                    "{text:?} {start}+{len}: {:?} vs {:?}",
+                                    o.is_ok(),
+                                    t.is_ok()
+                                ),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
