@@ -31,18 +31,35 @@ fn chain(n: usize) -> String {
     y
 }
 
+/// The same vendors as one line of minified JSON.
+fn unknown_fields_one_line(n: usize) -> String {
+    let items: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"id":"v{i}","tier":"low","colour":"red"}}"#))
+        .collect();
+    format!(r#"{{"vendors":[{}]}}"#, items.join(","))
+}
+
 fn diagnostics(c: &mut Criterion) {
     let schema = Schema::builtin();
     let taxonomy = Taxonomy::builtin();
     let mut group = c.benchmark_group("diagnostics");
     group.sample_size(10);
-    for n in [6_000, 24_000] {
+    for (n, shape) in [
+        (6_000, "one file"),
+        (24_000, "one file"),
+        (6_000, "one minified JSON line"),
+        (24_000, "one minified JSON line"),
+    ] {
         let mut sources = SourceMap::new();
         let mut diags = Vec::new();
-        let file = sources.add("vendors.yaml", unknown_fields(n));
+        let file = if shape == "one file" {
+            sources.add("vendors.yaml", unknown_fields(n))
+        } else {
+            sources.add("vendors.json", unknown_fields_one_line(n))
+        };
         let _ = inventory::load(&[file], &sources, &schema, &taxonomy, &mut diags);
         assert_eq!(diags.len(), n, "one error per vendor");
-        group.bench_function(format!("sort and render {n} errors in one file"), |b| {
+        group.bench_function(format!("sort and render {n} errors in {shape}"), |b| {
             b.iter(|| {
                 let mut d = diags.clone();
                 custody::diag::sort(&mut d);

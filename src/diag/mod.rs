@@ -312,19 +312,11 @@ const LONG_LINE: usize = 240;
 /// Is `loc` on a line too long to show whole? Several labels on such a line would make
 /// miette show everything between them, so callers show each in its own note instead.
 pub fn on_long_line(sources: &SourceMap, loc: Loc) -> bool {
-    let text: &str = &sources.get(loc.file).text;
-    let start = (loc.span.start as usize).min(text.len());
-    let end = (loc.span.end as usize).min(text.len()).max(start);
-    let line_start = text
-        .get(..start)
-        .and_then(|t| t.rfind('\n'))
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let line_end = text
-        .get(end..)
-        .and_then(|t| t.find('\n'))
-        .map(|i| end + i)
-        .unwrap_or(text.len());
+    let file = sources.get(loc.file);
+    let len = file.text.len();
+    let start = (loc.span.start as usize).min(len);
+    let end = (loc.span.end as usize).min(len).max(start);
+    let (line_start, line_end) = file.line_around(start, end);
     line_end - line_start > LONG_LINE
 }
 /// Bytes shown on each side of a label on a long line.
@@ -341,11 +333,9 @@ impl miette::SourceCode for crate::source::SourceFile {
         let text: &str = &self.text;
         let start = span.offset().min(text.len());
         let end = (start + span.len()).min(text.len());
-        let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let line_end = text[end..]
-            .find('\n')
-            .map(|i| end + i)
-            .unwrap_or(text.len());
+        // From the line index: scanning for the line's ends would cost the whole line for
+        // every label on a one-line (minified) file.
+        let (line_start, line_end) = self.line_around(start, end);
         let one_line = !text[start..end].contains('\n');
         if one_line
             && line_end - line_start > LONG_LINE
@@ -374,7 +364,7 @@ impl miette::SourceCode for crate::source::SourceFile {
                 to += 1;
             }
             let (line, _) = self.line_col(from as u32);
-            let column = text[line_start..from].chars().count();
+            let column = self.line_col(from as u32).1 - 1;
             return Ok(Box::new(miette::MietteSpanContents::new_named(
                 self.name.clone(),
                 &text.as_bytes()[from..to],
@@ -494,6 +484,52 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod long_line_tests {
+    use crate::source::{FileId, Loc, SourceMap, Span};
+
+    /// On a long line with multi-byte characters, `line_col` (counted from chunk
+    /// checkpoints) and `on_long_line` (from the line index) agree with counting and
+    /// scanning from the line's start.
+    #[test]
+    fn columns_and_line_ends_on_a_long_line_equal_a_scan() {
+        let mut text = String::from("short\n");
+        for i in 0..20_000 {
+            text.push_str(["a", "é", "字", "🦀"][i % 4]);
+            if i % 7_919 == 0 {
+                text.push('\n');
+            }
+        }
+        text.push_str("\nend");
+        let mut sources = SourceMap::new();
+        let id: FileId = sources.add("t", text.clone());
+        let file = sources.get(id);
+        for offset in (0..=text.len()).step_by(37).chain([text.len()]) {
+            let b = text.as_bytes();
+            let line_start = b[..offset]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = b[..offset].iter().filter(|&&c| c == b'\n').count() + 1;
+            let naive = match text.get(line_start..offset) {
+                Some(s) => s.chars().count(),
+                None => offset - line_start,
+            };
+            assert_eq!(file.line_col(offset as u32), (line, naive + 1), "{offset}");
+            let line_end = b[offset..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(text.len(), |i| offset + i);
+            assert_eq!(file.line_around(offset, offset), (line_start, line_end));
+            let loc = Loc::new(id, Span::new(offset, offset));
+            assert_eq!(
+                super::on_long_line(&sources, loc),
+                line_end - line_start > super::LONG_LINE
+            );
         }
     }
 }
