@@ -65,6 +65,22 @@ pub struct SourceFile {
     /// can be large), and cloning the handle is cheap.
     pub text: Arc<String>,
     line_starts: Vec<u32>,
+    /// Offsets of carriage returns not followed by a line feed: miette counts each as a line
+    /// break, `line_starts` does not. Almost always empty.
+    lone_crs: Vec<u32>,
+    /// Characters before each `CHUNK`-byte boundary, built on first use: the column of a
+    /// label far into a long line (a minified JSON inventory is one line) is then counted
+    /// from the nearest boundary, not from the line's start.
+    chars_before: std::sync::OnceLock<Vec<u32>>,
+}
+
+/// Bytes between the checkpoints of `SourceFile::chars_before`.
+const CHUNK: usize = 4096;
+
+/// Characters starting in `bytes` (a UTF-8 character starts at every byte that is not a
+/// continuation byte), so a range need not fall on character boundaries.
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
 }
 
 impl SourceFile {
@@ -76,12 +92,68 @@ impl SourceFile {
         };
         let start = self.line_starts.get(line).copied().unwrap_or(0) as usize;
         let end = (offset as usize).min(self.text.len());
-        let col = self
-            .text
-            .get(start..end)
-            .map(|s| s.chars().count())
-            .unwrap_or(end - start);
+        let col = if end < start || !self.text.is_char_boundary(end) {
+            end.saturating_sub(start)
+        } else {
+            self.chars_between(start, end)
+        };
         (line + 1, col + 1)
+    }
+
+    /// Characters in `text[start..end]` (both character boundaries, `start <= end`), in
+    /// time independent of how far apart they are once that is more than a few chunks.
+    fn chars_between(&self, start: usize, end: usize) -> usize {
+        let bytes = self.text.as_bytes();
+        if end - start <= 4 * CHUNK {
+            return char_starts(bytes.get(start..end).unwrap_or(&[]));
+        }
+        let marks = self.chars_before.get_or_init(|| {
+            let mut marks = vec![0u32];
+            let mut n = 0u32;
+            for chunk in bytes.chunks(CHUNK) {
+                n = n.saturating_add(char_starts(chunk) as u32);
+                marks.push(n);
+            }
+            marks
+        });
+        let before = |x: usize| {
+            let i = x / CHUNK;
+            marks.get(i).copied().unwrap_or(0) as usize
+                + char_starts(bytes.get(i * CHUNK..x).unwrap_or(&[]))
+        };
+        before(end) - before(start)
+    }
+
+    /// The byte range of the line holding `offset`, without its `\n`: from the last line
+    /// start at or before `offset` to the first `\n` at or after `end`, by the line index.
+    pub fn line_around(&self, offset: usize, end: usize) -> (usize, usize) {
+        let len = self.text.len();
+        let start = self
+            .line_starts
+            .partition_point(|&s| s as usize <= offset)
+            .checked_sub(1)
+            .and_then(|i| self.line_starts.get(i))
+            .map_or(0, |&s| s as usize);
+        let next = self.line_starts.partition_point(|&s| s as usize <= end);
+        let stop = self
+            .line_starts
+            .get(next)
+            .map_or(len, |&s| (s as usize).saturating_sub(1));
+        (start.min(len), stop.min(len))
+    }
+
+    /// The start of the line `back` lines above the one holding `offset` (`\n` lines), and
+    /// the number of line breaks before it as miette counts them (`\n`, `\r\n` and a lone
+    /// `\r` are each one): where a snippet can start reading instead of the file's start.
+    pub fn line_start_before(&self, offset: u32, back: usize) -> (usize, usize) {
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let line = line.saturating_sub(back);
+        let start = self.line_starts.get(line).copied().unwrap_or(0);
+        let crs = self.lone_crs.partition_point(|&c| c < start);
+        (start as usize, line + crs)
     }
 
     /// The text of a span, or "" when the span is out of range.
@@ -110,11 +182,20 @@ impl SourceMap {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| (i + 1) as u32),
         );
+        let bytes = text.as_bytes();
+        let lone_crs = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            .map(|(i, _)| i as u32)
+            .collect();
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile {
             name: name.into(),
             text,
             line_starts,
+            lone_crs,
+            chars_before: std::sync::OnceLock::new(),
         });
         id
     }

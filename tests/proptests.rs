@@ -56,3 +56,65 @@ proptest! {
         run_all(&mutate(POLICY_SEED, &pcuts), &mutate(YAML_SEED, &ycuts));
     }
 }
+
+/// `custody impact`'s upstream vendors (found with one backwards search) are exactly the
+/// vendors whose own breadth-first supply chain reaches the vendor, each with that chain's
+/// path: random subprocessor graphs with cycles, self-links, repeats and ties.
+fn upstream_matches_per_vendor_search(links: &[Vec<usize>]) {
+    use custody::eval::impact::{self, Impact};
+    let mut yaml = String::from("vendors:\n");
+    for (i, l) in links.iter().enumerate() {
+        let list: Vec<String> = l.iter().map(|t| format!("v{}", t % links.len())).collect();
+        yaml.push_str(&format!(
+            "  - id: v{i}\n    subprocessors: [{}]\n",
+            list.join(", ")
+        ));
+    }
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    let yf = sources.add("i.yaml", yaml.as_str());
+    let schema = custody::inventory::Schema::builtin();
+    let tax = custody::inventory::Taxonomy::builtin();
+    let inv = custody::inventory::load(&[yf], &sources, &schema, &tax, &mut diags);
+    assert!(diags.is_empty(), "{diags:?}");
+    let program = custody::check::check(&[], &sources, &schema, &tax, &mut diags);
+    let cx = custody::eval::Context::new(
+        &program,
+        &inv,
+        &schema,
+        &tax,
+        &sources,
+        "2026-11-24".parse().expect("date"),
+    );
+    let vk = schema.kind_by_name("vendor").expect("vendor kind");
+    for &v in inv.of_kind(vk) {
+        let Some(Impact::Vendor(found)) = impact::impact(&cx, &[], v) else {
+            panic!("a vendor's impact");
+        };
+        let mut expected: Vec<impact::Chain> = inv
+            .of_kind(vk)
+            .iter()
+            .filter(|&&o| o != v)
+            .filter_map(|&o| {
+                let c = impact::chains(&cx, o).into_iter().find(|c| c.vendor == v)?;
+                Some(impact::Chain {
+                    vendor: o,
+                    path: c.path,
+                })
+            })
+            .collect();
+        expected.sort_by(|a, b| inv.get(a.vendor).id.cmp(&inv.get(b.vendor).id));
+        assert_eq!(found.upstream, expected, "vendor {}\n{yaml}", inv.get(v).id);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn impact_upstream_equals_a_search_from_each_vendor(
+        links in prop::collection::vec(prop::collection::vec(0usize..9, 0..4), 1..9),
+    ) {
+        upstream_matches_per_vendor_search(&links);
+    }
+}

@@ -52,6 +52,45 @@ fn billion_laughs_is_refused() {
     insta::assert_snapshot!(err);
 }
 
+/// Aliases that repeat one long string: 5,000 aliases of a 100 KB string are a 279 KB file
+/// that would hold 500 MB of copies (its peak RSS was 500 MB). The text aliases repeat is
+/// budgeted (16 MiB, or twice the file if larger), so the file is refused at the alias that
+/// passes the budget, the 168th (168 × 100,000 > 16,777,216), before more is copied; the
+/// same anchor repeated 100 times (10 MB) is read normally.
+#[test]
+fn aliases_repeating_a_long_string_are_refused_by_their_text() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = |aliases: usize| {
+        let mut y = format!(
+            "vendors:\n  - id: v0\n    description: &big \"{}\"\n",
+            "x".repeat(100_000)
+        );
+        for i in 1..=aliases {
+            y.push_str(&format!("  - id: v{i}\n    description: *big\n"));
+        }
+        y
+    };
+    std::fs::write(dir.path().join("long.yaml"), file(5_000)).expect("write");
+    let (code, err) = check(dir.path(), "long.yaml", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("custody::yaml::alias_budget"), "{err}");
+    assert!(
+        err.contains("aliases in this file repeat more than 16,777,216 bytes of text"),
+        "{err}"
+    );
+    assert!(err.contains("long.yaml:339:18"), "{err}");
+    assert_eq!(
+        err.matches("custody::yaml::alias_budget").count(),
+        1,
+        "{err}"
+    );
+
+    std::fs::write(dir.path().join("fewer.yaml"), file(100)).expect("write");
+    let (code, err) = check(dir.path(), "fewer.yaml", &[]);
+    assert!(!err.contains("alias_budget"), "{err}");
+    assert_ne!(code, Some(2), "{err}");
+}
+
 #[test]
 fn deeply_nested_yaml_is_refused() {
     let dir = tempfile::tempdir().expect("tmp");

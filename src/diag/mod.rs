@@ -319,19 +319,11 @@ const LONG_LINE: usize = 240;
 /// Is `loc` on a line too long to show whole? Several labels on such a line would make
 /// miette show everything between them, so callers show each in its own note instead.
 pub fn on_long_line(sources: &SourceMap, loc: Loc) -> bool {
-    let text: &str = &sources.get(loc.file).text;
-    let start = (loc.span.start as usize).min(text.len());
-    let end = (loc.span.end as usize).min(text.len()).max(start);
-    let line_start = text
-        .get(..start)
-        .and_then(|t| t.rfind('\n'))
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    let line_end = text
-        .get(end..)
-        .and_then(|t| t.find('\n'))
-        .map(|i| end + i)
-        .unwrap_or(text.len());
+    let file = sources.get(loc.file);
+    let len = file.text.len();
+    let start = (loc.span.start as usize).min(len);
+    let end = (loc.span.end as usize).min(len).max(start);
+    let (line_start, line_end) = file.line_around(start, end);
     line_end - line_start > LONG_LINE
 }
 /// Bytes shown on each side of a label on a long line.
@@ -411,11 +403,9 @@ impl miette::SourceCode for crate::source::SourceFile {
         let text: &str = &self.text;
         let start = span.offset().min(text.len());
         let end = (start + span.len()).min(text.len());
-        let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let line_end = text[end..]
-            .find('\n')
-            .map(|i| end + i)
-            .unwrap_or(text.len());
+        // From the line index: scanning for the line's ends would cost the whole line for
+        // every label on a one-line (minified) file.
+        let (line_start, line_end) = self.line_around(start, end);
         let one_line = !text[start..end].contains('\n');
         if one_line
             && line_end - line_start > LONG_LINE
@@ -444,7 +434,7 @@ impl miette::SourceCode for crate::source::SourceFile {
                 to += 1;
             }
             let (line, _) = self.line_col(from as u32);
-            let column = text[line_start..from].chars().count();
+            let column = self.line_col(from as u32).1 - 1;
             return Ok(Box::new(miette::MietteSpanContents::new_named(
                 self.name.clone(),
                 &text.as_bytes()[from..to],
@@ -454,14 +444,22 @@ impl miette::SourceCode for crate::source::SourceFile {
                 1,
             )));
         }
-        let inner = text.read_span(span, context_lines_before, context_lines_after)?;
+        // miette's own `str` implementation counts lines from the start of the text, which
+        // made rendering N diagnostics in one file quadratic. Hand it the text from a line
+        // start just above the context instead, and shift what it finds back: the same
+        // result, in time proportional to the snippet.
+        let (base, lines_before) =
+            self.line_start_before(start as u32, context_lines_before.saturating_add(1));
+        let rest = text.get(base..).unwrap_or("");
+        let shifted: miette::SourceSpan = (span.offset().saturating_sub(base), span.len()).into();
+        let inner = rest.read_span(&shifted, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            (inner.span().offset() + base, inner.span().len()).into(),
+            inner.line() + lines_before,
             inner.column(),
-            inner.line_count(),
+            inner.line_count() + lines_before,
         )))
     }
 }
@@ -504,4 +502,104 @@ pub fn plain_handler(width: usize) -> miette::GraphicalReportHandler {
 /// Render diagnostics without colour at width 100: what tests snapshot.
 pub fn render_plain(diags: &[Diag], sources: &SourceMap) -> String {
     render_all(diags, sources, &plain_handler(100))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceMap;
+    use miette::SourceCode;
+
+    /// `SourceFile::read_span` starts miette's line count near the snippet instead of at
+    /// the start of the text: every short text over `a`, `\n` and `\r` (so `\r\n` and lone
+    /// `\r` breaks too), every span and context size, gives what miette gives on the whole.
+    #[test]
+    fn read_span_from_a_nearby_line_start_equals_miette_on_the_whole_text() {
+        let alphabet = [b'a', b'\n', b'\r'];
+        let mut sources = SourceMap::new();
+        let mut texts = Vec::new();
+        for len in 0..=7u32 {
+            for mut n in 0..3usize.pow(len) {
+                let mut t = Vec::new();
+                for _ in 0..len {
+                    t.push(alphabet[n % 3]);
+                    n /= 3;
+                }
+                texts.push(String::from_utf8(t).unwrap());
+            }
+        }
+        for text in texts {
+            let id = sources.add("t", text.clone());
+            let file = sources.get(id);
+            for start in 0..=text.len() {
+                for len in 0..=(text.len() - start) {
+                    let span: miette::SourceSpan = (start, len).into();
+                    for before in 0..3 {
+                        for after in 0..3 {
+                            let ours = file.read_span(&span, before, after);
+                            let theirs = text.as_str().read_span(&span, before, after);
+                            match (ours, theirs) {
+                                (Ok(o), Ok(t)) => assert_eq!(
+                                    (o.data(), *o.span(), o.line(), o.column(), o.line_count()),
+                                    (t.data(), *t.span(), t.line(), t.column(), t.line_count()),
+                                    "{text:?} {start}+{len} context {before}/{after}"
+                                ),
+                                (Err(_), Err(_)) => {}
+                                (o, t) => panic!(
+                                    "{text:?} {start}+{len}: {:?} vs {:?}",
+                                    o.is_ok(),
+                                    t.is_ok()
+                                ),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod long_line_tests {
+    use crate::source::{FileId, Loc, SourceMap, Span};
+
+    /// On a long line with multi-byte characters, `line_col` (counted from chunk
+    /// checkpoints) and `on_long_line` (from the line index) agree with counting and
+    /// scanning from the line's start.
+    #[test]
+    fn columns_and_line_ends_on_a_long_line_equal_a_scan() {
+        let mut text = String::from("short\n");
+        for i in 0..20_000 {
+            text.push_str(["a", "é", "字", "🦀"][i % 4]);
+            if i % 7_919 == 0 {
+                text.push('\n');
+            }
+        }
+        text.push_str("\nend");
+        let mut sources = SourceMap::new();
+        let id: FileId = sources.add("t", text.clone());
+        let file = sources.get(id);
+        for offset in (0..=text.len()).step_by(37).chain([text.len()]) {
+            let b = text.as_bytes();
+            let line_start = b[..offset]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = b[..offset].iter().filter(|&&c| c == b'\n').count() + 1;
+            let naive = match text.get(line_start..offset) {
+                Some(s) => s.chars().count(),
+                None => offset - line_start,
+            };
+            assert_eq!(file.line_col(offset as u32), (line, naive + 1), "{offset}");
+            let line_end = b[offset..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(text.len(), |i| offset + i);
+            assert_eq!(file.line_around(offset, offset), (line_start, line_end));
+            let loc = Loc::new(id, Span::new(offset, offset));
+            assert_eq!(
+                super::on_long_line(&sources, loc),
+                line_end - line_start > super::LONG_LINE
+            );
+        }
+    }
 }

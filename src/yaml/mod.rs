@@ -37,6 +37,11 @@ pub const MAX_DEPTH: usize = 256;
 /// Alias replay may always produce this many nodes, however small the file.
 const ALIAS_BUDGET_FLOOR: u64 = 1_000_000;
 
+/// Alias replay may always repeat this many bytes of string text, however small the file;
+/// beyond it, at most twice the file's size. Nodes alone do not bound memory: one alias of a
+/// 100 KB string is one node.
+const ALIAS_TEXT_FLOOR: u64 = 16 << 20;
+
 /// No YAML text holds more nodes than this many per byte (`[:,:]` comes closest, at 1.5);
 /// used to fail a billion-laughs file early, before its end is read.
 const MAX_NODES_PER_BYTE: u64 = 4;
@@ -350,6 +355,8 @@ struct Anchor<'a> {
     node: Raw<'a>,
     /// Nodes in `node`, counted against the alias budget at each replay.
     count: u64,
+    /// Bytes of string text in `node`, counted against the alias text budget at each replay.
+    bytes: u64,
     /// Collection levels in `node` (0 for a scalar), checked against `MAX_DEPTH` at replay.
     height: usize,
 }
@@ -362,6 +369,7 @@ struct Frame<'a> {
     flow: bool,
     anchor: usize,
     count: u64,
+    bytes: u64,
     height: usize,
     kind: FrameKind<'a>,
 }
@@ -379,6 +387,8 @@ enum FrameKind<'a> {
 struct Done<'a> {
     node: Raw<'a>,
     count: u64,
+    /// Bytes of string text in `node`, replayed ones included.
+    bytes: u64,
     height: usize,
     /// Where the text that produced it ends (an alias ends at its `*name` token, not at the
     /// replayed node).
@@ -393,6 +403,7 @@ impl<'a> Frame<'a> {
             flow: style == gp::StructureStyle::Flow,
             anchor,
             count: 1,
+            bytes: 0,
             height: 1,
             kind,
         }
@@ -401,6 +412,7 @@ impl<'a> Frame<'a> {
 
 fn attach<'a>(frame: &mut Frame<'a>, done: Done<'a>) {
     frame.count = frame.count.saturating_add(done.count);
+    frame.bytes = frame.bytes.saturating_add(done.bytes);
     frame.height = frame.height.max(done.height + 1);
     // Empty spans (implicit nulls) sit wherever the parser put them; they extend nothing.
     if done.end > frame.end && !done.node.span.is_empty() {
@@ -453,6 +465,8 @@ pub(crate) struct Reader<'a> {
     literal: u64,
     /// Nodes produced by alias replay so far.
     replayed: u64,
+    /// Bytes of string text produced by alias replay so far.
+    replayed_bytes: u64,
     last_alias: Span,
     dead: bool,
 }
@@ -473,6 +487,7 @@ impl<'a> Reader<'a> {
             anchors: HashMap::new(),
             literal: 0,
             replayed: 0,
+            replayed_bytes: 0,
             last_alias: Span::default(),
             dead: false,
         }
@@ -561,6 +576,23 @@ impl<'a> Reader<'a> {
         ALIAS_BUDGET_FLOOR.max(literal.saturating_mul(2))
     }
 
+    /// Bytes of string text alias replay may produce in this file.
+    fn text_budget(&self) -> u64 {
+        ALIAS_TEXT_FLOOR.max((self.text.len() as u64).saturating_mul(2))
+    }
+
+    fn text_budget_diag(&self) -> Diag {
+        Diag::new(
+            &codes::yaml::ALIAS_BUDGET,
+            format!(
+                "aliases in this file repeat more than {} bytes of text",
+                thousands(self.text_budget())
+            ),
+        )
+        .at(self.loc(self.last_alias), "expansion passed the limit at this alias")
+        .help("each alias copies its anchor's whole value; write a long value once and refer to it from fewer places")
+    }
+
     /// The next event, with parser errors turned into diagnostics.
     pub fn next(&mut self, diags: &mut Vec<Diag>) -> Result<Ev<'a>, Stop> {
         if self.dead {
@@ -644,11 +676,21 @@ impl<'a> Reader<'a> {
             Event::Scalar(value, style, anchor, tag) => {
                 self.literal += 1;
                 let kind = self.scalar(value, style, tag.as_deref(), span, tag_span, diags);
+                let bytes = match &kind {
+                    RawKind::Str(s, _) => s.len() as u64,
+                    RawKind::Null
+                    | RawKind::Bool(_)
+                    | RawKind::Int(_)
+                    | RawKind::Float(_)
+                    | RawKind::Seq(_)
+                    | RawKind::Map(_) => 0,
+                };
                 let node = Raw { span, kind };
                 if anchor != 0 {
                     let copy = Anchor {
                         node: node.clone(),
                         count: 1,
+                        bytes,
                         height: 0,
                     };
                     self.anchors.insert(anchor, copy);
@@ -656,6 +698,7 @@ impl<'a> Reader<'a> {
                 Ok(Some(Done {
                     node,
                     count: 1,
+                    bytes,
                     height: 0,
                     end: span.end,
                 }))
@@ -703,6 +746,7 @@ impl<'a> Reader<'a> {
                         kind: RawKind::Null,
                     },
                     count: 1,
+                    bytes: 0,
                     height: 0,
                     end: span.end,
                 }))
@@ -774,6 +818,7 @@ impl<'a> Reader<'a> {
             let copy = Anchor {
                 node: node.clone(),
                 count: frame.count,
+                bytes: frame.bytes,
                 height: frame.height,
             };
             self.anchors.insert(frame.anchor, copy);
@@ -781,6 +826,7 @@ impl<'a> Reader<'a> {
         Done {
             node,
             count: frame.count,
+            bytes: frame.bytes,
             height: frame.height,
             end: span.end,
         }
@@ -811,6 +857,7 @@ impl<'a> Reader<'a> {
                     kind: RawKind::Null,
                 },
                 count: 0,
+                bytes: 0,
                 height: 0,
                 end: span.end,
             });
@@ -819,9 +866,17 @@ impl<'a> Reader<'a> {
             diags.push(self.too_deep_diag(span));
             return Err(Stop::Document);
         }
-        let (count, height) = (anchor.count, anchor.height);
+        let (count, bytes, height) = (anchor.count, anchor.bytes, anchor.height);
         self.replayed = self.replayed.saturating_add(count);
+        self.replayed_bytes = self.replayed_bytes.saturating_add(bytes);
         self.last_alias = span;
+        if self.replayed_bytes > self.text_budget() {
+            // Each replay copies its strings into the inventory: stop before memory grows
+            // with the aliases rather than with the file.
+            diags.push(self.text_budget_diag());
+            self.dead = true;
+            return Err(Stop::File);
+        }
         let remaining = self.text.len().saturating_sub(span.end as usize) as u64;
         let most_literal = self
             .literal
@@ -836,6 +891,7 @@ impl<'a> Reader<'a> {
         Ok(Done {
             node,
             count,
+            bytes,
             height,
             end: span.end,
         })

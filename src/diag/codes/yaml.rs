@@ -57,7 +57,10 @@ crate::codes! {
         "An alias is used inside the collection its anchor names, which would make the value infinite.";
 
     /// Aliases in one file expand to far more nodes than the file itself holds (the "billion
-    /// laughs" attack). custody stops before expanding them.
+    /// laughs" attack). custody stops before expanding them. The text aliases repeat is
+    /// budgeted too: past 16 MiB of strings, or twice the file's size if larger, the file
+    /// is refused, since every repeat is a copy in memory (5,000 aliases of one 100 KB
+    /// string would be 500 MB).
     ///
     /// Produced by: tests/robustness.rs
     ///
