@@ -30,6 +30,9 @@ pub struct Program {
     /// The policy files that parsed, in load order (`lint` reads them again for warnings
     /// about what was written, such as unused `let`s).
     pub files: Vec<FileId>,
+    /// Rules `library.disable` removed, with where each is disabled (waivers naming one
+    /// say so).
+    pub disabled: Vec<(RuleId, Loc)>,
 }
 
 impl Program {
@@ -83,6 +86,7 @@ pub fn program(
         match program.rules.iter().position(|r| &r.id == id) {
             Some(i) => {
                 program.rules.remove(i);
+                program.disabled.push((id.clone(), *loc));
             }
             None if !policies.strict && library.is_empty() => {}
             None => diags.push(
@@ -181,6 +185,7 @@ pub fn check(
     Program {
         rules,
         files: files.iter().map(|pf| pf.file).collect(),
+        disabled: Vec::new(),
     }
 }
 
@@ -923,15 +928,25 @@ impl<'a> Checker<'a> {
         };
         if !ok {
             let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
+            let lt = self.text(lhs.span).to_owned();
+            let rt = self.text(rhs.span).to_owned();
             let help = if ordering {
                 Some(format!("`{}` compares numbers or dates", op.as_str()))
             } else if matches!(l.ty, Ty::List(_)) {
                 Some("to test a list, use `contains`, `is empty` or `count(...)`".into())
             } else {
-                None
+                // An entity (a reference) compared with a string: the string is its id.
+                let op = op.as_str();
+                let text = |t: &Ty| matches!(t, Ty::Str | Ty::Enum(_));
+                let entity = |t: &Ty| matches!(t, Ty::Entity(_));
+                if entity(&l.ty) && text(&r.ty) {
+                    Some(format!("compare its id: `{lt}.id {op} {rt}`"))
+                } else if text(&l.ty) && entity(&r.ty) {
+                    Some(format!("compare its id: `{lt} {op} {rt}.id`"))
+                } else {
+                    None
+                }
             };
-            let lt = self.text(lhs.span).to_owned();
-            let rt = self.text(rhs.span).to_owned();
             self.diags.push(
                 Diag::new(
                     &codes::policy::TYPE_MISMATCH,

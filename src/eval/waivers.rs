@@ -20,6 +20,23 @@ pub fn resolve(
     schema: &Schema,
 ) -> Result<(usize, EntityId), Box<Diag>> {
     let Some(ri) = program.rules.iter().position(|r| r.id == w.rule) else {
+        if let Some((_, loc)) = program.disabled.iter().find(|(id, _)| *id == w.rule) {
+            return Err(Box::new(
+                Diag::new(
+                    &codes::waiver::DISABLED_RULE,
+                    format!(
+                        "waiver names `{}`, which `library.disable` turns off",
+                        w.rule
+                    ),
+                )
+                .at(w.rule_loc, "this rule does not run")
+                .also(*loc, "disabled here")
+                .help(format!(
+                    "remove the waiver, or remove `{}` from `library.disable` if the rule should run",
+                    w.rule
+                )),
+            ));
+        }
         return Err(Box::new(
             Diag::new(
                 &codes::waiver::UNKNOWN_RULE,

@@ -12,12 +12,13 @@ use crate::inventory::model::{Entity, EntityId, Field, Inventory, Value};
 use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
+use crate::types::EntityRef;
 use crate::yaml::{Ev, Raw, RawKind, Reader, Stop, describe_raw};
 use rayon::prelude::*;
 use serde_saphyr::granit_parser::Event;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 /// Placeholder for a reference until the merge pass resolves it.
 const UNRESOLVED: EntityId = EntityId(u32::MAX);
@@ -46,11 +47,13 @@ pub fn load(
 // ---------------------------------------------------------------------------------------
 // Pass 1: one file.
 
-/// What one file contributes: its entities (references still unresolved) and diagnostics.
+/// What one file contributes: its entities (references still unresolved), diagnostics,
+/// and the text a YAML error kept from being read.
 struct FileLoad<'a> {
     entities: Vec<Entity>,
     refs: Vec<PendingRef<'a>>,
     diags: Vec<Diag>,
+    lost: Vec<&'a str>,
 }
 
 /// A reference waiting for the merge pass.
@@ -136,6 +139,7 @@ fn load_file<'a>(
             entities: Vec::new(),
             refs: Vec::new(),
             diags: Vec::new(),
+            lost: Vec::new(),
         },
     };
     let mut reader = Reader::new(file, text);
@@ -143,8 +147,14 @@ fn load_file<'a>(
     reader.documents(&mut diags, |r, first, diags| {
         loader.document(r, first, diags)
     });
+    let lost = reader
+        .lost()
+        .iter()
+        .filter_map(|span| text.get(span.range()))
+        .collect();
     FileLoad {
         diags,
+        lost,
         ..loader.out
     }
 }
@@ -217,6 +227,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             if let Event::MappingEnd = ev.event {
                 break;
             }
+            r.mark(ev.span.start as usize);
             let key = build(r, ev, 1, diags)?;
             let value = r.next(diags)?;
             if key.is_merge_key() {
@@ -249,7 +260,10 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     if let Event::SequenceEnd = ev.event {
                         break;
                     }
+                    // An error inside this entity loses it and the rest of the document.
+                    r.mark(ev.span.start as usize);
                     let node = build(r, ev, 2, diags)?;
+                    r.mark(node.span.end as usize);
                     self.entity(kind, node, diags);
                 },
                 _ => {
@@ -534,9 +548,45 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     .collect(),
             ),
         };
-        let help = match diag::did_you_mean(name, names.iter().copied()) {
-            Some(near) => format!("did you mean `{near}`?"),
-            None => {
+        // A field written at the wrong indentation: a member of an object field at the
+        // entity's level, or a field of the enclosing level inside an object.
+        let misplaced = match parent {
+            None => ks
+                .fields
+                .iter()
+                .find(|f| f.parent.is_some() && f.short_name() == name)
+                .and_then(|f| f.parent)
+                .map(|p| {
+                    let object = ks.field_schema(p);
+                    format!(
+                        "`{name}` is a field of `{}`; indent it under `{}:`",
+                        object.name,
+                        object.short_name()
+                    )
+                }),
+            Some(p) => {
+                let object = ks.field_schema(p);
+                self.tables.find(kind, object.parent, name).map(|_| {
+                    let owner = match object.parent {
+                        Some(q) => format!("`{}`", ks.field_schema(q).name),
+                        None => format!("a {}", ks.name),
+                    };
+                    format!(
+                        "`{name}` is a field of {owner}, not of `{}`; unindent it to line up with `{}:`",
+                        object.name,
+                        object.short_name()
+                    )
+                })
+            }
+        };
+        let near = match misplaced {
+            Some(_) => None,
+            None => diag::did_you_mean(name, names.iter().copied()),
+        };
+        let help = match (misplaced, near) {
+            (Some(help), _) => help,
+            (None, Some(near)) => format!("did you mean `{near}`?"),
+            (None, None) => {
                 names.sort_unstable();
                 let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
                 let whose = match parent {
@@ -747,7 +797,13 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         let loc = self.loc(node.span);
         let text = self.slice(node.span);
         let d = self.type_diag(name, ty, slot, &describe_raw(node), loc);
+        let unseparated = match (ty, &node.kind) {
+            (FieldType::Number, RawKind::Str(s, _)) => without_separators(s),
+            _ => None,
+        };
         let help = match (ty, &node.kind) {
+            (FieldType::Number, RawKind::Str(..)) if unseparated.is_some() => unseparated
+                .map(|(sep, n)| format!("write the number without `{sep}` separators: `{n}`")),
             (FieldType::Number, RawKind::Str(s, true)) if s.trim().parse::<f64>().is_ok() => {
                 Some(format!("remove the quotes: `{}`", s.trim()))
             }
@@ -769,13 +825,15 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             }
             (FieldType::Bool, _) => Some("write `true` or `false`".to_string()),
             (
-                FieldType::String
-                | FieldType::Enum(_)
-                | FieldType::Ref(_)
-                | FieldType::Date
-                | FieldType::Category,
+                FieldType::String | FieldType::Enum(_) | FieldType::Ref(_) | FieldType::Category,
                 RawKind::Int(_) | RawKind::Float(_) | RawKind::Bool(_),
-            ) => Some(format!("quote it if it is meant as text: `\"{text}\"`")),
+            ) => Some(format!(
+                "YAML reads `{text}` as {}; quote it: `\"{text}\"`",
+                yaml_reading(text, &node.kind)
+            )),
+            (FieldType::Date, RawKind::Int(_) | RawKind::Float(_) | RawKind::Bool(_)) => {
+                Some("write dates as `YYYY-MM-DD`, e.g. `2026-03-31`".to_string())
+            }
             (
                 FieldType::List(_),
                 RawKind::Str(..) | RawKind::Int(_) | RawKind::Float(_) | RawKind::Bool(_),
@@ -791,6 +849,59 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         };
         d.help_opt(help)
     }
+}
+
+/// What YAML made of a plain scalar that is not a string, in words: "a number", "the
+/// number `1000`" (when it is written otherwise), "the boolean `false`".
+fn yaml_reading(text: &str, kind: &RawKind<'_>) -> String {
+    let number = |n: String| {
+        if n == text {
+            "a number".to_string()
+        } else {
+            format!("the number `{n}`")
+        }
+    };
+    match kind {
+        RawKind::Bool(b) => format!("the boolean `{b}`"),
+        RawKind::Int(i) => number(i.to_string()),
+        RawKind::Float(f) => number(f.to_string()),
+        RawKind::Null | RawKind::Str(..) | RawKind::Seq(_) | RawKind::Map(_) => "a value".into(),
+    }
+}
+
+/// A number written with thousands separators (`2_100_000`, `1,000`): the separator and
+/// the number without it. Groups after the first must have three digits, so `1,5` (a
+/// decimal comma) is not one.
+fn without_separators(s: &str) -> Option<(char, String)> {
+    let s = s.trim();
+    let sep = [',', '_'].into_iter().find(|c| s.contains(*c))?;
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (i, Some(f)),
+        Some(_) => return None,
+        None => (s, None),
+    };
+    let (sign, int) = match int.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", int),
+    };
+    let mut groups = int.split(sep);
+    let first = groups.next()?;
+    let digits = |g: &str| g.bytes().all(|b| b.is_ascii_digit());
+    if first.is_empty() || first.len() > 3 || !digits(first) {
+        return None;
+    }
+    let mut out = format!("{sign}{first}");
+    for g in groups {
+        if g.len() != 3 || !digits(g) {
+            return None;
+        }
+        out.push_str(g);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    Some((sep, out))
 }
 
 fn build<'a>(
@@ -904,9 +1015,13 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     let mut by_kind: Vec<Vec<EntityId>> = vec![Vec::new(); schema.kinds.len()];
     let mut index: HashMap<(KindId, Box<str>), EntityId> = HashMap::with_capacity(total);
     let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
+    let mut unread: HashSet<&str> = HashSet::new();
 
     for mut file in loaded {
         diags.append(&mut file.diags);
+        for text in &file.lost {
+            unread.extend(id_words(text));
+        }
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(file.entities.len());
         for entity in file.entities {
             match index.entry((entity.kind, entity.id.clone())) {
@@ -957,6 +1072,9 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     for ((owner, r), target) in pending.into_iter().zip(targets) {
         match target {
             Some(target) => set_ref(&mut inventory, owner, &r, target),
+            // The entity may be defined in text a YAML error kept from being read: that error
+            // is the one to fix, so the reference is dropped without a second one.
+            None if unread.contains(&*r.id) => broken.push((owner, r.field)),
             None => {
                 let suggest = suggestions < MAX_REFERENCE_SUGGESTIONS;
                 suggestions += 1;
@@ -996,6 +1114,12 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     inventory
 }
 
+/// Every word of id characters in `text`: the ids an unread part of a file may define.
+fn id_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+        .filter(|w| !w.is_empty())
+}
+
 fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef<'_>, target: EntityId) {
     let Some(Some(field)) = inventory
         .entities
@@ -1018,7 +1142,10 @@ fn duplicate_id(schema: &Schema, first: &Entity, again: &Entity) -> Diag {
     let k = schema.kind(again.kind);
     Diag::new(
         &codes::inventory::DUPLICATE_ID,
-        format!("duplicate {} id `{}`", k.name, again.id),
+        format!(
+            "duplicate id `{}`",
+            EntityRef::new(k.name.as_str(), &*again.id)
+        ),
     )
     .at(again.id_loc, "defined again here")
     .also(first.id_loc, "first defined here")

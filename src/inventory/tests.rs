@@ -281,6 +281,47 @@ fn syntax_errors_are_readable_and_later_documents_still_load() {
 }
 
 #[test]
+fn a_tab_in_indentation_is_labelled_at_the_tab() {
+    // The parser reports this one at the value `a` on the line before, as a tab in a scalar.
+    let text = "vendors:\n  - id: a\n\tname: x\n";
+    let (_, diags, sources) = parse_text(text);
+    assert_eq!(codes(&diags), ["custody::yaml::syntax"]);
+    let tab = text.find('\t').unwrap_or_default() as u32;
+    assert_eq!(
+        diags[0].primary.as_ref().map(|l| l.loc.span.start),
+        Some(tab)
+    );
+    assert_eq!(
+        diags[0].help.as_deref(),
+        Some("YAML indentation must be spaces; replace the tab")
+    );
+    insta::assert_snapshot!(
+        "yaml_syntax_tab_before_a_key",
+        render_plain(&diags, &sources)
+    );
+
+    // After spaces, and inside an object's indentation.
+    for text in [
+        "vendors:\n  - id: a\n  \tname: x\n",
+        "vendors:\n  - id: a\n    contract:\n\t  dpa_signed: true\n",
+    ] {
+        let (_, diags, _) = parse_text(text);
+        let tab = text.find('\t').unwrap_or_default() as u32;
+        assert_eq!(
+            diags
+                .iter()
+                .map(|d| d.primary.as_ref().map(|l| l.loc.span.start))
+                .collect::<Vec<_>>(),
+            [Some(tab)],
+            "{text:?}"
+        );
+    }
+    // A tab inside a value is text, not indentation.
+    let (_, diags, _) = parse_text("vendors:\n  - id: a\n    name: x\ty\n");
+    assert!(diags.is_empty(), "{diags:?}");
+}
+
+#[test]
 fn a_syntax_error_keeps_the_records_completed_before_it() {
     let text = "waivers:\n  - rule: A\n    entity: vendor/a\n  - rule: B\n    entity: [oops\n";
     let (docs, diags, _) = parse_text(text);
@@ -966,6 +1007,18 @@ const ERROR_CASES: &[(&str, &str)] = &[
         "missing_and_invalid_ids",
         "vendors:\n  - name: No Id Pty Ltd\n    tier: low\n  - id: crm platform\n  - id: ~\n  - id: [a]\n  - id: 1234\n  - id: \"\"\n",
     ),
+    (
+        "wrong_type_number_with_separators",
+        "vendors:\n  - id: crm\n    contract:\n      breach_notification_hours: 2_100_000\ndata_stores:\n  - id: s\n    records: 1,000\n    retention_days: 1,5\n",
+    ),
+    (
+        "wrong_type_yaml_reads_it_as_another_type",
+        "vendors:\n  - id: crm\n    name: true\n    owner: 1e3\n    country: 0x1F\n    certifications: [iso27001, 2]\n",
+    ),
+    (
+        "unknown_field_misindented",
+        "vendors:\n  - id: crm\n    contract:\n    dpa_signed: true\n  - id: hr\n    contract:\n      expires: 2027-01-01\n      tier: high\n",
+    ),
     ("not_a_mapping_document", "- id: crm\n"),
     (
         "not_a_list_or_mapping",
@@ -1225,4 +1278,83 @@ fn restating_the_shipped_schema_and_taxonomy_changes_nothing() {
     t.extend(FileId(0), &docs[0], &mut diags);
     assert!(diags.is_empty());
     assert_eq!(t.len(), Taxonomy::builtin().len());
+}
+
+// ---------------------------------------------------------------------------------------
+// No cascade: what a YAML error kept from being read is not reported again.
+
+#[test]
+fn references_into_text_a_syntax_error_hid_are_not_reported_as_unknown() {
+    let vendors = "\
+vendors:
+  - id: a
+  - id: b
+    name: [oops
+  - id: c
+---
+data_stores:
+  - id: s9
+    hosted_by: gone
+";
+    let stores = "\
+data_stores:
+  - id: s1
+    hosted_by: b
+  - id: s2
+    hosted_by: c
+  - id: s3
+    hosted_by: a
+  - id: s4
+    hosted_by: zzz
+";
+    let (inv, diags, sources) = load_texts(&[("vendors.yaml", vendors), ("stores.yaml", stores)]);
+    // `b` and `c` may be defined in the part of vendors.yaml the error hid; `zzz`, and `gone`
+    // in the next document (which was read), are not written there.
+    let messages: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "invalid YAML: a `:` is not allowed here",
+            "`hosted_by` refers to unknown vendor `gone`",
+            "`hosted_by` refers to unknown vendor `zzz`",
+        ],
+        "{diags:#?}"
+    );
+    // The hidden references are dropped like any dangling one; the entities stay.
+    let s1 = inv
+        .get(inv.lookup(KindId(1), "s1").unwrap_or(EntityId(0)))
+        .clone();
+    assert_eq!(s1.fields.iter().flatten().count(), 0);
+    assert!(inv.lookup(KindId(0), "a").is_some());
+    insta::assert_snapshot!(
+        "no_cascade_after_a_syntax_error",
+        render_plain(&diags, &sources)
+    );
+}
+
+#[test]
+fn without_a_syntax_error_every_unknown_reference_is_reported() {
+    let (_, diags, _) =
+        load_texts(&[("v.yaml", "vendors:\n  - id: a\n    subprocessors: [b, c]\n")]);
+    assert_eq!(
+        codes(&diags),
+        [
+            "custody::inventory::unknown_reference",
+            "custody::inventory::unknown_reference"
+        ]
+    );
+}
+
+#[test]
+fn yaml_one_point_two_reads_no_and_on_as_strings() {
+    // The Norway problem does not arise: only `true`/`false` are booleans.
+    let (inv, diags, _) = load_texts(&[(
+        "v.yaml",
+        "vendors:\n  - id: a\n    country: NO\n    name: on\n",
+    )]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let s = Schema::builtin();
+    let a = vendor(&inv, "a");
+    assert_eq!(field(&s, &a, "country"), Some(&Value::Str("NO".into())));
+    assert_eq!(field(&s, &a, "name"), Some(&Value::Str("on".into())));
 }

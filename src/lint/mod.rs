@@ -164,11 +164,13 @@ pub fn lint(input: &Input<'_>) -> Vec<Diag> {
         }
     }
     for w in input.waivers {
-        // A waiver naming an unknown rule or entity gets the warning `check` gives, unless
-        // the rule is written but has errors (reported already).
+        // A waiver naming an unknown or disabled rule or an unknown entity gets the warning
+        // `check` gives, unless the rule is written but has errors (reported already).
         if let Err(d) = waivers::resolve(w, input.program, input.inventory, input.schema) {
-            let has_errors =
-                input.program.rule(&w.rule).is_none() && written.contains(&w.rule.as_str());
+            let disabled = input.program.disabled.iter().any(|(id, _)| *id == w.rule);
+            let has_errors = input.program.rule(&w.rule).is_none()
+                && !disabled
+                && written.contains(&w.rule.as_str());
             if !has_errors {
                 out.push(*d);
             }

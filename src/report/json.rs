@@ -125,6 +125,18 @@ struct DiagOut<'a> {
     code: &'static str,
     message: &'a str,
     help: Option<&'a str>,
+    /// The diagnostic's other places (a duplicate's first definition, the other side of a
+    /// comparison); absent when it has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<RelatedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RelatedOut<'a> {
+    file: &'a str,
+    line: usize,
+    column: usize,
+    message: Option<&'a str>,
 }
 
 fn location(r: &Report, loc: Loc) -> Location<'_> {
@@ -145,6 +157,19 @@ fn diag_out<'a>(r: &'a Report, d: &'a Diag) -> DiagOut<'a> {
         code: d.code,
         message: &d.message,
         help: d.help.as_deref(),
+        related: d
+            .secondary
+            .iter()
+            .map(|l| {
+                let at = location(r, l.loc);
+                RelatedOut {
+                    file: at.file,
+                    line: at.line,
+                    column: at.column,
+                    message: l.text.as_deref(),
+                }
+            })
+            .collect(),
     }
 }
 

@@ -469,6 +469,12 @@ pub(crate) struct Reader<'a> {
     replayed_bytes: u64,
     last_alias: Span,
     dead: bool,
+    /// Where the node now being read starts: what an abandoned document loses from.
+    mark: usize,
+    /// Where an abandoned document's unread part starts, until reading resumes.
+    lost_from: Option<usize>,
+    /// The parts of the text an error kept from being read (see [`Reader::lost`]).
+    lost: Vec<Span>,
 }
 
 impl<'a> Reader<'a> {
@@ -490,6 +496,29 @@ impl<'a> Reader<'a> {
             replayed_bytes: 0,
             last_alias: Span::default(),
             dead: false,
+            mark: 0,
+            lost_from: None,
+            lost: Vec::new(),
+        }
+    }
+
+    /// Say that the node about to be read starts at `offset`: if an error abandons the
+    /// document, the text from here to where reading resumes is recorded as lost.
+    pub fn mark(&mut self, offset: usize) {
+        self.mark = offset;
+    }
+
+    /// The parts of the text that errors kept from being read: each from the start of the
+    /// node being read when its document was abandoned (see [`Reader::mark`]; by default
+    /// the document's start) to the start of the next document read, or the end of the file.
+    pub fn lost(&self) -> &[Span] {
+        &self.lost
+    }
+
+    /// Reading resumes at `offset`: close the lost part, if there is one.
+    fn resume(&mut self, offset: usize) {
+        if let Some(start) = self.lost_from.take() {
+            self.lost.push(Span::new(start, offset.max(start)));
         }
     }
 
@@ -517,17 +546,24 @@ impl<'a> Reader<'a> {
                 }) => break,
                 Ok(Ev {
                     event: Event::DocumentStart(..),
+                    span,
                     ..
-                }) => self.document(diags, &mut on_doc),
+                }) => {
+                    self.resume(span.start as usize);
+                    self.mark = span.start as usize;
+                    self.document(diags, &mut on_doc)
+                }
                 Ok(_) => Ok(()),
                 Err(stop) => Err(stop),
             };
-            if let Err(stop) = result
-                && !self.recover(stop, diags)
-            {
-                break;
+            if let Err(stop) = result {
+                self.lost_from = Some(self.mark);
+                if !self.recover(stop, diags) {
+                    break;
+                }
             }
         }
+        self.resume(self.text.len());
         self.finish(diags);
     }
 
@@ -1184,10 +1220,67 @@ impl<'a> Reader<'a> {
         if matches!(e.kind(), ErrorKind::RecursionLimitExceeded) {
             return self.too_deep_diag(span);
         }
+        if is_tab_error(e.kind())
+            && let Some(tab) = indentation_tab(self.text, offset)
+        {
+            return Diag::new(
+                &codes::yaml::SYNTAX,
+                "invalid YAML: a tab is used for indentation",
+            )
+            .at(self.loc(Span::new(tab, tab + 1)), "tab character")
+            .help("YAML indentation must be spaces; replace the tab");
+        }
         let (message, label, help) = describe_scan_error(e.kind());
         Diag::new(&codes::yaml::SYNTAX, format!("invalid YAML: {message}"))
             .at(self.loc(span), label)
             .help_opt(help)
+    }
+}
+
+fn is_tab_error(kind: &ErrorKind) -> bool {
+    use ErrorKind as K;
+    matches!(
+        kind,
+        K::TabInBlockIndentation
+            | K::TabInIndentation
+            | K::TabNotAllowed
+            | K::TabInPlainScalar
+            | K::TabAtBlockScalarStart
+    )
+}
+
+/// The tab in the indentation that a tab error at `offset` is about: in the indentation
+/// of `offset`'s own line, up to it, or else in the indentation of the next line that is
+/// not blank (the parser reports some tabs at the start of the value before them). `None`
+/// when neither has one (a tab inside a value).
+fn indentation_tab(text: &str, offset: usize) -> Option<usize> {
+    let offset = offset.min(text.len());
+    let line_start = text.get(..offset)?.rfind('\n').map_or(0, |i| i + 1);
+    let tab_in_indent = |start: usize| -> (Option<usize>, usize) {
+        let line = text.get(start..).unwrap_or("");
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        (
+            line.get(..indent)
+                .and_then(|i| i.find('\t'))
+                .map(|i| start + i),
+            start + indent,
+        )
+    };
+    let (tab, indent_end) = tab_in_indent(line_start);
+    if offset <= indent_end && tab.is_some() {
+        return tab;
+    }
+    let mut start = offset + text.get(offset..)?.find('\n')? + 1;
+    loop {
+        let (tab, indent_end) = tab_in_indent(start);
+        if tab.is_some() {
+            return tab;
+        }
+        match text.get(indent_end..)?.chars().next() {
+            Some('\n') => start = indent_end + 1,
+            Some('\r') if text.get(indent_end + 1..)?.starts_with('\n') => start = indent_end + 2,
+            _ => return None,
+        }
     }
 }
 

@@ -80,6 +80,9 @@ crate::codes! {
     ///   - id: acme
     /// ```
     ///
+    /// The message names the entity as `KIND/ID`; the first definition is a second label (in JSON,
+    /// an entry of `related`).
+    ///
     /// Fix: rename or remove one of them; the diagnostic labels both.
     pub DUPLICATE_ID = error "custody::inventory::duplicate_id",
         "Two entities of one kind have the same `id`, in one file or across files.";
@@ -145,6 +148,9 @@ crate::codes! {
     ///   - id: acme
     ///     subprocessors: [globex]
     /// ```
+    ///
+    /// Not reported when the id is written in a part of an inventory file that a YAML error kept
+    /// from being read (see `custody::yaml::syntax`): fix that error first.
     ///
     /// Fix: add the entity, or correct the id; the help names the nearest one.
     pub UNKNOWN_REFERENCE = error "custody::inventory::unknown_reference",

@@ -187,6 +187,7 @@ pub const ALL: &[&Code] = &[
     &policy::SHADOWED_VARIABLE,
     &waiver::MALFORMED,
     &waiver::UNKNOWN_RULE,
+    &waiver::DISABLED_RULE,
     &waiver::UNKNOWN_ENTITY,
     &waiver::UNMATCHED,
     &baseline::MALFORMED,

@@ -44,6 +44,35 @@ crate::codes! {
     pub UNKNOWN_RULE = warning "custody::waiver::unknown_rule",
         "A waiver names a rule ID that no loaded policy defines (a typo, or the rule was removed or renamed).";
 
+    /// A waiver names a library rule that `library.disable` in `custody.yaml` turns off, so
+    /// the rule never runs and the waiver can never apply.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// policies: [builtin:tpr]
+    /// inventory: [inventory]
+    /// waivers: waivers.yaml
+    /// library:
+    ///   disable: [TPR-ACC-01]
+    /// ```
+    ///
+    /// ```yaml title="waivers.yaml"
+    /// waivers:
+    ///   - rule: TPR-ACC-01
+    ///     entity: vendor/acme
+    ///     reason: Audit booked for March
+    ///     approved_by: ciso@example.com
+    ///     expires: 2099-01-31
+    /// ```
+    ///
+    /// ```yaml title="inventory/vendors.yaml"
+    /// vendors:
+    ///   - id: acme
+    /// ```
+    ///
+    /// Fix: remove the waiver, or remove the rule from `library.disable` if it should run.
+    pub DISABLED_RULE = warning "custody::waiver::disabled_rule",
+        "A waiver names a library rule that `library.disable` in `custody.yaml` turns off, so the rule never runs and the waiver can never apply.";
+
     /// A waiver names an entity that is not in the inventory.
     ///
     /// ```yaml title="waivers.yaml"

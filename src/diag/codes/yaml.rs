@@ -11,6 +11,10 @@ crate::codes! {
     ///      tier: high
     /// ```
     ///
+    /// The entities completed before the error are kept; the one it is in and the rest of its
+    /// document are not read, and a reference to an id written in that unread text is not
+    /// reported again as `custody::inventory::unknown_reference`.
+    ///
     /// Fix: correct the YAML at the place shown. Indent with spaces only, and line up the keys of
     /// one mapping.
     pub SYNTAX = error "custody::yaml::syntax",
