@@ -169,6 +169,68 @@ impl CExpr {
     }
 }
 
+/// What a node is, for code that only asks whether it is a constant, a list literal,
+/// `today` or a bound variable: the one exhaustive match such questions need, so that a
+/// new `CKind` is added here once rather than at every such question.
+#[derive(Clone, Copy, Debug)]
+pub enum Shape<'a> {
+    Const(&'a Const),
+    List(&'a [CExpr]),
+    Today,
+    Var(usize),
+    /// Anything computed: a field, an operator, a quantifier, `count`, date arithmetic.
+    Computed,
+}
+
+impl CExpr {
+    pub fn shape(&self) -> Shape<'_> {
+        match &self.kind {
+            CKind::Const(c) => Shape::Const(c),
+            CKind::List(items) => Shape::List(items),
+            CKind::Today => Shape::Today,
+            CKind::Var(slot) => Shape::Var(*slot),
+            CKind::Field { .. }
+            | CKind::Id(_)
+            | CKind::SupplyChain(_)
+            | CKind::Not(_)
+            | CKind::And(..)
+            | CKind::Or(..)
+            | CKind::Compare { .. }
+            | CKind::In { .. }
+            | CKind::Contains { .. }
+            | CKind::Matches { .. }
+            | CKind::Is { .. }
+            | CKind::Handles { .. }
+            | CKind::Holds { .. }
+            | CKind::Within { .. }
+            | CKind::OlderThan { .. }
+            | CKind::Before(..)
+            | CKind::After(..)
+            | CKind::Quant { .. }
+            | CKind::Count(_)
+            | CKind::DateArith { .. } => Shape::Computed,
+        }
+    }
+    /// The constant, when this is one (`"a"`, `12`, `personal.contact`).
+    pub fn as_const(&self) -> Option<&Const> {
+        match self.shape() {
+            Shape::Const(c) => Some(c),
+            Shape::List(_) | Shape::Today | Shape::Var(_) | Shape::Computed => None,
+        }
+    }
+    /// The items, when this is a list literal.
+    pub fn as_list(&self) -> Option<&[CExpr]> {
+        match self.shape() {
+            Shape::List(items) => Some(items),
+            Shape::Const(_) | Shape::Today | Shape::Var(_) | Shape::Computed => None,
+        }
+    }
+    /// Is this a bound variable (the rule's entity, a quantifier's element)?
+    pub fn is_var(&self) -> bool {
+        matches!(self.shape(), Shape::Var(_))
+    }
+}
+
 /// Constant values in a checked program.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Const {

@@ -975,67 +975,17 @@ impl<'a> Checker<'a> {
     }
 
     /// String constants compared with an enum field must be one of its values.
-    fn check_enum_consts(&mut self, ty: &Ty, other: &CExpr) -> Option<()> {
+    fn check_enum_consts<'x>(&mut self, ty: &Ty, other: &'x CExpr) -> Option<()> {
         let Ty::Enum(values) = ty else {
             return Some(());
         };
-        let consts: Vec<(&str, Loc)> = match &other.kind {
-            CKind::Const(Const::Str(s)) => vec![(s.as_str(), other.loc)],
-            CKind::List(items) => items
-                .iter()
-                .filter_map(|i| match &i.kind {
-                    CKind::Const(Const::Str(s)) => Some((s.as_str(), i.loc)),
-                    CKind::Const(
-                        Const::Bool(_) | Const::Num(_) | Const::Date(_) | Const::Cat(_),
-                    )
-                    | CKind::List(_)
-                    | CKind::Today
-                    | CKind::Var(_)
-                    | CKind::Field { .. }
-                    | CKind::Id(_)
-                    | CKind::SupplyChain(_)
-                    | CKind::Not(_)
-                    | CKind::And(..)
-                    | CKind::Or(..)
-                    | CKind::Compare { .. }
-                    | CKind::In { .. }
-                    | CKind::Contains { .. }
-                    | CKind::Matches { .. }
-                    | CKind::Is { .. }
-                    | CKind::Handles { .. }
-                    | CKind::Holds { .. }
-                    | CKind::Within { .. }
-                    | CKind::OlderThan { .. }
-                    | CKind::Before(..)
-                    | CKind::After(..)
-                    | CKind::Quant { .. }
-                    | CKind::Count(_)
-                    | CKind::DateArith { .. } => None,
-                })
-                .collect(),
-            CKind::Const(Const::Bool(_) | Const::Num(_) | Const::Date(_) | Const::Cat(_))
-            | CKind::Today
-            | CKind::Var(_)
-            | CKind::Field { .. }
-            | CKind::Id(_)
-            | CKind::SupplyChain(_)
-            | CKind::Not(_)
-            | CKind::And(..)
-            | CKind::Or(..)
-            | CKind::Compare { .. }
-            | CKind::In { .. }
-            | CKind::Contains { .. }
-            | CKind::Matches { .. }
-            | CKind::Is { .. }
-            | CKind::Handles { .. }
-            | CKind::Holds { .. }
-            | CKind::Within { .. }
-            | CKind::OlderThan { .. }
-            | CKind::Before(..)
-            | CKind::After(..)
-            | CKind::Quant { .. }
-            | CKind::Count(_)
-            | CKind::DateArith { .. } => vec![],
+        let str_const = |e: &'x CExpr| match e.as_const() {
+            Some(Const::Str(s)) => Some((s.as_str(), e.loc)),
+            Some(Const::Bool(_) | Const::Num(_) | Const::Date(_) | Const::Cat(_)) | None => None,
+        };
+        let consts: Vec<(&str, Loc)> = match other.as_list() {
+            Some(items) => items.iter().filter_map(str_const).collect(),
+            None => str_const(other).into_iter().collect(),
         };
         let mut ok = true;
         let mut found = Vec::new();
@@ -1385,35 +1335,15 @@ impl<'a> Checker<'a> {
 }
 
 fn collect_cats(c: &CExpr, out: &mut Vec<crate::inventory::CatId>) -> bool {
-    match &c.kind {
-        CKind::Const(Const::Cat(id)) => {
+    if let Some(items) = c.as_list() {
+        return items.iter().all(|i| collect_cats(i, out));
+    }
+    match c.as_const() {
+        Some(Const::Cat(id)) => {
             out.push(*id);
             true
         }
-        CKind::List(items) => items.iter().all(|i| collect_cats(i, out)),
-        CKind::Const(Const::Bool(_) | Const::Num(_) | Const::Str(_) | Const::Date(_))
-        | CKind::Today
-        | CKind::Var(_)
-        | CKind::Field { .. }
-        | CKind::Id(_)
-        | CKind::SupplyChain(_)
-        | CKind::Not(_)
-        | CKind::And(..)
-        | CKind::Or(..)
-        | CKind::Compare { .. }
-        | CKind::In { .. }
-        | CKind::Contains { .. }
-        | CKind::Matches { .. }
-        | CKind::Is { .. }
-        | CKind::Handles { .. }
-        | CKind::Holds { .. }
-        | CKind::Within { .. }
-        | CKind::OlderThan { .. }
-        | CKind::Before(..)
-        | CKind::After(..)
-        | CKind::Quant { .. }
-        | CKind::Count(_)
-        | CKind::DateArith { .. } => false,
+        Some(Const::Bool(_) | Const::Num(_) | Const::Str(_) | Const::Date(_)) | None => false,
     }
 }
 

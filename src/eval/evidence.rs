@@ -17,7 +17,7 @@
 
 use super::{Context, days_between};
 use crate::ast::{CmpOp, Unit};
-use crate::check::{CExpr, CKind};
+use crate::check::{CExpr, CKind, Shape};
 use crate::inventory::Overlap;
 use jiff::civil::Date;
 use std::fmt;
@@ -396,31 +396,11 @@ pub fn element_label(value: &Seen, via: Option<&str>) -> String {
 /// (`contract.expires`), else the policy text.
 pub fn describe(cx: &Context<'_>, e: &CExpr) -> String {
     match &e.kind {
-        CKind::Field { base, name, .. } => match &base.kind {
-            CKind::Var(_) => name.clone(),
-            CKind::Const(_)
-            | CKind::List(_)
-            | CKind::Today
-            | CKind::Field { .. }
-            | CKind::Id(_)
-            | CKind::SupplyChain(_)
-            | CKind::Not(_)
-            | CKind::And(..)
-            | CKind::Or(..)
-            | CKind::Compare { .. }
-            | CKind::In { .. }
-            | CKind::Contains { .. }
-            | CKind::Matches { .. }
-            | CKind::Is { .. }
-            | CKind::Handles { .. }
-            | CKind::Holds { .. }
-            | CKind::Within { .. }
-            | CKind::OlderThan { .. }
-            | CKind::Before(..)
-            | CKind::After(..)
-            | CKind::Quant { .. }
-            | CKind::Count(_)
-            | CKind::DateArith { .. } => format!("{}.{name}", describe(cx, base)),
+        CKind::Field { base, name, .. } => match base.shape() {
+            Shape::Var(_) => name.clone(),
+            Shape::Const(_) | Shape::List(_) | Shape::Today | Shape::Computed => {
+                format!("{}.{name}", describe(cx, base))
+            }
         },
         CKind::Id(base) if matches!(base.kind, CKind::Var(_)) => "id".into(),
         CKind::SupplyChain(base) if matches!(base.kind, CKind::Var(_)) => "supply_chain".into(),

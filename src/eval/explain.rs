@@ -8,7 +8,7 @@
 //! declared categories that overlap) and what came out.
 
 use crate::ast::{DateOp, IsTest, Quantifier};
-use crate::check::{CExpr, CKind, Ty};
+use crate::check::{CExpr, CKind, Shape, Ty};
 use crate::eval::derived::Via;
 use crate::eval::evidence::days;
 use crate::eval::value::{List, Val};
@@ -463,30 +463,11 @@ impl<'a> Explainer<'_, 'a> {
                     | Val::List(_)
                     | Val::Object => String::new(),
                 };
-                let children = match &base.kind {
-                    CKind::Today | CKind::Const(_) => Vec::new(),
-                    CKind::List(_)
-                    | CKind::Var(_)
-                    | CKind::Field { .. }
-                    | CKind::Id(_)
-                    | CKind::SupplyChain(_)
-                    | CKind::Not(_)
-                    | CKind::And(..)
-                    | CKind::Or(..)
-                    | CKind::Compare { .. }
-                    | CKind::In { .. }
-                    | CKind::Contains { .. }
-                    | CKind::Matches { .. }
-                    | CKind::Is { .. }
-                    | CKind::Handles { .. }
-                    | CKind::Holds { .. }
-                    | CKind::Within { .. }
-                    | CKind::OlderThan { .. }
-                    | CKind::Before(..)
-                    | CKind::After(..)
-                    | CKind::Quant { .. }
-                    | CKind::Count(_)
-                    | CKind::DateArith { .. } => self.operand(base, env).into_iter().collect(),
+                let children = match base.shape() {
+                    Shape::Today | Shape::Const(_) => Vec::new(),
+                    Shape::List(_) | Shape::Var(_) | Shape::Computed => {
+                        self.operand(base, env).into_iter().collect()
+                    }
                 };
                 Some(Node::new(format!("{text} = {}{spelled}", self.words(&v))).with(children))
             }

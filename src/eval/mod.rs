@@ -15,7 +15,7 @@ pub mod value;
 pub mod waivers;
 
 use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
-use crate::check::{CExpr, CKind, CheckedRule, Program, TemplatePart};
+use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart};
 use crate::inventory::{EntityId, Inventory, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
@@ -985,30 +985,9 @@ impl<'a> Context<'a> {
         match &e.kind {
             CKind::Compare { op, lhs, rhs } => {
                 let (l, r) = (self.val(lhs, env), self.val(rhs, env));
-                let described = match &rhs.kind {
-                    CKind::Const(_) | CKind::Today => None,
-                    CKind::List(_)
-                    | CKind::Var(_)
-                    | CKind::Field { .. }
-                    | CKind::Id(_)
-                    | CKind::SupplyChain(_)
-                    | CKind::Not(_)
-                    | CKind::And(..)
-                    | CKind::Or(..)
-                    | CKind::Compare { .. }
-                    | CKind::In { .. }
-                    | CKind::Contains { .. }
-                    | CKind::Matches { .. }
-                    | CKind::Is { .. }
-                    | CKind::Handles { .. }
-                    | CKind::Holds { .. }
-                    | CKind::Within { .. }
-                    | CKind::OlderThan { .. }
-                    | CKind::Before(..)
-                    | CKind::After(..)
-                    | CKind::Quant { .. }
-                    | CKind::Count(_)
-                    | CKind::DateArith { .. } => Some(self.describe(rhs)),
+                let described = match rhs.shape() {
+                    Shape::Const(_) | Shape::Today => None,
+                    Shape::List(_) | Shape::Var(_) | Shape::Computed => Some(self.describe(rhs)),
                 };
                 let evidence = Evidence::Compared {
                     what: self.describe(lhs),
@@ -1133,31 +1112,11 @@ impl<'a> Context<'a> {
             }
             CKind::Before(a, b) | CKind::After(a, b) => {
                 let (x, y) = (self.val(a, env), self.val(b, env));
-                let described = match &b.kind {
-                    CKind::Const(_) => None,
-                    CKind::List(_)
-                    | CKind::Today
-                    | CKind::Var(_)
-                    | CKind::Field { .. }
-                    | CKind::Id(_)
-                    | CKind::SupplyChain(_)
-                    | CKind::Not(_)
-                    | CKind::And(..)
-                    | CKind::Or(..)
-                    | CKind::Compare { .. }
-                    | CKind::In { .. }
-                    | CKind::Contains { .. }
-                    | CKind::Matches { .. }
-                    | CKind::Is { .. }
-                    | CKind::Handles { .. }
-                    | CKind::Holds { .. }
-                    | CKind::Within { .. }
-                    | CKind::OlderThan { .. }
-                    | CKind::Before(..)
-                    | CKind::After(..)
-                    | CKind::Quant { .. }
-                    | CKind::Count(_)
-                    | CKind::DateArith { .. } => Some(self.describe(b)),
+                let described = match b.shape() {
+                    Shape::Const(_) => None,
+                    Shape::List(_) | Shape::Today | Shape::Var(_) | Shape::Computed => {
+                        Some(self.describe(b))
+                    }
                 };
                 let evidence = Evidence::Order {
                     what: self.describe(a),
@@ -1208,32 +1167,7 @@ impl<'a> Context<'a> {
             let what = self.describe(subject);
             return Fact::new(Evidence::Missing { what }, None);
         };
-        let subject_words = match &subject.kind {
-            CKind::Var(_) => None,
-            CKind::Const(_)
-            | CKind::List(_)
-            | CKind::Today
-            | CKind::Field { .. }
-            | CKind::Id(_)
-            | CKind::SupplyChain(_)
-            | CKind::Not(_)
-            | CKind::And(..)
-            | CKind::Or(..)
-            | CKind::Compare { .. }
-            | CKind::In { .. }
-            | CKind::Contains { .. }
-            | CKind::Matches { .. }
-            | CKind::Is { .. }
-            | CKind::Handles { .. }
-            | CKind::Holds { .. }
-            | CKind::Within { .. }
-            | CKind::OlderThan { .. }
-            | CKind::Before(..)
-            | CKind::After(..)
-            | CKind::Quant { .. }
-            | CKind::Count(_)
-            | CKind::DateArith { .. } => Some(d.entity(ent)),
-        };
+        let subject_words = (!subject.is_var()).then(|| d.entity(ent));
         let sources: Vec<(crate::inventory::CatId, Via, Loc)> = if handles {
             self.derived.handles[ent.0 as usize]
                 .iter()
