@@ -35,6 +35,15 @@ fn main() {
         Command::Man => cmd::man(),
     };
     let exit = out.exit;
+    if stdout_was_closed() && (!out.stdout.is_empty() || out.stream.is_some()) {
+        // `custody check >&-`: the output would be lost without a word.
+        let _ = std::io::stderr().write_all(out.stderr.as_bytes());
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write the output: stdout is closed"
+        );
+        std::process::exit(Exit::Invalid.code());
+    }
     let code = match emit(out) {
         Ok(()) => exit.code(),
         Err(e) => {
@@ -80,4 +89,39 @@ fn emit(out: cmd::Output) -> std::io::Result<()> {
         Some(e) => Err(e),
         None => Ok(()),
     }
+}
+
+/// Was stdout closed when the process started (`custody check >&-`)? Rust's runtime reopens
+/// a closed standard descriptor on /dev/null before `main`, after which nothing can tell;
+/// so this is read earlier, by a function in `.init_array`, which the loader runs before
+/// `main` (std itself reads `argv` there on Linux).
+#[cfg(target_os = "linux")]
+fn stdout_was_closed() -> bool {
+    closed_stdout::CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stdout_was_closed() -> bool {
+    false
+}
+
+#[cfg(target_os = "linux")]
+mod closed_stdout {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    pub static CLOSED: AtomicBool = AtomicBool::new(false);
+
+    extern "C" fn probe() {
+        // SAFETY: `fcntl(F_GETFD)` only reads descriptor 1's flags; it fails (with EBADF)
+        // only when the descriptor is not open.
+        if unsafe { libc::fcntl(1, libc::F_GETFD) } == -1 {
+            CLOSED.store(true, Ordering::Relaxed);
+        }
+    }
+
+    // SAFETY: the loader calls each `.init_array` entry once, before `main`, with no other
+    // thread running; `probe` touches only an atomic.
+    #[used]
+    #[unsafe(link_section = ".init_array")]
+    static PROBE: extern "C" fn() = probe;
 }

@@ -397,6 +397,42 @@ fn a_full_disk_on_stdout_is_an_error_and_exits_2() {
     assert_eq!(code, Some(2));
 }
 
+/// `custody check >&-`: stdout closed before custody starts. Rust's runtime would reopen it
+/// on /dev/null and the report would vanish; custody notices first and exits 2. With
+/// nothing for stdout (`--output FILE`), a closed stdout does not matter.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_stdout_is_an_error_and_exits_2() {
+    let run = |args: &str| {
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "exec \"$0\" check examples/airline --as-of 2026-11-24 {args} >&-"
+            ))
+            .arg(assert_cmd::cargo::cargo_bin!("custody"))
+            .current_dir(common::repo_root())
+            .output()
+            .expect("sh");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for format in ["json", "human"] {
+        let (code, err) = run(&format!("--format {format}"));
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert_eq!(
+            err, "error: cannot write the output: stdout is closed\n",
+            "{format}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("report.json");
+    let (code, err) = run(&format!("--format json --output {}", file.display()));
+    assert_eq!(code, Some(1), "the findings exit: {err}");
+    assert!(file.is_file());
+}
+
 #[cfg(unix)]
 #[test]
 fn a_closed_pipe_on_stdout_is_not_an_error() {
