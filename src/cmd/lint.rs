@@ -12,6 +12,7 @@ use crate::types::Exit;
 pub fn run(args: &LintArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
     let settings = project::Settings {
         as_of: args.as_of,
+        needs: project::Needs::POLICIES,
         ..super::settings(&args.input, cwd)
     };
     let loaded = check::project(project::load(&settings, today));

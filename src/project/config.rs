@@ -73,18 +73,25 @@ pub fn discover(dir: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// The error when no config was found and the command line does not name the inputs.
-pub fn not_found(dir: Option<&Path>, cwd: &Path) -> Diag {
+pub fn not_found(dir: Option<&Path>, cwd: &Path, needs: crate::project::Needs) -> Diag {
+    let flags = match (needs.policies, needs.inventory) {
+        (true, false) => "pass `--policy`",
+        (false, true) => "pass `--inventory`",
+        _ => "pass `--policy` and `--inventory`",
+    };
     let (message, help) = match dir {
         Some(d) => (
             format!(
                 "no `{FILE_NAME}` in `{}`",
                 crate::sources::display_path(d, cwd)
             ),
-            "create one there (see docs/inventory.md), or pass `--policy` and `--inventory`",
+            format!("create one there (see docs/inventory.md), or {flags}"),
         ),
         None => (
             format!("no `{FILE_NAME}` found in this directory or any parent"),
-            "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or pass `--policy` and `--inventory`",
+            format!(
+                "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or {flags}"
+            ),
         ),
     };
     Diag::new(&codes::config::NOT_FOUND, message).help(help)

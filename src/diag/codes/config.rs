@@ -14,6 +14,10 @@ crate::codes! {
     /// }
     /// ```
     ///
+    /// A command whose inputs are all named on the command line needs no config: `check` and
+    /// `explain` with `--policy` and `--inventory`, `lint` with `--policy`, `query` and
+    /// `impact` with `--inventory`.
+    ///
     /// Fix: create a `custody.yaml` (see docs/inventory.md), run custody from the project that has
     /// one, or name the files: `custody check --policy rules.policy --inventory inventory/`.
     pub NOT_FOUND = error "custody::config::not_found",
@@ -25,6 +29,9 @@ crate::codes! {
     /// ```yaml title="custody.yaml"
     /// inventory: [inventory]
     /// ```
+    ///
+    /// Only commands that use policies need them: `check`, `explain` and `lint`; `custody
+    /// query` and `custody impact` run on an inventory alone.
     ///
     /// Fix: list the policy files or directories under `policies:`, or pass `--policy PATH`.
     pub NO_POLICIES = error "custody::config::no_policies",
@@ -43,6 +50,9 @@ crate::codes! {
     ///   require v.owner is set
     /// }
     /// ```
+    ///
+    /// Only commands that use an inventory need one: `check` and `explain`, `query` and
+    /// `impact`; `custody lint` runs on policies alone.
     ///
     /// Fix: list the inventory files or directories under `inventory:`, or pass
     /// `--inventory PATH`.
