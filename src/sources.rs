@@ -108,6 +108,16 @@ pub fn collect(
     out
 }
 
+/// The `kind` files below `dir`, walked as [`collect`] walks a directory; none is not an
+/// error here (the caller says what it looked for).
+pub fn find_under(dir: &Path, kind: FileKind, cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(dir, kind, &mut out, &mut Visited::default(), 0, cwd, diags);
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// The real directories a walk has entered, so a symlink back to one (`loop/self -> .`) or a
 /// second link to the same directory is not walked again.
 #[derive(Default)]

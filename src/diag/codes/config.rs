@@ -32,6 +32,8 @@ crate::codes! {
     ///
     /// Only commands that use policies need them: `check`, `explain` and `lint`; `custody
     /// query` and `custody impact` run on an inventory alone.
+    /// `custody fmt` with no path gives it too, when there is no custody.yaml and no `*.policy`
+    /// file below the working directory.
     ///
     /// Fix: list the policy files or directories under `policies:`, or pass `--policy PATH`.
     pub NO_POLICIES = error "custody::config::no_policies",
