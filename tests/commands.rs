@@ -105,3 +105,43 @@ fn query_and_impact_run_on_an_inventory_alone() {
     assert_eq!(code, 2);
     assert!(stderr.contains("or pass `--inventory`\n"), "{stderr}");
 }
+
+#[test]
+fn paths_in_output_are_normalised() {
+    let dir = project(&[("rules.policy", POLICY), ("inv/vendors.yaml", INVENTORY)]);
+    let (stdout, stderr, code) = run(
+        dir.path(),
+        &[
+            "check",
+            "--policy",
+            "./rules.policy",
+            "--inventory",
+            "./inv/../inv/vendors.yaml",
+            "--format",
+            "concise",
+            "--as-of",
+            "2026-11-24",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stdout.starts_with("inv/vendors.yaml:5:19: critical TPR-004 vendor/crm-platform:"),
+        "{stdout}"
+    );
+    // Errors name the file the same way.
+    let (_, stderr, code) = run(
+        dir.path(),
+        &[
+            "check",
+            "--policy",
+            "rules.policy",
+            "--inventory",
+            "inv/./x/../missing.yaml",
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("cannot read `inv/missing.yaml`"),
+        "{stderr}"
+    );
+}
