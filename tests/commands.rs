@@ -145,3 +145,30 @@ fn paths_in_output_are_normalised() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_summary_of_a_run_with_input_errors_leads_with_them() {
+    let broken = "vendors:\n  - id: crm-platform\n    handles: [personal.contact.adress]\n";
+    let dir = project(&[("rules.policy", POLICY), ("inv/vendors.yaml", broken)]);
+    let args = [
+        "check",
+        "--policy",
+        "rules.policy",
+        "--inventory",
+        "inv",
+        "--as-of",
+        "2026-11-24",
+    ];
+    let (stdout, _, code) = run(dir.path(), &args);
+    assert_eq!(code, 2);
+    assert!(
+        stdout.ends_with("custody: could not evaluate everything: 1 error, 0 warnings; of what was evaluated, no failing findings, 0 waived; 1 rule over 1 entity, as of 2026-11-24\n"),
+        "{stdout}"
+    );
+    let (stdout, _, code) = run(dir.path(), &[&args[..], &["--format", "concise"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        stdout.starts_with("custody: could not evaluate everything: 1 error"),
+        "{stdout}"
+    );
+}
