@@ -227,7 +227,7 @@ pub struct CheckArgs {
     /// Known findings: failing findings recorded in FILE are `baselined` and do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record the current failing findings in FILE, to adopt custody on an existing inventory.
+    /// Record the current failing findings in FILE, to adopt custody on an existing inventory; exits 0 once written (2 on input errors).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Only evaluate this rule (repeatable).

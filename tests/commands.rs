@@ -172,3 +172,76 @@ fn the_summary_of_a_run_with_input_errors_leads_with_them() {
         "{stdout}"
     );
 }
+
+const TWO_RULES: &str = "rule TPR-004 \"Vendors enforce MFA\" {\n  for vendor v\n  require v.mfa_enforced\n}\n\nrule TPR-005 \"Vendors name an owner\" {\n  for vendor v\n  require v.owner is set\n}\n";
+
+fn baseline_project(mfa: bool) -> tempfile::TempDir {
+    let inventory = format!("vendors:\n  - id: crm-platform\n    mfa_enforced: {mfa}\n");
+    project(&[
+        (
+            "custody.yaml",
+            "policies: [rules.policy]\ninventory: [inv]\n",
+        ),
+        ("rules.policy", TWO_RULES),
+        ("inv/vendors.yaml", &inventory),
+    ])
+}
+
+#[test]
+fn writing_a_baseline_exits_0_and_says_where() {
+    let dir = baseline_project(false);
+    let (stdout, stderr, code) = run(
+        dir.path(),
+        &["check", "--write-baseline", "./inv/../b.json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("2 failing findings"), "{stdout}");
+    assert_eq!(stderr, "custody: recorded 2 failing findings in b.json\n");
+    let written = std::fs::read_to_string(dir.path().join("b.json")).expect("baseline");
+    assert!(written.contains("TPR-004|vendor/crm-platform"), "{written}");
+    // The baseline makes the same findings pass.
+    let (_, stderr, code) = run(dir.path(), &["check", "--baseline", "b.json"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    // Input errors still exit 2; a file that cannot be written too, and is not announced.
+    std::fs::write(dir.path().join("inv/bad.yaml"), "vendors: 3\n").expect("write");
+    let (_, _, code) = run(dir.path(), &["check", "--write-baseline", "c.json"]);
+    assert_eq!(code, 2);
+    std::fs::remove_file(dir.path().join("inv/bad.yaml")).expect("rm");
+    let (_, stderr, code) = run(
+        dir.path(),
+        &["check", "--write-baseline", "no/such/dir/b.json"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: cannot write"), "{stderr}");
+    assert!(!stderr.contains("recorded"), "{stderr}");
+}
+
+#[test]
+fn with_rule_only_the_selected_rules_baseline_entries_can_be_fixed() {
+    let dir = baseline_project(false);
+    let (_, stderr, code) = run(dir.path(), &["check", "--write-baseline", "b.json"]);
+    assert_eq!(code, 0, "{stderr}");
+    // TPR-004 is fixed; TPR-005 still fails.
+    let dir2 = baseline_project(true);
+    std::fs::copy(dir.path().join("b.json"), dir2.path().join("b.json")).expect("copy");
+    let (_, stderr, code) = run(
+        dir2.path(),
+        &["check", "--rule", "TPR-005", "--baseline", "b.json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr, "",
+        "TPR-004 was not evaluated, so its entry is not fixed"
+    );
+    let (_, stderr, code) = run(
+        dir2.path(),
+        &["check", "--rule", "TPR-004", "--baseline", "b.json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("custody::baseline::fixed"), "{stderr}");
+    assert!(stderr.contains("1 baselined finding is fixed"), "{stderr}");
+    assert!(
+        stderr.contains("`TPR-004|vendor/crm-platform` no longer occurs"),
+        "{stderr}"
+    );
+}
