@@ -245,3 +245,91 @@ fn with_rule_only_the_selected_rules_baseline_entries_can_be_fixed() {
         "{stderr}"
     );
 }
+
+const LINTED: &str = "let unused = 3\nlet other = 4 # custody: allow lint::unused_let\nlet third = 5 # custody: allow custody::lint::missing_references\n\nrule R-1 \"t\" {\n  for vendor v\n  require v.mfa_enforced\n}\n";
+const WAIVERS: &str = "waivers:\n  - rule: R-1\n    entity: vendor/crm\n    reason: accepted\n    approved_by: a@example.com\n    expires: 2026-12-20\n";
+
+fn lint_project(lint: &str) -> tempfile::TempDir {
+    let config = format!("policies: [rules.policy]\ninventory: [inv]\nwaivers: w.yaml\n{lint}");
+    project(&[
+        ("custody.yaml", &config),
+        ("rules.policy", LINTED),
+        (
+            "inv/v.yaml",
+            "vendors:\n  - id: crm\n    mfa_enforced: false\n",
+        ),
+        ("w.yaml", WAIVERS),
+    ])
+}
+
+/// The codes of the warnings and errors `custody lint` printed, with their line.
+fn shown_codes(stderr: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut code = None;
+    for line in stderr.lines() {
+        if line.starts_with("custody::") {
+            code = Some(line.to_owned());
+        } else if let (Some(c), Some(at)) = (&code, line.trim_start().strip_prefix("╭─[")) {
+            out.push(format!("{c} {}", at.trim_end_matches(']')));
+            code = None;
+        }
+    }
+    out
+}
+
+#[test]
+fn lint_warnings_by_default() {
+    let dir = lint_project("");
+    let (stdout, stderr, code) = run(dir.path(), &["lint", "--as-of", "2026-12-01"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.ends_with(": 5 warnings\n"), "{stdout}");
+    assert_eq!(
+        shown_codes(&stderr),
+        [
+            "custody::lint::unused_let rules.policy:1:5",
+            "custody::lint::unused_let rules.policy:3:5",
+            "custody::lint::missing_references rules.policy:5:6",
+            "custody::lint::missing_remediation rules.policy:5:6",
+            "custody::lint::waiver_expires_soon w.yaml:6:14",
+        ]
+    );
+}
+
+#[test]
+fn lint_allow_and_allow_comments_silence_warnings() {
+    // `other` is silenced by the comment on its line; `third`'s comment names another code.
+    let dir = lint_project(
+        "lint:\n  allow: [custody::lint::missing_remediation, lint::missing_references]\n  waiver_expiry_days: 10\n",
+    );
+    let (stdout, stderr, code) = run(dir.path(), &["lint", "--as-of", "2026-12-01"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.ends_with(": 2 warnings\n"), "{stdout}");
+    assert_eq!(
+        shown_codes(&stderr),
+        [
+            "custody::lint::unused_let rules.policy:1:5",
+            "custody::lint::unused_let rules.policy:3:5",
+        ]
+    );
+    // A wider window than the default warns earlier.
+    let dir = lint_project("lint:\n  waiver_expiry_days: 20\n");
+    let (_, stderr, _) = run(dir.path(), &["lint", "--as-of", "2026-11-29"]);
+    assert!(!stderr.contains("waiver_expires_soon"), "21 days: {stderr}");
+    let (_, stderr, _) = run(dir.path(), &["lint", "--as-of", "2026-11-30"]);
+    assert!(stderr.contains("expires in 20 days"), "{stderr}");
+}
+
+#[test]
+fn lint_settings_mistakes_are_config_errors() {
+    let dir = lint_project(
+        "lint:\n  allow: [lint::unused_lett, custody::lint::missing_remediation]\n  waiver_expiry_days: soon\n  deny: []\n",
+    );
+    let (stdout, stderr, code) = run(dir.path(), &["lint", "--as-of", "2026-12-01"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stdout.contains(": 3 errors,"), "{stdout}");
+    insta::assert_snapshot!(stderr);
+    // `check` reads the section too (no unknown key), and ignores what only lint uses.
+    let dir = lint_project("lint:\n  allow: [custody::lint::missing_remediation]\n");
+    let (_, stderr, code) = run(dir.path(), &["check", "--as-of", "2026-12-01"]);
+    assert_eq!(code, 0, "{stderr}");
+}

@@ -51,6 +51,7 @@ pub fn diagnostics(loaded: &Checked) -> Vec<diag::Diag> {
         program: &loaded.program,
         waivers: &loaded.project.waivers,
         as_of: loaded.project.as_of,
+        settings: &loaded.project.lint,
     }));
     diag::sort(&mut diags);
     diags.dedup();

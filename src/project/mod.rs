@@ -116,6 +116,8 @@ pub struct Project {
     pub waivers: Vec<Waiver>,
     pub as_of: Date,
     pub fail_on: Severity,
+    /// The config's `lint:` settings (for `custody lint`).
+    pub lint: config::LintSettings,
 }
 
 impl Project {
@@ -145,6 +147,7 @@ pub fn load(settings: &Settings, today: Date) -> Project {
         taxonomy,
         as_of,
         fail_on,
+        config,
         ..
     } = setup;
     Project {
@@ -159,6 +162,7 @@ pub fn load(settings: &Settings, today: Date) -> Project {
         waivers,
         as_of,
         fail_on,
+        lint: config.lint,
     }
 }
 

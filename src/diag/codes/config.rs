@@ -70,8 +70,9 @@ crate::codes! {
     /// inventory: [inventory]
     /// ```
     ///
-    /// Fix: the keys are `policies`, `inventory`, `waivers`, `taxonomy`, `schema`, `fail_on` and
-    /// `max_file_size`; the help names the nearest one.
+    /// Fix: the keys are `policies`, `inventory`, `waivers`, `taxonomy`, `schema`, `fail_on`,
+    /// `max_file_size`, `library` and `lint`; the help names the nearest one. A `lint.allow`
+    /// entry must be a lint code (`custody help-code lint` lists them).
     pub INVALID = error "custody::config::invalid",
         "A key or value in `custody.yaml` is wrong: an unknown key, a `fail_on` that is not a severity, a `max_file_size` that is not a positive number, a list where a path was expected.";
 
