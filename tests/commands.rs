@@ -333,3 +333,79 @@ fn lint_settings_mistakes_are_config_errors() {
     let (_, stderr, code) = run(dir.path(), &["check", "--as-of", "2026-12-01"]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn files_pre_commit_passes_are_changed_files_not_the_config_path() {
+    let dir = project(&[
+        (
+            "custody.yaml",
+            "policies: [rules.policy]\ninventory: [inv]\n",
+        ),
+        ("rules.policy", POLICY),
+        ("inv/vendors.yaml", INVENTORY),
+    ]);
+    let all = run(dir.path(), &["check", "--as-of", "2026-11-24"]);
+    assert_eq!(all.2, 1, "{}", all.1);
+    // As the hook runs it (`entry: custody check --changed-files`, then the hook's `args`,
+    // then the files): the whole project, the same output.
+    let changed = run(
+        dir.path(),
+        &[
+            "check",
+            "--changed-files",
+            "--as-of",
+            "2026-11-24",
+            "inv/vendors.yaml",
+            "custody.yaml",
+            "rules.policy",
+        ],
+    );
+    assert_eq!(changed, all);
+    // Without the flag, files after PATH are changed files too.
+    let parent = dir.path().parent().expect("parent");
+    let name = dir
+        .path()
+        .file_name()
+        .and_then(|n| n.to_str())
+        .expect("name");
+    let (stdout, stderr, code) = run(
+        parent,
+        &[
+            "check",
+            name,
+            "--as-of",
+            "2026-11-24",
+            "rules.policy",
+            "x.yaml",
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.contains("1 failing finding"), "{stdout}");
+    // lint likewise.
+    let (stdout, stderr, code) = run(
+        dir.path(),
+        &[
+            "lint",
+            "--deny-warnings",
+            "--changed-files",
+            "inv/vendors.yaml",
+            "rules.policy",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.ends_with("no problems\n"), "{stdout}");
+}
+
+#[test]
+fn the_hooks_pass_changed_files() {
+    let hooks =
+        std::fs::read_to_string(common::repo_root().join(".pre-commit-hooks.yaml")).expect("hooks");
+    assert!(
+        hooks.contains("entry: custody check --changed-files\n"),
+        "{hooks}"
+    );
+    assert!(
+        hooks.contains("entry: custody lint --deny-warnings --changed-files\n"),
+        "{hooks}"
+    );
+}

@@ -40,7 +40,7 @@ impl Options {
             project: Settings {
                 as_of: args.as_of,
                 fail_on: args.fail_on.map(Into::into),
-                ..super::settings(&args.input, cwd)
+                ..super::settings_with_changed(&args.input, args.changed_files, cwd)
             },
             rules: args.rules.iter().map(RuleId::new).collect(),
             baseline: args.baseline.clone(),

@@ -13,7 +13,7 @@ pub fn run(args: &LintArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -
     let settings = project::Settings {
         as_of: args.as_of,
         needs: project::Needs::POLICIES,
-        ..super::settings(&args.input, cwd)
+        ..super::settings_with_changed(&args.input, args.changed_files, cwd)
     };
     let loaded = check::project(project::load(&settings, today));
     let diags = diagnostics(&loaded);
