@@ -75,6 +75,14 @@ pub enum Command {
 pub struct LintArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Changed files, after PATH (as pre-commit passes them): they restrict nothing (a change
+    /// to one file can change findings anywhere, so the whole project is always linted).
+    #[arg(value_name = "FILES")]
+    pub changed: Vec<PathBuf>,
+    /// Every positional argument is a changed file, none is PATH (custody.yaml is found by
+    /// walking up): what the pre-commit hooks pass.
+    #[arg(long)]
+    pub changed_files: bool,
     /// Exit 1 when there are warnings.
     #[arg(long)]
     pub deny_warnings: bool,
@@ -209,6 +217,14 @@ pub struct InputArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    /// Changed files, after PATH (as pre-commit passes them): they restrict nothing (a change
+    /// to one file can change findings anywhere, so the whole project is always checked).
+    #[arg(value_name = "FILES")]
+    pub changed: Vec<PathBuf>,
+    /// Every positional argument is a changed file, none is PATH (custody.yaml is found by
+    /// walking up): what the pre-commit hooks pass.
+    #[arg(long)]
+    pub changed_files: bool,
     /// Evaluation date (YYYY-MM-DD); default today.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
@@ -227,7 +243,7 @@ pub struct CheckArgs {
     /// Known findings: failing findings recorded in FILE are `baselined` and do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record the current failing findings in FILE, to adopt custody on an existing inventory.
+    /// Record the current failing findings in FILE, to adopt custody on an existing inventory; exits 0 once written (2 on input errors).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
     /// Only evaluate this rule (repeatable).

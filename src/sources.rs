@@ -58,11 +58,59 @@ fn named(d: Diag, input: &Input) -> Diag {
     }
 }
 
-/// A path as the user should see it: relative to the working directory when below it.
+/// A path as the user should see it: relative to the working directory when below it, with
+/// `.` and `..` components resolved lexically (`./inv/../inv/a.yaml` is `inv/a.yaml`). Only
+/// for display: the file read is the path as given.
 pub fn display_path(path: &Path, cwd: &Path) -> String {
-    let shown = path.strip_prefix(cwd).unwrap_or(path);
-    let s = shown.to_string_lossy().replace('\\', "/");
-    s.strip_prefix("./").map(str::to_owned).unwrap_or(s)
+    let (path, cwd) = (normalize(path), normalize(cwd));
+    let shown = path.strip_prefix(&cwd).unwrap_or(&path);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// `path` with `.` components dropped and each `..` folded into the component before it,
+/// without touching the file system. A `..` that has nothing to fold into is kept (or, at
+/// the root, dropped, as the root's parent is the root).
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                Some(Component::ParentDir | Component::CurDir) | None => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::{display_path, normalize};
+    use std::path::Path;
+
+    #[test]
+    fn paths_are_shown_normalised_and_relative_to_the_working_directory() {
+        let cwd = Path::new("/work/p");
+        let shown = |p: &str| display_path(Path::new(p), cwd);
+        assert_eq!(shown("./inv/../inv/a.yaml"), "inv/a.yaml");
+        assert_eq!(shown("/work/p/./inv/x/../a.yaml"), "inv/a.yaml");
+        assert_eq!(shown("/work/q/../p/a.yaml"), "a.yaml");
+        assert_eq!(shown("../other/a.yaml"), "../other/a.yaml");
+        assert_eq!(shown("a/../../b.yaml"), "../b.yaml");
+        assert_eq!(shown("/elsewhere/a.yaml"), "/elsewhere/a.yaml");
+        assert_eq!(
+            display_path(Path::new("inv/a.yaml"), Path::new("./")),
+            "inv/a.yaml"
+        );
+        assert_eq!(normalize(Path::new("/../a")), Path::new("/a"));
+        assert_eq!(normalize(Path::new("./.")), Path::new(""));
+    }
 }
 
 /// Expand files and directories into the files to load, in path order. Directories are
@@ -103,6 +151,16 @@ pub fn collect(
             Ok(_) => out.push(p.clone()),
         }
     }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The `kind` files below `dir`, walked as [`collect`] walks a directory; none is not an
+/// error here (the caller says what it looked for).
+pub fn find_under(dir: &Path, kind: FileKind, cwd: &Path, diags: &mut Vec<Diag>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    walk(dir, kind, &mut out, &mut Visited::default(), 0, cwd, diags);
     out.sort();
     out.dedup();
     out

@@ -697,6 +697,49 @@ fn without_paths_or_config_it_says_what_to_do() {
 }
 
 #[test]
+fn without_paths_it_formats_the_configs_policy_files_but_never_the_library() {
+    let dir = project(&[("a.policy", UGLY)]);
+    std::fs::write(
+        dir.path().join("custody.yaml"),
+        "policies: [builtin:tpr, policies]\ninventory: [inventory]\n",
+    )
+    .expect("config");
+    let r = run_in(dir.path(), &["--color", "never"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "custody fmt: 1 file reformatted, 0 already formatted\n"
+    );
+    assert_eq!(read(dir.path(), "a.policy"), CANONICAL);
+}
+
+#[test]
+fn without_paths_or_config_it_formats_the_policy_files_below_the_working_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for name in ["a.policy", "sub/b.policy", ".hidden/c.policy"] {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, UGLY).expect("write");
+    }
+    std::fs::write(dir.path().join("notes.txt"), UGLY).expect("write");
+    let r = run_in(dir.path(), &["--color", "never", "--check"], None);
+    assert_eq!(r.code, Some(1), "{}", r.stderr);
+    assert!(r.stdout.contains("--- a/a.policy"), "{}", r.stdout);
+    assert!(r.stdout.contains("--- a/sub/b.policy"), "{}", r.stdout);
+    assert!(!r.stdout.contains("c.policy"), "{}", r.stdout);
+    assert!(!r.stdout.contains("notes.txt"), "{}", r.stdout);
+    let r = run_in(dir.path(), &["--color", "never"], None);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "custody fmt: 2 files reformatted, 0 already formatted\n"
+    );
+    let file = |n: &str| std::fs::read_to_string(dir.path().join(n)).expect("read");
+    assert_eq!(file("sub/b.policy"), CANONICAL);
+    assert_eq!(file(".hidden/c.policy"), UGLY);
+}
+
+#[test]
 fn a_missing_path_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = run_in(dir.path(), &["--color", "never", "nope.policy"], None);

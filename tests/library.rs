@@ -244,6 +244,49 @@ fn parameters_override_library_lets_by_name() {
     assert_eq!(v["errors"][0]["file"], "custody.yaml");
 }
 
+#[test]
+fn a_parameter_of_the_wrong_type_is_an_error_on_the_custody_yaml_value() {
+    // A date for a number of hours, a YAML list (strings) for data categories, and a value
+    // naming something unknown: each labelled on the value in custody.yaml, with the
+    // library's `let` as a note (not at a comment of the library file, nor at each use).
+    let dir = project(
+        "policies: [builtin:tpr]\ninventory: [inventory]\nlibrary:\n  parameters:\n    breach_notice_hours: today\n    encryption_required_data: [personal, credentials]\n    low_tier_max_records: \"records_limit\"\n    allowed_countries: [AU, BR]\n",
+    );
+    let out = custody(dir.path())
+        .args(["check", "--as-of", "2026-11-24", "--color", "never"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("type_mismatch"), "{stderr}");
+    insta::assert_snapshot!(stderr);
+    let (code, rules, v) = by_rule(dir.path());
+    assert_eq!(code, 2);
+    let codes: Vec<(&str, &str, i64)> = v["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap_or(""),
+                e["file"].as_str().unwrap_or(""),
+                e["line"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("custody::library::parameter_type", "custody.yaml", 5),
+            ("custody::library::parameter_type", "custody.yaml", 6),
+            ("custody::policy::unknown_name", "custody.yaml", 7),
+        ]
+    );
+    // The rules that use a wrong parameter do not run; the others do.
+    assert!(!rules.iter().any(|r| r == "TPR-CON-03"), "{rules:?}");
+    assert!(rules.iter().any(|r| r == "TPR-XB-01"), "{rules:?}");
+}
+
 /// Regression: `custody test` could not load `builtin:` policies (found migrating the example).
 #[test]
 fn policy_tests_load_the_library_with_the_configs_parameters() {

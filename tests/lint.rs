@@ -23,6 +23,8 @@ fn lint_args(dir: &Path, deny_warnings: bool) -> LintArgs {
             max_file_size: None,
             color: ColorChoice::Never,
         },
+        changed: Vec::new(),
+        changed_files: false,
         deny_warnings,
         as_of: Some(common::as_of()),
     }

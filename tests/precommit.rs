@@ -84,7 +84,9 @@ fn pre_commit_runs_the_hooks_from_this_checkout() {
     std::fs::write(repo.join("inventory/vendors.yaml"), inventory(false)).expect("w");
     std::fs::write(
         repo.join(".pre-commit-config.yaml"),
-        format!("repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: custody-check\n      - id: custody-lint\n", root.display()),
+        // The check hook is given the changed files (`pass_filenames`), which custody
+        // must read as changed files after `--`, not as the config path.
+        format!("repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: custody-check\n        pass_filenames: true\n      - id: custody-lint\n", root.display()),
     )
     .expect("w");
     git(&repo, &["add", "-A"]);

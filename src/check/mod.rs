@@ -12,7 +12,7 @@ use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::inventory::{FieldType, KindId, Schema, Taxonomy};
 use crate::project::Project;
-use crate::project::policies::Policies;
+use crate::project::policies::{Override, Policies};
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::types::{RuleId, Severity};
 pub use ir::*;
@@ -76,7 +76,14 @@ pub fn program(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    let mut program = check(&policies.files, sources, schema, taxonomy, diags);
+    let mut program = check_with(
+        &policies.files,
+        &policies.overrides,
+        sources,
+        schema,
+        taxonomy,
+        diags,
+    );
     let library = &policies.library_files;
     // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
     program
@@ -129,12 +136,27 @@ pub fn check(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
+    check_with(files, &[], sources, schema, taxonomy, diags)
+}
+
+/// [`check`], with the `let`s whose values custody.yaml's `library.parameters` replaced: a
+/// mistake in such a value is labelled in custody.yaml, and a value of another type than
+/// the library's default is an error there (the rules using it do not run).
+fn check_with(
+    files: &[PolicyFile],
+    overrides: &[Override],
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Program {
     let builtins = Builtins::new(schema);
     let mut rules: Vec<CheckedRule> = Vec::new();
     let mut seen: HashMap<String, Loc> = HashMap::new();
     for pf in files {
         let mut cx = Checker {
             file: pf.file,
+            overrides,
             sources,
             schema,
             taxonomy,
@@ -203,6 +225,8 @@ struct Var {
 
 struct Checker<'a> {
     file: FileId,
+    /// Library `let`s given another value in custody.yaml (for every file; matched by file).
+    overrides: &'a [Override],
     sources: &'a SourceMap,
     schema: &'a Schema,
     taxonomy: &'a Taxonomy,
@@ -230,6 +254,16 @@ fn let_names_in(text: &str) -> Vec<String> {
             (!name.is_empty()).then_some(name)
         })
         .collect()
+}
+
+/// Whether a parameter's value of type `given` can stand for a default of type `default`: the
+/// same type, a string for one of fixed values (or back), an empty list for any list.
+fn fits(default: &Ty, given: &Ty) -> bool {
+    match (default, given) {
+        (Ty::List(d), Ty::List(g)) => **d == Ty::Unknown || **g == Ty::Unknown || fits(d, g),
+        (Ty::Str | Ty::Enum(_), Ty::Str | Ty::Enum(_)) => true,
+        (d, g) => d == g,
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -262,7 +296,15 @@ impl<'a> Checker<'a> {
             self.diags.push(d);
             return;
         }
-        let Some(value) = self.expr(&l.value) else {
+        let value = match self
+            .overrides
+            .iter()
+            .find(|o| o.file == self.file && o.name == l.name.name)
+        {
+            Some(o) => self.overridden(l, o),
+            None => self.expr(&l.value),
+        };
+        let Some(value) = value else {
             // Its error is reported; uses of the name would only repeat it.
             self.unparsed_lets.push(l.name.name.clone());
             return;
@@ -284,6 +326,74 @@ impl<'a> Checker<'a> {
                 );
             }
         }
+    }
+
+    /// A library `let`'s value from custody.yaml: checked in its own source, its mistakes
+    /// moved onto the custody.yaml value (with the library's `let` as a note), and its type
+    /// held to the default's. `None` when it is wrong (reported).
+    fn overridden(&mut self, l: &ast::LetDecl, o: &Override) -> Option<CExpr> {
+        let library_file = self.file;
+        let outer = std::mem::take(&mut self.diags);
+        // The default's type, in the library (where it always checks).
+        let default = self.expr(&o.default);
+        self.diags.clear();
+        self.file = o.source;
+        let value = self.expr(&l.value);
+        self.file = library_file;
+        let mistakes = std::mem::replace(&mut self.diags, outer);
+        let note = format!("the library's `let {}`", o.name);
+        for mut d in mistakes {
+            let moved = d.primary.as_ref().is_some_and(|p| p.loc.file == o.source);
+            if moved {
+                d.primary = d.primary.map(|p| crate::diag::Label {
+                    loc: o.value_loc,
+                    ..p
+                });
+                d.secondary.retain(|s| s.loc.file != o.source);
+                d.message = format!("library parameter `{}`: {}", o.name, d.message);
+                d = d.also(o.let_loc, note.clone());
+            }
+            self.diags.push(d);
+        }
+        let value = value?;
+        let default = default?;
+        if fits(&default.ty, &value.ty) {
+            return Some(value);
+        }
+        let (want, got) = (self.ty_words(&default.ty), self.ty_words(&value.ty));
+        // The default on one line (`[personal, credentials]`), to show what is expected.
+        let written = self.sources.get(library_file).slice(o.default.span);
+        let example = written
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .replace("[ ", "[")
+            .replace(", ]", "]");
+        let help = match (&default.ty, &value.ty) {
+            (Ty::List(d), Ty::List(v)) if **d == Ty::Cat && **v == Ty::Str => format!(
+                "a YAML list is a list of strings; write data categories as a policy expression in quotes, e.g. `{}: \"{}\"`",
+                o.name,
+                if written.contains('#') {
+                    "[personal.health, personal.financial]"
+                } else {
+                    &example
+                }
+            ),
+            _ => format!("write {want}, like the library's default `{example}`"),
+        };
+        self.diags.push(
+            Diag::new(
+                &codes::library::PARAMETER_TYPE,
+                format!(
+                    "library parameter `{}` must be {want}, but this value is {got}",
+                    o.name
+                ),
+            )
+            .at(o.value_loc, got.clone())
+            .also(o.let_loc, format!("{note}, {want}"))
+            .help(help),
+        );
+        None
     }
 
     fn rule(&mut self, r: &ast::Rule) -> Option<CheckedRule> {

@@ -2,7 +2,8 @@
 //! report in the chosen format (and any `--report` files).
 //!
 //! Exit code: 0 when no failing finding is at or above `--fail-on`; 1 when one is; 2 on
-//! any error in the input or the command line (2 wins over 1).
+//! any error in the input or the command line (2 wins over 1). `--write-baseline` exits 0
+//! once it has written the file, whatever the findings (still 2 on input or write errors).
 
 use super::{Output, write_atomic};
 use crate::check::{self, Checked};
@@ -39,7 +40,7 @@ impl Options {
             project: Settings {
                 as_of: args.as_of,
                 fail_on: args.fail_on.map(Into::into),
-                ..super::settings(&args.input, cwd)
+                ..super::settings_with_changed(&args.input, args.changed_files, cwd)
             },
             rules: args.rules.iter().map(RuleId::new).collect(),
             baseline: args.baseline.clone(),
@@ -106,10 +107,12 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
         human::render_diags(&report, &err_style)
     };
     let mut exit = report.exit();
-    let mut write = |path: &std::path::Path, content: &str| {
-        if let Err(e) = write_atomic(path, content) {
+    let mut write = |path: &std::path::Path, content: &str| match write_atomic(path, content) {
+        Ok(()) => true,
+        Err(e) => {
             stderr.push_str(&format!("error: {e}\n"));
             exit = Exit::Invalid;
+            false
         }
     };
     let stdout = match &args.output {
@@ -138,11 +141,17 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
             })
             .collect();
         let n = entries.len();
-        write(path, &baseline::write(&mut entries));
-        stderr.push_str(&format!(
-            "custody: recorded {n} failing findings in {}\n",
-            path.display()
-        ));
+        if write(path, &baseline::write(&mut entries)) {
+            stderr.push_str(&format!(
+                "custody: recorded {n} failing findings in {}\n",
+                sources::display_path(path, &report.project.cwd)
+            ));
+            // Recording the findings is the point of the run: they do not fail it (input
+            // errors and write failures still exit 2).
+            if exit == Exit::Findings {
+                exit = Exit::Clean;
+            }
+        }
     }
     let timings = args.timings;
     if stream_json {
@@ -247,7 +256,23 @@ pub fn report(options: &Options, today: Date) -> Report {
                 &inventory.entity_ref(schema, f.entity),
             )
         };
-        baseline::apply(&mut findings, &recorded, name, &mut project.diags);
+        // With `--rule`, only the selected rules' entries can be fixed; without it, every
+        // entry can (a rule no longer loaded has no findings left).
+        let was_evaluated = |rule: &str| {
+            options.rules.is_empty()
+                || program
+                    .rules
+                    .iter()
+                    .position(|r| r.id.as_str() == rule)
+                    .is_some_and(|i| evaluated[i])
+        };
+        baseline::apply(
+            &mut findings,
+            &recorded,
+            name,
+            was_evaluated,
+            &mut project.diags,
+        );
     }
     diag::sort(&mut project.diags);
     project.diags.dedup();

@@ -38,9 +38,14 @@ pub fn run(args: &ExplainArgs, cwd: std::path::PathBuf, today: jiff::civil::Date
     {
         args.input.path = args.entity.take().map(std::path::PathBuf::from);
     }
-    with_project(&args.input, args.as_of, cwd, today, |loaded| {
-        explain(&args, loaded)
-    })
+    with_project(
+        &args.input,
+        project::Needs::BOTH,
+        args.as_of,
+        cwd,
+        today,
+        |loaded| explain(&args, loaded),
+    )
 }
 
 /// Load the project (`explain`, `query` and `impact` all start here), run `body` on it for
@@ -48,6 +53,7 @@ pub fn run(args: &ExplainArgs, cwd: std::path::PathBuf, today: jiff::civil::Date
 /// exit code 2.
 pub(crate) fn with_project(
     input: &crate::cli::InputArgs,
+    needs: project::Needs,
     as_of: Option<jiff::civil::Date>,
     cwd: std::path::PathBuf,
     today: jiff::civil::Date,
@@ -55,6 +61,7 @@ pub(crate) fn with_project(
 ) -> Output {
     let settings = project::Settings {
         as_of,
+        needs,
         ..super::settings(input, cwd)
     };
     let mut loaded = check::project(project::load(&settings, today));

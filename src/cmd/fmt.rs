@@ -127,7 +127,8 @@ fn cli_handler(args: &FmtArgs) -> miette::GraphicalReportHandler {
     diag::handler(style.color, style.width)
 }
 
-/// The files to format: the paths given (without `-`), or the config's `policies`. Also
+/// The files to format: the paths given (without `-`), or the config's policy files (never
+/// a `builtin:` entry), or with no config the `.policy` files under the working directory. Also
 /// the file size limit (the config's `max_file_size`, when there is a config).
 fn inputs(
     args: &FmtArgs,
@@ -145,17 +146,24 @@ fn inputs(
         return (inputs, sources::DEFAULT_MAX_FILE_SIZE);
     }
     let Some(path) = config::discover(None, cwd) else {
-        diags.push(
-            Diag::new(
-                &codes::config::NOT_FOUND,
-                format!(
-                    "no `{}` found in this directory or any parent",
-                    config::FILE_NAME
-                ),
-            )
-            .help("name the files to format (`custody fmt rules.policy policies/`), or run it in a project with a custody.yaml"),
+        // No config: the policy files under the working directory.
+        let files = sources::find_under(cwd, FileKind::Policy, cwd, diags);
+        if files.is_empty() {
+            diags.push(
+                Diag::new(
+                    &codes::config::NO_POLICIES,
+                    format!(
+                        "nothing to format: no `{}` found in this directory or any parent, and no `.policy` files below it",
+                        config::FILE_NAME
+                    ),
+                )
+                .help("name the files to format (`custody fmt rules.policy policies/`), or run it in a project with a custody.yaml"),
+            );
+        }
+        return (
+            files.into_iter().map(Input::cli).collect(),
+            sources::DEFAULT_MAX_FILE_SIZE,
         );
-        return (Vec::new(), sources::DEFAULT_MAX_FILE_SIZE);
     };
     let cfg = config::load(&path, cwd, sources, diags);
     if cfg.policies.is_empty() && !diags.iter().any(Diag::is_error) {
@@ -165,17 +173,17 @@ fn inputs(
         );
     }
     let max = cfg.max_file_size.unwrap_or(sources::DEFAULT_MAX_FILE_SIZE);
-    // A `builtin:` entry is handed on as the path it is written as (and so reported as a
-    // file that cannot be read), as it always was.
+    // The user's policy files only: a `builtin:` entry is the embedded library, which is
+    // not theirs to format.
     let inputs = cfg
         .policies
         .into_iter()
-        .map(|p| Input {
-            path: match p.source {
-                PolicySource::File(path) => path,
-                PolicySource::Builtin(name) => PathBuf::from(format!("builtin:{name}")),
-            },
-            named_at: p.named_at,
+        .filter_map(|p| match p.source {
+            PolicySource::File(path) => Some(Input {
+                path,
+                named_at: p.named_at,
+            }),
+            PolicySource::Builtin(_) => None,
         })
         .collect();
     (inputs, max)

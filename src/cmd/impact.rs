@@ -21,9 +21,14 @@ const UNKNOWN_ENTITY: &Code = &codes::impact::UNKNOWN_ENTITY;
 const UNSUPPORTED_KIND: &Code = &codes::impact::UNSUPPORTED_KIND;
 
 pub fn run(args: &ImpactArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
-    super::explain::with_project(&args.input, args.as_of, cwd, today, |loaded| {
-        (impact_of(args, loaded).unwrap_or_default(), Exit::Clean)
-    })
+    super::explain::with_project(
+        &args.input,
+        crate::project::Needs::INVENTORY,
+        args.as_of,
+        cwd,
+        today,
+        |loaded| (impact_of(args, loaded).unwrap_or_default(), Exit::Clean),
+    )
 }
 
 fn impact_of(args: &ImpactArgs, loaded: &mut Checked) -> Option<String> {

@@ -12,7 +12,8 @@ use crate::types::Exit;
 pub fn run(args: &LintArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
     let settings = project::Settings {
         as_of: args.as_of,
-        ..super::settings(&args.input, cwd)
+        needs: project::Needs::POLICIES,
+        ..super::settings_with_changed(&args.input, args.changed_files, cwd)
     };
     let loaded = check::project(project::load(&settings, today));
     let diags = diagnostics(&loaded);
@@ -50,6 +51,7 @@ pub fn diagnostics(loaded: &Checked) -> Vec<diag::Diag> {
         program: &loaded.program,
         waivers: &loaded.project.waivers,
         as_of: loaded.project.as_of,
+        settings: &loaded.project.lint,
     }));
     diag::sort(&mut diags);
     diags.dedup();

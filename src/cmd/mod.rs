@@ -59,6 +59,17 @@ pub fn settings(input: &InputArgs, cwd: PathBuf) -> Settings {
     }
 }
 
+/// [`settings`] for `check` and `lint`, which also take changed files (`[PATH] [FILES]...`):
+/// with `--changed-files` every positional argument is one, so the files pre-commit appends
+/// are never taken as PATH. Changed files restrict nothing: the whole project is loaded.
+pub fn settings_with_changed(input: &InputArgs, changed_files: bool, cwd: PathBuf) -> Settings {
+    let mut s = settings(input, cwd);
+    if changed_files {
+        s.config_dir = None;
+    }
+    s
+}
+
 /// Colour decision: `--color`, then `NO_COLOR`, then whether the stream is a terminal.
 pub fn use_color(choice: ColorChoice, no_color_env: bool, is_terminal: bool) -> bool {
     match choice {

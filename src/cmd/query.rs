@@ -30,9 +30,14 @@ const INVALID_SHOW: &Code = &codes::query::INVALID_SHOW;
 const QUERY_RULE: &str = "query";
 
 pub fn run(args: &QueryArgs, cwd: std::path::PathBuf, today: jiff::civil::Date) -> Output {
-    super::explain::with_project(&args.input, args.as_of, cwd, today, |loaded| {
-        (query(args, loaded).unwrap_or_default(), Exit::Clean)
-    })
+    super::explain::with_project(
+        &args.input,
+        crate::project::Needs::INVENTORY,
+        args.as_of,
+        cwd,
+        today,
+        |loaded| (query(args, loaded).unwrap_or_default(), Exit::Clean),
+    )
 }
 
 /// A checked query: the kind, the `where` (if any) and the `--show` columns.

@@ -89,12 +89,20 @@ pub fn parse(file: FileId, docs: &[Node], diags: &mut Vec<Diag>) -> Vec<(String,
     out
 }
 
+/// The rule part of a fingerprint (`TPR-001|vendor/x` → `TPR-001`).
+pub fn rule_of(fingerprint: &str) -> &str {
+    fingerprint.split_once('|').map_or(fingerprint, |(r, _)| r)
+}
+
 /// Mark failing findings recorded in the baseline as `baselined`; warn about recorded
-/// findings that no longer occur.
+/// findings that no longer occur. Only an entry whose rule was evaluated (`evaluated`, given
+/// the rule part of its fingerprint) can be found fixed: under `--rule`, the other rules'
+/// entries say nothing.
 pub fn apply(
     findings: &mut [Finding],
     recorded: &[(String, Loc)],
     fingerprint: impl Fn(&Finding) -> String,
+    evaluated: impl Fn(&str) -> bool,
     diags: &mut Vec<Diag>,
 ) {
     let known: std::collections::HashMap<&str, Loc> =
@@ -111,7 +119,7 @@ pub fn apply(
     }
     let mut fixed: Vec<(&str, Loc)> = recorded
         .iter()
-        .filter(|(f, _)| !seen.contains(f.as_str()))
+        .filter(|(f, _)| !seen.contains(f.as_str()) && evaluated(rule_of(f)))
         .map(|(f, l)| (f.as_str(), *l))
         .collect();
     fixed.sort_by_key(|(_, l)| *l);

@@ -35,6 +35,7 @@ use crate::diag::code::Code;
 use crate::diag::{self, Diag};
 use crate::eval::{self, waivers};
 use crate::inventory::{Inventory, Schema, Taxonomy};
+use crate::project::config::LintSettings;
 use crate::project::waivers::Waiver;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use jiff::civil::Date;
@@ -82,6 +83,8 @@ pub struct Input<'a> {
     pub program: &'a Program,
     pub waivers: &'a [Waiver],
     pub as_of: Date,
+    /// custody.yaml's `lint:` section.
+    pub settings: &'a LintSettings,
 }
 
 /// What every hook may consult.
@@ -89,6 +92,8 @@ pub struct Cx<'a> {
     pub sources: &'a SourceMap,
     pub taxonomy: &'a Taxonomy,
     pub as_of: Date,
+    /// `lint.waiver_expiry_days` (default [`waiver_expires_soon::EXPIRY_WARNING_DAYS`]).
+    pub waiver_expiry_days: i64,
     /// An evaluator over an empty inventory, for expressions that mention no entity
     /// (`expr::constant`).
     pub eval: eval::Context<'a>,
@@ -141,6 +146,10 @@ pub fn lint(input: &Input<'_>) -> Vec<Diag> {
         sources: input.sources,
         taxonomy: input.taxonomy,
         as_of: input.as_of,
+        waiver_expiry_days: input
+            .settings
+            .waiver_expiry_days
+            .map_or(waiver_expires_soon::EXPIRY_WARNING_DAYS, i64::from),
         eval: eval::Context::new(
             input.program,
             &nothing,
@@ -180,9 +189,83 @@ pub fn lint(input: &Input<'_>) -> Vec<Diag> {
             l.waiver(&cx, w, &mut out);
         }
     }
+    let mut out = allow(input.settings, input.sources, out);
     diag::sort(&mut out);
     out.dedup();
     out
+}
+
+/// A code as written in `lint.allow` or a `# custody: allow` comment, without the
+/// `custody::` prefix.
+fn short(code: &str) -> &str {
+    code.strip_prefix("custody::").unwrap_or(code)
+}
+
+/// Drop the warnings `lint.allow` names and those silenced by a `# custody: allow CODE`
+/// comment on the line of their primary label (ruff's `# noqa` convention: the same line).
+/// An unknown code in `lint.allow` is a config error, with a did-you-mean.
+fn allow(settings: &LintSettings, sources: &SourceMap, warnings: Vec<Diag>) -> Vec<Diag> {
+    let known: Vec<&str> = codes().iter().map(|c| short(c.name)).collect();
+    let mut out = Vec::new();
+    let mut allowed: Vec<&str> = Vec::new();
+    for (code, loc) in &settings.allow {
+        if known.contains(&short(code)) {
+            allowed.push(short(code));
+            continue;
+        }
+        let help = diag::did_you_mean(short(code), known.iter().copied()).map_or_else(
+            || "`custody help-code lint` lists the lint codes".to_owned(),
+            |c| format!("did you mean `custody::{c}`?"),
+        );
+        out.push(
+            Diag::new(
+                &crate::diag::codes::config::INVALID,
+                format!("`{code}` in `lint.allow` is not a lint code"),
+            )
+            .at(*loc, "unknown lint code")
+            .help(help),
+        );
+    }
+    for d in warnings {
+        let code = short(d.code);
+        let silenced = !d.is_error()
+            && known.contains(&code)
+            && (allowed.contains(&code)
+                || d.primary.as_ref().is_some_and(|l| {
+                    allowed_on_line(sources.text(l.loc.file), l.loc.span.start as usize)
+                        .any(|c| short(c) == code)
+                }));
+        if !silenced {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// The codes of a `# custody: allow CODE[, CODE]` comment on the line holding byte `at`.
+fn allowed_on_line(text: &str, at: usize) -> impl Iterator<Item = &str> {
+    let at = at.min(text.len());
+    let start = text
+        .get(..at)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(at..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| at + i);
+    let line = text.get(start..end).unwrap_or("");
+    line.match_indices('#')
+        .filter_map(|(i, _)| {
+            let rest = line.get(i + 1..)?.trim_start();
+            let rest = rest.strip_prefix("custody:")?.trim_start();
+            rest.strip_prefix("allow")
+                .filter(|r| r.starts_with(char::is_whitespace))
+        })
+        .flat_map(|codes| {
+            codes
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|c| !c.is_empty())
+        })
 }
 
 #[cfg(test)]

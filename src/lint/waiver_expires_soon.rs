@@ -2,12 +2,12 @@ use super::{Cx, Lint};
 use crate::diag::Diag;
 use crate::diag::code::Code;
 use crate::project::waivers::Waiver;
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 crate::codes! {
     /// A live waiver expires within 30 days of the as-of date (`--as-of`, default today). When it
-    /// lapses, the finding it covers fails the run again.
+    /// lapses, the finding it covers fails the run again. `lint.waiver_expiry_days` in
+    /// custody.yaml sets another window (`waiver_expiry_days: 14`).
     ///
     /// Run: custody lint --as-of 2026-11-24
     ///
@@ -30,10 +30,12 @@ crate::codes! {
         "A live waiver expires within 30 days of the as-of date (`--as-of`, default today).";
 }
 
-/// A waiver expiring this many days after the as-of date (or sooner) is a warning.
+/// A waiver expiring this many days after the as-of date (or sooner) is a warning, unless
+/// custody.yaml sets `lint.waiver_expiry_days`.
 pub const EXPIRY_WARNING_DAYS: i64 = 30;
 
-/// A live waiver that lapses within [`EXPIRY_WARNING_DAYS`] of the as-of date.
+/// A live waiver that lapses within `lint.waiver_expiry_days` (default
+/// [`EXPIRY_WARNING_DAYS`]) of the as-of date.
 pub struct WaiverExpiresSoon;
 
 impl Lint for WaiverExpiresSoon {
@@ -42,9 +44,10 @@ impl Lint for WaiverExpiresSoon {
     }
 
     fn waiver(&self, cx: &Cx<'_>, w: &Waiver, out: &mut Vec<Diag>) {
-        let horizon = cx
-            .as_of
-            .checked_add(EXPIRY_WARNING_DAYS.days())
+        let horizon = jiff::Span::new()
+            .try_days(cx.waiver_expiry_days)
+            .ok()
+            .and_then(|span| cx.as_of.checked_add(span).ok())
             .unwrap_or(Date::MAX);
         if w.live(cx.as_of) && w.expires <= horizon {
             let days = cx.as_of.until(w.expires).map(|s| s.get_days()).unwrap_or(0);

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "custody.yaml";
 const CODE: &Code = &codes::config::INVALID;
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "policies",
     "inventory",
     "waivers",
@@ -23,6 +23,7 @@ const KEYS: [&str; 8] = [
     "fail_on",
     "max_file_size",
     "library",
+    "lint",
 ];
 
 /// An extension (`taxonomy:` or `schema:`): inline in the config, or in a file it names.
@@ -45,6 +46,18 @@ pub struct Config {
     pub disable: Vec<(RuleId, Loc)>,
     /// `library.parameters`: `let` name → new value (a policy expression), with locations.
     pub parameters: Vec<Parameter>,
+    /// `lint:`: which warnings `custody lint` gives.
+    pub lint: LintSettings,
+}
+
+/// The `lint:` section: settings of `custody lint`'s warnings.
+#[derive(Clone, Debug, Default)]
+pub struct LintSettings {
+    /// `lint.allow`: the codes to silence, as written (`custody::lint::NAME`, or without the
+    /// `custody::` prefix), with where each is written. The lint layer checks the names.
+    pub allow: Vec<(String, Loc)>,
+    /// `lint.waiver_expiry_days`: warn about waivers expiring within this many days.
+    pub waiver_expiry_days: Option<u32>,
 }
 
 /// One overridden library parameter.
@@ -73,18 +86,25 @@ pub fn discover(dir: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
 }
 
 /// The error when no config was found and the command line does not name the inputs.
-pub fn not_found(dir: Option<&Path>, cwd: &Path) -> Diag {
+pub fn not_found(dir: Option<&Path>, cwd: &Path, needs: crate::project::Needs) -> Diag {
+    let flags = match (needs.policies, needs.inventory) {
+        (true, false) => "pass `--policy`",
+        (false, true) => "pass `--inventory`",
+        _ => "pass `--policy` and `--inventory`",
+    };
     let (message, help) = match dir {
         Some(d) => (
             format!(
                 "no `{FILE_NAME}` in `{}`",
                 crate::sources::display_path(d, cwd)
             ),
-            "create one there (see docs/inventory.md), or pass `--policy` and `--inventory`",
+            format!("create one there (see docs/inventory.md), or {flags}"),
         ),
         None => (
             format!("no `{FILE_NAME}` found in this directory or any parent"),
-            "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or pass `--policy` and `--inventory`",
+            format!(
+                "run custody from a project with a custody.yaml, name its directory (`custody check DIR`), or {flags}"
+            ),
         ),
     };
     Diag::new(&codes::config::NOT_FOUND, message).help(help)
@@ -193,6 +213,32 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
                             .help("write e.g. `allowed_countries: [AU, NZ]`, `large_store_records: 500000` or `audit_cutoff_critical: today - 18 months`"),
                     ),
                 }
+            }
+        }
+    }
+    if let Some(n) = m.get("lint")
+        && let Some(lint) = MapReader::new(file, n, "`lint`", diags)
+    {
+        lint.reject_unknown(&["allow", "waiver_expiry_days"], CODE, "`lint`", diags);
+        if let Some(list) = lint.strings("allow", CODE, diags) {
+            cfg.lint.allow = list;
+        }
+        if let Some(n) = lint.get("waiver_expiry_days") {
+            match n.kind {
+                NodeKind::Int(i) if (0..=i64::from(u32::MAX)).contains(&i) => {
+                    cfg.lint.waiver_expiry_days = u32::try_from(i).ok();
+                }
+                _ => diags.push(
+                    Diag::new(
+                        CODE,
+                        format!(
+                            "`lint.waiver_expiry_days` must be a whole number of days, found {}",
+                            kind_words(n)
+                        ),
+                    )
+                    .at(lint.loc(n), "expected e.g. 14")
+                    .help("write the number of days before a waiver's expiry that `custody lint` starts to warn, e.g. `waiver_expiry_days: 14` (the default is 30)"),
+                ),
             }
         }
     }

@@ -43,6 +43,39 @@ pub struct Settings {
     pub as_of: Option<Date>,
     pub fail_on: Option<Severity>,
     pub max_file_size: Option<u64>,
+    /// Which inputs the command uses: a config is required only when the command line does
+    /// not name every one of them, and only a needed input missing is an error.
+    pub needs: Needs,
+}
+
+/// The inputs a command uses (SPEC §9: commands need only what they use). `check` and
+/// `explain` need both; `lint` only policies (it validates an inventory when there is
+/// one); `query` and `impact` only an inventory (they use policies when there are some).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Needs {
+    pub policies: bool,
+    pub inventory: bool,
+}
+
+impl Needs {
+    pub const BOTH: Needs = Needs {
+        policies: true,
+        inventory: true,
+    };
+    pub const POLICIES: Needs = Needs {
+        policies: true,
+        inventory: false,
+    };
+    pub const INVENTORY: Needs = Needs {
+        policies: false,
+        inventory: true,
+    };
+}
+
+impl Default for Needs {
+    fn default() -> Needs {
+        Needs::BOTH
+    }
 }
 
 /// Stage 1: the configuration read and the inputs decided.
@@ -83,6 +116,8 @@ pub struct Project {
     pub waivers: Vec<Waiver>,
     pub as_of: Date,
     pub fail_on: Severity,
+    /// The config's `lint:` settings (for `custody lint`).
+    pub lint: config::LintSettings,
 }
 
 impl Project {
@@ -112,6 +147,7 @@ pub fn load(settings: &Settings, today: Date) -> Project {
         taxonomy,
         as_of,
         fail_on,
+        config,
         ..
     } = setup;
     Project {
@@ -126,6 +162,7 @@ pub fn load(settings: &Settings, today: Date) -> Project {
         waivers,
         as_of,
         fail_on,
+        lint: config.lint,
     }
 }
 
@@ -136,12 +173,19 @@ pub fn setup(settings: &Settings, today: Date) -> Setup {
     let cwd = &settings.cwd;
     let mut timings = Timings::default();
 
-    let explicit = !settings.policies.is_empty() && !settings.inventory.is_empty();
+    let needs = settings.needs;
+    // The command line names every input the command needs: no config is required.
+    let explicit = (!needs.policies || !settings.policies.is_empty())
+        && (!needs.inventory || !settings.inventory.is_empty());
     let cfg = match config::discover(settings.config_dir.as_deref(), cwd) {
         Some(path) => config::load(&path, cwd, &mut sources, &mut diags),
         None => {
             if !explicit {
-                diags.push(config::not_found(settings.config_dir.as_deref(), cwd));
+                diags.push(config::not_found(
+                    settings.config_dir.as_deref(),
+                    cwd,
+                    needs,
+                ));
             }
             Config::default()
         }
@@ -176,13 +220,13 @@ pub fn setup(settings: &Settings, today: Date) -> Setup {
         .unwrap_or(sources::DEFAULT_MAX_FILE_SIZE);
     let as_of = settings.as_of.unwrap_or(today);
     if cfg.path.is_some() || explicit {
-        if policies.is_empty() {
+        if needs.policies && policies.is_empty() {
             diags.push(
                 Diag::new(&codes::config::NO_POLICIES, "no policy files to load")
                     .help("list them under `policies:` in custody.yaml, or pass `--policy PATH`"),
             );
         }
-        if inventory.is_empty() {
+        if needs.inventory && inventory.is_empty() {
             diags.push(
                 Diag::new(&codes::config::NO_INVENTORY, "no inventory files to load").help(
                     "list them under `inventory:` in custody.yaml, or pass `--inventory PATH`",

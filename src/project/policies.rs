@@ -70,6 +70,25 @@ pub struct Policies {
     pub disable: Vec<(RuleId, Loc)>,
     /// Report `library.disable` entries that match nothing even when no library is loaded.
     pub strict: bool,
+    /// The `let`s whose value `library.parameters` replaced, so the checker can label a
+    /// mistake in a value where the user wrote it.
+    pub overrides: Vec<Override>,
+}
+
+/// One library `let` whose value comes from custody.yaml's `library.parameters`.
+#[derive(Clone, Debug)]
+pub struct Override {
+    /// The library file holding the `let`, and the `let`'s name.
+    pub file: FileId,
+    pub name: String,
+    /// Where the name is written in the library.
+    pub let_loc: Loc,
+    /// The library's own value (its spans in `file`), for its type.
+    pub default: crate::ast::Expr,
+    /// The source the new value was parsed from (its spans are in it).
+    pub source: FileId,
+    /// Where the value is written in custody.yaml.
+    pub value_loc: Loc,
 }
 
 /// Reads one policy file into the source map (see `load_policies`).
@@ -133,12 +152,13 @@ pub fn read(
     }
     let mut files = Vec::new();
     let mut library_files = Vec::new();
+    let mut overrides = Vec::new();
     if !selection.is_empty() {
         for (name, text) in crate::library::FILES {
             let file = sources.add(crate::library::source_name(name), *text);
             library_files.push(file);
             if let Some(mut pf) = crate::syntax::parse_policy(file, text, diags) {
-                override_parameters(&mut pf, library.parameters, sources, diags);
+                override_parameters(&mut pf, library.parameters, sources, diags, &mut overrides);
                 files.push(pf);
             }
         }
@@ -160,6 +180,7 @@ pub fn read(
         selection,
         disable: library.disable.to_vec(),
         strict: library.strict,
+        overrides,
     }
 }
 
@@ -171,6 +192,7 @@ fn override_parameters(
     params: &[Parameter],
     sources: &mut SourceMap,
     diags: &mut Vec<Diag>,
+    overrides: &mut Vec<Override>,
 ) {
     for item in &mut pf.items {
         let Item::Let(l) = item else {
@@ -193,7 +215,17 @@ fn override_parameters(
                 Item::Rule(_) => None,
             });
         match value {
-            Some(v) if diags.len() == before => l.value = v,
+            Some(v) if diags.len() == before => {
+                let default = std::mem::replace(&mut l.value, v);
+                overrides.push(Override {
+                    file: pf.file,
+                    name: p.name.clone(),
+                    let_loc: Loc::new(pf.file, l.name.span),
+                    default,
+                    source: file,
+                    value_loc: p.value_loc,
+                });
+            }
             _ => {
                 // One error, in custody.yaml where the value is written; the parser's words
                 // (about the synthetic `let NAME = VALUE`) become its help.

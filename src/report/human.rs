@@ -291,6 +291,10 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// `custody: 5 failing findings (1 critical, 2 high, 2 medium), 1 waived; 9 rules over 23 entities, as of 2026-11-24`
+///
+/// A run with input errors (exit 2) leads with them, and the counts that follow are of
+/// what could be evaluated: `custody: could not evaluate everything: 2 errors, 0 warnings;
+/// of what was evaluated, no failing findings, …`.
 pub fn summary_line(r: &Report) -> String {
     let s = summary(r);
     let parts: Vec<String> = s
@@ -307,6 +311,27 @@ pub fn summary_line(r: &Report) -> String {
             parts.join(", ")
         ),
     };
+    let problems = format!(
+        "{}, {}",
+        count(s.errors, "error", "errors"),
+        count(s.warnings, "warning", "warnings")
+    );
+    if s.errors > 0 {
+        let mut line = format!(
+            "custody: could not evaluate everything: {problems}; of what was evaluated, {failing}, {} waived; {} over {}, as of {}",
+            s.waived,
+            count(s.rules, "rule", "rules"),
+            count(s.entities, "entity", "entities"),
+            r.project.as_of
+        );
+        if s.baselined > 0 {
+            let _ = write!(line, "; {} baselined", s.baselined);
+        }
+        if s.expired_waivers > 0 {
+            let _ = write!(line, "; {} with an expired waiver", s.expired_waivers);
+        }
+        return line;
+    }
     let mut line = format!(
         "custody: {failing}, {} waived; {} over {}, as of {}",
         s.waived,
@@ -320,13 +345,8 @@ pub fn summary_line(r: &Report) -> String {
     if s.expired_waivers > 0 {
         let _ = write!(line, "; {} with an expired waiver", s.expired_waivers);
     }
-    if s.errors > 0 || s.warnings > 0 {
-        let _ = write!(
-            line,
-            "; {}, {}",
-            count(s.errors, "error", "errors"),
-            count(s.warnings, "warning", "warnings")
-        );
+    if s.warnings > 0 {
+        let _ = write!(line, "; {problems}");
     }
     line
 }

@@ -159,8 +159,12 @@ pub fn run(opts: &Options) -> Outcome {
         .collect();
     if let Some(cov) = cov.as_mut() {
         for env in r.envs.iter().filter(|e| e.ok) {
+            // The user's own rules, tested or not; a library rule only when a test named it
+            // (and so was observed).
             for rule in &env.program.rules {
-                cov.add_rule(rule, &r.sources);
+                if !env.library_files.contains(&rule.loc.file) {
+                    cov.add_rule(rule, &r.sources);
+                }
             }
         }
     }
@@ -200,6 +204,9 @@ struct Env {
     schema: Schema,
     taxonomy: Taxonomy,
     program: Program,
+    /// The embedded library's files in this policy set: its rules are not the user's, and
+    /// coverage lists them only when a test names them.
+    library_files: Vec<FileId>,
     max_size: u64,
     /// No errors in the config or the policies.
     ok: bool,
@@ -294,6 +301,7 @@ impl Runner {
             },
         );
         let program = check::program(&parsed, &self.sources, &schema, &taxonomy, &mut self.diags);
+        let library_files = parsed.library_files.clone();
         ok &= read_ok;
         ok &= !self.errors_since(before);
         self.envs.push(Env {
@@ -302,6 +310,7 @@ impl Runner {
             schema,
             taxonomy,
             program,
+            library_files,
             max_size,
             ok,
         });

@@ -31,6 +31,8 @@ crate::codes! {
 
     /// Findings recorded in the baseline no longer occur: the entities were fixed (or removed), so
     /// the baseline is larger than it needs to be. The label points at the first such entry.
+    /// Only entries of evaluated rules count: under `--rule`, other rules' entries are never
+    /// reported fixed.
     ///
     /// ```yaml title="baseline.json"
     /// {"version": 1, "findings": [{"fingerprint": "TPR-001|vendor/crm-platform", "rule": "TPR-001", "entity": "vendor/crm-platform"}]}

@@ -14,6 +14,10 @@ crate::codes! {
     /// }
     /// ```
     ///
+    /// A command whose inputs are all named on the command line needs no config: `check` and
+    /// `explain` with `--policy` and `--inventory`, `lint` with `--policy`, `query` and
+    /// `impact` with `--inventory`.
+    ///
     /// Fix: create a `custody.yaml` (see docs/inventory.md), run custody from the project that has
     /// one, or name the files: `custody check --policy rules.policy --inventory inventory/`.
     pub NOT_FOUND = error "custody::config::not_found",
@@ -25,6 +29,11 @@ crate::codes! {
     /// ```yaml title="custody.yaml"
     /// inventory: [inventory]
     /// ```
+    ///
+    /// Only commands that use policies need them: `check`, `explain` and `lint`; `custody
+    /// query` and `custody impact` run on an inventory alone.
+    /// `custody fmt` with no path gives it too, when there is no custody.yaml and no `*.policy`
+    /// file below the working directory.
     ///
     /// Fix: list the policy files or directories under `policies:`, or pass `--policy PATH`.
     pub NO_POLICIES = error "custody::config::no_policies",
@@ -44,6 +53,9 @@ crate::codes! {
     /// }
     /// ```
     ///
+    /// Only commands that use an inventory need one: `check` and `explain`, `query` and
+    /// `impact`; `custody lint` runs on policies alone.
+    ///
     /// Fix: list the inventory files or directories under `inventory:`, or pass
     /// `--inventory PATH`.
     pub NO_INVENTORY = error "custody::config::no_inventory",
@@ -58,8 +70,9 @@ crate::codes! {
     /// inventory: [inventory]
     /// ```
     ///
-    /// Fix: the keys are `policies`, `inventory`, `waivers`, `taxonomy`, `schema`, `fail_on` and
-    /// `max_file_size`; the help names the nearest one.
+    /// Fix: the keys are `policies`, `inventory`, `waivers`, `taxonomy`, `schema`, `fail_on`,
+    /// `max_file_size`, `library` and `lint`; the help names the nearest one. A `lint.allow`
+    /// entry must be a lint code (`custody help-code lint` lists them).
     pub INVALID = error "custody::config::invalid",
         "A key or value in `custody.yaml` is wrong: an unknown key, a `fail_on` that is not a severity, a `max_file_size` that is not a positive number, a list where a path was expected.";
 

@@ -70,4 +70,27 @@ crate::codes! {
     /// Fix: write the value as you would after `let NAME =` in a policy file.
     pub BAD_PARAMETER = error "custody::library::bad_parameter",
         "The value given to a library parameter is not a policy expression: parameters take values written as in a policy (`today - 18 months`, `500000`, `personal.health`) or YAML lists of strings (`[AU, NZ]`), which become string lists.";
+
+    /// A library parameter's value is not of the type of the library's default: a date where
+    /// the library counts hours, a string where it compares numbers, a YAML list (a list of
+    /// strings) where it expects data categories. The error is on the value in custody.yaml,
+    /// with the library's `let` as a note, and the rules that use the parameter do not run.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// policies: [builtin:tpr]
+    /// inventory: [inventory]
+    /// library:
+    ///   parameters:
+    ///     breach_notice_hours: today
+    /// ```
+    ///
+    /// ```yaml title="inventory/vendors.yaml"
+    /// vendors:
+    ///   - id: crm-platform
+    /// ```
+    ///
+    /// Fix: give a value of the default's type (the help shows the default); write data
+    /// categories as a quoted policy expression, `"[personal.health, personal.financial]"`.
+    pub PARAMETER_TYPE = error "custody::library::parameter_type",
+        "A library parameter's value is not of the type of the library's default: a date where the library counts hours, a string where it compares numbers, a YAML list (a list of strings) where it expects data categories.";
 }

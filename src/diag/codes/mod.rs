@@ -196,6 +196,7 @@ pub const ALL: &[&Code] = &[
     &library::UNKNOWN_RULE,
     &library::UNKNOWN_PARAMETER,
     &library::BAD_PARAMETER,
+    &library::PARAMETER_TYPE,
     &fmt::WRITE_FAILED,
     &fmt::INTERNAL,
     &test::MALFORMED,
