@@ -22,8 +22,8 @@ fn miette_severity(s: Severity) -> miette::Severity {
 /// snippet never spans the lines between two distant places.
 const NEAR_LINES: usize = 3;
 
-/// At most this many facts (labels and notes of evidence) per finding unless `--verbose`;
-/// the rest are counted in an "and N more" note.
+/// At most this many facts (labels and notes of evidence) per finding besides the primary
+/// label, unless `--verbose`; the rest are counted in an "and N more facts" note.
 const MAX_FACTS: usize = 5;
 
 /// A failing finding as miette shows it, through the same adapter as every diagnostic.
