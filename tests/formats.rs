@@ -693,3 +693,92 @@ fn json_findings_carry_name_and_owner() {
             .all(|f| f.get("name").is_some() && f.get("owner").is_some())
     );
 }
+
+/// Run `custody check` in `dir` with `args` and return (exit code, stdout).
+fn check_in(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::cargo_bin("custody")
+        .expect("bin")
+        .current_dir(dir)
+        .arg("check")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// A low rule that sorts first by ID, a critical one that sorts last, and an inventory
+/// file with an unknown field (an input error).
+fn mixed_severity_project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("r.policy"),
+        "rule A-1 \"low first by id\" {\n severity low\n for vendor v\n require v.mfa_enforced\n}\n\
+         rule Z-1 \"critical last by id\" {\n severity critical\n for vendor v\n require v.mfa_enforced\n}\n",
+    )
+    .expect("w");
+    std::fs::create_dir(dir.path().join("inv")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("inv/a.yaml"),
+        "vendors:\n  - id: x\n    mfa_enforced: false\n  - id: y\n    mfa_enforced: false\n",
+    )
+    .expect("w");
+    std::fs::write(
+        dir.path().join("inv/b.yaml"),
+        "vendors:\n  - id: z\n    mfa_enforced: false\n    colour: red\n",
+    )
+    .expect("w");
+    dir
+}
+
+#[test]
+fn github_annotations_come_input_errors_first_then_most_severe_first() {
+    let dir = mixed_severity_project();
+    let (code, text) = check_in(
+        dir.path(),
+        &[
+            "--policy",
+            "r.policy",
+            "--inventory",
+            "inv",
+            "--format",
+            "github",
+        ],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    let titles: Vec<&str> = text
+        .lines()
+        .map(|l| {
+            let t = l.split("title=").nth(1).unwrap_or("");
+            t.split("::").next().unwrap_or("")
+        })
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "custody%3A%3Ainventory%3A%3Aunknown_field",
+            "Z-1 critical last by id",
+            "Z-1 critical last by id",
+            "Z-1 critical last by id",
+            "A-1 low first by id",
+            "A-1 low first by id",
+            "A-1 low first by id",
+        ],
+        "{text}"
+    );
+    let entities: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split("::").nth(2))
+        .map(|m| m.split(':').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        entities,
+        [
+            "vendor/x", "vendor/y", "vendor/z", "vendor/x", "vendor/y", "vendor/z"
+        ],
+        "within a severity, rule then entity order"
+    );
+}

@@ -1,6 +1,11 @@
 //! `--format github`: GitHub Actions workflow commands, one annotation per failing finding
 //! (`::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`), with the escaping
 //! GitHub documents for data and properties. Input errors and warnings are annotations too.
+//!
+//! GitHub shows only the first 10 error and 10 warning annotations of a step, so the order
+//! is by importance: input errors first of all (the run proves nothing while the input is
+//! broken), then failing findings most severe first (then rule ID, then entity), then input
+//! warnings.
 
 use crate::diag::Level;
 use crate::eval::Status;
@@ -50,22 +55,33 @@ fn annotation(
     let _ = writeln!(out, "::{cmd} {}::{}", props.join(","), escape_data(message));
 }
 
+fn diag(out: &mut String, r: &Report, d: &crate::diag::Diag) {
+    let p = d.primary.as_ref().map(|l| place(r, l.loc));
+    let cmd = if d.level == Level::Error {
+        "error"
+    } else {
+        "warning"
+    };
+    let mut msg = d.message.clone();
+    if let Some(h) = &d.help {
+        msg.push_str(&format!("\nhelp: {h}"));
+    }
+    annotation(out, cmd, p.as_ref(), d.code, &msg);
+}
+
 pub fn render(r: &Report) -> String {
     let mut out = String::new();
-    for d in &r.project.diags {
-        let p = d.primary.as_ref().map(|l| place(r, l.loc));
-        let cmd = if d.level == Level::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        let mut msg = d.message.clone();
-        if let Some(h) = &d.help {
-            msg.push_str(&format!("\nhelp: {h}"));
-        }
-        annotation(&mut out, cmd, p.as_ref(), d.code, &msg);
+    for d in r.project.diags.iter().filter(|d| d.level == Level::Error) {
+        diag(&mut out, r, d);
     }
-    for f in r.findings.iter().filter(|f| f.status == Status::Fail) {
+    // Findings are in (rule ID, entity) order; a stable sort keeps it within a severity.
+    let mut failing: Vec<&crate::eval::Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect();
+    failing.sort_by_key(|f| std::cmp::Reverse(r.program.rules[f.rule].severity));
+    for f in failing {
         let rule = &r.program.rules[f.rule];
         let p = place(r, f.primary);
         let mut msg = format!("{}: {}", entity_name(r, f.entity), f.message);
@@ -84,6 +100,9 @@ pub fn render(r: &Report) -> String {
             &format!("{} {}", rule.id, rule.title),
             &msg,
         );
+    }
+    for d in r.project.diags.iter().filter(|d| d.level != Level::Error) {
+        diag(&mut out, r, d);
     }
     out
 }
