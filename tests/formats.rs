@@ -782,3 +782,134 @@ fn github_annotations_come_input_errors_first_then_most_severe_first() {
         "within a severity, rule then entity order"
     );
 }
+
+#[test]
+fn junit_is_valid_junit10_and_reports_input_errors_as_a_failing_suite() {
+    // The airline run: no `skipped` on `testsuites` (the junit-10 XSD allows it only on
+    // `testsuite`), and every `message` attribute on one line.
+    let text = airline("junit");
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    assert_eq!(root.attribute("skipped"), None, "{text}");
+    assert!(
+        doc.descendants()
+            .filter(|n| n.has_tag_name("testsuite"))
+            .all(|s| s.attribute("skipped").is_some()),
+        "suites keep their skipped count"
+    );
+    // A message with a line break: one line in the attribute, the whole text in the body.
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("r.policy"),
+        "rule N-1 \"n\" {\n for vendor v\n require v.mfa_enforced\n message \"first line\\nsecond line\"\n}\n",
+    )
+    .expect("w");
+    std::fs::write(dir.path().join("i.yaml"), "vendors:\n  - id: x\n").expect("w");
+    let (code, text) = check_in(
+        dir.path(),
+        &[
+            "--policy",
+            "r.policy",
+            "--inventory",
+            "i.yaml",
+            "--format",
+            "junit",
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let failure = doc
+        .descendants()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("a failure");
+    assert_eq!(failure.attribute("message"), Some("first line second line"));
+    assert!(
+        failure
+            .text()
+            .unwrap_or("")
+            .contains("first line\nsecond line"),
+        "{text}"
+    );
+    assert!(!text.contains("&#xA;") && !text.contains("&#10;"), "{text}");
+
+    // Input errors: a suite of their own, first, one failing case per error.
+    let dir = mixed_severity_project();
+    let (code, text) = check_in(
+        dir.path(),
+        &[
+            "--policy",
+            "r.policy",
+            "--inventory",
+            "inv",
+            "--format",
+            "junit",
+        ],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    let doc = roxmltree::Document::parse(&text).expect("well-formed XML");
+    let suites: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testsuite"))
+        .collect();
+    let errors = suites[0];
+    assert_eq!(errors.attribute("name"), Some("custody input errors"));
+    assert_eq!(errors.attribute("tests"), Some("1"));
+    assert_eq!(errors.attribute("failures"), Some("1"));
+    let case = errors
+        .children()
+        .find(|n| n.has_tag_name("testcase"))
+        .expect("a case");
+    let failure = case
+        .children()
+        .find(|n| n.has_tag_name("failure"))
+        .expect("failing");
+    assert_eq!(
+        failure.attribute("type"),
+        Some("custody::inventory::unknown_field")
+    );
+    assert!(
+        failure.text().unwrap_or("").starts_with("inv/b.yaml:4:5"),
+        "{text}"
+    );
+    assert!(
+        case.attribute("name")
+            .unwrap_or("")
+            .contains("inv/b.yaml:4:5")
+    );
+    insta::assert_snapshot!("junit_input_errors", text);
+}
+
+#[test]
+fn gitlab_reports_input_errors_as_blocker_issues() {
+    let dir = mixed_severity_project();
+    let (code, text) = check_in(
+        dir.path(),
+        &[
+            "--policy",
+            "r.policy",
+            "--inventory",
+            "inv",
+            "--format",
+            "gitlab",
+        ],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let issues = v.as_array().expect("array");
+    assert_eq!(issues.len(), 7, "one input error and six findings: {text}");
+    let e = &issues[0];
+    assert_eq!(e["check_name"], "custody::inventory::unknown_field");
+    assert_eq!(e["severity"], "blocker");
+    assert_eq!(e["location"]["path"], "inv/b.yaml");
+    assert_eq!(e["location"]["lines"]["begin"], 4);
+    let fp = e["fingerprint"].as_str().expect("fingerprint");
+    assert!(
+        fp.starts_with("custody::inventory::unknown_field|inv/b.yaml|"),
+        "{fp}"
+    );
+    insta::assert_snapshot!(
+        "gitlab_input_error",
+        serde_json::to_string_pretty(e).expect("JSON")
+    );
+}

@@ -1,6 +1,11 @@
 //! `--format junit`: JUnit XML (quick-junit). One test suite per rule, one test case per
 //! selected entity (passing ones too); failures carry the message and evidence; waived and
 //! baselined findings are skipped. No timestamps, so the XML is deterministic.
+//!
+//! Input errors come first, as a suite `custody input errors` with one failing test case
+//! per error, so a broken inventory never looks green in a test report. Valid against the
+//! junit-10 XSD: `testsuites` carries no `skipped` count (suites do), and a `message`
+//! attribute is one line (the whole text is in the element's body).
 
 use crate::eval::{Finding, Status};
 use crate::report::Report;
@@ -26,8 +31,76 @@ fn at(r: &Report, loc: Option<crate::source::Loc>) -> String {
         .unwrap_or_default()
 }
 
+/// The name of the suite that holds input errors.
+pub const INPUT_ERRORS: &str = "custody input errors";
+
+/// Text on one line: each line break (and the blanks around it) becomes one space.
+fn one_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn input_errors(r: &Report) -> Option<TestSuite> {
+    let errors: Vec<&crate::diag::Diag> = r.project.diags.iter().filter(|d| d.is_error()).collect();
+    if errors.is_empty() {
+        return None;
+    }
+    let mut suite = TestSuite::new(INPUT_ERRORS);
+    for d in errors {
+        let at = d.primary.as_ref().map(|l| r.project.sources.display(l.loc));
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        s.set_message(one_line(&d.message));
+        s.set_type(d.code);
+        let mut body = String::new();
+        if let Some(at) = &at {
+            body.push_str(at);
+            body.push('\n');
+        }
+        body.push_str(&d.message);
+        if let Some(h) = &d.help {
+            body.push_str(&format!("\nhelp: {h}"));
+        }
+        s.set_description(body);
+        let name = match &at {
+            Some(at) => format!("{} at {at}", d.code),
+            None => d.code.to_owned(),
+        };
+        let mut case = TestCase::new(name, s);
+        case.set_classname(INPUT_ERRORS);
+        suite.add_test_case(case);
+    }
+    Some(suite)
+}
+
+/// quick-junit writes a `skipped` count on `testsuites`, which the junit-10 XSD does not
+/// allow there (only on `testsuite`): drop it from the root element.
+fn without_root_skipped(xml: String) -> String {
+    let Some(start) = xml.find("<testsuites ") else {
+        return xml;
+    };
+    let end = xml[start..].find('>').map_or(xml.len(), |e| start + e);
+    let tag = &xml[start..end];
+    let Some(at) = tag.find(" skipped=\"") else {
+        return xml;
+    };
+    let value_start = at + " skipped=\"".len();
+    let Some(close) = tag[value_start..].find('"') else {
+        return xml;
+    };
+    let mut out = String::with_capacity(xml.len());
+    out.push_str(&xml[..start + at]);
+    out.push_str(&xml[start + value_start + close + 1..]);
+    out
+}
+
 pub fn render(r: &Report) -> String {
     let mut report = quick_junit::Report::new("custody");
+    if let Some(suite) = input_errors(r) {
+        report.add_test_suite(suite);
+    }
     let by_key: HashMap<(usize, crate::inventory::EntityId), &Finding> =
         r.findings.iter().map(|f| ((f.rule, f.entity), f)).collect();
     for (ri, rule) in r.program.rules.iter().enumerate() {
@@ -46,14 +119,15 @@ pub fn render(r: &Report) -> String {
                 Some(f) => match &f.status {
                     Status::Fail => {
                         let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                        s.set_message(f.message.clone());
+                        s.set_message(one_line(&f.message));
                         s.set_type(rule.severity.as_str());
                         let p = place(r, f.primary);
                         s.set_description(format!(
-                            "{}:{}:{}\n{}",
+                            "{}:{}:{}\n{}\n{}",
                             p.file,
                             p.line,
                             p.column,
+                            f.message,
                             evidence(r, f)
                         ));
                         s
@@ -66,7 +140,7 @@ pub fn render(r: &Report) -> String {
                                 w.reason, w.approved_by, w.expires
                             )
                         });
-                        s.set_message(why.unwrap_or_else(|| "waived".into()));
+                        s.set_message(one_line(&why.unwrap_or_else(|| "waived".into())));
                         s
                     }
                     Status::Baselined => {
@@ -84,5 +158,5 @@ pub fn render(r: &Report) -> String {
     }
     // INVARIANT: serializing to a Vec cannot fail for I/O reasons; on the impossible error,
     // an empty report beats a panic.
-    report.to_string().unwrap_or_default()
+    without_root_skipped(report.to_string().unwrap_or_default())
 }
