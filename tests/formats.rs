@@ -913,3 +913,64 @@ fn gitlab_reports_input_errors_as_blocker_issues() {
         serde_json::to_string_pretty(e).expect("JSON")
     );
 }
+
+#[test]
+fn markdown_to_the_github_step_summary_is_appended_other_files_replaced() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let summary = dir.path().join("step_summary.md");
+    let other = dir.path().join("other.md");
+    std::fs::write(&summary, "## Build\n\nbuilt fine\n").expect("w");
+    std::fs::write(&other, "old text\n").expect("w");
+    let run = || {
+        let out = custody()
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .args([
+                "check",
+                "examples/airline",
+                "--as-of",
+                "2026-11-24",
+                "--report",
+            ])
+            .arg(format!("markdown={}", summary.display()))
+            .arg("--report")
+            .arg(format!("markdown={}", other.display()))
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1));
+    };
+    run();
+    let markdown = airline("markdown");
+    assert_eq!(
+        std::fs::read_to_string(&summary).expect("summary"),
+        format!("## Build\n\nbuilt fine\n\n{markdown}"),
+        "appended after a blank line"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&other).expect("other"),
+        markdown,
+        "a Markdown file that is not the step summary is replaced"
+    );
+    run();
+    assert_eq!(
+        std::fs::read_to_string(&summary).expect("summary"),
+        format!("## Build\n\nbuilt fine\n\n{markdown}\n{markdown}")
+    );
+    // Without the variable, the same path is replaced as any other.
+    let out = custody()
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .args([
+            "check",
+            "examples/airline",
+            "--as-of",
+            "2026-11-24",
+            "--report",
+        ])
+        .arg(format!("markdown={}", summary.display()))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(&summary).expect("summary"),
+        markdown
+    );
+}

@@ -5,7 +5,7 @@
 //! any error in the input or the command line (2 wins over 1). `--write-baseline` exits 0
 //! once it has written the file, whatever the findings (still 2 on input or write errors).
 
-use super::{Output, write_atomic};
+use super::{Output, append, write_atomic};
 use crate::check::{self, Checked};
 use crate::cli::{self, CheckArgs, CheckFormat};
 use crate::diag::codes;
@@ -47,6 +47,15 @@ impl Options {
             defer_evidence: false,
         }
     }
+}
+
+/// Do two paths name the same file: the same text, or the same file on disk?
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    a == b
+        || match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
 }
 
 /// Render a report in one of `check`'s formats.
@@ -107,7 +116,20 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
         human::render_diags(&report, &err_style)
     };
     let mut exit = report.exit();
-    let mut write = |path: &std::path::Path, content: &str| match write_atomic(path, content) {
+    // A Markdown report to the GitHub step summary is appended, so what the step's other
+    // commands wrote stays; every other file is replaced.
+    let step_summary = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty());
+    let appends = |format: CheckFormat, path: &std::path::Path| {
+        format == CheckFormat::Markdown
+            && step_summary
+                .as_deref()
+                .is_some_and(|s| same_file(path, std::path::Path::new(s)))
+    };
+    let mut write = |path: &std::path::Path, content: &str, append_to: bool| match if append_to {
+        append(path, content)
+    } else {
+        write_atomic(path, content)
+    } {
         Ok(()) => true,
         Err(e) => {
             stderr.push_str(&format!("error: {e}\n"));
@@ -117,14 +139,22 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
     };
     let stdout = match &args.output {
         Some(path) => {
-            write(path, &render(&report, args.format, &file_style, group));
+            write(
+                path,
+                &render(&report, args.format, &file_style, group),
+                appends(args.format, path),
+            );
             String::new()
         }
         None if stream_json => String::new(),
         None => render(&report, args.format, &out_style, group),
     };
     for (format, path) in &args.reports {
-        write(path, &render(&report, *format, &file_style, group));
+        write(
+            path,
+            &render(&report, *format, &file_style, group),
+            appends(*format, path),
+        );
     }
     if let Some(path) = &args.write_baseline {
         let mut entries: Vec<baseline::Entry> = report
@@ -141,7 +171,7 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
             })
             .collect();
         let n = entries.len();
-        if write(path, &baseline::write(&mut entries)) {
+        if write(path, &baseline::write(&mut entries), false) {
             stderr.push_str(&format!(
                 "custody: recorded {n} failing findings in {}\n",
                 sources::display_path(path, &report.project.cwd)

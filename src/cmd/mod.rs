@@ -145,6 +145,23 @@ pub fn write_atomic(path: &Path, content: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Add `content` to the end of `path` (created if missing), after a blank line when the
+/// file already has text: for the GitHub step summary, which other commands of the step
+/// may have written to.
+pub fn append(path: &Path, content: &str) -> Result<(), String> {
+    let failed = |e: std::io::Error| format!("cannot write `{}`: {e}", path.display());
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(failed)?;
+    let has_text = f.metadata().map_err(failed)?.len() > 0;
+    if has_text {
+        f.write_all(b"\n").map_err(failed)?;
+    }
+    f.write_all(content.as_bytes()).map_err(failed)
+}
+
 /// The file a path names once symlinks are followed (the link's target may not exist yet).
 fn follow_links(path: &Path) -> std::io::Result<PathBuf> {
     let mut p = path.to_path_buf();
