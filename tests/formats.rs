@@ -974,3 +974,203 @@ fn markdown_to_the_github_step_summary_is_appended_other_files_replaced() {
         markdown
     );
 }
+
+fn sarif_schema_errors(value: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
+    sarif_validator(&schema)
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn sarif_library_locations_have_no_artifact_and_the_run_declares_version_and_columns() {
+    let value: serde_json::Value = serde_json::from_str(&airline("sarif")).expect("JSON");
+    let run = &value["runs"][0];
+    assert_eq!(run["columnKind"], "unicodeCodePoints");
+    assert_eq!(
+        run["tool"]["driver"]["semanticVersion"],
+        env!("CARGO_PKG_VERSION")
+    );
+    assert_eq!(run["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    let results = run["results"].as_array().expect("results");
+    let mut library_places = 0;
+    for res in results {
+        for loc in res["locations"]
+            .as_array()
+            .into_iter()
+            .chain(res["relatedLocations"].as_array())
+            .flatten()
+        {
+            let uri = loc["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap_or("");
+            assert!(!uri.starts_with("builtin:"), "{loc}");
+            if loc["physicalLocation"].is_null() {
+                let text = loc["message"]["text"].as_str().expect("a message");
+                assert!(text.contains("(builtin:tpr/"), "{text}");
+                library_places += 1;
+            }
+        }
+    }
+    assert!(library_places > 0, "the airline runs library rules");
+    let acc = results
+        .iter()
+        .find(|r| r["partialFingerprints"]["custody/v1"] == "TPR-ACC-01|vendor/deskpoint")
+        .expect("TPR-ACC-01 on deskpoint");
+    assert_eq!(
+        acc["relatedLocations"][0],
+        serde_json::json!({
+            "id": 0,
+            "message": { "text": "required by rule TPR-ACC-01 (builtin:tpr/access.policy:35:3)" }
+        })
+    );
+    // GitHub's own fingerprint, from the rule + entity identity: one per result, distinct.
+    let mut hashes: Vec<&str> = results
+        .iter()
+        .map(|r| {
+            let fp = &r["partialFingerprints"];
+            let h = fp["primaryLocationLineHash"].as_str().expect("line hash");
+            assert_eq!(
+                h,
+                custody::report::sarif::line_hash(fp["custody/v1"].as_str().expect("v1"))
+            );
+            h
+        })
+        .collect();
+    hashes.sort_unstable();
+    hashes.dedup();
+    assert_eq!(hashes.len(), results.len());
+    assert_eq!(
+        custody::report::sarif::line_hash("TPR-001|vendor/globalres-gds"),
+        "4b83173bbdf12aca:1",
+        "stable across releases and platforms"
+    );
+}
+
+#[test]
+fn sarif_gives_every_rule_a_help() {
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(
+        dir.path().join("r.policy"),
+        "rule H-1 \"Only a title\" {\n for vendor v\n require v.mfa_enforced\n}\n\
+         rule H-2 \"A title\" {\n description \"What the rule is about.\"\n for vendor v\n require v.mfa_enforced\n}\n\
+         rule H-3 \"Another\" {\n description \"About.\"\n remediation \"Do this.\"\n for vendor v\n require v.mfa_enforced\n}\n",
+    )
+    .expect("w");
+    std::fs::write(dir.path().join("i.yaml"), "vendors:\n  - id: x\n").expect("w");
+    let (code, text) = check_in(
+        dir.path(),
+        &[
+            "--policy",
+            "r.policy",
+            "--inventory",
+            "i.yaml",
+            "--format",
+            "sarif",
+        ],
+    );
+    assert_eq!(code, Some(1), "{text}");
+    let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let helps: Vec<&serde_json::Value> = value["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .map(|r| &r["help"]["text"])
+        .collect();
+    assert_eq!(
+        helps,
+        ["Only a title", "What the rule is about.", "Do this."]
+    );
+    assert_eq!(sarif_schema_errors(&value), Vec::<String>::new());
+}
+
+#[test]
+fn sarif_keeps_to_result_and_tag_limits_most_severe_first_with_a_warning() {
+    use custody::report::sarif::{Limits, render, render_limited};
+    let dir = tempfile::tempdir().expect("tmp");
+    let p = dir.path();
+    std::fs::write(
+        p.join("r.policy"),
+        "rule A-1 \"low\" {\n severity low\n tags \"t1\", \"t2\", \"t3\"\n for vendor v\n require v.mfa_enforced\n}\n\
+         rule B-1 \"critical\" {\n severity critical\n for vendor v\n require v.mfa_enforced\n}\n",
+    )
+    .expect("w");
+    std::fs::write(
+        p.join("i.yaml"),
+        "vendors:\n  - id: x\n  - id: y\n  - id: z\n",
+    )
+    .expect("w");
+    let as_of: jiff::civil::Date = "2026-11-24".parse().expect("date");
+    let options = Options {
+        project: Settings {
+            cwd: p.to_path_buf(),
+            policies: vec![p.join("r.policy")],
+            inventory: vec![p.join("i.yaml")],
+            as_of: Some(as_of),
+            ..Settings::default()
+        },
+        ..Options::default()
+    };
+    let r = report(&options, as_of);
+    assert_eq!(r.findings.len(), 6);
+    let limited = render_limited(
+        &r,
+        Limits {
+            results: 4,
+            tags: 2,
+        },
+    );
+    let value: serde_json::Value = serde_json::from_str(&limited).expect("JSON");
+    let run = &value["runs"][0];
+    let kept: Vec<&str> = run["results"]
+        .as_array()
+        .expect("results")
+        .iter()
+        .map(|r| {
+            r["partialFingerprints"]["custody/v1"]
+                .as_str()
+                .unwrap_or("?")
+        })
+        .collect();
+    assert_eq!(
+        kept,
+        [
+            "A-1|vendor/x",
+            "B-1|vendor/x",
+            "B-1|vendor/y",
+            "B-1|vendor/z"
+        ],
+        "the critical ones, then the first low one; in rule, entity order"
+    );
+    assert_eq!(run["properties"]["custody/omittedResults"], 2);
+    assert_eq!(run["properties"]["custody/resultLimit"], 4);
+    assert_eq!(
+        run["tool"]["driver"]["rules"][0]["properties"]["tags"],
+        serde_json::json!(["t1", "t2"])
+    );
+    let notes: Vec<&str> = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications")
+        .iter()
+        .map(|n| {
+            assert_eq!(n["level"], "warning");
+            n["message"]["text"].as_str().unwrap_or("")
+        })
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "rule A-1 has 3 tags; only the first 2 are in this log (the limit of GitHub code scanning)",
+            "2 of 6 results were left out: GitHub code scanning accepts at most 4 per run; the most severe were kept (the json format has them all)",
+        ]
+    );
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+    assert_eq!(sarif_schema_errors(&value), Vec::<String>::new());
+    // Under the limits nothing is left out and nothing is said.
+    let full: serde_json::Value = serde_json::from_str(&render(&r)).expect("JSON");
+    assert_eq!(full["runs"][0]["results"].as_array().map(Vec::len), Some(6));
+    assert!(full["runs"][0]["properties"].is_null());
+    assert!(full["runs"][0]["invocations"][0]["toolExecutionNotifications"].is_null());
+}

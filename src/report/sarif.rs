@@ -2,6 +2,12 @@
 //! on the YAML line of the offending value; fingerprints are rule + entity, so they survive
 //! unrelated edits; waived findings carry an external suppression; input errors become tool
 //! execution notifications with `executionSuccessful: false`.
+//!
+//! Made for GitHub code scanning: every rule has a `help`; `primaryLocationLineHash` (which
+//! GitHub reads, ignoring other fingerprints) is a hash of the same rule + entity identity;
+//! columns are declared as code points (what `line_col` counts); a location in a `builtin:`
+//! library file has no artifact (it exists in no checkout), only a message naming the place;
+//! and GitHub's limits are kept ([`Limits::GITHUB`]), what is left out said in a warning.
 
 use crate::diag::{Diag, Level};
 use crate::eval::Status;
@@ -18,6 +24,37 @@ use std::collections::BTreeMap;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const URI_BASE: &str = "%SRCROOT%";
+
+/// How much of a run a SARIF consumer accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Results per run; past it, the most severe are kept (then in rule, entity order).
+    pub results: usize,
+    /// Tags per rule; past it, the first are kept.
+    pub tags: usize,
+}
+
+impl Limits {
+    /// GitHub code scanning: 25,000 results per run, 20 tags per rule.
+    pub const GITHUB: Limits = Limits {
+        results: 25_000,
+        tags: 20,
+    };
+}
+
+/// FNV-1a, 64 bits: a hash that is the same on every platform and in every release.
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// GitHub's `primaryLocationLineHash` (`HASH:OCCURRENCE`), from the rule + entity identity
+/// rather than the text of a line, so it survives edits and line moves. A fingerprint is
+/// unique in a run, so the occurrence is always 1.
+pub fn line_hash(fingerprint: &str) -> String {
+    format!("{:016x}:1", fnv1a(fingerprint))
+}
 
 fn level(s: Severity) -> ResultLevel {
     match s {
@@ -52,6 +89,15 @@ fn message(text: impl Into<String>) -> Message {
 
 fn location(r: &Report, loc: Loc, text: Option<String>) -> Location {
     let p = place(r, loc);
+    // A library file is in no checkout: no artifact, the place in the message instead.
+    if p.file.starts_with("builtin:") {
+        let at = format!("{}:{}:{}", p.file, p.line, p.column);
+        let text = match text {
+            Some(t) => format!("{t} ({at})"),
+            None => at,
+        };
+        return Location::builder().message(message(text)).build();
+    }
     // Paths relative to the working directory are relative to the source root in CI;
     // an absolute path (outside the working directory) is a file URI with no base.
     let artifact = if p.file.starts_with('/') {
@@ -111,13 +157,35 @@ fn notification(r: &Report, d: &Diag) -> Notification {
     }
 }
 
+fn warning(text: String) -> Notification {
+    Notification::builder()
+        .message(message(text))
+        .level(serde_json::Value::String("warning".into()))
+        .build()
+}
+
 pub fn render(r: &Report) -> String {
+    render_limited(r, Limits::GITHUB)
+}
+
+/// The SARIF log, keeping to `limits`.
+pub fn render_limited(r: &Report, limits: Limits) -> String {
+    let mut limit_warnings = Vec::new();
     let rules: Vec<ReportingDescriptor> = r
         .program
         .rules
         .iter()
         .map(|rule| {
-            let mut props = PropertyBag::builder().tags(rule.tags.clone()).build();
+            if rule.tags.len() > limits.tags {
+                limit_warnings.push(warning(format!(
+                    "rule {} has {} tags; only the first {} are in this log (the limit of GitHub code scanning)",
+                    rule.id,
+                    rule.tags.len(),
+                    limits.tags
+                )));
+            }
+            let tags: Vec<String> = rule.tags.iter().take(limits.tags).cloned().collect();
+            let mut props = PropertyBag::builder().tags(tags).build();
             props
                 .additional_properties
                 .insert("references".into(), serde_json::json!(rule.references));
@@ -145,15 +213,36 @@ pub fn render(r: &Report) -> String {
                 )
                 .properties(props)
                 .build();
-            if let Some(rem) = &rule.remediation {
-                d.help = Some(text(rem));
-            }
+            // Every rule has a help: the remediation, else what the rule is about.
+            let help = rule
+                .remediation
+                .as_deref()
+                .or(rule.description.as_deref())
+                .unwrap_or(&rule.title);
+            d.help = Some(text(help));
             d
         })
         .collect();
-    let results: Vec<SarifResult> = r
-        .findings
+    // Past the limit, the most severe findings are kept, ties in (rule ID, entity) order;
+    // those kept stay in that order.
+    let mut kept: Vec<usize> = (0..r.findings.len()).collect();
+    let omitted = r.findings.len().saturating_sub(limits.results);
+    if omitted > 0 {
+        kept.sort_by_key(|&i| {
+            let f = &r.findings[i];
+            (std::cmp::Reverse(r.program.rules[f.rule].severity), i)
+        });
+        kept.truncate(limits.results);
+        kept.sort_unstable();
+        limit_warnings.push(warning(format!(
+            "{omitted} of {} results were left out: GitHub code scanning accepts at most {} per run; the most severe were kept (the json format has them all)",
+            r.findings.len(),
+            limits.results
+        )));
+    }
+    let results: Vec<SarifResult> = kept
         .iter()
+        .filter_map(|&i| r.findings.get(i))
         .map(|f| {
             let rule = &r.program.rules[f.rule];
             let mut related = Vec::new();
@@ -180,7 +269,9 @@ pub fn render(r: &Report) -> String {
                 l.id = Some(i as i64);
             }
             let mut fingerprints = BTreeMap::new();
-            fingerprints.insert("custody/v1".to_owned(), fingerprint(r, f));
+            let fp = fingerprint(r, f);
+            fingerprints.insert("primaryLocationLineHash".to_owned(), line_hash(&fp));
+            fingerprints.insert("custody/v1".to_owned(), fp);
             let mut res = SarifResult::builder()
                 .rule_id(rule.id.to_string())
                 .rule_index(f.rule as i64)
@@ -228,8 +319,13 @@ pub fn render(r: &Report) -> String {
             res
         })
         .collect();
-    let notifications: Vec<Notification> =
-        r.project.diags.iter().map(|d| notification(r, d)).collect();
+    let notifications: Vec<Notification> = r
+        .project
+        .diags
+        .iter()
+        .map(|d| notification(r, d))
+        .chain(limit_warnings)
+        .collect();
     let mut invocation = Invocation::builder()
         .execution_successful(!r.has_errors())
         .build();
@@ -239,14 +335,28 @@ pub fn render(r: &Report) -> String {
     let driver = ToolComponent::builder()
         .name("custody".to_owned())
         .version(env!("CARGO_PKG_VERSION").to_owned())
+        .semantic_version(env!("CARGO_PKG_VERSION").to_owned())
         .information_uri("https://github.com/custody-dev/custody".to_owned())
         .rules(rules)
         .build();
-    let run = Run::builder()
+    let mut run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .results(results)
         .invocations(vec![invocation])
+        // `place` counts columns in characters, which are code points.
+        .column_kind(serde_json::json!("unicodeCodePoints"))
         .build();
+    if omitted > 0 {
+        let mut props = PropertyBag::builder().build();
+        props
+            .additional_properties
+            .insert("custody/omittedResults".into(), serde_json::json!(omitted));
+        props.additional_properties.insert(
+            "custody/resultLimit".into(),
+            serde_json::json!(limits.results),
+        );
+        run.properties = Some(props);
+    }
     let sarif = Sarif::builder()
         .schema(SCHEMA.to_owned())
         .version(serde_json::json!("2.1.0"))
