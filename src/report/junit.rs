@@ -34,9 +34,10 @@ fn at(r: &Report, loc: Option<crate::source::Loc>) -> String {
 /// The name of the suite that holds input errors.
 pub const INPUT_ERRORS: &str = "custody input errors";
 
-/// Text on one line: each line break (and the blanks around it) becomes one space.
+/// Text on one line: each line break (LF, CR or both, and the blanks around it) becomes one
+/// space.
 fn one_line(s: &str) -> String {
-    s.lines()
+    s.split(['\n', '\r'])
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
