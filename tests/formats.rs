@@ -139,8 +139,12 @@ fn sarif_snapshots(value: &serde_json::Value) {
     insta::assert_snapshot!("airline_sarif_rule_tpr001", pretty(rule));
     let failing = results
         .iter()
-        .find(|r| r["partialFingerprints"]["custody/v1"] == "TPR-001|vendor/globalres-gds")
-        .expect("TPR-001 on globalres-gds");
+        .find(|r| r["partialFingerprints"]["custody/v1"] == "TPR-001|vendor/tessaly-crm")
+        .expect("TPR-001 on tessaly-crm");
+    assert!(
+        failing["suppressions"].is_null(),
+        "a failing result, not the waived one"
+    );
     insta::assert_snapshot!("airline_sarif_result_failing", pretty(failing));
     let waived = results
         .iter()
@@ -363,7 +367,7 @@ fn github_escaping_golden_cases() {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert_eq!(
         text,
-        "::warning file=odd%2Cname.yaml,line=2,col=9,endLine=2,endColumn=10,title=G-1 Title%3A with%2C punctuation::vendor/x: 50%25 of X, really:%0Ayes%0A- mfa_enforced is missing\n"
+        "::warning file=odd%2Cname.yaml,line=2,col=9,endLine=2,endColumn=10,title=G-1 Title%3A with%2C punctuation::vendor/x (X): 50%25 of X, really:%0Ayes%0A- mfa_enforced is missing\n"
     );
 }
 

@@ -5,7 +5,7 @@
 
 use crate::eval::Status;
 use crate::report::Report;
-use crate::report::{entity_name, fingerprint, place};
+use crate::report::{entity_with_name_and_owner, fingerprint, place};
 use crate::types::Severity;
 use serde::Serialize;
 
@@ -86,7 +86,7 @@ pub fn render(r: &Report) -> String {
                         description: format!(
                             "{} {}: {}",
                             rule.id,
-                            entity_name(r, f.entity),
+                            entity_with_name_and_owner(r, f.entity),
                             f.message
                         ),
                         check_name: rule.id.to_string(),

@@ -9,7 +9,7 @@
 
 use crate::eval::{Finding, Status};
 use crate::report::Report;
-use crate::report::{entity_name, place};
+use crate::report::{entity_name, entity_with_name_and_owner, place};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::collections::HashMap;
 
@@ -124,10 +124,11 @@ pub fn render(r: &Report) -> String {
                         s.set_type(rule.severity.as_str());
                         let p = place(r, f.primary);
                         s.set_description(format!(
-                            "{}:{}:{}\n{}\n{}",
+                            "{}:{}:{}\n{}\n{}\n{}",
                             p.file,
                             p.line,
                             p.column,
+                            entity_with_name_and_owner(r, e),
                             f.message,
                             evidence(r, f)
                         ));

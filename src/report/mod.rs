@@ -219,6 +219,22 @@ pub fn groups(r: &Report, by: GroupBy) -> Vec<(String, Vec<&Finding>)> {
     out.into_iter().map(|((_, k), v)| (k, v)).collect()
 }
 
+/// `vendor/tessaly-crm (Tessaly Cloud CRM; owner dana@example.com)`: the entity with the
+/// `name` and `owner` the inventory gives it, for formats with one text field per finding.
+pub fn entity_with_name_and_owner(r: &Report, e: crate::inventory::EntityId) -> String {
+    let mut extra = Vec::new();
+    if let Some(n) = entity_str(r, e, "name") {
+        extra.push(n.to_owned());
+    }
+    if let Some(o) = entity_str(r, e, "owner") {
+        extra.push(format!("owner {o}"));
+    }
+    match extra.is_empty() {
+        true => entity_name(r, e),
+        false => format!("{} ({})", entity_name(r, e), extra.join("; ")),
+    }
+}
+
 /// A string field of an entity (`name`, `owner`), when the schema has it and it is set.
 pub fn entity_str<'r>(
     r: &'r Report,
