@@ -23,6 +23,14 @@ pub enum Command {
         after_help = "Examples:\n  custody check examples/airline\n  custody check --policy rules.policy --inventory inventory/ --as-of 2026-11-24\n  custody check --format json --rule TPR-001 > findings.json"
     )]
     Check(CheckArgs),
+    /// Findings new, fixed and unchanged since a git revision (a pull request's base).
+    ///
+    /// Exit codes: 0 no new failing finding at or above --fail-on; 1 new failing findings;
+    /// 2 invalid input on either side, git errors or an unknown BASE.
+    #[command(
+        after_help = "Examples:\n  custody diff origin/main\n  custody diff HEAD~1 examples/airline --format markdown"
+    )]
+    Diff(DiffArgs),
     /// Parse and type-check policies and validate inventories and waivers, without evaluating;
     /// report warnings with stable codes.
     #[command(
@@ -263,6 +271,32 @@ pub struct CheckArgs {
     /// concise and Markdown output).
     #[arg(long, value_enum, value_name = "KEY")]
     pub group_by: Option<GroupBy>,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct DiffArgs {
+    /// The git revision to compare with: a commit, branch or tag (e.g. origin/main).
+    pub base: String,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Evaluation date (YYYY-MM-DD) for both sides; default today.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<jiff::civil::Date>,
+    /// Lowest severity whose new failing findings fail the run (info never fails). Default: the config's `fail_on`, else low.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+}
+
+/// Formats of `custody diff`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    /// A pull-request comment: counts, a table of new findings, the fixed ones collapsed.
+    Markdown,
 }
 
 /// `--group-by` keys.

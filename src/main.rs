@@ -23,6 +23,7 @@ fn main() {
     let today = jiff::Zoned::now().date();
     let out = match &cli.command {
         Command::Check(args) => cmd::check::run(args, cwd, today),
+        Command::Diff(args) => cmd::diff::run(args, cwd, today),
         Command::Lint(args) => cmd::lint::run(args, cwd, today),
         Command::Fmt(args) => cmd::fmt::run(args, cwd, today),
         Command::Test(args) => cmd::test::run(args, cwd, today),

@@ -3,6 +3,7 @@
 //! that looks at the process (environment, terminals, files written on request).
 
 pub mod check;
+pub mod diff;
 pub mod docs;
 pub mod explain;
 pub mod fmt;

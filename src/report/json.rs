@@ -252,3 +252,8 @@ pub fn render(r: &Report) -> String {
     let _ = write(r, &mut buf);
     String::from_utf8(buf).unwrap_or_default()
 }
+
+/// One finding as in `check`'s JSON `findings`, as a value (for `custody diff`).
+pub fn finding_value(r: &Report, f: &Finding) -> serde_json::Value {
+    serde_json::to_value(finding_out(r, f)).unwrap_or(serde_json::Value::Null)
+}

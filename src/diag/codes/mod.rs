@@ -7,6 +7,7 @@ use super::code::Code;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod impact;
@@ -66,6 +67,11 @@ pub const SECTIONS: &[Section] = &[
         title: "Baselines (`custody::baseline`)",
         intro: "",
         namespaces: &["baseline"],
+    },
+    Section {
+        title: "Findings since a git revision (`custody::diff`)",
+        intro: "",
+        namespaces: &["diff"],
     },
     Section {
         title: "Policy library (`custody::library`)",
@@ -192,6 +198,8 @@ pub const ALL: &[&Code] = &[
     &waiver::UNMATCHED,
     &baseline::MALFORMED,
     &baseline::FIXED,
+    &diff::GIT_FAILED,
+    &diff::UNKNOWN_BASE,
     &library::UNKNOWN,
     &library::UNKNOWN_RULE,
     &library::UNKNOWN_PARAMETER,
