@@ -251,6 +251,10 @@ pub struct CheckArgs {
     /// Known findings: failing findings recorded in FILE are `baselined` and do not fail the run.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Gate a pull request: only failing findings new since this git revision fail the run;
+    /// those also failing at BASE are reported `baselined` (see `custody diff`).
+    #[arg(long, value_name = "BASE")]
+    pub new_since: Option<String>,
     /// Record the current failing findings in FILE, to adopt custody on an existing inventory; exits 0 once written (2 on input errors).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,

@@ -220,3 +220,50 @@ fn an_input_error_at_base_exits_2() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("custody diff: in `HEAD`:"), "{stderr}");
 }
+
+#[test]
+fn check_new_since_fails_only_on_new_findings() {
+    let dir = repo();
+    let d = dir.path();
+    let run = |args: &[&str]| {
+        let out = custody()
+            .current_dir(d)
+            .arg("check")
+            .args(args)
+            .args([
+                "--color",
+                "never",
+                "--as-of",
+                "2026-11-24",
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("run");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+        (v, out.status.code().unwrap_or(-1))
+    };
+    let (v, code) = run(&["--new-since", "base"]);
+    assert_eq!(code, 1, "{v}");
+    let status = |v: &serde_json::Value, id: &str| -> String {
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["entity"].to_string().contains(id))
+            .map(|f| f["status"].as_str().unwrap_or("").to_owned())
+            .unwrap_or_default()
+    };
+    assert_eq!(status(&v, "vendor/c"), "fail");
+    assert_eq!(status(&v, "vendor/b"), "baselined");
+    std::fs::remove_file(d.join("inventory/new.yaml")).expect("rm");
+    let (v, code) = run(&["--new-since", "base"]);
+    assert_eq!(code, 0, "only known findings: {v}");
+    let out = custody()
+        .current_dir(d)
+        .args(["check", "--new-since", "nope", "--color", "never"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("custody::diff::unknown_base"));
+}

@@ -97,6 +97,45 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
         ..Options::of(args, cwd)
     };
     let mut report = self::report(&options, today);
+    let mut base_stderr = String::new();
+    if let Some(base) = &args.new_since {
+        match super::diff::base_report(&options.project, base, today) {
+            Ok((before, _)) => {
+                if !before.project.diags.is_empty() {
+                    base_stderr = format!(
+                        "custody: in `{base}`:\n{}",
+                        human::render_diags(
+                            &before,
+                            &super::style(args.input.color, super::Std::Err)
+                        )
+                    );
+                }
+                if before.has_errors() {
+                    report.project.diags.push(Diag::new(
+                        &codes::diff::GIT_FAILED,
+                        format!("`--new-since {base}`: the project has errors at `{base}`"),
+                    ));
+                }
+                let known: std::collections::HashSet<String> = before
+                    .failing()
+                    .map(|f| report::fingerprint(&before, f))
+                    .collect();
+                let marks: Vec<bool> = report
+                    .findings
+                    .iter()
+                    .map(|f| {
+                        f.status == Status::Fail && known.contains(&report::fingerprint(&report, f))
+                    })
+                    .collect();
+                for (f, old) in report.findings.iter_mut().zip(marks) {
+                    if old {
+                        f.status = Status::Baselined;
+                    }
+                }
+            }
+            Err(d) => report.project.diags.push(d),
+        }
+    }
     let out_style = human::Style {
         verbose: args.verbose,
         ..super::style(args.input.color, super::Std::Out)
@@ -115,6 +154,7 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
     } else {
         human::render_diags(&report, &err_style)
     };
+    stderr.push_str(&base_stderr);
     let mut exit = report.exit();
     // A Markdown report to the GitHub step summary is appended, so what the step's other
     // commands wrote stays; every other file is replaced.

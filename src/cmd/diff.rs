@@ -294,6 +294,40 @@ fn render_markdown(d: &Diff, base: &str) -> String {
     out
 }
 
+/// The report of the project `head` describes, as it is at the git revision `base` (and
+/// the commit `base` names): for `custody diff` and `check --new-since`.
+#[allow(clippy::result_large_err)]
+pub fn base_report(head: &Settings, base: &str, today: Date) -> Result<(Report, String), Diag> {
+    let tmp = tempfile::Builder::new()
+        .prefix("custody-diff-")
+        .tempdir()
+        .map_err(|e| {
+            Diag::new(
+                &codes::diff::GIT_FAILED,
+                format!("cannot create a temporary directory for `{base}`: {e}"),
+            )
+        })?;
+    let (root, commit) = unpack_base(&head.cwd, base, tmp.path())?;
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
+    let tree = tmp.path().join("tree");
+    let mut head = head.clone();
+    head.cwd = std::fs::canonicalize(&head.cwd).unwrap_or(head.cwd);
+    if !head.cwd.starts_with(&root) {
+        return Err(Diag::new(
+            &codes::diff::GIT_FAILED,
+            format!(
+                "the working directory is not inside the repository at `{}`",
+                root.display()
+            ),
+        ));
+    }
+    let options = super::check::Options {
+        project: base_settings(&head, &root, &tree),
+        ..super::check::Options::default()
+    };
+    Ok((super::check::report(&options, today), commit))
+}
+
 pub fn run(args: &DiffArgs, cwd: PathBuf, today: Date) -> Output {
     let head = super::check::Options {
         project: Settings {
@@ -310,41 +344,11 @@ pub fn run(args: &DiffArgs, cwd: PathBuf, today: Date) -> Output {
         exit: Exit::Invalid,
         ..Output::default()
     };
-    let tmp = match tempfile::Builder::new().prefix("custody-diff-").tempdir() {
-        Ok(t) => t,
-        Err(e) => {
-            return git_error(Diag::new(
-                &codes::diff::GIT_FAILED,
-                format!(
-                    "cannot create a temporary directory for `{}`: {e}",
-                    args.base
-                ),
-            ));
-        }
-    };
-    let (root, commit) = match unpack_base(&cwd, &args.base, tmp.path()) {
+    let (before, commit) = match base_report(&head.project, &args.base, today) {
         Ok(x) => x,
         Err(d) => return git_error(d),
     };
-    let root = std::fs::canonicalize(&root).unwrap_or(root);
-    let tree = tmp.path().join("tree");
-    let mut head_project = head.project.clone();
-    head_project.cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
-    if !head_project.cwd.starts_with(&root) {
-        return git_error(Diag::new(
-            &codes::diff::GIT_FAILED,
-            format!(
-                "the working directory is not inside the repository at `{}`",
-                root.display()
-            ),
-        ));
-    }
-    let base = super::check::Options {
-        project: base_settings(&head_project, &root, &tree),
-        ..super::check::Options::default()
-    };
     let now = super::check::report(&head, today);
-    let before = super::check::report(&base, today);
     let mut stderr = human::render_diags(&now, &err_style);
     if !before.project.diags.is_empty() {
         let _ = writeln!(stderr, "custody diff: in `{}`:", args.base);
