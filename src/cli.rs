@@ -301,6 +301,8 @@ pub enum DiffFormat {
     Json,
     /// A pull-request comment: counts, a table of new findings, the fixed ones collapsed.
     Markdown,
+    /// SARIF 2.1.0 with the new findings only, for code scanning on a pull request.
+    Sarif,
 }
 
 /// `--group-by` keys.

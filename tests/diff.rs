@@ -136,6 +136,17 @@ fn new_fixed_and_unchanged_by_fingerprint_and_the_tree_is_untouched() {
     assert!(md.contains("| high | MFA-1 | `vendor/c` |"), "{md}");
     assert!(md.contains("<details><summary>1 fixed</summary>"), "{md}");
 
+    // SARIF: the new findings only, for code scanning on the pull request.
+    let (sarif, _, code) = diff(d, &["base", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let log: serde_json::Value = serde_json::from_str(&sarif).expect("SARIF is JSON");
+    let results = log["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), 1, "{sarif}");
+    assert_eq!(
+        results[0]["partialFingerprints"]["custody/v1"],
+        "MFA-1|vendor/c"
+    );
+
     // Against HEAD only `c` is new; with the new vendor fixed nothing is new: exit 0.
     let (out, _, code) = diff(d, &["HEAD"]);
     assert_eq!(code, 1);
@@ -219,6 +230,24 @@ fn an_input_error_at_base_exits_2() {
     let (_, stderr, code) = diff(d, &["HEAD"]);
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("custody diff: in `HEAD`:"), "{stderr}");
+
+    // The gate says so in its own words.
+    let out = custody()
+        .current_dir(d)
+        .args([
+            "check",
+            "--new-since",
+            "HEAD",
+            "--as-of",
+            "2026-11-24",
+            "--color",
+            "never",
+        ])
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("custody::diff::base_invalid"), "{stderr}");
 }
 
 #[test]

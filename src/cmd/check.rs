@@ -112,7 +112,7 @@ pub fn run(args: &CheckArgs, cwd: PathBuf, today: Date) -> Output {
                 }
                 if before.has_errors() {
                     report.project.diags.push(Diag::new(
-                        &codes::diff::GIT_FAILED,
+                        &codes::diff::BASE_INVALID,
                         format!("`--new-since {base}`: the project has errors at `{base}`"),
                     ));
                 }

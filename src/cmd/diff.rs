@@ -348,7 +348,7 @@ pub fn run(args: &DiffArgs, cwd: PathBuf, today: Date) -> Output {
         Ok(x) => x,
         Err(d) => return git_error(d),
     };
-    let now = super::check::report(&head, today);
+    let mut now = super::check::report(&head, today);
     let mut stderr = human::render_diags(&now, &err_style);
     if !before.project.diags.is_empty() {
         let _ = writeln!(stderr, "custody diff: in `{}`:", args.base);
@@ -356,6 +356,7 @@ pub fn run(args: &DiffArgs, cwd: PathBuf, today: Date) -> Output {
     }
     let fail_on = now.project.fail_on;
     let d = diff(items(&now), items(&before));
+    let new_prints: HashSet<&str> = d.new.iter().map(|i| i.fingerprint.as_str()).collect();
     let exit = if now.has_errors() || before.has_errors() {
         Exit::Invalid
     } else if d.new.iter().any(|i| i.severity.fails(fail_on)) {
@@ -367,6 +368,20 @@ pub fn run(args: &DiffArgs, cwd: PathBuf, today: Date) -> Output {
         DiffFormat::Human => render_human(&d, &args.base),
         DiffFormat::Json => render_json(&d, &args.base, &commit, fail_on),
         DiffFormat::Markdown => render_markdown(&d, &args.base),
+        DiffFormat::Sarif => {
+            // The working tree's report with its new failing findings only.
+            let keep: Vec<bool> = now
+                .findings
+                .iter()
+                .map(|f| {
+                    f.status == crate::eval::Status::Fail
+                        && new_prints.contains(crate::report::fingerprint(&now, f).as_str())
+                })
+                .collect();
+            let mut kept = keep.into_iter();
+            now.findings.retain(|_| kept.next().unwrap_or(false));
+            crate::report::sarif::render(&now)
+        }
     };
     Output {
         stdout,

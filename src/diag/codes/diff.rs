@@ -23,4 +23,15 @@ crate::codes! {
     /// `git fetch --deepen=50` or check out with `fetch-depth: 0` (actions/checkout).
     pub UNKNOWN_BASE = error "custody::diff::unknown_base",
         "The BASE revision given to `custody diff` (or `check --new-since`) is not in the local repository: a typo, a branch never fetched, or a shallow clone (as CI checkouts are by default) whose history stops before it.";
+
+    /// `check --new-since BASE` found errors in the project as it was at BASE (a policy,
+    /// inventory or config that did not load there), so it cannot tell which findings are new;
+    /// BASE's own errors are shown under `custody diff: in BASE`.
+    ///
+    /// Produced by: tests/diff.rs
+    ///
+    /// Fix: compare against a revision whose project loads, or fix BASE's errors on that
+    /// branch; `custody diff BASE` shows both sides.
+    pub BASE_INVALID = error "custody::diff::base_invalid",
+        "`check --new-since BASE` found errors in the project as it was at BASE (a policy, inventory or config that did not load there), so it cannot tell which findings are new; BASE's own errors are shown under `custody diff: in BASE`.";
 }

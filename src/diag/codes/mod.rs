@@ -200,6 +200,7 @@ pub const ALL: &[&Code] = &[
     &baseline::FIXED,
     &diff::GIT_FAILED,
     &diff::UNKNOWN_BASE,
+    &diff::BASE_INVALID,
     &library::UNKNOWN,
     &library::UNKNOWN_RULE,
     &library::UNKNOWN_PARAMETER,
