@@ -14,36 +14,6 @@ fn custody() -> Command {
     c
 }
 
-/// The official SARIF 2.1.0 schema, vendored byte for byte from serde-sarif (which ships it).
-/// One erratum: its two `language` patterns have a stray `]`
-/// (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which a strict validator refuses to compile;
-/// they are replaced here, in memory, by the pattern they mean. Every other rule applies as
-/// published.
-fn sarif_validator(schema: &serde_json::Value) -> jsonschema::Validator {
-    const ERRATUM: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-    fn fix(v: &mut serde_json::Value, fixed: &mut usize) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (k, val) in map.iter_mut() {
-                    if k == "pattern" && val == ERRATUM {
-                        *val = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-                        *fixed += 1;
-                    } else {
-                        fix(val, fixed);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| fix(i, fixed)),
-            _ => {}
-        }
-    }
-    let mut schema = schema.clone();
-    let mut fixed = 0;
-    fix(&mut schema, &mut fixed);
-    assert_eq!(fixed, 2, "the erratum this test works around");
-    jsonschema::draft7::new(&schema).expect("the SARIF schema compiles")
-}
-
 fn airline(format: &str) -> String {
     let out = custody()
         .args([
@@ -160,7 +130,7 @@ fn sarif_snapshot_and_schema_validation() {
     sarif_snapshots(&value);
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
-    let validator = sarif_validator(&schema);
+    let validator = common::sarif_validator(&schema);
     let errors: Vec<String> = validator
         .iter_errors(&value)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -222,7 +192,7 @@ fn sarif_reports_input_errors_as_notifications() {
     );
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
-    assert!(sarif_validator(&schema).is_valid(&value));
+    assert!(common::sarif_validator(&schema).is_valid(&value));
 }
 
 #[test]
@@ -982,7 +952,7 @@ fn markdown_to_the_github_step_summary_is_appended_other_files_replaced() {
 fn sarif_schema_errors(value: &serde_json::Value) -> Vec<String> {
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).expect("schema");
-    sarif_validator(&schema)
+    common::sarif_validator(&schema)
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()

@@ -167,3 +167,33 @@ pub fn on_airline(args: &[&str]) -> (String, String, i32) {
         out.status.code().unwrap_or(-1),
     )
 }
+
+/// The official SARIF 2.1.0 schema, vendored byte for byte from serde-sarif (which ships it).
+/// One erratum: its two `language` patterns have a stray `]`
+/// (`^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$`), which a strict validator refuses to compile;
+/// they are replaced here, in memory, by the pattern they mean. Every other rule applies as
+/// published.
+pub fn sarif_validator(schema: &serde_json::Value) -> jsonschema::Validator {
+    const ERRATUM: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+    fn fix(v: &mut serde_json::Value, fixed: &mut usize) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    if k == "pattern" && val == ERRATUM {
+                        *val = serde_json::json!("^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+                        *fixed += 1;
+                    } else {
+                        fix(val, fixed);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| fix(i, fixed)),
+            _ => {}
+        }
+    }
+    let mut schema = schema.clone();
+    let mut fixed = 0;
+    fix(&mut schema, &mut fixed);
+    assert_eq!(fixed, 2, "the erratum this test works around");
+    jsonschema::draft7::new(&schema).expect("the SARIF schema compiles")
+}
