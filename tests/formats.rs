@@ -1148,3 +1148,40 @@ fn sarif_keeps_to_result_and_tag_limits_most_severe_first_with_a_warning() {
     assert!(full["runs"][0]["properties"].is_null());
     assert!(full["runs"][0]["invocations"][0]["toolExecutionNotifications"].is_null());
 }
+
+/// A library rule's SARIF descriptor links its page in custody's docs (the page exists in
+/// docs/rules); the project's own rules, whose files are in the checkout, have none.
+#[test]
+fn sarif_library_rules_link_their_documentation_page() {
+    let v: serde_json::Value = serde_json::from_str(&airline("sarif")).expect("SARIF");
+    let rules = v["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules");
+    let rule = |id: &str| rules.iter().find(|r| r["id"] == id).expect(id);
+    let uri = rule("TPR-ACC-01")["helpUri"]
+        .as_str()
+        .expect("helpUri")
+        .to_owned();
+    assert_eq!(
+        uri,
+        format!(
+            "https://github.com/custody-dev/custody/blob/v{}/docs/rules/TPR-ACC-01.md",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+    let page = uri
+        .rsplit("/blob/")
+        .next()
+        .and_then(|p| p.split_once('/'))
+        .map(|(_, p)| p);
+    assert_eq!(page, Some("docs/rules/TPR-ACC-01.md"));
+    assert!(
+        common::repo_root()
+            .join("docs/rules/TPR-ACC-01.md")
+            .is_file()
+    );
+    assert!(
+        rule("TPR-001").get("helpUri").is_none(),
+        "the airline's own rule"
+    );
+}

@@ -164,6 +164,9 @@ fn warning(text: String) -> Notification {
         .build()
 }
 
+/// custody's home, the SARIF `informationUri`; library rules' help pages are below it.
+const INFORMATION_URI: &str = "https://github.com/custody-dev/custody";
+
 pub fn render(r: &Report) -> String {
     render_limited(r, Limits::GITHUB)
 }
@@ -220,6 +223,15 @@ pub fn render_limited(r: &Report, limits: Limits) -> String {
                 .or(rule.description.as_deref())
                 .unwrap_or(&rule.title);
             d.help = Some(text(help));
+            // A rule of the built-in library has no file in any checkout: its `helpUri` is
+            // its page in custody's documentation, at the release this binary is.
+            if r.project.policies.library_files.contains(&rule.loc.file) {
+                d.help_uri = Some(format!(
+                    "{INFORMATION_URI}/blob/v{}/docs/rules/{}.md",
+                    env!("CARGO_PKG_VERSION"),
+                    rule.id
+                ));
+            }
             d
         })
         .collect();
@@ -336,7 +348,7 @@ pub fn render_limited(r: &Report, limits: Limits) -> String {
         .name("custody".to_owned())
         .version(env!("CARGO_PKG_VERSION").to_owned())
         .semantic_version(env!("CARGO_PKG_VERSION").to_owned())
-        .information_uri("https://github.com/custody-dev/custody".to_owned())
+        .information_uri(INFORMATION_URI.to_owned())
         .rules(rules)
         .build();
     let mut run = Run::builder()
