@@ -15,6 +15,7 @@ use crate::cli::{DiffArgs, DiffFormat};
 use crate::diag::{Diag, codes};
 use crate::eval::Finding;
 use crate::project::Settings;
+use crate::report::markdown::cell;
 use crate::report::{Report, human, json};
 use crate::types::{Exit, Severity};
 use jiff::civil::Date;
@@ -31,10 +32,13 @@ struct Item {
     severity: Severity,
     message: String,
     location: String,
-    json: serde_json::Value,
+    /// The line of the human output, as `--format concise` prints a finding.
+    line: String,
+    /// The finding as `check --format json` has it, built only for `--format json`.
+    json: Option<serde_json::Value>,
 }
 
-fn items(r: &Report) -> Vec<Item> {
+fn items(r: &Report, with_json: bool) -> Vec<Item> {
     r.failing()
         .map(|f: &Finding| {
             let rule = &r.program.rules[f.rule];
@@ -43,9 +47,10 @@ fn items(r: &Report) -> Vec<Item> {
                 rule: rule.id.to_string(),
                 entity: crate::report::entity_name(r, f.entity),
                 severity: rule.severity,
-                message: f.message.replace('\n', " "),
+                message: crate::report::one_line(&f.message),
                 location: r.project.sources.display(f.primary),
-                json: json::finding_value(r, f),
+                line: crate::report::concise::line(r, f),
+                json: with_json.then(|| json::finding_value(r, f)),
             }
         })
         .collect()
@@ -186,17 +191,6 @@ fn diff(head: Vec<Item>, base: Vec<Item>) -> Diff {
     }
 }
 
-fn line(i: &Item) -> String {
-    format!(
-        "{}: {} {} {}: {}",
-        i.location,
-        i.severity.as_str(),
-        i.rule,
-        i.entity,
-        i.message
-    )
-}
-
 fn summary_line(d: &Diff, base: &str) -> String {
     format!(
         "custody diff: {} new, {} fixed, {} unchanged since {base}",
@@ -218,7 +212,7 @@ fn render_human(d: &Diff, base: &str) -> String {
         }
         let _ = writeln!(out, "{title} ({}):", list.len());
         for i in list {
-            let _ = writeln!(out, "  {}", line(i));
+            let _ = writeln!(out, "  {}", i.line);
         }
         out.push('\n');
     }
@@ -228,7 +222,7 @@ fn render_human(d: &Diff, base: &str) -> String {
 }
 
 fn render_json(d: &Diff, base: &str, commit: &str, fail_on: Severity) -> String {
-    let list = |l: &[Item]| l.iter().map(|i| i.json.clone()).collect::<Vec<_>>();
+    let list = |l: &[Item]| l.iter().filter_map(|i| i.json.clone()).collect::<Vec<_>>();
     let v = serde_json::json!({
         "base": base,
         "base_commit": commit,
@@ -245,11 +239,6 @@ fn render_json(d: &Diff, base: &str, commit: &str, fail_on: Severity) -> String 
     let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
     s.push('\n');
     s
-}
-
-/// Text for a Markdown table cell: no line breaks, `|` escaped.
-fn cell(s: &str) -> String {
-    s.replace('\n', " ").replace('|', "\\|")
 }
 
 fn render_markdown(d: &Diff, base: &str) -> String {
@@ -355,7 +344,8 @@ pub fn run(args: &DiffArgs, cwd: PathBuf, today: Date) -> Output {
         stderr.push_str(&human::render_diags(&before, &err_style));
     }
     let fail_on = now.project.fail_on;
-    let d = diff(items(&now), items(&before));
+    let with_json = args.format == DiffFormat::Json;
+    let d = diff(items(&now, with_json), items(&before, with_json));
     let new_prints: HashSet<&str> = d.new.iter().map(|i| i.fingerprint.as_str()).collect();
     let exit = if now.has_errors() || before.has_errors() {
         Exit::Invalid

@@ -3,7 +3,8 @@
 //! ([`diags`], for stderr). Grep- and editor-friendly: every line starts with a place.
 
 use crate::diag::Diag;
-use crate::report::{GroupBy, Report, entity_name, entity_str, groups, human};
+use crate::eval::Finding;
+use crate::report::{GroupBy, Report, groups, headline, human, one_line};
 use crate::source::SourceMap;
 use std::fmt::Write;
 
@@ -23,24 +24,23 @@ pub fn render(r: &Report, group: GroupBy) -> String {
             );
         }
         for f in findings {
-            let rule = &r.program.rules[f.rule];
-            let owner = entity_str(r, f.entity, "owner")
-                .map(|o| format!(" ({o})"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "{}: {} {} {}{owner}: {}",
-                r.project.sources.display(f.primary),
-                rule.severity.as_str(),
-                rule.id,
-                entity_name(r, f.entity),
-                one_line(&f.message)
-            );
+            let _ = writeln!(out, "{}", line(r, f));
         }
     }
     out.push_str(&human::summary_line(r));
     out.push('\n');
     out
+}
+
+/// One failing finding: `path:line:col: severity RULE entity (owner): message` (also the
+/// lines of `custody diff`).
+pub fn line(r: &Report, f: &Finding) -> String {
+    format!(
+        "{}: {}: {}",
+        r.project.sources.display(f.primary),
+        headline(r, f),
+        one_line(&f.message)
+    )
 }
 
 /// Errors and warnings, one line each: `path:line:col: error CODE: message`.
@@ -54,8 +54,4 @@ pub fn diags(diags: &[Diag], sources: &SourceMap) -> String {
         let _ = writeln!(out, "{level} {}: {}", d.code, one_line(&d.message));
     }
     out
-}
-
-fn one_line(s: &str) -> String {
-    s.replace('\n', " ")
 }

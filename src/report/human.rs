@@ -5,7 +5,7 @@
 use crate::diag::{Note, Shown};
 use crate::eval::{Finding, Status};
 use crate::report::Report;
-use crate::report::{GroupBy, entity_name, entity_str, groups, summary};
+use crate::report::{GroupBy, Summary, entity_name, groups, headline, summary};
 use crate::source::Loc;
 use crate::types::Severity;
 use std::fmt::Write;
@@ -154,18 +154,8 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding, style: &Style) -> Shown<'r> {
             None => extra,
         });
     }
-    let owner = match entity_str(r, f.entity, "owner") {
-        Some(o) => format!(" ({o})"),
-        None => String::new(),
-    };
     Shown {
-        message: format!(
-            "{} {} {}{owner}: {}",
-            rule.severity.as_str(),
-            rule.id,
-            entity_name(r, f.entity),
-            f.message
-        ),
+        message: format!("{}: {}", headline(r, f), f.message),
         code: None,
         severity: miette_severity(rule.severity),
         help,
@@ -233,16 +223,17 @@ pub fn render(r: &Report, style: &Style, group: GroupBy) -> String {
         }
         out.push('\n');
     }
-    out.push_str(&rule_table(r));
-    out.push_str(&summary_line(r));
+    // One count of the findings serves the table and the summary line.
+    let s = summary(r);
+    out.push_str(&rule_table(r, &s));
+    out.push_str(&summary_line_of(r, &s));
     out.push('\n');
     out
 }
 
 /// After the findings, one row per rule with failing, waived or baselined findings, most
 /// severe first: `TPR-004  critical  3 failing  1 waived  Vendors … enforce MFA`.
-pub fn rule_table(r: &Report) -> String {
-    let s = summary(r);
+fn rule_table(r: &Report, s: &Summary) -> String {
     let mut rows: Vec<(crate::types::Severity, Vec<String>)> = Vec::new();
     for c in &s.by_rule {
         if c.failing + c.waived + c.baselined == 0 {
@@ -296,7 +287,10 @@ fn count(n: usize, one: &str, many: &str) -> String {
 /// what could be evaluated: `custody: could not evaluate everything: 2 errors, 0 warnings;
 /// of what was evaluated, no failing findings, …`.
 pub fn summary_line(r: &Report) -> String {
-    let s = summary(r);
+    summary_line_of(r, &summary(r))
+}
+
+fn summary_line_of(r: &Report, s: &Summary) -> String {
     let parts: Vec<String> = s
         .by_severity
         .iter()

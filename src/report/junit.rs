@@ -9,7 +9,7 @@
 
 use crate::eval::{Finding, Status};
 use crate::report::Report;
-use crate::report::{entity_name, entity_with_name_and_owner, place};
+use crate::report::{entity_name, entity_with_name_and_owner, one_line, place};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::collections::HashMap;
 
@@ -33,16 +33,6 @@ fn at(r: &Report, loc: Option<crate::source::Loc>) -> String {
 
 /// The name of the suite that holds input errors.
 pub const INPUT_ERRORS: &str = "custody input errors";
-
-/// Text on one line: each line break (LF, CR or both, and the blanks around it) becomes one
-/// space.
-fn one_line(s: &str) -> String {
-    s.split(['\n', '\r'])
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
 
 fn input_errors(r: &Report) -> Option<TestSuite> {
     let errors: Vec<&crate::diag::Diag> = r.project.diags.iter().filter(|d| d.is_error()).collect();

@@ -9,7 +9,7 @@ use std::fmt::Write;
 const EXPIRING_DAYS: i64 = 30;
 
 /// Table cells: pipes and newlines would break the table.
-fn cell(s: &str) -> String {
+pub fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 

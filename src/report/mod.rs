@@ -155,6 +155,31 @@ pub fn summary(r: &Report) -> Summary {
     }
 }
 
+/// A finding's headline in human and concise output: `high TPR-001 vendor/tessaly-crm
+/// (dana@example.com)`, the owner when the entity has one.
+pub fn headline(r: &Report, f: &Finding) -> String {
+    let rule = &r.program.rules[f.rule];
+    let owner = entity_str(r, f.entity, "owner")
+        .map(|o| format!(" ({o})"))
+        .unwrap_or_default();
+    format!(
+        "{} {} {}{owner}",
+        rule.severity.as_str(),
+        rule.id,
+        entity_name(r, f.entity)
+    )
+}
+
+/// Text on one line: each line break (LF, CR or both, and the blanks around it) becomes one
+/// space. For formats that promise a line per finding or an attribute without breaks.
+pub fn one_line(s: &str) -> String {
+    s.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `vendor/crm-platform`
 pub fn entity_name(r: &Report, e: crate::inventory::EntityId) -> String {
     r.project
@@ -205,12 +230,20 @@ pub fn groups(r: &Report, by: GroupBy) -> Vec<(String, Vec<&Finding>)> {
             GroupBy::File => (0, r.project.sources.name(f.primary.file).to_owned()),
         }
     };
+    // Groups in order of first appearance, found by key in one map: a register of thousands
+    // of entities has as many groups under `--group-by entity`.
     let mut out: Vec<((u8, String), Vec<&Finding>)> = Vec::new();
+    let mut index: std::collections::HashMap<(u8, String), usize> =
+        std::collections::HashMap::new();
     for f in failing {
         let k = key(f);
-        match out.iter_mut().find(|(x, _)| *x == k) {
-            Some((_, v)) => v.push(f),
-            None => out.push((k, vec![f])),
+        match index.get(&k) {
+            // INVARIANT: `index` holds positions in `out`.
+            Some(&i) => out[i].1.push(f),
+            None => {
+                index.insert(k.clone(), out.len());
+                out.push((k, vec![f]));
+            }
         }
     }
     if !matches!(by, GroupBy::None | GroupBy::Rule) {
@@ -229,9 +262,10 @@ pub fn entity_with_name_and_owner(r: &Report, e: crate::inventory::EntityId) -> 
     if let Some(o) = entity_str(r, e, "owner") {
         extra.push(format!("owner {o}"));
     }
-    match extra.is_empty() {
-        true => entity_name(r, e),
-        false => format!("{} ({})", entity_name(r, e), extra.join("; ")),
+    if extra.is_empty() {
+        entity_name(r, e)
+    } else {
+        format!("{} ({})", entity_name(r, e), extra.join("; "))
     }
 }
 
