@@ -149,6 +149,46 @@ impl Quantifier {
     }
 }
 
+/// The aggregates over a source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AggOp {
+    Count,
+    Sum,
+    Min,
+    Max,
+}
+
+impl AggOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggOp::Count => "count",
+            AggOp::Sum => "sum",
+            AggOp::Min => "min",
+            AggOp::Max => "max",
+        }
+    }
+}
+
+/// Arithmetic operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl ArithOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Unit {
     Day,
@@ -221,11 +261,33 @@ impl Expr {
                 subject: a,
                 cats: b,
             }
-            | ExprKind::Quant {
-                list: a, body: b, ..
+            | ExprKind::Arith { lhs: a, rhs: b, .. }
+            | ExprKind::Except {
+                cats: a,
+                excluded: b,
             } => {
                 a.walk(f);
                 b.walk(f);
+            }
+            ExprKind::Quant {
+                list, filter, body, ..
+            } => {
+                list.walk(f);
+                if let Some(x) = filter {
+                    x.walk(f);
+                }
+                body.walk(f);
+            }
+            ExprKind::Aggregate {
+                list,
+                filter,
+                value,
+                ..
+            } => {
+                list.walk(f);
+                for x in [filter, value].into_iter().flatten() {
+                    x.walk(f);
+                }
             }
             ExprKind::Not(a)
             | ExprKind::Paren(a)
@@ -237,6 +299,7 @@ impl Expr {
             | ExprKind::DateArith { base: a, .. } => a.walk(f),
             ExprKind::List(items) => items.iter().for_each(|i| i.walk(f)),
             ExprKind::Path(_)
+            | ExprKind::Entities(_)
             | ExprKind::Today
             | ExprKind::Bool(_)
             | ExprKind::Number(..)
@@ -293,14 +356,40 @@ pub enum ExprKind {
     },
     Before(Box<Expr>, Box<Expr>),
     After(Box<Expr>, Box<Expr>),
-    /// `all|any|no VAR in LIST: BODY`
+    /// `all|any|no VAR in LIST [where FILTER]: BODY`; `LIST` is [`ExprKind::Entities`] for
+    /// `all|any|no KIND VAR [where FILTER]: BODY`.
     Quant {
         quantifier: Quantifier,
         var: Ident,
         list: Box<Expr>,
+        filter: Option<Box<Expr>>,
         body: Box<Expr>,
     },
+    /// `count(LIST)`
     Count(Box<Expr>),
+    /// `count(SOURCE)`, `sum(SOURCE: VALUE)`, `min(...)`, `max(...)`: the source is
+    /// `VAR in LIST [where FILTER]` or `KIND VAR [where FILTER]` (`list` is then
+    /// [`ExprKind::Entities`]); `value` is absent for `count`.
+    Aggregate {
+        op: AggOp,
+        var: Ident,
+        list: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        value: Option<Box<Expr>>,
+    },
+    /// Every entity of a kind: the `KIND` of a `KIND VAR` source, never written on its own.
+    Entities(Ident),
+    /// `a + b`, `a - b`, `a * b`, `a / b` on numbers; `+` also joins lists.
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// `C except E`: categories with exclusions.
+    Except {
+        cats: Box<Expr>,
+        excluded: Box<Expr>,
+    },
     /// `D + N unit`, `D - N unit`
     DateArith {
         base: Box<Expr>,

@@ -240,6 +240,33 @@ fn expr_strategy() -> impl Strategy<Value = Vec<String>> {
             }),
             1 => (leaf_strategy(), prop::sample::select(&["+", "-"][..]), duration_strategy())
                 .prop_map(|(base, op, d)| [base, vec![op.to_owned()], d].concat()),
+            1 => (leaf_strategy(), prop::sample::select(&["+", "-", "*", "/"][..]), leaf_strategy())
+                .prop_map(|(l, op, r)| [l, vec![op.to_owned()], r].concat()),
+            1 => (
+                prop::sample::select(&["sum(", "min(", "max(", "count("][..]),
+                prop::sample::select(NAMES),
+                prop::bool::ANY,
+                leaf_strategy(),
+                inner.clone(),
+                leaf_strategy(),
+            )
+                .prop_map(|(f, var, by_kind, list, filter, value)| {
+                    let mut t = vec![f.to_owned()];
+                    if by_kind {
+                        t.extend(["data_store".to_owned(), var.to_owned()]);
+                    } else {
+                        t.extend([var.to_owned(), "in".to_owned()]);
+                        t.extend(list);
+                    }
+                    t.push("where".to_owned());
+                    t.extend(filter);
+                    if f != "count(" {
+                        t.push(":".to_owned());
+                        t.extend(value);
+                    }
+                    t.push(")".to_owned());
+                    t
+                }),
         ]
         .boxed();
         let test = prop_oneof![
@@ -253,6 +280,8 @@ fn expr_strategy() -> impl Strategy<Value = Vec<String>> {
                     let ops: Vec<String> = op.split(' ').map(str::to_owned).collect();
                     [l, ops, r].concat()
                 }),
+            1 => (operand.clone(), prop::sample::select(&["handles", "holds"][..]), operand.clone(), operand.clone())
+                .prop_map(|(l, op, c, e)| [l, vec![op.to_owned()], c, vec!["except".to_owned()], e].concat()),
             1 => (operand.clone(), prop::sample::select(&["set", "missing", "empty"][..]))
                 .prop_map(|(l, w)| [l, vec!["is".to_owned(), w.to_owned()]].concat()),
             1 => (operand.clone(), string_strategy())
@@ -266,10 +295,28 @@ fn expr_strategy() -> impl Strategy<Value = Vec<String>> {
             prop::sample::select(&["all", "any", "no"][..]),
             prop::sample::select(NAMES),
             operand,
+            prop::option::of(inner.clone()),
+            prop::bool::ANY,
             inner.clone(),
         )
-            .prop_map(|(q, var, list, body)| {
-                [vec![q.to_owned(), var.to_owned(), "in".to_owned()], list, vec![":".to_owned()], body].concat()
+            .prop_map(|(q, var, list, filter, by_kind, body)| {
+                let mut t = vec![q.to_owned()];
+                if by_kind {
+                    t.extend(["vendor".to_owned(), var.to_owned()]);
+                } else {
+                    t.extend([var.to_owned(), "in".to_owned()]);
+                    t.extend(list);
+                }
+                if let Some(f) = filter {
+                    // Parenthesized: a quantifier in a `where` would take the `:` as its own.
+                    t.push("where".to_owned());
+                    t.push("(".to_owned());
+                    t.extend(f);
+                    t.push(")".to_owned());
+                }
+                t.push(":".to_owned());
+                t.extend(body);
+                t
             });
         let not = (0..3usize, prop_oneof![4 => test, 1 => quantified]).prop_map(|(n, e)| {
             let mut t = vec!["not".to_owned(); n];

@@ -3,7 +3,7 @@
 //! **Architecture invariant:** once `check` has produced a `CheckedRule`, evaluating it cannot
 //! fail: no names are looked up and no types are tested at evaluation time.
 
-use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
+use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::inventory::{CatId, FieldId, KindId};
 use crate::source::Loc;
 use crate::types::{RuleId, Severity};
@@ -24,6 +24,8 @@ pub enum Ty {
     Object,
     /// The element type of an empty list literal: fits any list.
     Unknown,
+    /// Categories with exclusions, `C except E`: only `handles` and `holds` take one.
+    Pattern,
 }
 
 impl Ty {
@@ -50,10 +52,11 @@ impl Ty {
                 Ty::Date => "a list of dates".into(),
                 Ty::Cat => "a list of data categories".into(),
                 Ty::Entity(k) => format!("a list of {} references", kinds(*k)),
-                Ty::List(_) | Ty::Object | Ty::Unknown => "a list".into(),
+                Ty::List(_) | Ty::Object | Ty::Unknown | Ty::Pattern => "a list".into(),
             },
             Ty::Object => "a nested mapping".into(),
             Ty::Unknown => "a value".into(),
+            Ty::Pattern => "a category pattern (`C except E`)".into(),
         }
     }
     pub fn is_stringy(&self) -> bool {
@@ -75,7 +78,8 @@ impl Ty {
                 | Ty::Cat
                 | Ty::Entity(_)
                 | Ty::List(_)
-                | Ty::Object),
+                | Ty::Object
+                | Ty::Pattern),
                 b,
             ) => a == b,
         }
@@ -135,13 +139,15 @@ impl CExpr {
     ///   operand of `Not`; the left-hand side of `Matches` and `Is`; the subject of `Handles`
     ///   and `Holds`; the date of `Within` and `OlderThan`;
     /// - two children, left before right: `And`, `Or`, `Before`, `After`, `Compare`, `In`,
-    ///   `Contains` (left-hand side, then right-hand side); `Quant` (the list, then the body).
+    ///   `Contains`, `Arith` (left-hand side, then right-hand side);
+    /// - `Quant`: the list, the filter when there is one, the body; `Agg`: the list, the
+    ///   filter, the value (each when there is one); `Entities` has none.
     ///
     /// `lint` and test coverage walk expressions through it. The match is exhaustive, so a
     /// new `CKind` must say what its children are.
     pub fn children(&self) -> Vec<&CExpr> {
         match &self.kind {
-            CKind::Const(_) | CKind::Today | CKind::Var(_) => Vec::new(),
+            CKind::Const(_) | CKind::Today | CKind::Var(_) | CKind::Entities(_) => Vec::new(),
             CKind::List(items) => items.iter().collect(),
             CKind::Field { base, .. }
             | CKind::Id(base)
@@ -162,9 +168,36 @@ impl CExpr {
             | CKind::Compare { lhs: a, rhs: b, .. }
             | CKind::In { lhs: a, rhs: b, .. }
             | CKind::Contains { lhs: a, rhs: b }
-            | CKind::Quant {
-                list: a, body: b, ..
-            } => vec![a, b],
+            | CKind::Arith { lhs: a, rhs: b, .. } => vec![a, b],
+            CKind::Quant {
+                list, filter, body, ..
+            } => std::iter::once(&**list)
+                .chain(filter.as_deref())
+                .chain(std::iter::once(&**body))
+                .collect(),
+            CKind::Agg {
+                list,
+                filter,
+                value,
+                ..
+            } => std::iter::once(&**list)
+                .chain(filter.as_deref())
+                .chain(value.as_deref())
+                .collect(),
+        }
+    }
+}
+
+impl CExpr {
+    /// Does this expression mention a variable bound at a slot below `slot` (bound outside
+    /// a quantifier or aggregate whose own variable is at `slot`)? `false` means its value
+    /// is the same for every entity.
+    pub fn mentions_below(&self, slot: usize) -> bool {
+        match self.shape() {
+            Shape::Var(s) => s < slot,
+            Shape::Const(_) | Shape::List(_) | Shape::Today | Shape::Computed => {
+                self.children().iter().any(|c| c.mentions_below(slot))
+            }
         }
     }
 }
@@ -208,6 +241,9 @@ impl CExpr {
             | CKind::After(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => Shape::Computed,
         }
     }
@@ -239,6 +275,9 @@ pub enum Const {
     Str(String),
     Date(jiff::civil::Date),
     Cat(CatId),
+    /// `C except E`: a declared category matches when it overlaps one of `cats` and is
+    /// neither equal to nor under any of `except`.
+    Pattern { cats: Vec<CatId>, except: Vec<CatId> },
 }
 
 #[derive(Clone, Debug)]
@@ -286,14 +325,17 @@ pub enum CKind {
         lhs: Box<CExpr>,
         test: IsTest,
     },
-    /// `v handles C…`: any of `cats`.
+    /// `v handles C…`: any of `cats`, unless the declared category is (under) one of
+    /// `except`.
     Handles {
         subject: Box<CExpr>,
         cats: Vec<CatId>,
+        except: Vec<CatId>,
     },
     Holds {
         subject: Box<CExpr>,
         cats: Vec<CatId>,
+        except: Vec<CatId>,
     },
     Within {
         date: Box<CExpr>,
@@ -307,14 +349,35 @@ pub enum CKind {
     },
     Before(Box<CExpr>, Box<CExpr>),
     After(Box<CExpr>, Box<CExpr>),
+    /// A quantifier over a source: the elements of `list` (of which `Entities` is every
+    /// entity of a kind) bound to `slot`, those for which `filter` holds.
     Quant {
         quantifier: Quantifier,
         slot: usize,
         var: String,
         list: Box<CExpr>,
+        filter: Option<Box<CExpr>>,
         body: Box<CExpr>,
     },
     Count(Box<CExpr>),
+    /// `count`, `sum`, `min`, `max` over a source, like `Quant`; `value` is absent for
+    /// `count`.
+    Agg {
+        op: AggOp,
+        slot: usize,
+        var: String,
+        list: Box<CExpr>,
+        filter: Option<Box<CExpr>>,
+        value: Option<Box<CExpr>>,
+    },
+    /// Every entity of a kind, in id order.
+    Entities(KindId),
+    /// Number arithmetic; `Add` on lists joins them.
+    Arith {
+        op: ArithOp,
+        lhs: Box<CExpr>,
+        rhs: Box<CExpr>,
+    },
     DateArith {
         base: Box<CExpr>,
         op: DateOp,
@@ -380,6 +443,7 @@ mod tests {
                 slot: 1,
                 var: "x".into(),
                 list: b(7),
+                filter: None,
                 body: b(8),
             })),
             [7, 8]

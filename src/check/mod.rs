@@ -10,7 +10,7 @@ pub mod ir;
 use crate::ast::{self, ClauseKind, CmpOp, Expr, ExprKind, IsTest, PolicyFile};
 use crate::diag::codes;
 use crate::diag::{self, Diag};
-use crate::inventory::{FieldType, KindId, Schema, Taxonomy};
+use crate::inventory::{CatId, FieldType, KindId, Schema, Taxonomy};
 use crate::project::Project;
 use crate::project::policies::{Override, Policies};
 use crate::source::{FileId, Loc, SourceMap, Span};
@@ -310,7 +310,14 @@ impl<'a> Checker<'a> {
             return;
         };
         match &value.ty {
-            Ty::Cat | Ty::List(_) | Ty::Str | Ty::Enum(_) | Ty::Num | Ty::Date | Ty::Bool => {
+            Ty::Cat
+            | Ty::Pattern
+            | Ty::List(_)
+            | Ty::Str
+            | Ty::Enum(_)
+            | Ty::Num
+            | Ty::Date
+            | Ty::Bool => {
                 self.lets
                     .insert(l.name.name.clone(), LetBinding { value, name_loc });
             }
@@ -481,28 +488,7 @@ impl<'a> Checker<'a> {
                 .help("add at least one `require EXPR`, e.g. `require v.mfa_enforced`"),
             );
         }
-        let kind = match self.schema.kind_by_name(&fc.kind.name) {
-            Some(k) => k,
-            None => {
-                let names: Vec<&str> = self.schema.kinds.iter().map(|k| k.name.as_str()).collect();
-                let mut help = diag::suggest(&fc.kind.name, names.iter().copied(), "kinds");
-                if let Some(k) = self.schema.kind_by_collection(&fc.kind.name) {
-                    help = Some(format!(
-                        "`for` takes the singular kind: did you mean `{}`?",
-                        self.kind_name(k)
-                    ));
-                }
-                self.diags.push(
-                    Diag::new(
-                        &codes::policy::UNKNOWN_KIND,
-                        format!("unknown kind `{}`", fc.kind.name),
-                    )
-                    .at(self.loc(fc.kind.span), "not a kind in the schema")
-                    .help_opt(help),
-                );
-                return None;
-            }
-        };
+        let kind = self.kind(&fc.kind, "`for`")?;
         self.vars.clear();
         self.push_var(&fc.var, Ty::Entity(kind));
         let filter = fc
@@ -539,6 +525,80 @@ impl<'a> Checker<'a> {
             loc: rule_loc,
             for_loc: self.loc(for_span),
         })
+    }
+
+    /// The kind a name (`for KIND`, a `KIND X` source) names; unknown is an error.
+    fn kind(&mut self, name: &ast::Ident, what: &str) -> Option<KindId> {
+        if let Some(k) = self.schema.kind_by_name(&name.name) {
+            return Some(k);
+        }
+        let names: Vec<&str> = self.schema.kinds.iter().map(|k| k.name.as_str()).collect();
+        let mut help = diag::suggest(&name.name, names.iter().copied(), "kinds");
+        if let Some(k) = self.schema.kind_by_collection(&name.name) {
+            help = Some(format!(
+                "{what} takes the singular kind: did you mean `{}`?",
+                self.kind_name(k)
+            ));
+        }
+        self.diags.push(
+            Diag::new(
+                &codes::policy::UNKNOWN_KIND,
+                format!("unknown kind `{}`", name.name),
+            )
+            .at(self.loc(name.span), "not a kind in the schema")
+            .help_opt(help),
+        );
+        None
+    }
+
+    /// A source's list and the type of its elements: `LIST` must be a list.
+    fn source_list(&mut self, list: &Expr, what: &str) -> Option<(CExpr, Ty)> {
+        let l = self.expr(list)?;
+        match &l.ty {
+            Ty::List(elem) => {
+                let elem = (**elem).clone();
+                Some((l, elem))
+            }
+            other @ (Ty::Bool
+            | Ty::Num
+            | Ty::Str
+            | Ty::Enum(_)
+            | Ty::Date
+            | Ty::Cat
+            | Ty::Entity(_)
+            | Ty::Object
+            | Ty::Unknown
+            | Ty::Pattern) => {
+                let words = self.ty_words(other);
+                self.type_error(
+                    list.span,
+                    format!("`{what}` ranges over a list, but this is {words}"),
+                    format!("this is {words}"),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    /// Bind a source's variable and check its filter and the expressions that see the
+    /// variable (`parts`, each a condition or a number). The variable is unbound again after.
+    fn with_source<T>(
+        &mut self,
+        var: &ast::Ident,
+        elem: Ty,
+        filter: Option<&Expr>,
+        parts: impl FnOnce(&mut Self) -> Option<T>,
+    ) -> (usize, Option<Option<CExpr>>, Option<T>) {
+        let depth = self.vars.len();
+        let slot = self.push_var(var, elem);
+        let f = match filter {
+            Some(f) => self.cond(f, "`where`").map(Some),
+            None => Some(None),
+        };
+        let rest = parts(self);
+        self.vars.truncate(depth);
+        (slot, f, rest)
     }
 
     /// Bind a variable; variables may not shadow a variable or a `let`.
@@ -644,7 +704,7 @@ impl<'a> Checker<'a> {
             let help = match &c.ty {
                 Ty::Date => "test a date with `within`, `older than`, `before` or `after`, e.g. `v.last_audit within 12 months`".to_owned(),
                 Ty::List(_) => "test a list with `is empty`, `contains`, `count(...)` or a quantifier such as `any x in LIST: ...`".to_owned(),
-                Ty::Cat => "test categories with `v handles CATEGORY` or `s holds CATEGORY`".to_owned(),
+                Ty::Cat | Ty::Pattern => "test categories with `v handles CATEGORY` or `s holds CATEGORY`".to_owned(),
                 Ty::Bool
                 | Ty::Num
                 | Ty::Str
@@ -815,7 +875,8 @@ impl<'a> Checker<'a> {
                     | Ty::Entity(_)
                     | Ty::List(_)
                     | Ty::Object
-                    | Ty::Unknown => {
+                    | Ty::Unknown
+                    | Ty::Pattern => {
                         let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
                         return self.type_error(span, format!("`contains` looks in a list or a string, but this looks for {b} in {a}"), "these types do not match".into(), Some("`LIST contains VALUE` tests membership; `STRING contains \"text\"` tests for a substring".into()));
                     }
@@ -960,50 +1021,147 @@ impl<'a> Checker<'a> {
                 quantifier,
                 var,
                 list,
+                filter,
                 body,
             } => {
-                let l = self.expr(list)?;
-                let elem = match &l.ty {
-                    Ty::List(elem) => (**elem).clone(),
-                    other @ (Ty::Bool
-                    | Ty::Num
-                    | Ty::Str
-                    | Ty::Enum(_)
-                    | Ty::Date
-                    | Ty::Cat
-                    | Ty::Entity(_)
-                    | Ty::Object
-                    | Ty::Unknown) => {
-                        let words = self.ty_words(other);
-                        return self.type_error(
-                            list.span,
-                            format!(
-                                "`{}` ranges over a list, but this is {words}",
-                                quantifier.as_str()
-                            ),
-                            format!("this is {words}"),
-                            None,
-                        );
-                    }
-                };
-                let depth = self.vars.len();
-                let slot = self.push_var(var, elem);
-                let b = self.cond(body, &format!("the body of `{}`", quantifier.as_str()));
-                self.vars.truncate(depth);
-                let b = b?;
+                let q = quantifier.as_str();
+                let (l, elem) = self.source_list(list, q)?;
+                let what = format!("the body of `{q}`");
+                let (slot, f, b) = self.with_source(var, elem, filter.as_deref(), |this| {
+                    this.cond(body, &what)
+                });
+                let (f, b) = (f?, b?);
                 self.mk(
                     CKind::Quant {
                         quantifier: *quantifier,
                         slot,
                         var: var.name.clone(),
                         list: Box::new(l),
+                        filter: f.map(Box::new),
                         body: Box::new(b),
                     },
                     Ty::Bool,
                     span,
                 )
             }
+            ExprKind::Aggregate {
+                op,
+                var,
+                list,
+                filter,
+                value,
+            } => {
+                let name = op.as_str();
+                let (l, elem) = self.source_list(list, name)?;
+                let (slot, f, v) = self.with_source(var, elem, filter.as_deref(), |this| {
+                    let Some(value) = value else {
+                        return Some(None);
+                    };
+                    let v = this.expr(value)?;
+                    if v.ty != Ty::Num {
+                        let words = this.ty_words(&v.ty);
+                        return this
+                            .type_error(
+                                value.span,
+                                format!("`{name}` takes a number for each element, but this is {words}"),
+                                format!("this is {words}"),
+                                Some(format!(
+                                    "write a number for each element after the `:`, e.g. `{name}(s in v.accesses: s.records)`"
+                                )),
+                            )
+                            .map(Some);
+                    }
+                    Some(Some(v))
+                });
+                let (f, v) = (f?, v?);
+                self.mk(
+                    CKind::Agg {
+                        op: *op,
+                        slot,
+                        var: var.name.clone(),
+                        list: Box::new(l),
+                        filter: f.map(Box::new),
+                        value: v.map(Box::new),
+                    },
+                    Ty::Num,
+                    span,
+                )
+            }
+            ExprKind::Entities(kind) => {
+                let k = self.kind(kind, "a source")?;
+                self.mk(
+                    CKind::Entities(k),
+                    Ty::List(Box::new(Ty::Entity(k))),
+                    span,
+                )
+            }
+            ExprKind::Arith { op, lhs, rhs } => self.arith(*op, lhs, rhs, span),
+            ExprKind::Except { cats, excluded } => {
+                let (c, x) = (self.categories(cats), self.categories(excluded));
+                let ((c, c_except), (x, x_except)) = (c?, x?);
+                if !c_except.is_empty() || !x_except.is_empty() {
+                    return self.type_error(
+                        span,
+                        "`except` cannot be applied twice".into(),
+                        "more than one `except`".into(),
+                        Some("list every exclusion after one `except`: `personal except [personal.preferences, personal.health]`".into()),
+                    );
+                }
+                self.mk(
+                    CKind::Const(Const::Pattern { cats: c, except: x }),
+                    Ty::Pattern,
+                    span,
+                )
+            }
         }
+    }
+
+    /// `a + b`, `a - b`, `a * b`, `a / b`: numbers; `+` also joins two lists of one type.
+    fn arith(&mut self, op: ast::ArithOp, lhs: &Expr, rhs: &Expr, span: Span) -> Option<CExpr> {
+        let (l, r) = (self.expr(lhs), self.expr(rhs));
+        let (l, r) = (l?, r?);
+        let ty = match (&l.ty, &r.ty) {
+            (Ty::Num, Ty::Num) => Some(Ty::Num),
+            (Ty::List(a), Ty::List(b)) if op == ast::ArithOp::Add && a.compatible(b) => {
+                Some(if **a == Ty::Unknown { r.ty.clone() } else { l.ty.clone() })
+            }
+            _ => None,
+        };
+        let Some(ty) = ty else {
+            let (a, b) = (self.ty_words(&l.ty), self.ty_words(&r.ty));
+            let sym = op.as_str();
+            let help = match (&l.ty, &r.ty) {
+                (Ty::Date, _) if matches!(op, ast::ArithOp::Add | ast::ArithOp::Sub) => {
+                    Some(format!("a date takes a duration: `{} {sym} 30 days`", self.text(lhs.span)))
+                }
+                (Ty::List(_), Ty::List(_)) if op == ast::ArithOp::Add => {
+                    Some("`+` joins lists whose elements are of one type".to_owned())
+                }
+                (Ty::List(_), _) | (_, Ty::List(_)) => Some(
+                    "`+` joins two lists; to count a list's elements use `count(LIST)`".to_owned(),
+                ),
+                _ => Some(format!("`{sym}` works on numbers, e.g. `count(v.accesses) {sym} 2`")),
+            };
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::TYPE_MISMATCH,
+                    format!("cannot apply `{sym}` to {a} and {b}"),
+                )
+                .at(self.loc(lhs.span), format!("this is {a}"))
+                .also(self.loc(rhs.span), format!("this is {b}"))
+                .help_opt(help),
+            );
+            return None;
+        };
+        self.mk(
+            CKind::Arith {
+                op,
+                lhs: Box::new(l),
+                rhs: Box::new(r),
+            },
+            ty,
+            span,
+        )
     }
 
     fn duration_ok(&mut self, d: &ast::Duration) -> Option<()> {
@@ -1091,7 +1249,14 @@ impl<'a> Checker<'a> {
         };
         let str_const = |e: &'x CExpr| match e.as_const() {
             Some(Const::Str(s)) => Some((s.as_str(), e.loc)),
-            Some(Const::Bool(_) | Const::Num(_) | Const::Date(_) | Const::Cat(_)) | None => None,
+            Some(
+                Const::Bool(_)
+                | Const::Num(_)
+                | Const::Date(_)
+                | Const::Cat(_)
+                | Const::Pattern { .. },
+            )
+            | None => None,
         };
         let consts: Vec<(&str, Loc)> = match other.as_list() {
             Some(items) => items.iter().filter_map(str_const).collect(),
@@ -1130,7 +1295,7 @@ impl<'a> Checker<'a> {
     ) -> Option<CExpr> {
         let s = self.expr(subject);
         let c = self.categories(cats);
-        let (s, cats) = (s?, c?);
+        let (s, (cats, except)) = (s?, c?);
         let (word, want, other_word) = if handles {
             ("handles", self.builtins.vendor, "holds")
         } else {
@@ -1156,7 +1321,8 @@ impl<'a> Checker<'a> {
                     | Ty::Entity(_)
                     | Ty::List(_)
                     | Ty::Object
-                    | Ty::Unknown,
+                    | Ty::Unknown
+                    | Ty::Pattern,
                     _,
                 ) => None,
             };
@@ -1172,19 +1338,25 @@ impl<'a> Checker<'a> {
             CKind::Handles {
                 subject: Box::new(s),
                 cats,
+                except,
             }
         } else {
             CKind::Holds {
                 subject: Box::new(s),
                 cats,
+                except,
             }
         };
         self.mk(kind, Ty::Bool, span)
     }
 
-    /// A category, a `let` naming one or a list of them, or a list literal of those.
-    fn categories(&mut self, e: &Expr) -> Option<Vec<crate::inventory::CatId>> {
+    /// A category, a `let` naming one or a list of them, a list literal of those, or a
+    /// pattern `C except E`: the categories and the exclusions.
+    fn categories(&mut self, e: &Expr) -> Option<(Vec<CatId>, Vec<CatId>)> {
         let c = self.expr(e)?;
+        if let Some(Const::Pattern { cats, except }) = c.as_const() {
+            return Some((cats.clone(), except.clone()));
+        }
         let mut out = Vec::new();
         let ok = collect_cats(&c, &mut out);
         if !ok {
@@ -1192,7 +1364,7 @@ impl<'a> Checker<'a> {
             self.type_error(e.span, format!("expected a data category or a list of them, but this is {words}"), format!("this is {words}"), Some("write a category such as `personal.contact.address`, or a list `[personal.health, personal.biometric]`".into()));
             return None;
         }
-        Some(out)
+        Some((out, Vec::new()))
     }
 
     /// Resolve a dotted path: a variable's field, a `let` name, or a data category.
@@ -1338,7 +1510,8 @@ impl<'a> Checker<'a> {
                 | Ty::Date
                 | Ty::Cat
                 | Ty::Object
-                | Ty::Unknown) => {
+                | Ty::Unknown
+                | Ty::Pattern) => {
                     let words = self.ty_words(other);
                     let text = self.text(cur.loc.span).to_owned();
                     let d = Diag::new(
@@ -1453,7 +1626,14 @@ fn collect_cats(c: &CExpr, out: &mut Vec<crate::inventory::CatId>) -> bool {
             out.push(*id);
             true
         }
-        Some(Const::Bool(_) | Const::Num(_) | Const::Str(_) | Const::Date(_)) | None => false,
+        Some(
+            Const::Bool(_)
+            | Const::Num(_)
+            | Const::Str(_)
+            | Const::Date(_)
+            | Const::Pattern { .. },
+        )
+        | None => false,
     }
 }
 

@@ -183,6 +183,8 @@ pub enum Evidence {
         subject: Option<String>,
         handles: bool,
         wanted: Vec<String>,
+        /// The exclusions of a pattern `C except E`.
+        except: Vec<String>,
         declares_any: bool,
     },
     /// Evidence about one element of a quantifier's list: the element, the vendor it is
@@ -351,15 +353,21 @@ impl fmt::Display for Evidence {
                 subject,
                 handles,
                 wanted,
+                except,
                 declares_any,
             } => {
                 if let Some(s) = subject {
                     write!(f, "{s} ")?;
                 }
-                let wanted = match wanted.as_slice() {
+                let mut wanted = match wanted.as_slice() {
                     [one] => one.clone(),
                     several => format!("any of [{}]", several.join(", ")),
                 };
+                match except.as_slice() {
+                    [] => {}
+                    [one] => wanted += &format!(" (except {one})"),
+                    several => wanted += &format!(" (except [{}])", several.join(", ")),
+                }
                 match (declares_any, handles) {
                     (false, true) => {
                         write!(f, "handles no data categories at all, so not {wanted}")
@@ -405,6 +413,7 @@ pub fn describe(cx: &Context<'_>, e: &CExpr) -> String {
         CKind::Id(base) if matches!(base.kind, CKind::Var(_)) => "id".into(),
         CKind::SupplyChain(base) if matches!(base.kind, CKind::Var(_)) => "supply_chain".into(),
         CKind::Today => format!("today ({})", cx.as_of),
+        CKind::Entities(kind) => format!("the {} register", cx.schema.kind(*kind).name),
         CKind::Const(_)
         | CKind::List(_)
         | CKind::Var(_)
@@ -426,7 +435,19 @@ pub fn describe(cx: &Context<'_>, e: &CExpr) -> String {
         | CKind::After(..)
         | CKind::Quant { .. }
         | CKind::Count(_)
+        | CKind::Agg { .. }
+        | CKind::Arith { .. }
         | CKind::DateArith { .. } => cx.sources.slice(e.loc).to_owned(),
+    }
+}
+
+/// How a quantifier's source reads in a sentence: its list ([`describe`]), and its `where`
+/// as written when it has one (`the data_store register where s holds personal`).
+pub fn describe_source(cx: &Context<'_>, list: &CExpr, filter: Option<&CExpr>) -> String {
+    let list = describe(cx, list);
+    match filter {
+        Some(f) => format!("{list} where {}", cx.sources.slice(f.loc)),
+        None => list,
     }
 }
 

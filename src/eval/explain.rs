@@ -225,6 +225,9 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Before(..)
             | CKind::After(..)
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => Node::new(head).with(self.leaf(e, env, truth)),
         }
     }
@@ -280,7 +283,8 @@ impl<'a> Explainer<'_, 'a> {
                         | Ty::Cat
                         | Ty::Entity(_)
                         | Ty::Object
-                        | Ty::Unknown,
+                        | Ty::Unknown
+                        | Ty::Pattern,
                     )
                     | (
                         Val::Bool(_)
@@ -326,9 +330,18 @@ impl<'a> Explainer<'_, 'a> {
                 };
                 out.push(Node::new(format!("{} is {word}? {truth}", self.words(&l))));
             }
-            CKind::Handles { subject, cats } | CKind::Holds { subject, cats } => {
+            CKind::Handles {
+                subject,
+                cats,
+                except,
+            }
+            | CKind::Holds {
+                subject,
+                cats,
+                except,
+            } => {
                 let handles = matches!(e.kind, CKind::Handles { .. });
-                out.extend(self.categories(handles, subject, cats, env));
+                out.extend(self.categories(handles, subject, (cats, except), env));
             }
             CKind::Within { date, amount, unit } | CKind::OlderThan { date, amount, unit } => {
                 let d = self.cx.val(date, env);
@@ -391,6 +404,9 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Or(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => {
                 let v = self.cx.val(e, env);
                 if let Some(mut n) = self.operand(e, env) {
@@ -438,6 +454,15 @@ impl<'a> Explainer<'_, 'a> {
                 let children = self.operand(inner, env).into_iter().collect();
                 Some(Node::new(format!("{text} = {}", self.words(&v))).with(children))
             }
+            CKind::Agg { .. } => Some(Node::new(format!("{text} = {}", self.words(&v)))),
+            CKind::Arith { lhs, rhs, .. } => {
+                let children = [lhs, rhs]
+                    .into_iter()
+                    .filter_map(|x| self.operand(x, env))
+                    .collect();
+                Some(Node::new(format!("{text} = {}", self.words(&v))).with(children))
+            }
+            CKind::Entities(_) => None,
             CKind::DateArith {
                 base,
                 op,
@@ -495,7 +520,7 @@ impl<'a> Explainer<'_, 'a> {
         &self,
         handles: bool,
         subject: &'a CExpr,
-        cats: &[CatId],
+        (cats, except): (&[CatId], &[CatId]),
         env: &mut Vec<Val<'a>>,
     ) -> Vec<Node> {
         let cx = self.cx;
@@ -532,9 +557,36 @@ impl<'a> Explainer<'_, 'a> {
         };
         let several = cats.len() > 1;
         let mut matched = false;
+        // Declared categories a pattern's `except` leaves out (equal to or under one).
+        let excluded = |cat: CatId| {
+            except.iter().copied().find(|&x| {
+                matches!(
+                    tax.overlap(cat, x),
+                    Some(Overlap::Equal | Overlap::Narrower)
+                )
+            })
+        };
+        for (cat, via, loc) in &declared {
+            if let Some(x) = excluded(*cat)
+                && cats.iter().any(|&c| tax.overlap(*cat, c).is_some())
+            {
+                out.push(
+                    Node::new(format!(
+                        "{} {} is left out by `except {}`",
+                        tax.name(*cat),
+                        source(*via),
+                        tax.name(x)
+                    ))
+                    .at(Some(*loc)),
+                );
+            }
+        }
         for &c in cats {
             let policy = tax.name(c);
             for (cat, via, loc) in &declared {
+                if excluded(*cat).is_some() {
+                    continue;
+                }
                 let Some(ov) = tax.overlap(*cat, c) else {
                     continue;
                 };
@@ -607,6 +659,7 @@ impl<'a> Explainer<'_, 'a> {
             slot,
             var,
             list,
+            filter,
             body,
         } = &e.kind
         else {
@@ -624,10 +677,18 @@ impl<'a> Explainer<'_, 'a> {
         let (mut trues, mut falses) = (0usize, 0usize);
         let (mut hidden_true, mut hidden_false) = (0usize, 0usize);
         let mut shown = 0usize;
+        let mut left_out = 0usize;
         for item in items.iter() {
             let label = label_of(&item);
             env.truncate(slot);
             env.push(item);
+            if let Some(f) = filter
+                && !cx.cond(f, env, &mut ())
+            {
+                left_out += 1;
+                env.truncate(slot);
+                continue;
+            }
             let r = cx.cond(body, env, &mut ());
             if r {
                 trues += 1;
@@ -645,11 +706,19 @@ impl<'a> Explainer<'_, 'a> {
             }
             env.truncate(slot);
         }
-        let n = items.len();
+        let n = items.len() - left_out;
         if shown < n {
             children.push(Node::new(format!(
                 "… and {} more ({hidden_true} true, {hidden_false} false)",
                 n - shown
+            )));
+        }
+        if let Some(f) = filter {
+            children.push(Node::new(format!(
+                "{left_out} of {} {} left out by `where {}`",
+                items.len(),
+                if items.len() == 1 { "element" } else { "elements" },
+                self.src(f)
             )));
         }
         let word = q.as_str();
@@ -658,7 +727,12 @@ impl<'a> Explainer<'_, 'a> {
                 Quantifier::All | Quantifier::No => "holds",
                 Quantifier::Any => "fails",
             };
-            format!("the list is empty, so `{word}` {outcome}")
+            let empty = if filter.is_some() {
+                "no element is selected"
+            } else {
+                "the list is empty"
+            };
+            format!("{empty}, so `{word}` {outcome}")
         } else {
             format!(
                 "the condition is true for {trues} of {n} {}, false for {falses}",
@@ -701,6 +775,9 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             | CKind::After(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. },
             _,
         ) => out.push(e),

@@ -14,9 +14,9 @@ pub mod impact;
 pub mod value;
 pub mod waivers;
 
-use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
+use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart};
-use crate::inventory::{EntityId, Inventory, Schema, Taxonomy};
+use crate::inventory::{CatId, EntityId, Inventory, Overlap, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
 use derived::{Derived, Via};
@@ -123,6 +123,33 @@ pub struct Context<'a> {
     /// Leave evidence out of findings (`Finding::is_thin`); `with_evidence` adds it later,
     /// one finding at a time, so a streamed report never holds every finding's evidence.
     pub defer_evidence: bool,
+    /// The value of each closed aggregate and quantifier (one that mentions no variable
+    /// bound outside it, such as `count(data_store s)`), computed the first time it is
+    /// needed and then shared by every entity. Keyed by the node's address in `program`,
+    /// which outlives the context and is never moved while it is borrowed.
+    memo: std::collections::HashMap<usize, std::sync::OnceLock<Val<'a>>>,
+}
+
+/// The key of a node in [`Context::memo`].
+fn node_key(e: &CExpr) -> usize {
+    std::ptr::from_ref(e) as usize
+}
+
+/// Every closed aggregate and quantifier over `e`, for [`Context::memo`].
+fn closed_nodes(e: &CExpr, out: &mut Vec<usize>) {
+    let slot = if let CKind::Agg { slot, .. } | CKind::Quant { slot, .. } = &e.kind {
+        Some(*slot)
+    } else {
+        None
+    };
+    if let Some(slot) = slot
+        && !e.mentions_below(slot)
+    {
+        out.push(node_key(e));
+    }
+    for c in e.children() {
+        closed_nodes(c, out);
+    }
 }
 
 impl<'a> Context<'a> {
@@ -147,6 +174,16 @@ impl<'a> Context<'a> {
         as_of: Date,
     ) -> Context<'a> {
         let derived = Derived::new(inv, schema);
+        let mut closed = Vec::new();
+        for rule in &program.rules {
+            for e in rule.filter.iter().chain(rule.requires.iter().map(|r| &r.expr)) {
+                closed_nodes(e, &mut closed);
+            }
+        }
+        let memo = closed
+            .into_iter()
+            .map(|k| (k, std::sync::OnceLock::new()))
+            .collect();
         Context {
             program,
             inv,
@@ -156,6 +193,7 @@ impl<'a> Context<'a> {
             as_of,
             derived,
             defer_evidence: false,
+            memo,
         }
     }
 
@@ -387,6 +425,21 @@ impl<'a> Context<'a> {
                 Some(l) => Val::Num(l.len() as f64),
                 None => Val::Missing,
             },
+            CKind::Agg {
+                op,
+                slot,
+                list,
+                filter,
+                value,
+                ..
+            } => match self.memo.get(&node_key(e)) {
+                Some(cell) => cell
+                    .get_or_init(|| self.aggregate(*op, *slot, list, filter.as_deref(), value.as_deref(), &mut env.clone()))
+                    .clone(),
+                None => self.aggregate(*op, *slot, list, filter.as_deref(), value.as_deref(), env),
+            },
+            CKind::Entities(kind) => Val::List(List::Ids(self.inv.of_kind(*kind))),
+            CKind::Arith { op, lhs, rhs } => arith(*op, self.val(lhs, env), self.val(rhs, env)),
             CKind::DateArith {
                 base,
                 op,
@@ -465,9 +518,22 @@ impl<'a> Context<'a> {
                 quantifier,
                 slot,
                 list,
+                filter,
                 body,
                 ..
-            } => self.quant(*quantifier, *slot, list, body, env, sink),
+            } => {
+                if !S::ON
+                    && let Some(cell) = self.memo.get(&node_key(e))
+                {
+                    let q = (*quantifier, *slot);
+                    let v = cell.get_or_init(|| {
+                        let mut env = env.clone();
+                        Val::Bool(self.quant(q.0, q.1, list, filter.as_deref(), body, &mut env, &mut ()))
+                    });
+                    return matches!(v, Val::Bool(true));
+                }
+                self.quant(*quantifier, *slot, list, filter.as_deref(), body, env, sink)
+            }
             CKind::Const(_)
             | CKind::List(_)
             | CKind::Today
@@ -487,6 +553,9 @@ impl<'a> Context<'a> {
             | CKind::Before(..)
             | CKind::After(..)
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => {
                 let r = self.test(e, env);
                 if S::ON {
@@ -498,11 +567,54 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// `count`, `sum`, `min` or `max` over the elements of `list` bound to `slot` for
+    /// which `filter` holds. Missing values are skipped; `sum` of nothing is 0, `min` and
+    /// `max` of nothing are missing.
+    fn aggregate(
+        &self,
+        op: AggOp,
+        slot: usize,
+        list: &'a CExpr,
+        filter: Option<&'a CExpr>,
+        value: Option<&'a CExpr>,
+        env: &mut Vec<Val<'a>>,
+    ) -> Val<'a> {
+        let items = self
+            .val(list, env)
+            .as_list()
+            .unwrap_or(List::Vals(Vec::new()));
+        env.truncate(slot);
+        let mut count = 0usize;
+        let mut acc: Option<f64> = None;
+        for item in items.iter() {
+            env.push(item);
+            if filter.is_none_or(|f| self.cond(f, env, &mut ())) {
+                count += 1;
+                if let Some(Val::Num(n)) = value.map(|v| self.val(v, env)) {
+                    acc = Some(match (op, acc) {
+                        (_, None) => n,
+                        (AggOp::Sum | AggOp::Count, Some(a)) => a + n,
+                        (AggOp::Min, Some(a)) => a.min(n),
+                        (AggOp::Max, Some(a)) => a.max(n),
+                    });
+                }
+            }
+            env.truncate(slot);
+        }
+        match op {
+            AggOp::Count => Val::Num(count as f64),
+            AggOp::Sum => Val::Num(acc.unwrap_or(0.0)),
+            AggOp::Min | AggOp::Max => acc.map_or(Val::Missing, Val::Num),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn quant<S: Sink>(
         &self,
         q: Quantifier,
         slot: usize,
         list: &'a CExpr,
+        filter: Option<&'a CExpr>,
         body: &'a CExpr,
         env: &mut Vec<Val<'a>>,
         sink: &mut S,
@@ -512,15 +624,19 @@ impl<'a> Context<'a> {
             .as_list()
             .unwrap_or(List::Vals(Vec::new()));
         env.truncate(slot);
+        // Is this element in the source? (Its `where`, when there is one.)
+        let keep = |this: &Self, env: &mut Vec<Val<'a>>| {
+            filter.is_none_or(|f| this.cond(f, env, &mut ()))
+        };
         // all: holds unless a counterexample; any: holds on a witness; no: holds unless a witness.
         let wanted = q != Quantifier::All;
         if !S::ON {
             let mut found = false;
             for item in items.iter() {
                 env.push(item);
-                let r = self.cond(body, env, &mut ());
+                let r = keep(self, env) && self.cond(body, env, &mut ()) == wanted;
                 env.truncate(slot);
-                if r == wanted {
+                if r {
                     found = true;
                     break;
                 }
@@ -532,9 +648,15 @@ impl<'a> Context<'a> {
         let mut deciding: Vec<Fact> = Vec::new();
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
+        let mut selected = 0;
         for item in items.iter() {
             let (value, via) = seen_of(&item);
             env.push(item);
+            if !keep(self, env) {
+                env.truncate(slot);
+                continue;
+            }
+            selected += 1;
             let mut local: Vec<Fact> = Vec::new();
             let r = self.cond(body, env, &mut local);
             env.truncate(slot);
@@ -556,24 +678,24 @@ impl<'a> Context<'a> {
             }
         }
         let found = deciders > 0;
-        let what = self.describe(list);
+        let what = evidence::describe_source(self, list, filter);
         if found {
             for f in deciding {
                 sink.push(f);
             }
-        } else if items.is_empty() {
+        } else if selected == 0 {
             let loc = self.value_loc(list, env);
             sink.push(Fact::new(Evidence::Empty { what }, loc));
         } else if q == Quantifier::Any {
             let loc = self.value_loc(list, env);
-            let count = items.len();
+            let count = selected;
             sink.push(Fact::new(Evidence::NoneQualifies { what, count }, loc));
             for f in others.into_iter().take(5) {
                 sink.push(f);
             }
         } else {
             let loc = self.value_loc(list, env);
-            let count = items.len();
+            let count = selected;
             sink.push(Fact::new(Evidence::AllQualify { what, count }, loc));
         }
         found == (q == Quantifier::Any)
@@ -639,6 +761,9 @@ impl<'a> Context<'a> {
             | CKind::After(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => Default::default(),
         };
         let d = self.display();
@@ -725,11 +850,14 @@ impl<'a> Context<'a> {
                     },
                 }
             }
-            CKind::Handles { subject, cats } => match self.val(subject, env) {
-                Val::Entity(v) => self.derived.handles[v.0 as usize].iter().any(|h| {
-                    cats.iter()
-                        .any(|&c| self.taxonomy.overlap(h.cat, c).is_some())
-                }),
+            CKind::Handles {
+                subject,
+                cats,
+                except,
+            } => match self.val(subject, env) {
+                Val::Entity(v) => self.derived.handles[v.0 as usize]
+                    .iter()
+                    .any(|h| self.category_match(h.cat, cats, except).is_some()),
                 Val::Missing
                 | Val::Bool(_)
                 | Val::Num(_)
@@ -739,11 +867,15 @@ impl<'a> Context<'a> {
                 | Val::List(_)
                 | Val::Object => false,
             },
-            CKind::Holds { subject, cats } => match self.val(subject, env) {
-                Val::Entity(s) => self.holds(s).iter().any(|(cat, _)| {
-                    cats.iter()
-                        .any(|&c| self.taxonomy.overlap(*cat, c).is_some())
-                }),
+            CKind::Holds {
+                subject,
+                cats,
+                except,
+            } => match self.val(subject, env) {
+                Val::Entity(s) => self
+                    .holds(s)
+                    .iter()
+                    .any(|(cat, _)| self.category_match(*cat, cats, except).is_some()),
                 Val::Missing
                 | Val::Bool(_)
                 | Val::Num(_)
@@ -796,8 +928,33 @@ impl<'a> Context<'a> {
             | CKind::Or(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => matches!(self.val(e, env), Val::Bool(true)),
         }
+    }
+
+    /// Does the declared category match the policy's `cats` less `except` (SPEC §2, §7.7)?
+    /// The first policy category it overlaps, and how, unless it is equal to or under one
+    /// of `except`.
+    pub fn category_match(
+        &self,
+        declared: CatId,
+        cats: &[CatId],
+        except: &[CatId],
+    ) -> Option<(CatId, Overlap)> {
+        let excluded = except.iter().any(|&x| {
+            matches!(
+                self.taxonomy.overlap(declared, x),
+                Some(Overlap::Equal | Overlap::Narrower)
+            )
+        });
+        if excluded {
+            return None;
+        }
+        cats.iter()
+            .find_map(|&c| self.taxonomy.overlap(declared, c).map(|o| (c, o)))
     }
 
     pub fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
@@ -859,6 +1016,7 @@ impl<'a> Context<'a> {
                 | Val::Object => self.value_loc(base, env),
             },
             CKind::Count(inner) => self.value_loc(inner, env),
+            CKind::Agg { .. } | CKind::Entities(_) | CKind::Arith { .. } => None,
             CKind::Var(slot) => match env.get(*slot) {
                 Some(Val::Entity(ent)) => Some(self.inv.get(*ent).id_loc),
                 Some(
@@ -926,6 +1084,10 @@ impl<'a> Context<'a> {
             CKind::DateArith { base, .. } | CKind::Count(base) | CKind::Id(base) => {
                 self.missing(base, env)
             }
+            CKind::Arith { lhs, rhs, .. } => self
+                .missing(lhs, env)
+                .or_else(|| self.missing(rhs, env)),
+            CKind::Agg { .. } | CKind::Entities(_) => None,
             CKind::Const(_)
             | CKind::List(_)
             | CKind::Today
@@ -974,6 +1136,9 @@ impl<'a> Context<'a> {
             | CKind::Holds { .. }
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => vec![],
         };
         for op in operands {
@@ -1085,9 +1250,16 @@ impl<'a> Context<'a> {
                 };
                 Fact::new(evidence, loc_of(self, lhs, env))
             }
-            CKind::Handles { subject, cats } | CKind::Holds { subject, cats } => {
-                self.explain_categories(e, subject, cats, env, result)
+            CKind::Handles {
+                subject,
+                cats,
+                except,
             }
+            | CKind::Holds {
+                subject,
+                cats,
+                except,
+            } => self.explain_categories(e, subject, (cats, except), env, result),
             CKind::Within { date, amount, unit } | CKind::OlderThan { date, amount, unit } => {
                 let Val::Date(dv) = self.val(date, env) else {
                     let what = self.describe(date);
@@ -1142,6 +1314,9 @@ impl<'a> Context<'a> {
             | CKind::Or(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Agg { .. }
+            | CKind::Entities(_)
+            | CKind::Arith { .. }
             | CKind::DateArith { .. } => {
                 let v = self.val(e, env);
                 let evidence = Evidence::Value {
@@ -1157,7 +1332,7 @@ impl<'a> Context<'a> {
         &self,
         e: &'a CExpr,
         subject: &'a CExpr,
-        cats: &[crate::inventory::CatId],
+        (cats, except): (&[CatId], &[CatId]),
         env: &mut Vec<Val<'a>>,
         result: bool,
     ) -> Fact {
@@ -1181,8 +1356,8 @@ impl<'a> Context<'a> {
         };
         if result {
             for (cat, via, loc) in &sources {
-                for &c in cats {
-                    if let Some(overlap) = self.taxonomy.overlap(*cat, c) {
+                if let Some((c, overlap)) = self.category_match(*cat, cats, except) {
+                    {
                         let reached = match via {
                             Via::Own => Reached::Own,
                             Via::Accesses(s) => Reached::Accesses(self.inv.get(*s).id.to_string()),
@@ -1205,6 +1380,10 @@ impl<'a> Context<'a> {
             subject: subject_words,
             handles,
             wanted: cats
+                .iter()
+                .map(|c| self.taxonomy.name(*c).to_owned())
+                .collect(),
+            except: except
                 .iter()
                 .map(|c| self.taxonomy.name(*c).to_owned())
                 .collect(),
@@ -1248,6 +1427,31 @@ impl Sink for Vec<Fact> {
         if from < to {
             self.drain(from..to);
         }
+    }
+}
+
+/// Arithmetic on values: numbers, or `+` joining lists. Missing when an operand is missing
+/// (or, for a list, not a list), on division by zero and on a result that is not finite.
+fn arith<'a>(op: ArithOp, l: Val<'a>, r: Val<'a>) -> Val<'a> {
+    if let (Val::Num(a), Val::Num(b)) = (&l, &r) {
+        let n = match op {
+            ArithOp::Add => a + b,
+            ArithOp::Sub => a - b,
+            ArithOp::Mul => a * b,
+            ArithOp::Div if *b == 0.0 => return Val::Missing,
+            ArithOp::Div => a / b,
+        };
+        return if n.is_finite() {
+            Val::Num(n)
+        } else {
+            Val::Missing
+        };
+    }
+    match (op, l.as_list(), r.as_list()) {
+        (ArithOp::Add, Some(a), Some(b)) => {
+            Val::List(List::Vals(a.iter().chain(b.iter()).collect()))
+        }
+        _ => Val::Missing,
     }
 }
 

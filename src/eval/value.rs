@@ -24,6 +24,8 @@ pub enum Val<'a> {
 pub enum List<'a> {
     Fields(&'a [Field]),
     Vals(Vec<Val<'a>>),
+    /// Entities of the inventory (every entity of a kind), without copying the ids.
+    Ids(&'a [EntityId]),
 }
 
 impl<'a> List<'a> {
@@ -31,6 +33,7 @@ impl<'a> List<'a> {
         match self {
             List::Fields(f) => f.len(),
             List::Vals(v) => v.len(),
+            List::Ids(v) => v.len(),
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -43,6 +46,7 @@ impl<'a> List<'a> {
                 .map(|f| Val::from_value(&f.value))
                 .unwrap_or(Val::Missing),
             List::Vals(v) => v.get(i).cloned().unwrap_or(Val::Missing),
+            List::Ids(v) => v.get(i).map_or(Val::Missing, |e| Val::Entity(*e)),
         }
     }
     pub fn iter(&self) -> impl Iterator<Item = Val<'a>> + '_ {
@@ -70,6 +74,9 @@ impl<'a> Val<'a> {
             Const::Str(s) => Val::Str(s),
             Const::Date(d) => Val::Date(*d),
             Const::Cat(c) => Val::Cat(*c),
+            // Only `handles` and `holds` take a pattern, and they read it from the checked
+            // node, never as a value.
+            Const::Pattern { .. } => Val::Missing,
         }
     }
     pub fn is_missing(&self) -> bool {

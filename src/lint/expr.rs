@@ -114,22 +114,26 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
             K::Handles {
                 subject: s1,
                 cats: c1,
+                except: x1,
             },
             K::Handles {
                 subject: s2,
                 cats: c2,
+                except: x2,
             },
         )
         | (
             K::Holds {
                 subject: s1,
                 cats: c1,
+                except: x1,
             },
             K::Holds {
                 subject: s2,
                 cats: c2,
+                except: x2,
             },
-        ) => c1 == c2 && same(s1, s2),
+        ) => c1 == c2 && x1 == x2 && same(s1, s2),
         (
             K::Within {
                 date: d1,
@@ -173,6 +177,7 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
                 quantifier: q1,
                 slot: s1,
                 list: l1,
+                filter: f1,
                 body: b1,
                 ..
             },
@@ -180,11 +185,52 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
                 quantifier: q2,
                 slot: s2,
                 list: l2,
+                filter: f2,
                 body: b2,
                 ..
             },
-        ) => q1 == q2 && s1 == s2 && same(l1, l2) && same(b1, b2),
+        ) => q1 == q2 && s1 == s2 && same(l1, l2) && same_opt(f1, f2) && same(b1, b2),
+        (
+            K::Agg {
+                op: o1,
+                slot: s1,
+                list: l1,
+                filter: f1,
+                value: v1,
+                ..
+            },
+            K::Agg {
+                op: o2,
+                slot: s2,
+                list: l2,
+                filter: f2,
+                value: v2,
+                ..
+            },
+        ) => o1 == o2 && s1 == s2 && same(l1, l2) && same_opt(f1, f2) && same_opt(v1, v2),
+        (K::Entities(k1), K::Entities(k2)) => k1 == k2,
+        (
+            K::Arith {
+                op: o1,
+                lhs: a1,
+                rhs: b1,
+            },
+            K::Arith {
+                op: o2,
+                lhs: a2,
+                rhs: b2,
+            },
+        ) => o1 == o2 && same(a1, a2) && same(b1, b2),
         _ => false,
+    }
+}
+
+/// [`same`] for optional parts (a `where`, an aggregate's value).
+fn same_opt(a: &Option<Box<CExpr>>, b: &Option<Box<CExpr>>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => same(x, y),
+        (None, None) => true,
+        (Some(_), None) | (None, Some(_)) => false,
     }
 }
 

@@ -258,9 +258,10 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         R::for_kind => E::ForKind,
         R::for_var => E::ForVar,
         R::kw_where => E::Where,
-        R::quant_var => E::QuantVar,
+        // A source that made no progress wanted its first name (`x in` or `KIND x`).
+        R::quant_var | R::source_kind_name | R::source => E::QuantVar,
         R::quant_in => E::QuantIn,
-        R::quant_colon => E::QuantColon,
+        R::quant_colon | R::agg_colon => E::QuantColon,
         R::is_what => E::IsWhat,
         R::kw_than => E::Than,
         R::duration_unit => E::Unit,
@@ -289,7 +290,7 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         | R::kw_for
         | R::kw_require => E::Clause,
         R::kw_or | R::kw_and => E::Logic,
-        R::arith_op => E::Arith,
+        R::arith_op | R::mul_op | R::kw_except => E::Arith,
         R::cmp_op
         | R::compare
         | R::kw_in
@@ -321,6 +322,10 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         | R::quantifier
         | R::test
         | R::operand
+        | R::term
+        | R::pattern
+        | R::aggregate
+        | R::agg_name
         | R::paren
         | R::list
         | R::count
@@ -645,7 +650,7 @@ impl<'a> Translate<'a> {
             } else {
                 None
             };
-            // `n - 24`: arithmetic on numbers, which the language does not have.
+            // `d - 24 dayz`: after `+`/`-` a number followed by a word is a duration.
             let after_arith = self
                 .tok(self.prev.and_then(|p| p.checked_sub(1)))
                 .is_some_and(|t| {
@@ -653,7 +658,7 @@ impl<'a> Translate<'a> {
                 });
             let help = near.unwrap_or_else(|| {
                 if after_arith {
-                    "`+` and `-` move a date by a duration, as in `today - 30 days`; numbers cannot be added or subtracted".to_string()
+                    "`+` and `-` move a date by a duration, as in `today - 30 days`, or add and subtract numbers".to_string()
                 } else {
                     "the units are `days`, `weeks`, `months` and `years` (or the singular)".to_string()
                 }

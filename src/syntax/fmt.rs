@@ -376,6 +376,27 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// A quantifier's or aggregate's source: `VAR in LIST` or `KIND VAR`, then `where F`.
+    fn source(&mut self, var: &Ident, list: &Expr, filter: Option<&Expr>, out: &mut Vec<Doc>) {
+        if let ExprKind::Entities(kind) = &list.kind {
+            self.at(kind.span, &kind.name, out);
+            out.push(Doc::Space);
+            self.at(var.span, &var.name, out);
+        } else {
+            self.at(var.span, &var.name, out);
+            out.push(Doc::Space);
+            self.next("in", out);
+            out.push(Doc::Space);
+            self.expr(list, out);
+        }
+        if let Some(filter) = filter {
+            out.push(Doc::Space);
+            self.next("where", out);
+            out.push(Doc::Space);
+            self.expr(filter, out);
+        }
+    }
+
     /// `lhs WORDS`: an operand and the keywords or operator after it, which have no spans.
     fn operand_then(&mut self, lhs: &Expr, words: &[&str], out: &mut Vec<Doc>) {
         self.expr(lhs, out);
@@ -441,17 +462,14 @@ impl<'t> Builder<'t> {
                 quantifier,
                 var,
                 list,
+                filter,
                 body,
             } => {
                 let q = quantifier.as_str();
                 let mut g = Vec::new();
                 self.at(word_at(start, q), q, &mut g);
                 g.push(Doc::Space);
-                self.at(var.span, &var.name, &mut g);
-                g.push(Doc::Space);
-                self.next("in", &mut g);
-                g.push(Doc::Space);
-                self.expr(list, &mut g);
+                self.source(var, list, filter.as_deref(), &mut g);
                 self.next(":", &mut g);
                 let mut b = vec![Doc::Line];
                 self.expr(body, &mut b);
@@ -462,6 +480,34 @@ impl<'t> Builder<'t> {
                 self.at(word_at(start, "count"), "count", out);
                 self.next("(", out);
                 self.closed(inner, e.span, ")", out);
+            }
+            ExprKind::Aggregate {
+                op,
+                var,
+                list,
+                filter,
+                value,
+            } => {
+                let name = op.as_str();
+                self.at(word_at(start, name), name, out);
+                self.next("(", out);
+                let mut doc = Vec::new();
+                self.source(var, list, filter.as_deref(), &mut doc);
+                if let Some(value) = value {
+                    self.next(":", &mut doc);
+                    doc.push(Doc::Space);
+                    self.expr(value, &mut doc);
+                }
+                let end = e.span.end.saturating_sub(1);
+                self.comments_before(end as usize, &mut doc);
+                out.push(Doc::FromLine(vec![Doc::Nest(2, doc), Doc::Realign]));
+                self.at(Span::new(end as usize, e.span.end as usize), ")", out);
+            }
+            // Printed by `source`, as the `KIND` of `KIND VAR`.
+            ExprKind::Entities(kind) => self.at(kind.span, &kind.name, out),
+            ExprKind::Arith { op, lhs, rhs } => self.binary(lhs, &[op.as_str()], rhs, out),
+            ExprKind::Except { cats, excluded } => {
+                self.binary(cats, &["except"], excluded, out)
             }
             ExprKind::DateArith { base, op, duration } => {
                 let op = match op {
@@ -895,11 +941,40 @@ fn strip_expr(e: &mut Expr) {
             duration.span = Span::default();
         }
         ExprKind::Quant {
-            var, list, body, ..
+            var,
+            list,
+            filter,
+            body,
+            ..
         } => {
             var.span = Span::default();
             strip_expr(list);
+            if let Some(f) = filter {
+                strip_expr(f);
+            }
             strip_expr(body);
+        }
+        ExprKind::Aggregate {
+            var,
+            list,
+            filter,
+            value,
+            ..
+        } => {
+            var.span = Span::default();
+            strip_expr(list);
+            for x in [filter, value].into_iter().flatten() {
+                strip_expr(x);
+            }
+        }
+        ExprKind::Entities(kind) => kind.span = Span::default(),
+        ExprKind::Arith { lhs: a, rhs: b, .. }
+        | ExprKind::Except {
+            cats: a,
+            excluded: b,
+        } => {
+            strip_expr(a);
+            strip_expr(b);
         }
         ExprKind::Path(p) => {
             for s in &mut p.segments {

@@ -169,7 +169,7 @@ fn lex_all(text: &str, keep_comments: bool) -> Vec<Token> {
                 if matches!(two, "==" | "!=" | "<=" | ">=" | "&&" | "||") {
                     i += 2;
                     TokKind::Punct
-                } else if b"(){}[],:.=<>+-!".contains(&b) {
+                } else if b"(){}[],:.=<>+-*/!".contains(&b) {
                     i += 1;
                     TokKind::Punct
                 } else {
@@ -297,7 +297,8 @@ pub(super) fn too_deep(tokens: &[Token], text: &str) -> Option<Token> {
                 top.nots = 0;
             }
             // A new clause or item starts a new expression: nothing stays open across it.
-            (TokKind::Word, "require" | "where" | "rule" | "let") if !after_dot => {
+            // Not `where`: it also narrows a quantifier's source, inside an expression.
+            (TokKind::Word, "require" | "for" | "rule" | "let") if !after_dot => {
                 groups.clear();
                 groups.push(fresh());
             }

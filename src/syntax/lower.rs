@@ -236,7 +236,9 @@ impl<'d> Lowerer<'d> {
             Rule::not_expr => self.not(pair),
             Rule::quantified => self.quantified(pair),
             Rule::test => self.test(pair),
-            Rule::operand => self.operand(pair),
+            Rule::operand | Rule::term => self.operand(pair),
+            Rule::pattern => self.pattern(pair),
+            Rule::aggregate => self.aggregate(pair),
             Rule::paren => self.paren(pair),
             Rule::list => self.list(pair),
             Rule::count => self.count(pair),
@@ -284,7 +286,7 @@ impl<'d> Lowerer<'d> {
         Ok((acc, depth))
     }
 
-    /// `all|any|no VAR in LIST: BODY`
+    /// `all|any|no SOURCE: BODY`
     fn quantified(&mut self, pair: Pair<'_, Rule>) -> Res<Lowered> {
         let mut it = pair.into_inner();
         let q = Self::next(&mut it)?;
@@ -293,19 +295,53 @@ impl<'d> Lowerer<'d> {
             "any" => Quantifier::Any,
             _ => Quantifier::No,
         };
-        let var = self.ident(&Self::next(&mut it)?);
-        let _in = Self::next(&mut it)?;
-        let (list, dl) = self.expr(Self::next(&mut it)?)?;
+        let src = self.source(Self::next(&mut it)?)?;
         let _colon = Self::next(&mut it)?;
         let (body, db) = self.expr(Self::next(&mut it)?)?;
         let span = self.span(&q).to(body.span);
         let kind = ExprKind::Quant {
             quantifier,
-            var,
-            list: Box::new(list),
+            var: src.var,
+            list: src.list,
+            filter: src.filter,
             body: Box::new(body),
         };
-        self.node(kind, span, dl.max(db) + 1, self.span(&q))
+        self.node(kind, span, src.depth.max(db) + 1, self.span(&q))
+    }
+
+    /// `VAR in LIST [where FILTER]` or `KIND VAR [where FILTER]`.
+    fn source(&mut self, pair: Pair<'_, Rule>) -> Res<Source> {
+        let mut it = pair.into_inner();
+        let first = Self::next(&mut it)?;
+        let (var, list, mut depth) = if first.as_rule() == Rule::source_kind_name {
+            let kind = self.ident(&first);
+            let var = self.ident(&Self::next(&mut it)?);
+            let span = kind.span;
+            let list = Expr {
+                kind: ExprKind::Entities(kind),
+                span,
+            };
+            (var, list, 0)
+        } else {
+            let var = self.ident(&first);
+            let _in = Self::next(&mut it)?;
+            let (list, d) = self.expr(Self::next(&mut it)?)?;
+            (var, list, d)
+        };
+        let filter = match (it.next(), it.next()) {
+            (Some(_where), Some(e)) => {
+                let (f, d) = self.expr(e)?;
+                depth = depth.max(d);
+                Some(Box::new(f))
+            }
+            _ => None,
+        };
+        Ok(Source {
+            var,
+            list: Box::new(list),
+            filter,
+            depth,
+        })
     }
 
     /// `operand [tail]`. The span is computed from the parts: pest's span for a rule that
@@ -405,27 +441,61 @@ impl<'d> Lowerer<'d> {
         self.node(kind, start.to(end), depth + 1, at)
     }
 
-    /// `primary (+|- duration)*`, left-associative.
+    /// `term ((+|-) (duration|term))*` and `primary ((*|/) primary)*`, left-associative.
     fn operand(&mut self, pair: Pair<'_, Rule>) -> Res<Lowered> {
         let mut it = pair.into_inner();
         let (mut acc, mut depth) = self.expr(Self::next(&mut it)?)?;
         while let Some(op) = it.next() {
-            let duration = self.duration(Self::next(&mut it)?);
             let at = self.span(&op);
-            let op = if op.as_str() == "+" {
-                DateOp::Plus
-            } else {
-                DateOp::Minus
+            let rhs = Self::next(&mut it)?;
+            if rhs.as_rule() == Rule::duration {
+                let duration = self.duration(rhs);
+                let op = if op.as_str() == "+" {
+                    DateOp::Plus
+                } else {
+                    DateOp::Minus
+                };
+                let whole = acc.span.to(duration.span);
+                let kind = ExprKind::DateArith {
+                    base: Box::new(acc),
+                    op,
+                    duration,
+                };
+                (acc, depth) = self.node(kind, whole, depth + 1, at)?;
+                continue;
+            }
+            let op = match op.as_str() {
+                "+" => ArithOp::Add,
+                "-" => ArithOp::Sub,
+                "*" => ArithOp::Mul,
+                _ => ArithOp::Div,
             };
-            let whole = acc.span.to(duration.span);
-            let kind = ExprKind::DateArith {
-                base: Box::new(acc),
+            let (rhs, d) = self.expr(rhs)?;
+            let whole = acc.span.to(rhs.span);
+            let kind = ExprKind::Arith {
                 op,
-                duration,
+                lhs: Box::new(acc),
+                rhs: Box::new(rhs),
             };
-            (acc, depth) = self.node(kind, whole, depth + 1, at)?;
+            (acc, depth) = self.node(kind, whole, depth.max(d) + 1, at)?;
         }
         Ok((acc, depth))
+    }
+
+    /// `C except E`
+    fn pattern(&mut self, pair: Pair<'_, Rule>) -> Res<Lowered> {
+        let mut it = pair.into_inner();
+        let (cats, dc) = self.expr(Self::next(&mut it)?)?;
+        let Some(kw) = it.next() else {
+            return Ok((cats, dc));
+        };
+        let (excluded, de) = self.expr(Self::next(&mut it)?)?;
+        let whole = cats.span.to(excluded.span);
+        let kind = ExprKind::Except {
+            cats: Box::new(cats),
+            excluded: Box::new(excluded),
+        };
+        self.node(kind, whole, dc.max(de) + 1, self.span(&kw))
     }
 
     /// `( EXPR )`
@@ -452,14 +522,50 @@ impl<'d> Lowerer<'d> {
         self.node(ExprKind::List(items), span, depth + 1, open)
     }
 
-    /// `count(EXPR)`
+    /// `count(EXPR)`, `count(SOURCE)`
     fn count(&mut self, pair: Pair<'_, Rule>) -> Res<Lowered> {
         let span = self.span(&pair);
         let mut it = pair.into_inner();
         let kw = Self::next(&mut it)?;
         let _open = Self::next(&mut it)?;
-        let (e, d) = self.expr(Self::next(&mut it)?)?;
+        let inner = Self::next(&mut it)?;
+        if inner.as_rule() == Rule::source {
+            let src = self.source(inner)?;
+            let kind = ExprKind::Aggregate {
+                op: AggOp::Count,
+                var: src.var,
+                list: src.list,
+                filter: src.filter,
+                value: None,
+            };
+            return self.node(kind, span, src.depth + 1, self.span(&kw));
+        }
+        let (e, d) = self.expr(inner)?;
         self.node(ExprKind::Count(Box::new(e)), span, d + 1, self.span(&kw))
+    }
+
+    /// `sum(SOURCE: VALUE)`, `min(...)`, `max(...)`
+    fn aggregate(&mut self, pair: Pair<'_, Rule>) -> Res<Lowered> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = Self::next(&mut it)?;
+        let op = match name.as_str() {
+            "sum" => AggOp::Sum,
+            "min" => AggOp::Min,
+            _ => AggOp::Max,
+        };
+        let _open = Self::next(&mut it)?;
+        let src = self.source(Self::next(&mut it)?)?;
+        let _colon = Self::next(&mut it)?;
+        let (value, dv) = self.expr(Self::next(&mut it)?)?;
+        let kind = ExprKind::Aggregate {
+            op,
+            var: src.var,
+            list: src.list,
+            filter: src.filter,
+            value: Some(Box::new(value)),
+        };
+        self.node(kind, span, src.depth.max(dv) + 1, self.span(&name))
     }
 
     /// Literals, `today` and paths.
@@ -563,7 +669,13 @@ impl<'d> Lowerer<'d> {
 fn skip_wrappers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
     while matches!(
         pair.as_rule(),
-        Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::test | Rule::operand
+        Rule::or_expr
+            | Rule::and_expr
+            | Rule::not_expr
+            | Rule::test
+            | Rule::pattern
+            | Rule::operand
+            | Rule::term
     ) {
         let mut inner = pair.clone().into_inner();
         match (inner.next(), inner.next()) {
@@ -572,6 +684,14 @@ fn skip_wrappers(mut pair: Pair<'_, Rule>) -> Pair<'_, Rule> {
         }
     }
     pair
+}
+
+/// A lowered source: its variable, its list and filter, and the depth of the deepest.
+struct Source {
+    var: Ident,
+    list: Box<Expr>,
+    filter: Option<Box<Expr>>,
+    depth: usize,
 }
 
 /// `ast::Rule`, renamed here because pest's generated enum is also called `Rule`.
