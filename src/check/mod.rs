@@ -22,6 +22,8 @@ use std::collections::HashMap;
 const VIRTUAL_ID: &str = "id";
 /// Virtual field of vendors: the transitive closure of `subprocessors`.
 const VIRTUAL_SUPPLY_CHAIN: &str = "supply_chain";
+/// `x.link`: the link through which a quantifier's variable was reached.
+const LINK: &str = "link";
 
 #[derive(Debug, Default)]
 pub struct Program {
@@ -221,6 +223,18 @@ struct Var {
     ty: Ty,
     slot: usize,
     loc: Loc,
+    /// Bound by a quantifier over a reference list: where its link is.
+    link: Option<LinkVar>,
+}
+
+/// The link of a variable bound to an element of a reference list.
+struct LinkVar {
+    /// The env slot holding the link (the element's slot + 1).
+    slot: usize,
+    /// The link's schema; `None` when the list declares no link fields.
+    kind: Option<KindId>,
+    /// The list field, `vendor.accesses`, for messages.
+    list: String,
 }
 
 struct Checker<'a> {
@@ -565,12 +579,16 @@ impl<'a> Checker<'a> {
                 .help("pick another variable name"),
             );
         }
-        let slot = self.vars.len();
+        let slot = self.vars.last().map_or(0, |v| match &v.link {
+            Some(l) => l.slot + 1,
+            None => v.slot + 1,
+        });
         self.vars.push(Var {
             name: id.name.clone(),
             ty,
             slot,
             loc,
+            link: None,
         });
         slot
     }
@@ -988,6 +1006,16 @@ impl<'a> Checker<'a> {
                 };
                 let depth = self.vars.len();
                 let slot = self.push_var(var, elem);
+                if let Some((kind, field)) = l.link_source()
+                    && let Some(v) = self.vars.last_mut()
+                {
+                    let ks = self.schema.kind(kind);
+                    v.link = Some(LinkVar {
+                        slot: slot + 1,
+                        kind: self.schema.link_of(kind, field),
+                        list: format!("{}.{}", ks.name, ks.field_schema(field).name),
+                    });
+                }
                 let b = self.cond(body, &format!("the body of `{}`", quantifier.as_str()));
                 self.vars.truncate(depth);
                 let b = b?;
@@ -1204,6 +1232,9 @@ impl<'a> Checker<'a> {
                 ty: v.ty.clone(),
                 loc: self.loc(first.span),
             };
+            if p.segments.get(1).is_some_and(|s| s.name == LINK) {
+                return self.link(p, span);
+            }
             return self.navigate(base, &p.segments[1..]);
         }
         if let Some(l) = self.lets.get(&first.name) {
@@ -1296,6 +1327,69 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// `x.link.FIELD`: the link through which `x` was reached, where `x` ranges over a
+    /// reference list.
+    fn link(&mut self, p: &ast::Path, span: Span) -> Option<CExpr> {
+        let (first, link_seg) = (p.segments.first()?, p.segments.get(1)?);
+        let v = self.vars.iter().rev().find(|v| v.name == first.name)?;
+        let var_name = v.name.clone();
+        let here = self.loc(Span::new(first.span.start as usize, link_seg.span.end as usize));
+        let Some(lv) = &v.link else {
+            let bound = if v.slot == 0 {
+                "the rule's variable: it is not reached through a reference"
+            } else {
+                "not ranging over a reference list"
+            };
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::LINK_UNAVAILABLE,
+                    format!("`{var_name}` has no link: it is {bound}"),
+                )
+                .at(here, "no link here")
+                .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, or over a reverse list such as `s.accessed_by`"),
+            );
+            return None;
+        };
+        let list = lv.list.clone();
+        let (link_slot, link_kind) = (lv.slot, lv.kind);
+        let Some(link_kind) = link_kind else {
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::LINK_UNAVAILABLE,
+                    format!("`{list}` declares no link fields"),
+                )
+                .at(here, format!("`{var_name}` comes from `{list}`"))
+                .help(format!(
+                    "declare `link: {{fields: ...}}` on `{list}` under `schema:` in custody.yaml"
+                )),
+            );
+            return None;
+        };
+        if p.segments.len() < 3 {
+            let names: Vec<String> = self
+                .schema
+                .kind(link_kind)
+                .members(None)
+                .map(|(_, f)| format!("`{var_name}.link.{}`", f.name))
+                .collect();
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::NOT_A_CONDITION,
+                    format!("`{var_name}.link` is the whole link; read one of its fields"),
+                )
+                .at(self.loc(span), "a link, not a value")
+                .help(format!("write {}", names.join(" or "))),
+            );
+            return None;
+        }
+        let base = CExpr {
+            kind: CKind::Var(link_slot),
+            ty: Ty::Entity(link_kind),
+            loc: here,
+        };
+        self.navigate(base, &p.segments[2..])
+    }
+
     /// Follow field names from an entity-valued expression.
     fn navigate(&mut self, mut cur: CExpr, segs: &[ast::Ident]) -> Option<CExpr> {
         let mut i = 0;
@@ -1352,7 +1446,19 @@ impl<'a> Checker<'a> {
             };
             let span = Span::new(cur.loc.span.start as usize, seg.span.end as usize);
             let ks = self.schema.kind(kind);
-            if seg.name == VIRTUAL_ID {
+            if seg.name == LINK && !Schema::is_link(kind) {
+                let text = self.text(cur.loc.span).to_owned();
+                self.diags.push(
+                    Diag::new(
+                        &codes::policy::LINK_UNAVAILABLE,
+                        format!("`{text}` has no link: only a quantifier's variable does"),
+                    )
+                    .at(self.loc(span), "no link here")
+                    .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, or over a reverse list such as `s.accessed_by`"),
+                );
+                return None;
+            }
+            if seg.name == VIRTUAL_ID && !Schema::is_link(kind) {
                 cur = CExpr {
                     kind: CKind::Id(Box::new(cur)),
                     ty: Ty::Str,
@@ -1392,7 +1498,12 @@ impl<'a> Checker<'a> {
                                 base: Box::new(cur),
                                 kind,
                                 field: fid,
-                                name: name.clone(),
+                                // Evidence names a link's field as it is written.
+                                name: if Schema::is_link(kind) {
+                                    format!("{LINK}.{name}")
+                                } else {
+                                    name.clone()
+                                },
                             },
                             ty,
                             loc: self.loc(full),
@@ -1410,7 +1521,7 @@ impl<'a> Checker<'a> {
                             .map(|f| f.name.as_str())
                             .filter(|n| n.starts_with(&prefix) && !n[prefix.len()..].contains('.'))
                             .collect();
-                        if prefix.is_empty() {
+                        if prefix.is_empty() && !Schema::is_link(kind) {
                             candidates.push(VIRTUAL_ID);
                             if Some(kind) == self.builtins.vendor {
                                 candidates.push(VIRTUAL_SUPPLY_CHAIN);
@@ -1419,10 +1530,17 @@ impl<'a> Checker<'a> {
                         let help = diag::did_you_mean(&name, candidates.iter().copied())
                             .map(|n| format!("did you mean `{n}`?"))
                             .unwrap_or_else(|| {
-                                format!(
-                                    "see `custody.yaml` `schema:` to add fields to `{}`",
-                                    ks.name
-                                )
+                                if Schema::is_link(kind) {
+                                    let mut names: Vec<String> =
+                                        candidates.iter().map(|n| format!("`{n}`")).collect();
+                                    names.sort();
+                                    format!("the fields of {} are {}", ks.name, names.join(", "))
+                                } else {
+                                    format!(
+                                        "see `custody.yaml` `schema:` to add fields to `{}`",
+                                        ks.name
+                                    )
+                                }
                             });
                         let d = Diag::new(
                             &codes::policy::UNKNOWN_FIELD,

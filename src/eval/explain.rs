@@ -615,19 +615,16 @@ impl<'a> Explainer<'_, 'a> {
         let (q, slot) = (*q, *slot);
         let cx = self.cx;
         let mut children: Vec<Node> = self.operand(list, env).into_iter().collect();
-        let items = cx
-            .val(list, env)
-            .as_list()
-            .unwrap_or(List::Vals(Vec::new()));
+        let elements = cx.elements(list, env);
+        let items = &elements.items;
         // Over a supply chain, say how each further party is reached.
         let label_of = cx.element_labeller(list, env);
         let (mut trues, mut falses) = (0usize, 0usize);
         let (mut hidden_true, mut hidden_false) = (0usize, 0usize);
         let mut shown = 0usize;
-        for item in items.iter() {
+        for i in 0..items.len() {
+            let item = cx.bind(&elements, i, slot, env);
             let label = label_of(&item);
-            env.truncate(slot);
-            env.push(item);
             let r = cx.cond(body, env, &mut ());
             if r {
                 trues += 1;

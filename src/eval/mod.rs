@@ -16,7 +16,7 @@ pub mod waivers;
 
 use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart};
-use crate::inventory::{EntityId, Inventory, Schema, Taxonomy};
+use crate::inventory::{FieldId, EntityId, Inventory, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
 use derived::{Derived, Via};
@@ -109,6 +109,14 @@ pub struct RuleStats {
 pub struct Evaluation {
     pub findings: Vec<Finding>,
     pub stats: Vec<RuleStats>,
+}
+
+/// The elements of a list a variable ranges over ([`Context::elements`]).
+pub struct Elements<'a> {
+    pub items: List<'a>,
+    /// Over a reference list, where the links are: `Some(None)` when the list's owner is
+    /// missing (no elements anyway); `None` for any other list (no link slot).
+    links: Option<Option<(EntityId, FieldId)>>,
 }
 
 /// Everything evaluation reads. Built once per run.
@@ -507,17 +515,15 @@ impl<'a> Context<'a> {
         env: &mut Vec<Val<'a>>,
         sink: &mut S,
     ) -> bool {
-        let items = self
-            .val(list, env)
-            .as_list()
-            .unwrap_or(List::Vals(Vec::new()));
+        let elements = self.elements(list, env);
+        let items = &elements.items;
         env.truncate(slot);
         // all: holds unless a counterexample; any: holds on a witness; no: holds unless a witness.
         let wanted = q != Quantifier::All;
         if !S::ON {
             let mut found = false;
-            for item in items.iter() {
-                env.push(item);
+            for i in 0..items.len() {
+                self.bind(&elements, i, slot, env);
                 let r = self.cond(body, env, &mut ());
                 env.truncate(slot);
                 if r == wanted {
@@ -532,9 +538,9 @@ impl<'a> Context<'a> {
         let mut deciding: Vec<Fact> = Vec::new();
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
-        for item in items.iter() {
+        for i in 0..items.len() {
+            let item = self.bind(&elements, i, slot, env);
             let (value, via) = seen_of(&item);
-            env.push(item);
             let mut local: Vec<Fact> = Vec::new();
             let r = self.cond(body, env, &mut local);
             env.truncate(slot);
@@ -577,6 +583,56 @@ impl<'a> Context<'a> {
             sink.push(Fact::new(Evidence::AllQualify { what, count }, loc));
         }
         found == (q == Quantifier::Any)
+    }
+
+    /// The elements a variable ranges over (a quantifier's list), with what is needed to
+    /// bind each with its link: over a reference list (a field list such as `v.accesses`
+    /// or a reverse list such as `s.accessed_by`) the element's link goes in the slot
+    /// after the element's, as the checker allotted ([`CExpr::link_source`]). Every form
+    /// that binds a variable to list elements goes through this and [`Context::bind`].
+    pub fn elements(&self, list: &'a CExpr, env: &mut Vec<Val<'a>>) -> Elements<'a> {
+        let items = self
+            .val(list, env)
+            .as_list()
+            .unwrap_or(List::Vals(Vec::new()));
+        let mut links = None;
+        if let (Some((_, field)), CKind::Field { base, .. }) = (list.link_source(), &list.kind) {
+            let owner = match self.val(base, env) {
+                Val::Entity(e) => Some(e),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => None,
+            };
+            links = Some(owner.map(|o| (o, field)));
+        }
+        Elements { items, links }
+    }
+
+    /// Bind element `i` of `elements` to the variable at `slot` (and, over a reference list,
+    /// its link, or missing for the short form, at `slot + 1`); the element is returned.
+    pub fn bind(
+        &self,
+        elements: &Elements<'a>,
+        i: usize,
+        slot: usize,
+        env: &mut Vec<Val<'a>>,
+    ) -> Val<'a> {
+        env.truncate(slot);
+        let item = elements.items.get(i);
+        env.push(item.clone());
+        if let Some(owner) = elements.links {
+            let link = owner
+                .and_then(|(o, f)| self.inv.link(o, f, i))
+                .map(Val::Entity)
+                .unwrap_or(Val::Missing);
+            env.push(link);
+        }
+        item
     }
 
     /// How evidence names each element of a quantifier's list, in words
