@@ -235,6 +235,8 @@ struct LinkVar {
     kind: Option<KindId>,
     /// The list field, `vendor.accesses`, for messages.
     list: String,
+    /// For a reverse list, the field it reverses (`data_store.hosted_by`).
+    reverse_of: Option<String>,
 }
 
 struct Checker<'a> {
@@ -1010,10 +1012,15 @@ impl<'a> Checker<'a> {
                     && let Some(v) = self.vars.last_mut()
                 {
                     let ks = self.schema.kind(kind);
+                    let fs = ks.field_schema(field);
                     v.link = Some(LinkVar {
                         slot: slot + 1,
                         kind: self.schema.link_of(kind, field),
-                        list: format!("{}.{}", ks.name, ks.field_schema(field).name),
+                        list: format!("{}.{}", ks.name, fs.name),
+                        reverse_of: fs.reverse_of.map(|(k, f)| {
+                            let k = self.schema.kind(k);
+                            format!("{}.{}", k.name, k.field_schema(f).name)
+                        }),
                     });
                 }
                 let b = self.cond(body, &format!("the body of `{}`", quantifier.as_str()));
@@ -1333,7 +1340,10 @@ impl<'a> Checker<'a> {
         let (first, link_seg) = (p.segments.first()?, p.segments.get(1)?);
         let v = self.vars.iter().rev().find(|v| v.name == first.name)?;
         let var_name = v.name.clone();
-        let here = self.loc(Span::new(first.span.start as usize, link_seg.span.end as usize));
+        let here = self.loc(Span::new(
+            first.span.start as usize,
+            link_seg.span.end as usize,
+        ));
         let Some(lv) = &v.link else {
             let bound = if v.slot == 0 {
                 "the rule's variable: it is not reached through a reference"
@@ -1352,6 +1362,11 @@ impl<'a> Checker<'a> {
         };
         let list = lv.list.clone();
         let (link_slot, link_kind) = (lv.slot, lv.kind);
+        let reverse_note = lv
+            .reverse_of
+            .as_ref()
+            .map(|f| format!("; `{list}` is the reverse of `{f}`"))
+            .unwrap_or_default();
         let Some(link_kind) = link_kind else {
             self.diags.push(
                 Diag::new(
@@ -1360,7 +1375,8 @@ impl<'a> Checker<'a> {
                 )
                 .at(here, format!("`{var_name}` comes from `{list}`"))
                 .help(format!(
-                    "declare `link: {{fields: ...}}` on `{list}` under `schema:` in custody.yaml"
+                    "links are declared with `link: {{fields: ...}}` on a `list<ref<KIND>>` field under `schema:` in custody.yaml{}",
+                    reverse_note
                 )),
             );
             return None;

@@ -16,7 +16,7 @@ pub mod waivers;
 
 use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart};
-use crate::inventory::{FieldId, EntityId, Inventory, Schema, Taxonomy};
+use crate::inventory::{EntityId, FieldId, Inventory, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
 use derived::{Derived, Via};

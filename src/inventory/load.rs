@@ -96,18 +96,18 @@ struct KindTable<'s> {
 impl<'s> Tables<'s> {
     fn new(schema: &'s Schema) -> Tables<'s> {
         let table = |k: &'s crate::inventory::KindSchema| {
-                let mut table = KindTable {
-                    top: Vec::new(),
-                    members: HashMap::new(),
-                };
-                for (i, f) in k.fields.iter().enumerate() {
-                    let entry = (f.short_name(), FieldId(i as u16));
-                    match f.parent {
-                        None => table.top.push(entry),
-                        Some(p) => table.members.entry(p).or_default().push(entry),
-                    }
+            let mut table = KindTable {
+                top: Vec::new(),
+                members: HashMap::new(),
+            };
+            for (i, f) in k.fields.iter().enumerate() {
+                let entry = (f.short_name(), FieldId(i as u16));
+                match f.parent {
+                    None => table.top.push(entry),
+                    Some(p) => table.members.entry(p).or_default().push(entry),
                 }
-                table
+            }
+            table
         };
         Tables {
             kinds: schema.kinds.iter().map(table).collect(),
@@ -671,7 +671,10 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             .unwrap_or_default();
         Diag::new(
             &codes::inventory::READ_ONLY_FIELD,
-            format!("`{}` of a {} is computed and cannot be written", fs.name, ks.name),
+            format!(
+                "`{}` of a {} is computed and cannot be written",
+                fs.name, ks.name
+            ),
         )
         .at(self.loc(span), format!("the reverse of `{from}`"))
         .help(format!(
@@ -752,7 +755,15 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         };
         let id_loc = self.loc(id.span);
         let target = self.slice(id.span).trim_matches(['"', '\'']);
-        let entry = self.scalar(fid, inner, Slot::Entry(&fs.name), id, Some(elem), p.refs, diags)?;
+        let entry = self.scalar(
+            fid,
+            inner,
+            Slot::Entry(&fs.name),
+            id,
+            Some(elem),
+            p.refs,
+            diags,
+        )?;
         // A link with no field is the short form.
         if fields.iter().any(Option::is_some) {
             p.links.push(PendingLink {
@@ -1316,7 +1327,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
 /// Fill every reverse list (`data_store.accessed_by`, ...): for each entity of the kind it
 /// is on, the entities whose reference field names it, in id order (and, within one
 /// entity's list, in list order), each element located at the reference and carrying the
-/// link written there. Every entity of that kind gets the list, empty when nothing names it.
+/// link written there. An entity nothing names has no list (absent, so it reads as empty).
 fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
     for target_kind in schema.kind_ids() {
         let ks = schema.kind(target_kind);
@@ -1372,6 +1383,11 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                         inv.link_of.insert((t, rid, items.len() as u32), link);
                     }
                     items.push(elem);
+                }
+                // Nothing names it: the list is absent, which reads as empty (no slot
+                // filled for most entities of a large inventory).
+                if items.is_empty() {
+                    continue;
                 }
                 let Some(ent) = inv.entities.get_mut(t.0 as usize) else {
                     continue;

@@ -418,7 +418,10 @@ impl Schema {
                         &codes::schema::INVALID,
                         format!("field `{short}` has `reverse` but is not a reference"),
                     )
-                    .at(loc(r), "only `ref<KIND>` and `list<ref<KIND>>` fields have reverses")
+                    .at(
+                        loc(r),
+                        "only `ref<KIND>` and `list<ref<KIND>>` fields have reverses",
+                    )
                     .help("remove `reverse:`"),
                 );
                 continue;
@@ -630,7 +633,10 @@ impl Schema {
                     self.kind(k).name,
                     self.kind(k).field_schema(f).name
                 ),
-                None => format!("a `{}` field", self.type_name(&tk.field_schema(existing).ty)),
+                None => format!(
+                    "a `{}` field",
+                    self.type_name(&tk.field_schema(existing).ty)
+                ),
             };
             diags.push(
                 Diag::new(
@@ -645,7 +651,11 @@ impl Schema {
         if tk.fields.len() >= MAX_FIELDS {
             return;
         }
-        let doc = format!("the {} entities whose `{}` names this one", self.kind(r.from).name, fs.name);
+        let doc = format!(
+            "the {} entities whose `{}` names this one",
+            self.kind(r.from).name,
+            fs.name
+        );
         let from = r.from;
         let field = r.field;
         if let Some(k) = self.kind_mut(target) {

@@ -156,8 +156,9 @@ crate::codes! {
     pub UNKNOWN_REFERENCE = error "custody::inventory::unknown_reference",
         "A reference field (`accesses`, `subprocessors`, `hosted_by`) names an entity that is not in the inventory.";
 
-    /// An entry of a reference list is written as a mapping (`- {id: crm, access: write}`), but
-    /// the list declares no link fields, so there is nothing but the id to write.
+    /// An entry of a reference list is written as a mapping, but the list declares no link
+    /// fields. Only lists with `link:` in the schema (`accesses`, `subprocessors`) take
+    /// `- {id: crm, access: write}`.
     ///
     /// ```yaml title="custody.yaml"
     /// policies: [.]
@@ -182,9 +183,9 @@ crate::codes! {
     pub NO_LINK = error "custody::inventory::no_link",
         "An entry of a reference list is written as a mapping, but the list declares no link fields.";
 
-    /// A reverse list (`data_store.accessed_by`, `vendor.hosts`, `vendor.subprocessor_of`, or
-    /// one a schema extension names with `reverse:`) is written in an inventory. Reverse lists
-    /// are computed from the references on the other side.
+    /// A reverse list is written in an inventory. Reverse lists (`data_store.accessed_by`,
+    /// `vendor.hosts`, `vendor.subprocessor_of`, or one a schema extension names with
+    /// `reverse:`) are computed from the references on the other side.
     ///
     /// ```yaml title="inventory/stores.yaml"
     /// data_stores:
