@@ -113,18 +113,36 @@ fn count_sum_min_and_max_over_sources_skip_missing_values() {
     // `c` has no `records`: skipped by sum, min and max, still counted.
     let cases: &[(&str, &[&str])] = &[
         ("count(data_store s where s.hosted_by == v) == 3", &["big"]),
-        ("count(data_store s) == 4", &["big", "none", "reader", "small"]),
-        ("sum(data_store s where s.hosted_by == v: s.records) == 150", &["big"]),
-        ("min(data_store s where s.hosted_by == v: s.records) == 50", &["big"]),
-        ("max(data_store s where s.hosted_by == v: s.records) == 100", &["big"]),
+        (
+            "count(data_store s) == 4",
+            &["big", "none", "reader", "small"],
+        ),
+        (
+            "sum(data_store s where s.hosted_by == v: s.records) == 150",
+            &["big"],
+        ),
+        (
+            "min(data_store s where s.hosted_by == v: s.records) == 50",
+            &["big"],
+        ),
+        (
+            "max(data_store s where s.hosted_by == v: s.records) == 100",
+            &["big"],
+        ),
         ("sum(s in v.accesses: s.records) == 107", &["reader"]),
         // `sum` of nothing is 0 …
         ("sum(s in v.accesses: s.records) == 0", &["none", "small"]),
         // … `min` and `max` of nothing are missing, so every comparison is false.
         ("max(s in v.accesses: s.records) >= 0", &["big", "reader"]),
-        ("min(s in v.accesses: s.records) is missing", &["none", "small"]),
+        (
+            "min(s in v.accesses: s.records) is missing",
+            &["none", "small"],
+        ),
         // `d` declares the broad `personal`, which may include contacts (fail closed).
-        ("count(s in v.accesses where s holds personal.contact) == 2", &["big", "reader"]),
+        (
+            "count(s in v.accesses where s holds personal.contact) == 2",
+            &["big", "reader"],
+        ),
     ];
     for (test, selected) in cases {
         // The rule fails exactly the vendors for which the test is false.
@@ -298,5 +316,65 @@ fn evidence_names_the_exclusion_and_the_filtered_source() {
     assert!(
         meal.contains("the data_store register where s.hosted_by == v is empty"),
         "{meal}"
+    );
+}
+
+#[test]
+fn links_are_read_in_filtered_sources_and_aggregates() {
+    let inv = "
+vendors:
+  - id: writer
+    accesses:
+      - {id: a, access: write}
+      - b
+  - id: reader
+    accesses:
+      - {id: a, access: read}
+      - {id: b, access: read}
+data_stores:
+  - id: a
+    records: 10
+    encrypted_at_rest: true
+  - id: b
+    records: 5
+    encrypted_at_rest: false
+";
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "count(s in v.accesses where s.link.access == \"write\") == 0",
+            inv,
+            AS_OF
+        ),
+        ids(&["writer"])
+    );
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "sum(s in v.accesses where s.link.access == \"read\": s.records) == 15",
+            inv,
+            AS_OF
+        ),
+        ids(&["writer"])
+    );
+    // `b` is reached by `writer` through the short form: its link is missing.
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "all s in v.accesses where s.link.access is set: s.encrypted_at_rest",
+            inv,
+            AS_OF
+        ),
+        ids(&["reader"])
+    );
+    // Reverse lists too: the stores some vendor writes to.
+    assert_eq!(
+        failing_ids(
+            "for data_store s",
+            "count(u in s.accessed_by where u.link.access == \"write\") == 0",
+            inv,
+            AS_OF
+        ),
+        ids(&["a"])
     );
 }

@@ -261,6 +261,23 @@ impl CExpr {
             Shape::Const(_) | Shape::Today | Shape::Var(_) | Shape::Computed => None,
         }
     }
+    /// The reference-list field this list is, when it is one (`v.accesses`, a reverse list
+    /// such as `s.accessed_by`): a variable bound to one of its elements also has the link
+    /// it was reached through, in the env slot after the element's (`x.link.FIELD`).
+    /// Checker and evaluator both ask this, so they agree on the slots.
+    pub fn link_source(&self) -> Option<(KindId, FieldId)> {
+        if let (CKind::Field { kind, field, .. }, Ty::List(elem)) = (&self.kind, &self.ty)
+            && matches!(**elem, Ty::Entity(_))
+        {
+            return Some((*kind, *field));
+        }
+        None
+    }
+    /// The first env slot free inside a quantifier's body: after its element and, over a
+    /// reference list, the element's link.
+    pub fn body_depth(slot: usize, list: &CExpr) -> usize {
+        slot + 1 + usize::from(list.link_source().is_some())
+    }
     /// Is this a bound variable (the rule's entity, a quantifier's element)?
     pub fn is_var(&self) -> bool {
         matches!(self.shape(), Shape::Var(_))
@@ -277,7 +294,10 @@ pub enum Const {
     Cat(CatId),
     /// `C except E`: a declared category matches when it overlaps one of `cats` and is
     /// neither equal to nor under any of `except`.
-    Pattern { cats: Vec<CatId>, except: Vec<CatId> },
+    Pattern {
+        cats: Vec<CatId>,
+        except: Vec<CatId>,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -22,6 +22,8 @@ use std::collections::HashMap;
 const VIRTUAL_ID: &str = "id";
 /// Virtual field of vendors: the transitive closure of `subprocessors`.
 const VIRTUAL_SUPPLY_CHAIN: &str = "supply_chain";
+/// `x.link`: the link through which a quantifier's variable was reached.
+const LINK: &str = "link";
 
 #[derive(Debug, Default)]
 pub struct Program {
@@ -221,6 +223,20 @@ struct Var {
     ty: Ty,
     slot: usize,
     loc: Loc,
+    /// Bound by a quantifier over a reference list: where its link is.
+    link: Option<LinkVar>,
+}
+
+/// The link of a variable bound to an element of a reference list.
+struct LinkVar {
+    /// The env slot holding the link (the element's slot + 1).
+    slot: usize,
+    /// The link's schema; `None` when the list declares no link fields.
+    kind: Option<KindId>,
+    /// The list field, `vendor.accesses`, for messages.
+    list: String,
+    /// For a reverse list, the field it reverses (`data_store.hosted_by`).
+    reverse_of: Option<String>,
 }
 
 struct Checker<'a> {
@@ -586,12 +602,13 @@ impl<'a> Checker<'a> {
     fn with_source<T>(
         &mut self,
         var: &ast::Ident,
-        elem: Ty,
+        (list, elem): (&CExpr, Ty),
         filter: Option<&Expr>,
         parts: impl FnOnce(&mut Self) -> Option<T>,
     ) -> (usize, Option<Option<CExpr>>, Option<T>) {
         let depth = self.vars.len();
         let slot = self.push_var(var, elem);
+        self.bind_link(slot, list);
         let f = match filter {
             Some(f) => self.cond(f, "`where`").map(Some),
             None => Some(None),
@@ -599,6 +616,27 @@ impl<'a> Checker<'a> {
         let rest = parts(self);
         self.vars.truncate(depth);
         (slot, f, rest)
+    }
+
+    /// A variable just bound at `slot` to the elements of `list`: over a reference list,
+    /// it also has the link each element was reached through, in the next slot
+    /// (`x.link.FIELD`; `CExpr::link_source`).
+    fn bind_link(&mut self, slot: usize, list: &CExpr) {
+        if let Some((kind, field)) = list.link_source()
+            && let Some(v) = self.vars.last_mut()
+        {
+            let ks = self.schema.kind(kind);
+            let fs = ks.field_schema(field);
+            v.link = Some(LinkVar {
+                slot: slot + 1,
+                kind: self.schema.link_of(kind, field),
+                list: format!("{}.{}", ks.name, fs.name),
+                reverse_of: fs.reverse_of.map(|(k, f)| {
+                    let k = self.schema.kind(k);
+                    format!("{}.{}", k.name, k.field_schema(f).name)
+                }),
+            });
+        }
     }
 
     /// Bind a variable; variables may not shadow a variable or a `let`.
@@ -625,12 +663,16 @@ impl<'a> Checker<'a> {
                 .help("pick another variable name"),
             );
         }
-        let slot = self.vars.len();
+        let slot = self.vars.last().map_or(0, |v| match &v.link {
+            Some(l) => l.slot + 1,
+            None => v.slot + 1,
+        });
         self.vars.push(Var {
             name: id.name.clone(),
             ty,
             slot,
             loc,
+            link: None,
         });
         slot
     }
@@ -1027,7 +1069,7 @@ impl<'a> Checker<'a> {
                 let q = quantifier.as_str();
                 let (l, elem) = self.source_list(list, q)?;
                 let what = format!("the body of `{q}`");
-                let (slot, f, b) = self.with_source(var, elem, filter.as_deref(), |this| {
+                let (slot, f, b) = self.with_source(var, (&l, elem), filter.as_deref(), |this| {
                     this.cond(body, &what)
                 });
                 let (f, b) = (f?, b?);
@@ -1053,7 +1095,7 @@ impl<'a> Checker<'a> {
             } => {
                 let name = op.as_str();
                 let (l, elem) = self.source_list(list, name)?;
-                let (slot, f, v) = self.with_source(var, elem, filter.as_deref(), |this| {
+                let (slot, f, v) = self.with_source(var, (&l, elem), filter.as_deref(), |this| {
                     let Some(value) = value else {
                         return Some(None);
                     };
@@ -1089,11 +1131,7 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Entities(kind) => {
                 let k = self.kind(kind, "a source")?;
-                self.mk(
-                    CKind::Entities(k),
-                    Ty::List(Box::new(Ty::Entity(k))),
-                    span,
-                )
+                self.mk(CKind::Entities(k), Ty::List(Box::new(Ty::Entity(k))), span)
             }
             ExprKind::Arith { op, lhs, rhs } => self.arith(*op, lhs, rhs, span),
             ExprKind::Except { cats, excluded } => {
@@ -1123,7 +1161,11 @@ impl<'a> Checker<'a> {
         let ty = match (&l.ty, &r.ty) {
             (Ty::Num, Ty::Num) => Some(Ty::Num),
             (Ty::List(a), Ty::List(b)) if op == ast::ArithOp::Add && a.compatible(b) => {
-                Some(if **a == Ty::Unknown { r.ty.clone() } else { l.ty.clone() })
+                Some(if **a == Ty::Unknown {
+                    r.ty.clone()
+                } else {
+                    l.ty.clone()
+                })
             }
             _ => None,
         };
@@ -1132,7 +1174,10 @@ impl<'a> Checker<'a> {
             let sym = op.as_str();
             let help = match (&l.ty, &r.ty) {
                 (Ty::Date, _) if matches!(op, ast::ArithOp::Add | ast::ArithOp::Sub) => {
-                    Some(format!("a date takes a duration: `{} {sym} 30 days`", self.text(lhs.span)))
+                    Some(format!(
+                        "a date takes a duration: `{} {sym} 30 days`",
+                        self.text(lhs.span)
+                    ))
                 }
                 (Ty::List(_), Ty::List(_)) if op == ast::ArithOp::Add => {
                     Some("`+` joins lists whose elements are of one type".to_owned())
@@ -1140,7 +1185,9 @@ impl<'a> Checker<'a> {
                 (Ty::List(_), _) | (_, Ty::List(_)) => Some(
                     "`+` joins two lists; to count a list's elements use `count(LIST)`".to_owned(),
                 ),
-                _ => Some(format!("`{sym}` works on numbers, e.g. `count(v.accesses) {sym} 2`")),
+                _ => Some(format!(
+                    "`{sym}` works on numbers, e.g. `count(v.accesses) {sym} 2`"
+                )),
             };
             self.diags.push(
                 Diag::new(
@@ -1376,6 +1423,9 @@ impl<'a> Checker<'a> {
                 ty: v.ty.clone(),
                 loc: self.loc(first.span),
             };
+            if p.segments.get(1).is_some_and(|s| s.name == LINK) {
+                return self.link(p, span);
+            }
             return self.navigate(base, &p.segments[1..]);
         }
         if let Some(l) = self.lets.get(&first.name) {
@@ -1468,6 +1518,78 @@ impl<'a> Checker<'a> {
         None
     }
 
+    /// `x.link.FIELD`: the link through which `x` was reached, where `x` ranges over a
+    /// reference list.
+    fn link(&mut self, p: &ast::Path, span: Span) -> Option<CExpr> {
+        let (first, link_seg) = (p.segments.first()?, p.segments.get(1)?);
+        let v = self.vars.iter().rev().find(|v| v.name == first.name)?;
+        let var_name = v.name.clone();
+        let here = self.loc(Span::new(
+            first.span.start as usize,
+            link_seg.span.end as usize,
+        ));
+        let Some(lv) = &v.link else {
+            let bound = if v.slot == 0 {
+                "the rule's variable: it is not reached through a reference"
+            } else {
+                "not ranging over a reference list"
+            };
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::LINK_UNAVAILABLE,
+                    format!("`{var_name}` has no link: it is {bound}"),
+                )
+                .at(here, "no link here")
+                .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, or over a reverse list such as `s.accessed_by`"),
+            );
+            return None;
+        };
+        let list = lv.list.clone();
+        let (link_slot, link_kind) = (lv.slot, lv.kind);
+        let reverse_note = lv
+            .reverse_of
+            .as_ref()
+            .map(|f| format!("; `{list}` is the reverse of `{f}`"))
+            .unwrap_or_default();
+        let Some(link_kind) = link_kind else {
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::LINK_UNAVAILABLE,
+                    format!("`{list}` declares no link fields"),
+                )
+                .at(here, format!("`{var_name}` comes from `{list}`"))
+                .help(format!(
+                    "links are declared with `link: {{fields: ...}}` on a `list<ref<KIND>>` field under `schema:` in custody.yaml{}",
+                    reverse_note
+                )),
+            );
+            return None;
+        };
+        if p.segments.len() < 3 {
+            let names: Vec<String> = self
+                .schema
+                .kind(link_kind)
+                .members(None)
+                .map(|(_, f)| format!("`{var_name}.link.{}`", f.name))
+                .collect();
+            self.diags.push(
+                Diag::new(
+                    &codes::policy::NOT_A_CONDITION,
+                    format!("`{var_name}.link` is the whole link; read one of its fields"),
+                )
+                .at(self.loc(span), "a link, not a value")
+                .help(format!("write {}", names.join(" or "))),
+            );
+            return None;
+        }
+        let base = CExpr {
+            kind: CKind::Var(link_slot),
+            ty: Ty::Entity(link_kind),
+            loc: here,
+        };
+        self.navigate(base, &p.segments[2..])
+    }
+
     /// Follow field names from an entity-valued expression.
     fn navigate(&mut self, mut cur: CExpr, segs: &[ast::Ident]) -> Option<CExpr> {
         let mut i = 0;
@@ -1525,7 +1647,19 @@ impl<'a> Checker<'a> {
             };
             let span = Span::new(cur.loc.span.start as usize, seg.span.end as usize);
             let ks = self.schema.kind(kind);
-            if seg.name == VIRTUAL_ID {
+            if seg.name == LINK && !Schema::is_link(kind) {
+                let text = self.text(cur.loc.span).to_owned();
+                self.diags.push(
+                    Diag::new(
+                        &codes::policy::LINK_UNAVAILABLE,
+                        format!("`{text}` has no link: only a quantifier's variable does"),
+                    )
+                    .at(self.loc(span), "no link here")
+                    .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, or over a reverse list such as `s.accessed_by`"),
+                );
+                return None;
+            }
+            if seg.name == VIRTUAL_ID && !Schema::is_link(kind) {
                 cur = CExpr {
                     kind: CKind::Id(Box::new(cur)),
                     ty: Ty::Str,
@@ -1565,7 +1699,12 @@ impl<'a> Checker<'a> {
                                 base: Box::new(cur),
                                 kind,
                                 field: fid,
-                                name: name.clone(),
+                                // Evidence names a link's field as it is written.
+                                name: if Schema::is_link(kind) {
+                                    format!("{LINK}.{name}")
+                                } else {
+                                    name.clone()
+                                },
                             },
                             ty,
                             loc: self.loc(full),
@@ -1583,7 +1722,7 @@ impl<'a> Checker<'a> {
                             .map(|f| f.name.as_str())
                             .filter(|n| n.starts_with(&prefix) && !n[prefix.len()..].contains('.'))
                             .collect();
-                        if prefix.is_empty() {
+                        if prefix.is_empty() && !Schema::is_link(kind) {
                             candidates.push(VIRTUAL_ID);
                             if Some(kind) == self.builtins.vendor {
                                 candidates.push(VIRTUAL_SUPPLY_CHAIN);
@@ -1592,10 +1731,17 @@ impl<'a> Checker<'a> {
                         let help = diag::did_you_mean(&name, candidates.iter().copied())
                             .map(|n| format!("did you mean `{n}`?"))
                             .unwrap_or_else(|| {
-                                format!(
-                                    "see `custody.yaml` `schema:` to add fields to `{}`",
-                                    ks.name
-                                )
+                                if Schema::is_link(kind) {
+                                    let mut names: Vec<String> =
+                                        candidates.iter().map(|n| format!("`{n}`")).collect();
+                                    names.sort();
+                                    format!("the fields of {} are {}", ks.name, names.join(", "))
+                                } else {
+                                    format!(
+                                        "see `custody.yaml` `schema:` to add fields to `{}`",
+                                        ks.name
+                                    )
+                                }
                             });
                         let d = Diag::new(
                             &codes::policy::UNKNOWN_FIELD,
@@ -1627,11 +1773,7 @@ fn collect_cats(c: &CExpr, out: &mut Vec<crate::inventory::CatId>) -> bool {
             true
         }
         Some(
-            Const::Bool(_)
-            | Const::Num(_)
-            | Const::Str(_)
-            | Const::Date(_)
-            | Const::Pattern { .. },
+            Const::Bool(_) | Const::Num(_) | Const::Str(_) | Const::Date(_) | Const::Pattern { .. },
         )
         | None => false,
     }

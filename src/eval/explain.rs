@@ -668,20 +668,17 @@ impl<'a> Explainer<'_, 'a> {
         let (q, slot) = (*q, *slot);
         let cx = self.cx;
         let mut children: Vec<Node> = self.operand(list, env).into_iter().collect();
-        let items = cx
-            .val(list, env)
-            .as_list()
-            .unwrap_or(List::Vals(Vec::new()));
+        let elements = cx.elements(list, env);
+        let items = &elements.items;
         // Over a supply chain, say how each further party is reached.
         let label_of = cx.element_labeller(list, env);
         let (mut trues, mut falses) = (0usize, 0usize);
         let (mut hidden_true, mut hidden_false) = (0usize, 0usize);
         let mut shown = 0usize;
         let mut left_out = 0usize;
-        for item in items.iter() {
+        for i in 0..items.len() {
+            let item = cx.bind(&elements, i, slot, env);
             let label = label_of(&item);
-            env.truncate(slot);
-            env.push(item);
             if let Some(f) = filter
                 && !cx.cond(f, env, &mut ())
             {
@@ -717,7 +714,11 @@ impl<'a> Explainer<'_, 'a> {
             children.push(Node::new(format!(
                 "{left_out} of {} {} left out by `where {}`",
                 items.len(),
-                if items.len() == 1 { "element" } else { "elements" },
+                if items.len() == 1 {
+                    "element"
+                } else {
+                    "elements"
+                },
                 self.src(f)
             )));
         }

@@ -16,7 +16,7 @@ pub mod waivers;
 
 use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart};
-use crate::inventory::{CatId, EntityId, Inventory, Overlap, Schema, Taxonomy};
+use crate::inventory::{CatId, EntityId, FieldId, Inventory, Overlap, Schema, Taxonomy};
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
 use derived::{Derived, Via};
@@ -111,6 +111,14 @@ pub struct Evaluation {
     pub stats: Vec<RuleStats>,
 }
 
+/// The elements of a list a variable ranges over ([`Context::elements`]).
+pub struct Elements<'a> {
+    pub items: List<'a>,
+    /// Over a reference list, where the links are: `Some(None)` when the list's owner is
+    /// missing (no elements anyway); `None` for any other list (no link slot).
+    links: Option<Option<(EntityId, FieldId)>>,
+}
+
 /// Everything evaluation reads. Built once per run.
 pub struct Context<'a> {
     pub program: &'a Program,
@@ -176,7 +184,11 @@ impl<'a> Context<'a> {
         let derived = Derived::new(inv, schema);
         let mut closed = Vec::new();
         for rule in &program.rules {
-            for e in rule.filter.iter().chain(rule.requires.iter().map(|r| &r.expr)) {
+            for e in rule
+                .filter
+                .iter()
+                .chain(rule.requires.iter().map(|r| &r.expr))
+            {
                 closed_nodes(e, &mut closed);
             }
         }
@@ -434,7 +446,16 @@ impl<'a> Context<'a> {
                 ..
             } => match self.memo.get(&node_key(e)) {
                 Some(cell) => cell
-                    .get_or_init(|| self.aggregate(*op, *slot, list, filter.as_deref(), value.as_deref(), &mut env.clone()))
+                    .get_or_init(|| {
+                        self.aggregate(
+                            *op,
+                            *slot,
+                            list,
+                            filter.as_deref(),
+                            value.as_deref(),
+                            &mut env.clone(),
+                        )
+                    })
                     .clone(),
                 None => self.aggregate(*op, *slot, list, filter.as_deref(), value.as_deref(), env),
             },
@@ -528,7 +549,15 @@ impl<'a> Context<'a> {
                     let q = (*quantifier, *slot);
                     let v = cell.get_or_init(|| {
                         let mut env = env.clone();
-                        Val::Bool(self.quant(q.0, q.1, list, filter.as_deref(), body, &mut env, &mut ()))
+                        Val::Bool(self.quant(
+                            q.0,
+                            q.1,
+                            list,
+                            filter.as_deref(),
+                            body,
+                            &mut env,
+                            &mut (),
+                        ))
                     });
                     return matches!(v, Val::Bool(true));
                 }
@@ -579,15 +608,12 @@ impl<'a> Context<'a> {
         value: Option<&'a CExpr>,
         env: &mut Vec<Val<'a>>,
     ) -> Val<'a> {
-        let items = self
-            .val(list, env)
-            .as_list()
-            .unwrap_or(List::Vals(Vec::new()));
+        let elements = self.elements(list, env);
         env.truncate(slot);
         let mut count = 0usize;
         let mut acc: Option<f64> = None;
-        for item in items.iter() {
-            env.push(item);
+        for i in 0..elements.items.len() {
+            self.bind(&elements, i, slot, env);
             if filter.is_none_or(|f| self.cond(f, env, &mut ())) {
                 count += 1;
                 if let Some(Val::Num(n)) = value.map(|v| self.val(v, env)) {
@@ -619,21 +645,18 @@ impl<'a> Context<'a> {
         env: &mut Vec<Val<'a>>,
         sink: &mut S,
     ) -> bool {
-        let items = self
-            .val(list, env)
-            .as_list()
-            .unwrap_or(List::Vals(Vec::new()));
+        let elements = self.elements(list, env);
+        let items = &elements.items;
         env.truncate(slot);
         // Is this element in the source? (Its `where`, when there is one.)
-        let keep = |this: &Self, env: &mut Vec<Val<'a>>| {
-            filter.is_none_or(|f| this.cond(f, env, &mut ()))
-        };
+        let keep =
+            |this: &Self, env: &mut Vec<Val<'a>>| filter.is_none_or(|f| this.cond(f, env, &mut ()));
         // all: holds unless a counterexample; any: holds on a witness; no: holds unless a witness.
         let wanted = q != Quantifier::All;
         if !S::ON {
             let mut found = false;
-            for item in items.iter() {
-                env.push(item);
+            for i in 0..items.len() {
+                self.bind(&elements, i, slot, env);
                 let r = keep(self, env) && self.cond(body, env, &mut ()) == wanted;
                 env.truncate(slot);
                 if r {
@@ -649,9 +672,9 @@ impl<'a> Context<'a> {
         let mut deciders = 0;
         let mut others: Vec<Fact> = Vec::new();
         let mut selected = 0;
-        for item in items.iter() {
+        for i in 0..items.len() {
+            let item = self.bind(&elements, i, slot, env);
             let (value, via) = seen_of(&item);
-            env.push(item);
             if !keep(self, env) {
                 env.truncate(slot);
                 continue;
@@ -699,6 +722,56 @@ impl<'a> Context<'a> {
             sink.push(Fact::new(Evidence::AllQualify { what, count }, loc));
         }
         found == (q == Quantifier::Any)
+    }
+
+    /// The elements a variable ranges over (a quantifier's list), with what is needed to
+    /// bind each with its link: over a reference list (a field list such as `v.accesses`
+    /// or a reverse list such as `s.accessed_by`) the element's link goes in the slot
+    /// after the element's, as the checker allotted ([`CExpr::link_source`]). Every form
+    /// that binds a variable to list elements goes through this and [`Context::bind`].
+    pub fn elements(&self, list: &'a CExpr, env: &mut Vec<Val<'a>>) -> Elements<'a> {
+        let items = self
+            .val(list, env)
+            .as_list()
+            .unwrap_or(List::Vals(Vec::new()));
+        let mut links = None;
+        if let (Some((_, field)), CKind::Field { base, .. }) = (list.link_source(), &list.kind) {
+            let owner = match self.val(base, env) {
+                Val::Entity(e) => Some(e),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => None,
+            };
+            links = Some(owner.map(|o| (o, field)));
+        }
+        Elements { items, links }
+    }
+
+    /// Bind element `i` of `elements` to the variable at `slot` (and, over a reference list,
+    /// its link, or missing for the short form, at `slot + 1`); the element is returned.
+    pub fn bind(
+        &self,
+        elements: &Elements<'a>,
+        i: usize,
+        slot: usize,
+        env: &mut Vec<Val<'a>>,
+    ) -> Val<'a> {
+        env.truncate(slot);
+        let item = elements.items.get(i);
+        env.push(item.clone());
+        if let Some(owner) = elements.links {
+            let link = owner
+                .and_then(|(o, f)| self.inv.link(o, f, i))
+                .map(Val::Entity)
+                .unwrap_or(Val::Missing);
+            env.push(link);
+        }
+        item
     }
 
     /// How evidence names each element of a quantifier's list, in words
@@ -1084,9 +1157,9 @@ impl<'a> Context<'a> {
             CKind::DateArith { base, .. } | CKind::Count(base) | CKind::Id(base) => {
                 self.missing(base, env)
             }
-            CKind::Arith { lhs, rhs, .. } => self
-                .missing(lhs, env)
-                .or_else(|| self.missing(rhs, env)),
+            CKind::Arith { lhs, rhs, .. } => {
+                self.missing(lhs, env).or_else(|| self.missing(rhs, env))
+            }
             CKind::Agg { .. } | CKind::Entities(_) => None,
             CKind::Const(_)
             | CKind::List(_)

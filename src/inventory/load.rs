@@ -8,7 +8,7 @@
 
 use crate::diag::codes;
 use crate::diag::{self, Diag};
-use crate::inventory::model::{Entity, EntityId, Field, Inventory, Value};
+use crate::inventory::model::{Entity, EntityId, Field, Inventory, LINK_BIT, Value};
 use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
@@ -52,6 +52,7 @@ pub fn load(
 struct FileLoad<'a> {
     entities: Vec<Entity>,
     refs: Vec<PendingRef<'a>>,
+    links: Vec<PendingLink>,
     diags: Vec<Diag>,
     lost: Vec<&'a str>,
 }
@@ -68,9 +69,21 @@ struct PendingRef<'a> {
     loc: Loc,
 }
 
+/// A link written on a reference-list entry, waiting for the merge pass to name it.
+struct PendingLink {
+    /// Index in `FileLoad::entities`.
+    entity: u32,
+    field: FieldId,
+    /// Position in the list (of the entries kept).
+    elem: u32,
+    link: Entity,
+}
+
 /// Per-kind field lookup by the name written in YAML, level by level.
 struct Tables<'s> {
     kinds: Vec<KindTable<'s>>,
+    /// The link schemas' (`Schema::links`).
+    links: Vec<KindTable<'s>>,
 }
 
 struct KindTable<'s> {
@@ -82,30 +95,33 @@ struct KindTable<'s> {
 
 impl<'s> Tables<'s> {
     fn new(schema: &'s Schema) -> Tables<'s> {
-        let kinds = schema
-            .kinds
-            .iter()
-            .map(|k| {
-                let mut table = KindTable {
-                    top: Vec::new(),
-                    members: HashMap::new(),
-                };
-                for (i, f) in k.fields.iter().enumerate() {
-                    let entry = (f.short_name(), FieldId(i as u16));
-                    match f.parent {
-                        None => table.top.push(entry),
-                        Some(p) => table.members.entry(p).or_default().push(entry),
-                    }
+        let table = |k: &'s crate::inventory::KindSchema| {
+            let mut table = KindTable {
+                top: Vec::new(),
+                members: HashMap::new(),
+            };
+            for (i, f) in k.fields.iter().enumerate() {
+                let entry = (f.short_name(), FieldId(i as u16));
+                match f.parent {
+                    None => table.top.push(entry),
+                    Some(p) => table.members.entry(p).or_default().push(entry),
                 }
-                table
-            })
-            .collect();
-        Tables { kinds }
+            }
+            table
+        };
+        Tables {
+            kinds: schema.kinds.iter().map(table).collect(),
+            links: schema.links.iter().map(table).collect(),
+        }
     }
 
     /// The names directly inside `parent` (`None`: top level) of `kind`.
     fn level(&self, kind: KindId, parent: Option<FieldId>) -> &[(&'s str, FieldId)] {
-        let Some(table) = self.kinds.get(kind.0 as usize) else {
+        let table = match kind.0.checked_sub(crate::inventory::schema::LINK_BASE) {
+            Some(i) => self.links.get(i as usize),
+            None => self.kinds.get(kind.0 as usize),
+        };
+        let Some(table) = table else {
             return &[];
         };
         match parent {
@@ -138,6 +154,7 @@ fn load_file<'a>(
         out: FileLoad {
             entities: Vec::new(),
             refs: Vec::new(),
+            links: Vec::new(),
             diags: Vec::new(),
             lost: Vec::new(),
         },
@@ -166,6 +183,12 @@ struct FileLoader<'s, 'a> {
     file: FileId,
     text: &'a str,
     out: FileLoad<'a>,
+}
+
+/// What an entity's fields leave for the merge pass: references and links.
+struct Pending<'p, 'a> {
+    refs: &'p mut Vec<PendingRef<'a>>,
+    links: &'p mut Vec<PendingLink>,
 }
 
 /// Where a value sits, for messages: a field, or an entry of a list field.
@@ -420,6 +443,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         };
         let mut fields: Vec<Option<Field>> = vec![None; ks.fields.len()];
         let mut refs: Vec<PendingRef<'a>> = Vec::new();
+        let mut links: Vec<PendingLink> = Vec::new();
         let mut id: Option<(Box<str>, Loc)> = None;
         let mut has_id_key = false;
         for (key, value) in entries {
@@ -432,7 +456,16 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 continue;
             }
             match self.tables.find(kind, None, name) {
-                Some(fid) => self.field(kind, fid, value, &mut fields, &mut refs, diags),
+                Some(fid) if ks.field_schema(fid).reverse_of.is_some() => {
+                    diags.push(self.read_only(kind, fid, key.span));
+                }
+                Some(fid) => {
+                    let mut p = Pending {
+                        refs: &mut refs,
+                        links: &mut links,
+                    };
+                    self.field(kind, fid, value, &mut fields, &mut p, diags)
+                }
                 None => diags.push(self.unknown_field(kind, None, name, key.span)),
             }
         }
@@ -462,7 +495,11 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         for r in &mut refs {
             r.entity = index;
         }
+        for l in &mut links {
+            l.entity = index;
+        }
         self.out.refs.append(&mut refs);
+        self.out.links.append(&mut links);
         self.out.entities.push(Entity {
             kind,
             id,
@@ -536,18 +573,22 @@ impl<'s, 'a> FileLoader<'s, 'a> {
     fn unknown_field(&self, kind: KindId, parent: Option<FieldId>, name: &str, span: Span) -> Diag {
         let ks = self.schema.kind(kind);
         let level = self.tables.level(kind, parent);
+        // Reverse lists are read-only: never suggested.
+        let writable = level
+            .iter()
+            .filter(|(_, id)| ks.field_schema(*id).reverse_of.is_none())
+            .map(|(n, _)| *n);
         let (full, mut names): (String, Vec<&str>) = match parent {
             Some(p) => (
                 format!("{}.{name}", ks.field_schema(p).name),
-                level.iter().map(|(n, _)| *n).collect(),
+                writable.collect(),
             ),
             None => (
                 name.to_string(),
-                std::iter::once("id")
-                    .chain(level.iter().map(|(n, _)| *n))
-                    .collect(),
+                std::iter::once("id").chain(writable).collect(),
             ),
         };
+        let link = Schema::is_link(kind);
         // A field written at the wrong indentation: a member of an object field at the
         // entity's level, or a field of the enclosing level inside an object.
         let misplaced = match parent {
@@ -591,6 +632,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 let list: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
                 let whose = match parent {
                     Some(p) => format!("`{}`", ks.field_schema(p).name),
+                    None if link => ks.name.clone(),
                     None => format!("a {}", ks.name),
                 };
                 format!(
@@ -599,18 +641,145 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 )
             }
         };
+        let message = if link {
+            format!("unknown field `{full}` in {}", ks.name)
+        } else {
+            format!("unknown {} field `{full}`", ks.name)
+        };
+        Diag::new(&codes::inventory::UNKNOWN_FIELD, message)
+            .at(
+                self.loc(span),
+                match parent {
+                    Some(p) => format!("not a field of `{}`", ks.field_schema(p).name),
+                    None if link => "not a link field".to_string(),
+                    None => format!("not a field of {}", ks.name),
+                },
+            )
+            .help(help)
+    }
+
+    /// A reverse list written in an inventory.
+    fn read_only(&self, kind: KindId, fid: FieldId, span: Span) -> Diag {
+        let ks = self.schema.kind(kind);
+        let fs = ks.field_schema(fid);
+        let from = fs
+            .reverse_of
+            .map(|(k, f)| {
+                let k = self.schema.kind(k);
+                format!("{}.{}", k.name, k.field_schema(f).name)
+            })
+            .unwrap_or_default();
         Diag::new(
-            &codes::inventory::UNKNOWN_FIELD,
-            format!("unknown {} field `{full}`", ks.name),
+            &codes::inventory::READ_ONLY_FIELD,
+            format!(
+                "`{}` of a {} is computed and cannot be written",
+                fs.name, ks.name
+            ),
         )
-        .at(
-            self.loc(span),
-            match parent {
-                Some(p) => format!("not a field of `{}`", ks.field_schema(p).name),
-                None => format!("not a field of {}", ks.name),
-            },
-        )
-        .help(help)
+        .at(self.loc(span), format!("the reverse of `{from}`"))
+        .help(format!(
+            "remove it: it lists what names this {} in `{from}`, so write the reference there",
+            ks.name
+        ))
+    }
+
+    /// One entry of a reference list written as a mapping: `- {id: crm, access: write}`.
+    /// The id is checked as the entry; the other keys are fields of the list's link.
+    fn link_entry(
+        &self,
+        kind: KindId,
+        fid: FieldId,
+        node: Raw<'a>,
+        elem: u32,
+        p: &mut Pending<'_, 'a>,
+        diags: &mut Vec<Diag>,
+    ) -> Option<Field> {
+        let fs = self.schema.kind(kind).field_schema(fid);
+        let FieldType::List(inner) = &fs.ty else {
+            return None;
+        };
+        let loc = self.loc(node.span);
+        let RawKind::Map(entries) = node.kind else {
+            return None;
+        };
+        let Some(lk) = fs.link else {
+            diags.push(
+                Diag::new(
+                    &codes::inventory::NO_LINK,
+                    format!("entries of `{}` take no link fields", fs.name),
+                )
+                .at(loc, "a mapping where an id was expected")
+                .help(format!(
+                    "write the id alone: `- ID`; or declare `link: {{fields: ...}}` on `{}` under `schema:` in custody.yaml",
+                    fs.name
+                )),
+            );
+            return None;
+        };
+        let mut fields: Vec<Option<Field>> = vec![None; self.schema.kind(lk).fields.len()];
+        let mut id: Option<Raw<'a>> = None;
+        // Links hold no references (the schema refuses them): these stay empty.
+        let (mut no_refs, mut no_links) = (Vec::new(), Vec::new());
+        for (key, value) in entries {
+            let Some(name) = self.key_name(&key, diags) else {
+                continue;
+            };
+            if name == "id" {
+                id = Some(value);
+                continue;
+            }
+            match self.tables.find(lk, None, name) {
+                Some(lf) => {
+                    let mut none = Pending {
+                        refs: &mut no_refs,
+                        links: &mut no_links,
+                    };
+                    self.field(lk, lf, value, &mut fields, &mut none, diags);
+                }
+                None => diags.push(self.unknown_field(lk, None, name, key.span)),
+            }
+        }
+        let Some(id) = id else {
+            diags.push(
+                Diag::new(
+                    &codes::inventory::MISSING_ID,
+                    format!("an entry of `{}` without an `id`", fs.name),
+                )
+                .at(loc, "this entry has no `id`")
+                .help(format!(
+                    "add `id:` with {}: `- {{id: ..., ...}}`",
+                    expected(self.schema, inner)
+                )),
+            );
+            return None;
+        };
+        let id_loc = self.loc(id.span);
+        let target = self.slice(id.span).trim_matches(['"', '\'']);
+        let entry = self.scalar(
+            fid,
+            inner,
+            Slot::Entry(&fs.name),
+            id,
+            Some(elem),
+            p.refs,
+            diags,
+        )?;
+        // A link with no field is the short form.
+        if fields.iter().any(Option::is_some) {
+            p.links.push(PendingLink {
+                entity: 0,
+                field: fid,
+                elem,
+                link: Entity {
+                    kind: lk,
+                    id: target.into(),
+                    loc,
+                    id_loc,
+                    fields,
+                },
+            });
+        }
+        Some(entry)
     }
 
     /// Check one field's value and store it. Null is missing: the slot stays `None`.
@@ -620,7 +789,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         fid: FieldId,
         node: Raw<'a>,
         fields: &mut [Option<Field>],
-        refs: &mut Vec<PendingRef<'a>>,
+        p: &mut Pending<'_, 'a>,
         diags: &mut Vec<Diag>,
     ) {
         if let RawKind::Null = node.kind {
@@ -637,7 +806,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                         };
                         match self.tables.find(kind, Some(fid), name) {
                             // Recursion follows the schema's object nesting, not the input.
-                            Some(member) => self.field(kind, member, value, fields, refs, diags),
+                            Some(member) => self.field(kind, member, value, fields, p, diags),
                             None => diags.push(self.unknown_field(kind, Some(fid), name, key.span)),
                         }
                     }
@@ -655,10 +824,22 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 RawKind::Seq(items) => {
                     let mut values = Vec::with_capacity(items.len());
                     for item in items {
-                        let elem = Some(values.len() as u32);
-                        if let Some(v) =
-                            self.scalar(fid, inner, Slot::Entry(&fs.name), item, elem, refs, diags)
-                        {
+                        let elem = values.len() as u32;
+                        let entry = match (&**inner, &item.kind) {
+                            (FieldType::Ref(_), RawKind::Map(_)) => {
+                                self.link_entry(kind, fid, item, elem, p, diags)
+                            }
+                            _ => self.scalar(
+                                fid,
+                                inner,
+                                Slot::Entry(&fs.name),
+                                item,
+                                Some(elem),
+                                p.refs,
+                                diags,
+                            ),
+                        };
+                        if let Some(v) = entry {
                             values.push(v);
                         }
                     }
@@ -672,7 +853,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     None
                 }
             },
-            ty => self.scalar(fid, ty, Slot::Field(&fs.name), node, None, refs, diags),
+            ty => self.scalar(fid, ty, Slot::Field(&fs.name), node, None, p.refs, diags),
         };
         if let Some(slot) = fields.get_mut(fid.0 as usize) {
             *slot = field;
@@ -1015,6 +1196,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     let mut by_kind: Vec<Vec<EntityId>> = vec![Vec::new(); schema.kinds.len()];
     let mut index: HashMap<(KindId, Box<str>), EntityId> = HashMap::with_capacity(total);
     let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
+    let mut pending_links: Vec<(EntityId, PendingLink)> = Vec::new();
     let mut unread: HashSet<&str> = HashSet::new();
 
     for mut file in loaded {
@@ -1048,6 +1230,11 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
                 .into_iter()
                 .filter_map(|r| Some((ids.get(r.entity as usize).copied().flatten()?, r))),
         );
+        pending_links.extend(
+            file.links
+                .into_iter()
+                .filter_map(|l| Some((ids.get(l.entity as usize).copied().flatten()?, l))),
+        );
     }
 
     by_kind.par_iter_mut().for_each(|list| {
@@ -1060,6 +1247,8 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
         entities,
         by_kind,
         index,
+        links: Vec::new(),
+        link_of: HashMap::new(),
     };
 
     let mut broken: Vec<(EntityId, FieldId)> = Vec::new();
@@ -1083,7 +1272,9 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
             }
         }
     }
-    // A dangling reference is dropped; the rest of the field stays.
+    // A dangling reference is dropped; the rest of the field stays. Where entries go, the
+    // positions of the others move: `moved` maps old positions to new for the links.
+    let mut moved: HashMap<(EntityId, FieldId), Vec<Option<u32>>> = HashMap::new();
     for (owner, fid) in broken {
         let Some(slot) = inventory
             .entities
@@ -1097,12 +1288,18 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
                 value: Value::List(items),
                 ..
             }) => {
-                let kept: Vec<Field> = std::mem::take(items)
-                    .into_vec()
-                    .into_iter()
-                    .filter(|f| f.value != Value::Ref(UNRESOLVED))
-                    .collect();
+                let mut map = Vec::with_capacity(items.len());
+                let mut kept: Vec<Field> = Vec::with_capacity(items.len());
+                for f in std::mem::take(items).into_vec() {
+                    if f.value == Value::Ref(UNRESOLVED) {
+                        map.push(None);
+                    } else {
+                        map.push(Some(kept.len() as u32));
+                        kept.push(f);
+                    }
+                }
                 *items = kept.into_boxed_slice();
+                moved.entry((owner, fid)).or_insert(map);
             }
             Some(Field {
                 value: Value::Ref(UNRESOLVED),
@@ -1111,7 +1308,100 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
             _ => {}
         }
     }
+    for (owner, l) in pending_links {
+        let elem = match moved.get(&(owner, l.field)) {
+            Some(map) => map.get(l.elem as usize).copied().flatten(),
+            None => Some(l.elem),
+        };
+        let Some(elem) = elem else {
+            continue;
+        };
+        let id = EntityId(LINK_BIT | inventory.links.len() as u32);
+        inventory.links.push(l.link);
+        inventory.link_of.insert((owner, l.field, elem), id);
+    }
+    reverse_lists(&mut inventory, schema);
     inventory
+}
+
+/// Fill every reverse list (`data_store.accessed_by`, ...): for each entity of the kind it
+/// is on, the entities whose reference field names it, in id order (and, within one
+/// entity's list, in list order), each element located at the reference and carrying the
+/// link written there. An entity nothing names has no list (absent, so it reads as empty).
+fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
+    for target_kind in schema.kind_ids() {
+        let ks = schema.kind(target_kind);
+        for (ri, rf) in ks.fields.iter().enumerate() {
+            let Some((from_kind, from_field)) = rf.reverse_of else {
+                continue;
+            };
+            let rid = FieldId(ri as u16);
+            // (target, element, link), in the referencing entities' id order.
+            let mut found: Vec<(EntityId, Field, Option<EntityId>)> = Vec::new();
+            for &u in inv.of_kind(from_kind) {
+                match inv.get(u).field(from_field).map(|f| &f.value) {
+                    Some(Value::Ref(t)) => {
+                        if let Some(f) = inv.get(u).field(from_field) {
+                            let elem = Field {
+                                value: Value::Ref(u),
+                                loc: f.loc,
+                            };
+                            found.push((*t, elem, None));
+                        }
+                    }
+                    Some(Value::List(items)) => {
+                        for (i, item) in items.iter().enumerate() {
+                            if let Value::Ref(t) = item.value {
+                                let elem = Field {
+                                    value: Value::Ref(u),
+                                    loc: item.loc,
+                                };
+                                found.push((t, elem, inv.link(u, from_field, i)));
+                            }
+                        }
+                    }
+                    Some(
+                        Value::Str(_)
+                        | Value::Num(_)
+                        | Value::Bool(_)
+                        | Value::Date(_)
+                        | Value::Cat(_)
+                        | Value::Object,
+                    )
+                    | None => {}
+                }
+            }
+            // Stable: each target's elements stay in id order.
+            found.sort_by_key(|(t, _, _)| *t);
+            let mut found = found.into_iter().peekable();
+            let mut targets: Vec<EntityId> = inv.of_kind(target_kind).to_vec();
+            targets.sort_unstable();
+            for t in targets {
+                let mut items: Vec<Field> = Vec::new();
+                while let Some((_, elem, link)) = found.next_if(|(x, _, _)| *x <= t) {
+                    if let Some(link) = link {
+                        inv.link_of.insert((t, rid, items.len() as u32), link);
+                    }
+                    items.push(elem);
+                }
+                // Nothing names it: the list is absent, which reads as empty (no slot
+                // filled for most entities of a large inventory).
+                if items.is_empty() {
+                    continue;
+                }
+                let Some(ent) = inv.entities.get_mut(t.0 as usize) else {
+                    continue;
+                };
+                let loc = ent.id_loc;
+                if let Some(slot) = ent.fields.get_mut(ri) {
+                    *slot = Some(Field {
+                        value: Value::List(items.into_boxed_slice()),
+                        loc,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Every word of id characters in `text`: the ids an unread part of a file may define.

@@ -11,6 +11,9 @@ use std::hash::{Hash, Hasher};
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct EntityId(pub u32);
 
+/// Ids with this bit set name a link (`Inventory::links`), not an entity.
+pub const LINK_BIT: u32 = 1 << 31;
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Str(Box<str>),
@@ -56,12 +59,32 @@ pub struct Inventory {
     /// Entities of each kind, in id order.
     pub by_kind: Vec<Vec<EntityId>>,
     pub index: HashMap<(KindId, Box<str>), EntityId>,
+    /// The links written on reference-list entries (`- {id: crm, access: write}`), each an
+    /// `Entity` of its link schema's kind (`Schema::links`) whose fields are the link's, so
+    /// link values are typed and spanned like any field. Named by `EntityId(LINK_BIT | i)`.
+    /// A side table rather than a `Value` variant: entities without links pay nothing, and
+    /// a list element stays a plain `Value::Ref`.
+    pub links: Vec<Entity>,
+    /// The link of an element: (owner entity, list field, position in the list) to its
+    /// link. Short-form entries have none. Reverse lists have entries too: the link written
+    /// on the forward reference.
+    pub link_of: HashMap<(EntityId, FieldId, u32), EntityId>,
 }
 
 impl Inventory {
     pub fn get(&self, id: EntityId) -> &Entity {
-        // INVARIANT: EntityIds are made by `load` for this inventory's `entities`.
+        // INVARIANT: EntityIds are made by `load` for this inventory's `entities` (or, with
+        // `LINK_BIT`, its `links`).
+        if id.0 & LINK_BIT != 0 {
+            return &self.links[(id.0 & !LINK_BIT) as usize];
+        }
         &self.entities[id.0 as usize]
+    }
+    /// The link through which element `elem` of `owner`'s reference list `field` was written
+    /// (forward or reverse list); `None` for the short form.
+    pub fn link(&self, owner: EntityId, field: FieldId, elem: usize) -> Option<EntityId> {
+        let elem = u32::try_from(elem).ok()?;
+        self.link_of.get(&(owner, field, elem)).copied()
     }
     /// The entity of `kind` with this id. No allocation: the index is queried through
     /// [`IndexKey`], which `(KindId, Box<str>)` and `(KindId, &str)` both implement.

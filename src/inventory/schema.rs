@@ -14,6 +14,14 @@ pub const BUILTIN_SCHEMA: &str = include_str!("../../policies/schema.yaml");
 const MAX_KINDS: usize = 1_000;
 const MAX_FIELDS: usize = 10_000;
 
+/// Kind ids from here up name the link schemas of reference lists (`Schema::links`), so
+/// they never collide with real kinds (at most `MAX_KINDS`) and stay fixed as kinds are added.
+pub const LINK_BASE: u16 = 0x8000;
+
+/// Field names kept for what the language reads through a reference (`x.link`, and the
+/// supply chain's `p.depth`, `p.via`): a schema cannot define them.
+pub const RESERVED_FIELDS: [&str; 3] = ["link", "depth", "via"];
+
 /// The type names `type:` accepts, for did-you-mean.
 const TYPE_NAMES: [&str; 9] = [
     "string", "number", "bool", "date", "category", "object", "enum", "ref", "list",
@@ -48,6 +56,12 @@ pub struct FieldSchema {
     pub doc: String,
     /// The enclosing object field, for `contract.dpa_signed` the field `contract`.
     pub parent: Option<FieldId>,
+    /// For a `list<ref<K>>` field that declares `link: {fields: ...}`: the kind id (at or
+    /// above [`LINK_BASE`]) whose fields are the link's.
+    pub link: Option<KindId>,
+    /// For a reverse list (read-only, computed by the loader): the reference field it
+    /// reverses, `(vendor, accesses)` for `data_store.accessed_by`.
+    pub reverse_of: Option<(KindId, FieldId)>,
 }
 
 impl FieldSchema {
@@ -94,6 +108,10 @@ impl KindSchema {
 #[derive(Clone, Debug)]
 pub struct Schema {
     pub kinds: Vec<KindSchema>,
+    /// The link schemas of reference lists, `KindId(LINK_BASE + i)`: addressable with
+    /// [`Schema::kind`] like a kind (their fields are fields), but never listed, named in
+    /// policies or given a collection.
+    pub links: Vec<KindSchema>,
 }
 
 impl Schema {
@@ -110,7 +128,10 @@ impl Schema {
 
     /// The shipped schema and any problem in it (a test asserts there is none).
     pub(crate) fn builtin_with_diags(diags: &mut Vec<Diag>) -> Schema {
-        let mut schema = Schema { kinds: Vec::new() };
+        let mut schema = Schema {
+            kinds: Vec::new(),
+            links: Vec::new(),
+        };
         for doc in yaml::parse(FileId(0), BUILTIN_SCHEMA, diags) {
             schema.extend(FileId(0), &doc, diags);
         }
@@ -244,13 +265,26 @@ impl Schema {
                 pending.push((kind, fields));
             }
         }
+        let mut reverses = Vec::new();
         for (kind, fields) in pending {
-            self.add_fields(kind, fields, file, diags);
+            self.add_fields(kind, fields, file, &mut reverses, diags);
+        }
+        // Reverse lists last, so a kind's own fields come first whatever the order of kinds.
+        for r in reverses {
+            self.add_reverse(r, file, diags);
         }
     }
 
     /// Add the fields under `node` to `kind`, objects' members included.
-    fn add_fields(&mut self, kind: KindId, node: &Node, file: FileId, diags: &mut Vec<Diag>) {
+    fn add_fields<'n>(
+        &mut self,
+        kind: KindId,
+        node: &'n Node,
+        file: FileId,
+        reverses: &mut Vec<PendingReverse<'n>>,
+        diags: &mut Vec<Diag>,
+    ) {
+        let in_link = kind.0 >= LINK_BASE;
         let loc = |n: &Node| Loc::new(file, n.span);
         // Depth first with an explicit stack, so an object's members follow it directly.
         let mut stack: Vec<(Option<FieldId>, Entries<'_>)> = Vec::new();
@@ -284,6 +318,19 @@ impl Schema {
             let Some(short) = self.name_of(key, "field", file, diags) else {
                 continue;
             };
+            if RESERVED_FIELDS.contains(&short) {
+                diags.push(
+                    Diag::new(
+                        &codes::schema::INVALID_NAME,
+                        format!("`{short}` is a reserved field name"),
+                    )
+                    .at(loc(key), "reserved")
+                    .help(format!(
+                        "policies read `{short}` through references; choose another name"
+                    )),
+                );
+                continue;
+            }
             if parent.is_none() && short == "id" {
                 diags.push(
                     Diag::new(
@@ -299,7 +346,12 @@ impl Schema {
             let (ty_node, doc, members) = match &def.kind {
                 NodeKind::Str { .. } => (def, "", None),
                 NodeKind::Map(_) => {
-                    if !check_keys(def, &["type", "doc", "fields"], "field", file, diags) {
+                    let keys: &[&str] = if in_link {
+                        &["type", "doc", "fields"]
+                    } else {
+                        &["type", "doc", "fields", "link", "reverse"]
+                    };
+                    if !check_keys(def, keys, "field", file, diags) {
                         continue;
                     }
                     let Some(ty) = def.get("type") else {
@@ -330,6 +382,71 @@ impl Schema {
             let Some(ty) = self.parse_type(ty_node, file, diags) else {
                 continue;
             };
+            let is_ref = matches!(&ty, FieldType::Ref(_))
+                || matches!(&ty, FieldType::List(inner) if matches!(**inner, FieldType::Ref(_)));
+            if in_link && is_ref {
+                diags.push(
+                    Diag::new(
+                        &codes::schema::INVALID,
+                        format!("link field `{short}` cannot be a reference"),
+                    )
+                    .at(loc(ty_node), "a reference inside a link")
+                    .help("link fields hold values (strings, numbers, dates, enums, categories, lists of them)"),
+                );
+                continue;
+            }
+            let link_node = def.get("link").filter(|_| !in_link);
+            let reverse_node = def.get("reverse").filter(|_| !in_link);
+            if let Some(l) = link_node
+                && !matches!(&ty, FieldType::List(inner) if matches!(**inner, FieldType::Ref(_)))
+            {
+                diags.push(
+                    Diag::new(
+                        &codes::schema::INVALID,
+                        format!("field `{short}` has `link` but is not a list of references"),
+                    )
+                    .at(loc(l), "only `list<ref<KIND>>` fields have links")
+                    .help("remove `link:`, or make the field a `list<ref<KIND>>`"),
+                );
+                continue;
+            }
+            if let Some(r) = reverse_node
+                && !is_ref
+            {
+                diags.push(
+                    Diag::new(
+                        &codes::schema::INVALID,
+                        format!("field `{short}` has `reverse` but is not a reference"),
+                    )
+                    .at(
+                        loc(r),
+                        "only `ref<KIND>` and `list<ref<KIND>>` fields have reverses",
+                    )
+                    .help("remove `reverse:`"),
+                );
+                continue;
+            }
+            if let Some(existing) = self.kind(kind).field(&match parent {
+                Some(p) => format!("{}.{short}", self.kind(kind).field_schema(p).name),
+                None => short.to_string(),
+            }) && let Some((from, ffid)) = self.kind(kind).field_schema(existing).reverse_of
+            {
+                let from = self.kind(from);
+                diags.push(
+                    Diag::new(
+                        &codes::schema::REDEFINED_FIELD,
+                        format!(
+                            "field `{short}` of `{}` is the reverse of `{}.{}`",
+                            self.kind(kind).name,
+                            from.name,
+                            from.field_schema(ffid).name
+                        ),
+                    )
+                    .at(loc(key), "already defined as a reverse list")
+                    .help("reverse lists are read-only; choose another field name"),
+                );
+                continue;
+            }
             if let Some(m) = members
                 && ty != FieldType::Object
             {
@@ -343,7 +460,7 @@ impl Schema {
                 );
                 continue;
             }
-            let Some(k) = self.kinds.get_mut(kind.0 as usize) else {
+            let Some(k) = self.kind_mut(kind) else {
                 continue;
             };
             let full = match parent {
@@ -389,13 +506,196 @@ impl Schema {
                         ty: ty.clone(),
                         doc: doc.to_string(),
                         parent,
+                        link: None,
+                        reverse_of: None,
                     });
                     FieldId((k.fields.len() - 1) as u16)
                 }
             };
+            if let Some(l) = link_node {
+                self.add_link(kind, id, l, file, reverses, diags);
+            }
+            if let Some(r) = reverse_node {
+                reverses.push(PendingReverse {
+                    from: kind,
+                    field: id,
+                    name: r,
+                });
+            }
             if let Some(m) = members {
                 pending = Some((Some(id), m));
             }
+        }
+    }
+
+    /// `link: {fields: {...}}` on `kind`'s field `field`: its link schema is created, or
+    /// extended when the field already has one.
+    fn add_link<'n>(
+        &mut self,
+        kind: KindId,
+        field: FieldId,
+        node: &'n Node,
+        file: FileId,
+        reverses: &mut Vec<PendingReverse<'n>>,
+        diags: &mut Vec<Diag>,
+    ) {
+        if node.is_null() {
+            return;
+        }
+        if node.as_map().is_none() {
+            diags.push(
+                Diag::new(
+                    &codes::schema::INVALID,
+                    format!("`link` must be a mapping, found {}", node.describe()),
+                )
+                .at(Loc::new(file, node.span), "expected `fields:`")
+                .help("write `link: {fields: {name: {type: string, doc: ...}}}`"),
+            );
+            return;
+        }
+        if !check_keys(node, &["fields"], "link", file, diags) {
+            return;
+        }
+        let link = match self.kind(kind).field_schema(field).link {
+            Some(l) => l,
+            None => {
+                let ks = self.kind(kind);
+                let name = format!("{}.{}", ks.name, ks.field_schema(field).name);
+                self.links.push(KindSchema {
+                    name: format!("the link of `{name}`"),
+                    collection: String::new(),
+                    doc: format!("what an entry of `{name}` says about its reference"),
+                    fields: Vec::new(),
+                });
+                let id = KindId(LINK_BASE + (self.links.len() - 1) as u16);
+                if let Some(k) = self.kind_mut(kind)
+                    && let Some(f) = k.fields.get_mut(field.0 as usize)
+                {
+                    f.link = Some(id);
+                }
+                id
+            }
+        };
+        if let Some(fields) = node.get("fields") {
+            self.add_fields(link, fields, file, reverses, diags);
+        }
+    }
+
+    /// `reverse: NAME` on a reference field: the read-only list `NAME` on the kind it
+    /// points to.
+    fn add_reverse(&mut self, r: PendingReverse<'_>, file: FileId, diags: &mut Vec<Diag>) {
+        let Some(name) = self.name_of(r.name, "field", file, diags) else {
+            return;
+        };
+        let fs = self.kind(r.from).field_schema(r.field);
+        let target = match &fs.ty {
+            FieldType::Ref(k) => *k,
+            FieldType::List(inner) => match **inner {
+                FieldType::Ref(k) => k,
+                FieldType::String
+                | FieldType::Number
+                | FieldType::Bool
+                | FieldType::Date
+                | FieldType::Category
+                | FieldType::Enum(_)
+                | FieldType::List(_)
+                | FieldType::Object => return,
+            },
+            FieldType::String
+            | FieldType::Number
+            | FieldType::Bool
+            | FieldType::Date
+            | FieldType::Category
+            | FieldType::Enum(_)
+            | FieldType::Object => return,
+        };
+        let from_name = format!("{}.{}", self.kind(r.from).name, fs.name);
+        let loc = Loc::new(file, r.name.span);
+        if RESERVED_FIELDS.contains(&name) || name == "id" {
+            diags.push(
+                Diag::new(
+                    &codes::schema::INVALID_NAME,
+                    format!("`{name}` is a reserved field name"),
+                )
+                .at(loc, "reserved")
+                .help("choose another name for the reverse list"),
+            );
+            return;
+        }
+        let tk = self.kind(target);
+        if let Some(existing) = tk.field(name) {
+            if tk.field_schema(existing).reverse_of == Some((r.from, r.field)) {
+                return; // the same reverse, restated
+            }
+            let what = match tk.field_schema(existing).reverse_of {
+                Some((k, f)) => format!(
+                    "the reverse of `{}.{}`",
+                    self.kind(k).name,
+                    self.kind(k).field_schema(f).name
+                ),
+                None => format!(
+                    "a `{}` field",
+                    self.type_name(&tk.field_schema(existing).ty)
+                ),
+            };
+            diags.push(
+                Diag::new(
+                    &codes::schema::REDEFINED_FIELD,
+                    format!("`{}` already has a field `{name}`: {what}", tk.name),
+                )
+                .at(loc, format!("the reverse of `{from_name}`"))
+                .help("name the reverse list differently"),
+            );
+            return;
+        }
+        if tk.fields.len() >= MAX_FIELDS {
+            return;
+        }
+        let doc = format!(
+            "the {} entities whose `{}` names this one",
+            self.kind(r.from).name,
+            fs.name
+        );
+        let from = r.from;
+        let field = r.field;
+        if let Some(k) = self.kind_mut(target) {
+            k.fields.push(FieldSchema {
+                name: name.to_string(),
+                ty: FieldType::List(Box::new(FieldType::Ref(from))),
+                doc,
+                parent: None,
+                link: None,
+                reverse_of: Some((from, field)),
+            });
+        }
+    }
+
+    /// The link schema an element reached through `kind`'s list `field` carries: the
+    /// field's own, or for a reverse list the link of the field it reverses.
+    pub fn link_of(&self, kind: KindId, field: FieldId) -> Option<KindId> {
+        let fs = self.kind_opt(kind)?.fields.get(field.0 as usize)?;
+        match fs.reverse_of {
+            Some((k, f)) => self.kind_opt(k)?.fields.get(f.0 as usize)?.link,
+            None => fs.link,
+        }
+    }
+
+    /// Is `kind` a link schema (not a kind of entity)?
+    pub fn is_link(kind: KindId) -> bool {
+        kind.0 >= LINK_BASE
+    }
+
+    fn kind_opt(&self, id: KindId) -> Option<&KindSchema> {
+        match id.0.checked_sub(LINK_BASE) {
+            Some(i) => self.links.get(i as usize),
+            None => self.kinds.get(id.0 as usize),
+        }
+    }
+
+    fn kind_mut(&mut self, id: KindId) -> Option<&mut KindSchema> {
+        match id.0.checked_sub(LINK_BASE) {
+            Some(i) => self.links.get_mut(i as usize),
+            None => self.kinds.get_mut(id.0 as usize),
         }
     }
 
@@ -578,13 +878,24 @@ impl Schema {
             .map(|i| KindId(i as u16))
     }
     pub fn kind(&self, id: KindId) -> &KindSchema {
-        // INVARIANT: KindIds come from this schema, which only ever grows.
-        &self.kinds[id.0 as usize]
+        // INVARIANT: KindIds come from this schema, which only ever grows (link schemas'
+        // ids start at `LINK_BASE`).
+        match id.0.checked_sub(LINK_BASE) {
+            Some(i) => &self.links[i as usize],
+            None => &self.kinds[id.0 as usize],
+        }
     }
     /// Every kind id, in definition order.
     pub fn kind_ids(&self) -> impl Iterator<Item = KindId> + Clone {
         (0..self.kinds.len() as u16).map(KindId)
     }
+}
+
+/// A `reverse: NAME` waiting until every kind's fields are known.
+struct PendingReverse<'n> {
+    from: KindId,
+    field: FieldId,
+    name: &'n Node,
 }
 
 /// The entries of a mapping still to visit.

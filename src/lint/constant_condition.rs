@@ -83,7 +83,19 @@ fn condition<'a>(
             condition(cx, rule, a, depth, Role::Part, out);
             condition(cx, rule, b, depth, Role::Part, out);
         }
-        CKind::Quant { body, .. } => condition(cx, rule, body, depth + 1, Role::Part, out),
+        CKind::Quant {
+            slot,
+            list,
+            filter,
+            body,
+            ..
+        } => {
+            let depth = CExpr::body_depth(*slot, list);
+            if let Some(f) = filter {
+                condition(cx, rule, f, depth, Role::Part, out);
+            }
+            condition(cx, rule, body, depth, Role::Part, out)
+        }
         _ => {}
     }
 }

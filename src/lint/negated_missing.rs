@@ -70,7 +70,9 @@ fn condition<'a>(cx: &Cx<'a>, e: &'a CExpr, depth: usize, out: &mut Vec<Diag>) {
             condition(cx, a, depth, out);
             condition(cx, b, depth, out);
         }
-        CKind::Quant { body, .. } => condition(cx, body, depth + 1, out),
+        CKind::Quant {
+            slot, list, body, ..
+        } => condition(cx, body, CExpr::body_depth(*slot, list), out),
         _ => {}
     }
 }

@@ -77,7 +77,9 @@ impl Lint for ShadowedName {
                     }
                     for e in item_exprs(item) {
                         e.walk(&mut |x| {
-                            if let ExprKind::Quant { var, .. } = &x.kind {
+                            if let ExprKind::Quant { var, .. } | ExprKind::Aggregate { var, .. } =
+                                &x.kind
+                            {
                                 vars.push(var);
                             }
                         });

@@ -506,9 +506,7 @@ impl<'t> Builder<'t> {
             // Printed by `source`, as the `KIND` of `KIND VAR`.
             ExprKind::Entities(kind) => self.at(kind.span, &kind.name, out),
             ExprKind::Arith { op, lhs, rhs } => self.binary(lhs, &[op.as_str()], rhs, out),
-            ExprKind::Except { cats, excluded } => {
-                self.binary(cats, &["except"], excluded, out)
-            }
+            ExprKind::Except { cats, excluded } => self.binary(cats, &["except"], excluded, out),
             ExprKind::DateArith { base, op, duration } => {
                 let op = match op {
                     DateOp::Plus => "+",

@@ -10,7 +10,7 @@
 
 use crate::check::{CExpr, CKind, CheckedRule};
 use crate::eval::Context;
-use crate::eval::value::{List, Val};
+use crate::eval::value::Val;
 use crate::inventory::Inventory;
 use crate::source::{Loc, SourceMap};
 use crate::types::RuleId;
@@ -151,14 +151,11 @@ fn bodies<'a>(
         slot, list, body, ..
     } = &e.kind
     {
-        let items = cx
-            .val(list, env)
-            .as_list()
-            .unwrap_or(List::Vals(Vec::new()));
+        let elements = cx.elements(list, env);
         let saved: Vec<Val<'a>> = env.clone();
         env.truncate(*slot);
-        for item in items.iter() {
-            env.push(item);
+        for i in 0..elements.items.len() {
+            cx.bind(&elements, i, *slot, env);
             let r = cx.cond(body, env, &mut ());
             record(seen, body.loc, r);
             bodies(cx, body, env, seen);

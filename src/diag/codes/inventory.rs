@@ -155,4 +155,45 @@ crate::codes! {
     /// Fix: add the entity, or correct the id; the help names the nearest one.
     pub UNKNOWN_REFERENCE = error "custody::inventory::unknown_reference",
         "A reference field (`accesses`, `subprocessors`, `hosted_by`) names an entity that is not in the inventory.";
+
+    /// An entry of a reference list is written as a mapping, but the list declares no link
+    /// fields. Only lists with `link:` in the schema (`accesses`, `subprocessors`) take
+    /// `- {id: crm, access: write}`.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// policies: [.]
+    /// inventory: [inventory]
+    /// schema:
+    ///   vendor:
+    ///     fields:
+    ///       backs_up: "list<ref<data_store>>"
+    /// ```
+    ///
+    /// ```yaml title="inventory/vendors.yaml"
+    /// vendors:
+    ///   - id: acme
+    ///     backs_up:
+    ///       - {id: crm, schedule: daily}
+    /// data_stores:
+    ///   - id: crm
+    /// ```
+    ///
+    /// Fix: write the id alone (`- crm`), or declare `link: {fields: ...}` on the field under
+    /// `schema:` in `custody.yaml` (docs/inventory.md, "Links").
+    pub NO_LINK = error "custody::inventory::no_link",
+        "An entry of a reference list is written as a mapping, but the list declares no link fields.";
+
+    /// A reverse list is written in an inventory. Reverse lists (`data_store.accessed_by`,
+    /// `vendor.hosts`, `vendor.subprocessor_of`, or one a schema extension names with
+    /// `reverse:`) are computed from the references on the other side.
+    ///
+    /// ```yaml title="inventory/stores.yaml"
+    /// data_stores:
+    ///   - id: crm
+    ///     accessed_by: [acme]
+    /// ```
+    ///
+    /// Fix: remove it, and list the store in the vendor's `accesses` instead.
+    pub READ_ONLY_FIELD = error "custody::inventory::read_only_field",
+        "A reverse list is written in an inventory.";
 }

@@ -292,4 +292,22 @@ crate::codes! {
     /// Fix: pick another name (`all p in v.subprocessors: ...`).
     pub SHADOWED_VARIABLE = error "custody::policy::shadowed_variable",
         "A quantifier variable has the name of a variable already bound, or of a `let` in scope.";
+
+    /// `x.link` is used where there is no link: on the rule's variable, on a variable that
+    /// ranges over a list other than a reference list (a `supply_chain`, a list of strings), on
+    /// a path such as `s.hosted_by.link`, or over a reference list that declares no link
+    /// fields. A link is what one entry of a reference list says about its reference
+    /// (`- {id: crm, access: write}`).
+    ///
+    /// ```policy title="rules.policy"
+    /// rule R-1 "Vendors write nowhere" {
+    ///   for vendor v
+    ///   require v.link.access == "read"
+    /// }
+    /// ```
+    ///
+    /// Fix: read the link on a quantifier's variable over a reference list:
+    /// `all s in v.accesses: s.link.access == "read"`.
+    pub LINK_UNAVAILABLE = error "custody::policy::link_unavailable",
+        "`x.link` is used where there is no link: on the rule's variable, on a variable that ranges over a list other than a reference list (a `supply_chain`, a list of strings), on a path such as `s.hosted_by.link`, or over a reference list that declares no link fields.";
 }
