@@ -3,8 +3,8 @@
 //! **Architecture invariant:** once `check` has produced a `CheckedRule`, evaluating it cannot
 //! fail: no names are looked up and no types are tested at evaluation time.
 
-use crate::ast::{CmpOp, DateOp, IsTest, Quantifier, Unit};
-use crate::inventory::{CatId, FieldId, KindId};
+use crate::ast::{CmpOp, DateOp, DayFn, IsTest, Quantifier, Unit};
+use crate::inventory::{CatId, EnumValues, FieldId, KindId};
 use crate::source::Loc;
 use crate::types::{RuleId, Severity};
 
@@ -14,8 +14,8 @@ pub enum Ty {
     Bool,
     Num,
     Str,
-    /// A string restricted to these values (`tier`, `kind`).
-    Enum(Vec<String>),
+    /// A string restricted to these values (`tier`, `kind`); ordered ones compare by rank.
+    Enum(EnumValues),
     Date,
     Cat,
     Entity(KindId),
@@ -35,7 +35,8 @@ impl Ty {
             Ty::Str => "a string".into(),
             Ty::Enum(v) => format!(
                 "one of {}",
-                v.iter()
+                v.listed()
+                    .iter()
                     .map(|s| format!("`{s}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -133,7 +134,7 @@ impl CExpr {
     /// - a list literal: its items, in order;
     /// - one child: the base of `Field`, `Id`, `SupplyChain`, `Count`, `DateArith`; the
     ///   operand of `Not`; the left-hand side of `Matches` and `Is`; the subject of `Handles`
-    ///   and `Holds`; the date of `Within` and `OlderThan`;
+    ///   and `Holds`; the date of `Within`, `WithinNext`, `OlderThan` and `Days`;
     /// - two children, left before right: `And`, `Or`, `Before`, `After`, `Compare`, `In`,
     ///   `Contains` (left-hand side, then right-hand side); `Quant` (the list, then the body).
     ///
@@ -153,7 +154,9 @@ impl CExpr {
             | CKind::Handles { subject: base, .. }
             | CKind::Holds { subject: base, .. }
             | CKind::Within { date: base, .. }
+            | CKind::WithinNext { date: base, .. }
             | CKind::OlderThan { date: base, .. }
+            | CKind::Days { date: base, .. }
             | CKind::DateArith { base, .. } => vec![base],
             CKind::And(a, b)
             | CKind::Or(a, b)
@@ -203,11 +206,13 @@ impl CExpr {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
             | CKind::Quant { .. }
             | CKind::Count(_)
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => Shape::Computed,
         }
     }
@@ -300,6 +305,12 @@ pub enum CKind {
         amount: i64,
         unit: Unit,
     },
+    /// `D within next N unit`: as-of ≤ D ≤ as-of + N.
+    WithinNext {
+        date: Box<CExpr>,
+        amount: i64,
+        unit: Unit,
+    },
     OlderThan {
         date: Box<CExpr>,
         amount: i64,
@@ -315,6 +326,11 @@ pub enum CKind {
         body: Box<CExpr>,
     },
     Count(Box<CExpr>),
+    /// `days_since(D)` (as-of − D in days), `days_until(D)` (D − as-of): a number.
+    Days {
+        func: DayFn,
+        date: Box<CExpr>,
+    },
     DateArith {
         base: Box<CExpr>,
         op: DateOp,

@@ -325,6 +325,8 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         | R::list
         | R::count
         | R::kw_count
+        | R::days_call
+        | R::days_fn
         | R::kw_today
         | R::boolean
         | R::date
@@ -757,7 +759,7 @@ impl<'a> Translate<'a> {
                 _ => d.help_opt(did_you_mean_help(&["set", "missing", "empty"])),
             };
         }
-        if has(E::Number) && matches!(prev, "within" | "than" | "+" | "-") {
+        if has(E::Number) && matches!(prev, "within" | "than" | "+" | "-" | "last" | "next") {
             return self
                 .expected(
                     UNEXPECTED_TOKEN,
