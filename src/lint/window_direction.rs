@@ -7,7 +7,7 @@ use crate::diag::code::Code;
 use crate::inventory::When;
 
 crate::codes! {
-    /// A date window looks the wrong way for its field: `within` (or `within last`, `older
+    /// A date window looks the wrong way for its field. `within` (or `within last`, `older
     /// than`) looks back from today, but the field is declared `when: future` in the schema
     /// (a contract's expiry), or `within next` looks ahead at a `when: past` field (the last
     /// audit). `v.contract.expires within 60 days` matches only contracts that have already
@@ -26,7 +26,7 @@ crate::codes! {
     /// `v.last_audit within last 12 months`. Declare a date field's direction in the schema
     /// with `when: past` or `when: future`.
     pub CODE = warning "custody::lint::window_direction",
-        "A date window looks the wrong way for its field: `within` (or `within last`, `older than`) looks back from today, but the field is declared `when: future` in the schema (a contract's expiry), or `within next` looks ahead at a `when: past` field (the last audit).";
+        "A date window looks the wrong way for its field.";
 }
 
 /// A past window on a `when: future` date field, or a future window on a `when: past` one.
