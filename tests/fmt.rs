@@ -165,7 +165,16 @@ fn deep_nesting_is_formatted_without_overflow() {
 // ---------------------------------------------------------------------------------------
 // Properties over generated policies
 
-const NAMES: &[&str] = &["v", "p", "s", "vendor_x", "_tmp", "next", "last", "days_since"];
+const NAMES: &[&str] = &[
+    "v",
+    "p",
+    "s",
+    "vendor_x",
+    "_tmp",
+    "next",
+    "last",
+    "days_since",
+];
 const FIELDS: &[&str] = &["tier", "last_audit", "count", "rule", "accesses", "a1"];
 
 fn path_strategy() -> impl Strategy<Value = String> {

@@ -253,7 +253,10 @@ fn window_direction_follows_the_fields_when() {
         "v.contract.expires before today + 60 days",
     ] {
         let got = rule_warnings("for vendor v", &[fine]);
-        assert!(!got.iter().any(|w| w == "window_direction"), "{fine}: {got:?}");
+        assert!(
+            !got.iter().any(|w| w == "window_direction"),
+            "{fine}: {got:?}"
+        );
     }
     // A field of the user's schema takes `when:` too.
     let config = "policies: [.]\ninventory: [inventory]\nschema:\n  vendor:\n    fields:\n      renewal: {type: date, when: future}\n      kickoff: date\n";

@@ -620,17 +620,42 @@ vendors:
   - id: missing
 ";
     let check = |req: &str, want: &[&str]| {
-        assert_eq!(failing_ids("for vendor v", req, inv, AS_OF), ids(want), "{req}");
+        assert_eq!(
+            failing_ids("for vendor v", req, inv, AS_OF),
+            ids(want),
+            "{req}"
+        );
     };
-    check("days_since(v.last_audit) == 365", &["leap", "missing", "today"]);
-    check("days_until(v.contract.expires) == 30", &["leap", "missing", "today"]);
-    check("days_since(v.last_audit) == 999", &["missing", "today", "year"]);
+    check(
+        "days_since(v.last_audit) == 365",
+        &["leap", "missing", "today"],
+    );
+    check(
+        "days_until(v.contract.expires) == 30",
+        &["leap", "missing", "today"],
+    );
+    check(
+        "days_since(v.last_audit) == 999",
+        &["missing", "today", "year"],
+    );
     // A past date is a negative number of days until it, and the reverse.
-    check("days_until(v.contract.expires) < 0", &["missing", "today", "year"]);
-    check("days_since(v.contract.expires) == 1", &["missing", "today", "year"]);
-    check("days_since(v.last_audit) == 0", &["leap", "missing", "year"]);
+    check(
+        "days_until(v.contract.expires) < 0",
+        &["missing", "today", "year"],
+    );
+    check(
+        "days_since(v.contract.expires) == 1",
+        &["missing", "today", "year"],
+    );
+    check(
+        "days_since(v.last_audit) == 0",
+        &["leap", "missing", "year"],
+    );
     // Missing is missing: every comparison on it is false.
-    check("days_since(v.last_audit) >= 0 or days_since(v.last_audit) < 0", &["missing"]);
+    check(
+        "days_since(v.last_audit) >= 0 or days_since(v.last_audit) < 0",
+        &["missing"],
+    );
     check("days_until(today + 1 month) == 30", &[]);
 }
 
@@ -653,7 +678,10 @@ fn days_since_reads_in_evidence_and_message_templates_as_a_whole_number() {
             .find(|f| &*r.project.inventory.get(f.entity).id == id)
             .map(|f| f.message.clone())
     };
-    assert_eq!(msg("old").as_deref(), Some("old: audited 998 days ago, 47 days left"));
+    assert_eq!(
+        msg("old").as_deref(),
+        Some("old: audited 998 days ago, 47 days left")
+    );
     assert_eq!(
         msg("none").as_deref(),
         Some("none: audited (missing) days ago, (missing) days left"),
@@ -711,13 +739,26 @@ vendors:
 #[test]
 fn ordered_enums_compare_by_their_order_and_missing_is_false() {
     let check = |req: &str, want: &[&str]| {
-        assert_eq!(failing_ids("for vendor v", req, TIER_INV, AS_OF), ids(want), "{req}");
+        assert_eq!(
+            failing_ids("for vendor v", req, TIER_INV, AS_OF),
+            ids(want),
+            "{req}"
+        );
     };
     check("v.tier >= \"high\"", &["low", "medium", "missing"]);
     check("v.tier > \"high\"", &["high", "low", "medium", "missing"]);
-    check("v.tier < \"medium\"", &["critical", "high", "medium", "missing"]);
-    check("v.tier <= \"low\"", &["critical", "high", "medium", "missing"]);
-    check("v.tier > \"critical\"", &["critical", "high", "low", "medium", "missing"]);
+    check(
+        "v.tier < \"medium\"",
+        &["critical", "high", "medium", "missing"],
+    );
+    check(
+        "v.tier <= \"low\"",
+        &["critical", "high", "medium", "missing"],
+    );
+    check(
+        "v.tier > \"critical\"",
+        &["critical", "high", "low", "medium", "missing"],
+    );
     // The constant may be on the left, or a `let`.
     check("\"medium\" <= v.tier", &["low", "missing"]);
     // Two fields of the same ordered enum: the subprocessors are no more critical than v.
@@ -726,7 +767,10 @@ fn ordered_enums_compare_by_their_order_and_missing_is_false() {
         &["high", "low", "missing"],
     );
     // `==` is as before.
-    check("v.tier == \"critical\"", &["high", "low", "medium", "missing"]);
+    check(
+        "v.tier == \"critical\"",
+        &["high", "low", "medium", "missing"],
+    );
     // `not` negates the missing test's false, as everywhere.
     check("not v.tier < \"high\"", &["low", "medium"]);
 }
