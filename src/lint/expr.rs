@@ -208,7 +208,8 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
 fn depends(e: &CExpr, depth: usize) -> bool {
     match &e.kind {
         CKind::Var(s) => *s < depth,
-        CKind::Today => true,
+        // `days_since`/`days_until` count from the as-of date, as `today` is it.
+        CKind::Today | CKind::Days { .. } => true,
         _ => e.children().into_iter().any(|c| depends(c, depth)),
     }
 }
