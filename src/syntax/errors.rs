@@ -760,15 +760,23 @@ impl<'a> Translate<'a> {
             };
         }
         if has(E::Number) && matches!(prev, "within" | "than" | "+" | "-" | "last" | "next") {
-            return self
-                .expected(
-                    UNEXPECTED_TOKEN,
-                    "a duration such as `12 months`",
-                    "a duration",
-                )
-                .help(
-                    "a duration is a whole number and a unit: `days`, `weeks`, `months` or `years`",
-                );
+            let d = self.expected(
+                UNEXPECTED_TOKEN,
+                "a duration such as `12 months`",
+                "a duration",
+            );
+            // `within nxt 30 days`: a misspelt direction.
+            if prev == "within"
+                && found_kind == Some(TokKind::Word)
+                && let Some(help) = did_you_mean_help(&["last", "next"])
+            {
+                return d.help(format!(
+                    "{help} `within next 30 days` looks ahead, `within last 30 days` back"
+                ));
+            }
+            return d.help(
+                "a duration is a whole number and a unit: `days`, `weeks`, `months` or `years`",
+            );
         }
         if has(E::Str) && !has(E::Expr) {
             return self.expected_string(found_kind);
