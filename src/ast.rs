@@ -213,6 +213,33 @@ impl Unit {
     }
 }
 
+/// Which way a `within` window looks, as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WithinDir {
+    /// `within N unit` (v1): the past N units.
+    Plain,
+    /// `within last N unit`: the same window, said explicitly.
+    Last,
+    /// `within next N unit`: the coming N units.
+    Next,
+}
+
+/// `days_since(D)` or `days_until(D)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DayFn {
+    Since,
+    Until,
+}
+
+impl DayFn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DayFn::Since => "days_since",
+            DayFn::Until => "days_until",
+        }
+    }
+}
+
 /// `N unit`, e.g. `12 months`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Duration {
@@ -292,6 +319,7 @@ impl Expr {
             ExprKind::Not(a)
             | ExprKind::Paren(a)
             | ExprKind::Count(a)
+            | ExprKind::Days { date: a, .. }
             | ExprKind::Matches { lhs: a, .. }
             | ExprKind::Is { lhs: a, .. }
             | ExprKind::Within { date: a, .. }
@@ -349,6 +377,7 @@ pub enum ExprKind {
     Within {
         date: Box<Expr>,
         duration: Duration,
+        dir: WithinDir,
     },
     OlderThan {
         date: Box<Expr>,
@@ -389,6 +418,11 @@ pub enum ExprKind {
     Except {
         cats: Box<Expr>,
         excluded: Box<Expr>,
+    },
+    /// `days_since(D)`, `days_until(D)`
+    Days {
+        func: DayFn,
+        date: Box<Expr>,
     },
     /// `D + N unit`, `D - N unit`
     DateArith {

@@ -316,7 +316,7 @@ fn help_code_on_a_namespace_lists_its_codes() {
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(text.starts_with("custody::lint has 10 codes"), "{text}");
+    assert!(text.starts_with("custody::lint has 11 codes"), "{text}");
     assert!(
         text.contains("\ncustody::lint::waiver_expires_soon (warning)\n"),
         "{text}"

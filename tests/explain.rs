@@ -299,6 +299,29 @@ fn dates_lists_and_missing_values() {
 }
 
 #[test]
+fn windows_ahead_day_counts_and_ordered_tiers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = "rule T-9 \"Renewals\" {\n  for vendor v where v.tier >= \"high\"\n  require v.contract.expires within next 30 days\n  require days_since(v.last_audit) <= 365\n}\n";
+    let inventory = "vendors:\n  - id: soon\n    tier: critical\n    last_audit: 2025-01-01\n    contract: {expires: 2027-01-10}\n";
+    std::fs::write(dir.path().join("rules.policy"), policy).expect("write");
+    std::fs::write(dir.path().join("inventory.yaml"), inventory).expect("write");
+    std::fs::write(
+        dir.path().join("custody.yaml"),
+        "policies: [rules.policy]\ninventory: [inventory.yaml]\n",
+    )
+    .expect("write");
+    let (out, code) = explain_in(dir.path(), &["T-9", "vendor/soon"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("`critical` >= `high`? true"), "{out}");
+    assert!(
+        out.contains("2027-01-10 ≥ 2026-11-24 (as-of) and 2027-01-10 ≤ 2026-12-24 (as-of 2026-11-24 + 30 days)? false (47 days after as-of)"),
+        "{out}"
+    );
+    assert!(out.contains("days_since(v.last_audit) = 692"), "{out}");
+    assert!(out.contains("692 <= 365? false"), "{out}");
+}
+
+#[test]
 fn long_quantifier_lists_are_capped_and_counted() {
     let dir = fixture();
     let (out, code) = explain_in(dir.path(), &["T-3", "vendor/hub"]);

@@ -165,7 +165,16 @@ fn deep_nesting_is_formatted_without_overflow() {
 // ---------------------------------------------------------------------------------------
 // Properties over generated policies
 
-const NAMES: &[&str] = &["v", "p", "s", "vendor_x", "_tmp"];
+const NAMES: &[&str] = &[
+    "v",
+    "p",
+    "s",
+    "vendor_x",
+    "_tmp",
+    "next",
+    "last",
+    "days_since",
+];
 const FIELDS: &[&str] = &["tier", "last_audit", "count", "rule", "accesses", "a1"];
 
 fn path_strategy() -> impl Strategy<Value = String> {
@@ -227,6 +236,8 @@ fn expr_strategy() -> impl Strategy<Value = Vec<String>> {
             4 => leaf_strategy(),
             1 => inner.clone().prop_map(|e| wrap("(", e, ")")),
             1 => inner.clone().prop_map(|e| wrap("count(", e, ")")),
+            1 => (prop::sample::select(&["days_since(", "days_until("][..]), inner.clone())
+                .prop_map(|(f, e)| wrap(f, e, ")")),
             1 => prop::collection::vec(inner.clone(), 0..4).prop_map(|items| {
                 let mut t = vec!["[".to_owned()];
                 for (i, item) in items.into_iter().enumerate() {
@@ -286,8 +297,8 @@ fn expr_strategy() -> impl Strategy<Value = Vec<String>> {
                 .prop_map(|(l, w)| [l, vec!["is".to_owned(), w.to_owned()]].concat()),
             1 => (operand.clone(), string_strategy())
                 .prop_map(|(l, s)| [l, vec!["matches".to_owned(), s]].concat()),
-            1 => (operand.clone(), prop::bool::ANY, duration_strategy()).prop_map(|(l, older, d)| {
-                let words: Vec<String> = if older { vec!["older".into(), "than".into()] } else { vec!["within".into()] };
+            1 => (operand.clone(), prop::sample::select(&["older than", "within", "within last", "within next"][..]), duration_strategy()).prop_map(|(l, w, d)| {
+                let words: Vec<String> = w.split(' ').map(str::to_owned).collect();
                 [l, words, d].concat()
             }),
         ];

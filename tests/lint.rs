@@ -225,6 +225,54 @@ fn negated_missing_is_not_on_a_boolean_field_only() {
 }
 
 #[test]
+fn window_direction_follows_the_fields_when() {
+    for wrong in [
+        "v.contract.expires within 60 days",
+        "v.contract.expires within last 60 days",
+        "v.contract.expires older than 1 month",
+        "v.last_audit within next 12 months",
+        "v.offboarded within next 1 week",
+        "any s in v.accesses: s.last_access_review within next 3 months",
+        "not v.contract.expires within 2 weeks",
+    ] {
+        assert_eq!(
+            rule_warnings("for vendor v", &[wrong]),
+            ["window_direction"],
+            "{wrong}"
+        );
+    }
+    for fine in [
+        "v.contract.expires within next 60 days",
+        "v.last_audit within 12 months",
+        "v.last_audit within last 12 months",
+        "v.last_audit older than 2 years",
+        // A day count depends on the as-of date: not a constant condition either.
+        "days_until(2027-01-01) > 30",
+        // Arithmetic, other dates and fields with no `when:` are left alone.
+        "v.contract.expires - 1 year within 1 month",
+        "today within next 1 day",
+        "2027-01-01 within next 5 years",
+        "v.contract.expires before today + 60 days",
+    ] {
+        let got = rule_warnings("for vendor v", &[fine]);
+        assert!(
+            !got.iter().any(|w| w == "window_direction"),
+            "{fine}: {got:?}"
+        );
+        if fine.starts_with("days_until") {
+            assert_eq!(got, Vec::<String>::new(), "{fine}");
+        }
+    }
+    // A field of the user's schema takes `when:` too.
+    let config = "policies: [.]\ninventory: [inventory]\nschema:\n  vendor:\n    fields:\n      renewal: {type: date, when: future}\n      kickoff: date\n";
+    let policy = "rule R-1 \"t\" {\n  references \"x\"\n  for vendor v\n  require v.renewal within 30 days\n  require v.kickoff within 30 days\n  require v.kickoff within next 30 days\n  remediation \"y\"\n}\n";
+    assert_eq!(
+        lint_only(&[("custody.yaml", config), ("rules.policy", policy)]),
+        ["window_direction"]
+    );
+}
+
+#[test]
 fn duplicate_requires_compare_meaning_not_text() {
     let policy = r#"let approved = ["AU", "NZ"]
 let cat = personal.contact

@@ -527,6 +527,275 @@ fn date_window_reason_spells_out_the_arithmetic() {
     );
 }
 
+fn expiry_inv(dates: &[(&str, &str)]) -> String {
+    let mut s = String::from("vendors:\n  - id: missing\n");
+    for (id, d) in dates {
+        s.push_str(&format!("  - id: {id}\n    contract: {{expires: {d}}}\n"));
+    }
+    s
+}
+
+#[test]
+fn within_next_is_inclusive_at_both_ends_and_clamps_month_ends() {
+    // As of 2026-01-31, one month ahead is 2026-02-28 (clamped); both ends are in.
+    let inv = expiry_inv(&[
+        ("jan30", "2026-01-30"),
+        ("jan31", "2026-01-31"),
+        ("feb28", "2026-02-28"),
+        ("mar01", "2026-03-01"),
+    ]);
+    let fails = failing_ids(
+        "for vendor v",
+        "v.contract.expires within next 1 month",
+        &inv,
+        "2026-01-31",
+    );
+    assert_eq!(
+        fails,
+        ids(&["jan30", "mar01", "missing"]),
+        "past dates are not within next; the clamped bound is inclusive; missing is false"
+    );
+    // Days, weeks and years the same way; as of 2028-02-29 one year ahead is 2029-02-28.
+    let inv = expiry_inv(&[
+        ("d7", "2026-12-01"),
+        ("d8", "2026-12-02"),
+        ("y29feb28", "2029-02-28"),
+        ("y29mar01", "2029-03-01"),
+    ]);
+    let fails = failing_ids(
+        "for vendor v",
+        "v.contract.expires within next 1 week",
+        &inv,
+        AS_OF,
+    );
+    assert_eq!(fails, ids(&["d8", "missing", "y29feb28", "y29mar01"]));
+    let fails = failing_ids(
+        "for vendor v",
+        "v.contract.expires within next 1 year",
+        &inv,
+        "2028-02-29",
+    );
+    assert_eq!(fails, ids(&["d7", "d8", "missing", "y29mar01"]));
+}
+
+#[test]
+fn within_last_is_v1_within() {
+    let inv = audit_inv(&[
+        ("feb27", "2026-02-27"),
+        ("feb28", "2026-02-28"),
+        ("mar31", "2026-03-31"),
+        ("apr01", "2026-04-01"),
+    ]);
+    for req in [
+        "v.last_audit within last 1 month",
+        "v.last_audit within 1 month",
+    ] {
+        let fails = failing_ids("for vendor v", req, &inv, "2026-03-31");
+        assert_eq!(fails, ids(&["apr01", "feb27"]), "{req}");
+    }
+    // `last` and `next` are only words after `within`: a variable may be called `next`.
+    let inv = "vendors:\n  - {id: a, subprocessors: [b]}\n  - {id: b, last_audit: 2026-11-25}\n  - {id: c, subprocessors: [a], last_audit: 2026-11-26}\n";
+    let fails = failing_ids(
+        "for vendor v where v.subprocessors is set",
+        "all next in v.subprocessors: next.last_audit within next 1 day",
+        inv,
+        AS_OF,
+    );
+    assert_eq!(fails, ids(&["c"]), "as of {AS_OF}");
+}
+
+#[test]
+fn days_since_and_days_until_count_calendar_days() {
+    let inv = "
+vendors:
+  - id: year
+    last_audit: 2025-11-24
+    contract: {expires: 2026-12-24}
+  - id: leap
+    last_audit: 2024-02-29
+    contract: {expires: 2026-11-23}
+  - id: today
+    last_audit: 2026-11-24
+    contract: {expires: 2026-11-24}
+  - id: missing
+";
+    let check = |req: &str, want: &[&str]| {
+        assert_eq!(
+            failing_ids("for vendor v", req, inv, AS_OF),
+            ids(want),
+            "{req}"
+        );
+    };
+    check(
+        "days_since(v.last_audit) == 365",
+        &["leap", "missing", "today"],
+    );
+    check(
+        "days_until(v.contract.expires) == 30",
+        &["leap", "missing", "today"],
+    );
+    check(
+        "days_since(v.last_audit) == 999",
+        &["missing", "today", "year"],
+    );
+    // A past date is a negative number of days until it, and the reverse.
+    check(
+        "days_until(v.contract.expires) < 0",
+        &["missing", "today", "year"],
+    );
+    check(
+        "days_since(v.contract.expires) == 1",
+        &["missing", "today", "year"],
+    );
+    check(
+        "days_since(v.last_audit) == 0",
+        &["leap", "missing", "year"],
+    );
+    // Missing is missing: every comparison on it is false.
+    check(
+        "days_since(v.last_audit) >= 0 or days_since(v.last_audit) < 0",
+        &["missing"],
+    );
+    check("days_until(today + 1 month) == 30", &[]);
+}
+
+#[test]
+fn days_since_reads_in_evidence_and_message_templates_as_a_whole_number() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n for vendor v\n message \"{v.id}: audited {days_since(v.last_audit)} days ago, {days_until(v.contract.expires)} days left\"\n require days_since(v.last_audit) <= 365\n require v.contract.expires within next 30 days\n}\n",
+        ),
+        (
+            "inventory/inv.yaml",
+            "vendors:\n  - id: old\n    last_audit: 2024-03-01\n    contract: {expires: 2027-01-10}\n  - id: none\n",
+        ),
+    ]);
+    let messages: Vec<(String, String, String)> = common::findings(&r);
+    let msg = |id: &str| {
+        r.findings
+            .iter()
+            .find(|f| &*r.project.inventory.get(f.entity).id == id)
+            .map(|f| f.message.clone())
+    };
+    assert_eq!(
+        msg("old").as_deref(),
+        Some("old: audited 998 days ago, 47 days left")
+    );
+    assert_eq!(
+        msg("none").as_deref(),
+        Some("none: audited (missing) days ago, (missing) days left"),
+        "{messages:?}"
+    );
+    assert_eq!(
+        common::evidence(&r, "old"),
+        vec![
+            "days_since(v.last_audit) is 998; the rule requires <= 365".to_string(),
+            "contract.expires 2027-01-10 is 47 days after 2026-11-24; the limit is the next 30 days (by 2026-12-24)"
+                .to_string(),
+        ]
+    );
+}
+
+#[test]
+fn within_next_evidence_says_how_far_ahead_and_the_bound() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n for vendor v where v.contract.expires within next 60 days\n require v.contract.expires within next 1 day\n}\n",
+        ),
+        (
+            "inventory/inv.yaml",
+            "vendors:\n  - id: soon\n    contract: {expires: 2027-01-10}\n",
+        ),
+    ]);
+    assert_eq!(
+        common::evidence(&r, "soon"),
+        vec![
+            "contract.expires 2027-01-10 is 47 days after 2026-11-24, within the next 60 days (by 2027-01-23)"
+                .to_string(),
+            "contract.expires 2027-01-10 is 47 days after 2026-11-24; the limit is the next 1 day (by 2026-11-25)"
+                .to_string(),
+        ]
+    );
+    let past = failing_ids(
+        "for vendor v",
+        "v.contract.expires within next 1 day",
+        "vendors:\n  - id: gone\n    contract: {expires: 2026-11-20}\n",
+        AS_OF,
+    );
+    assert_eq!(past, ids(&["gone"]));
+}
+
+const TIER_INV: &str = "
+vendors:
+  - {id: low, tier: low, subprocessors: [high]}
+  - {id: medium, tier: medium, subprocessors: [low]}
+  - {id: high, tier: high, subprocessors: [critical]}
+  - {id: critical, tier: critical, subprocessors: [medium, low]}
+  - {id: missing, subprocessors: [low]}
+";
+
+#[test]
+fn ordered_enums_compare_by_their_order_and_missing_is_false() {
+    let check = |req: &str, want: &[&str]| {
+        assert_eq!(
+            failing_ids("for vendor v", req, TIER_INV, AS_OF),
+            ids(want),
+            "{req}"
+        );
+    };
+    check("v.tier >= \"high\"", &["low", "medium", "missing"]);
+    check("v.tier > \"high\"", &["high", "low", "medium", "missing"]);
+    check(
+        "v.tier < \"medium\"",
+        &["critical", "high", "medium", "missing"],
+    );
+    check(
+        "v.tier <= \"low\"",
+        &["critical", "high", "medium", "missing"],
+    );
+    check(
+        "v.tier > \"critical\"",
+        &["critical", "high", "low", "medium", "missing"],
+    );
+    // The constant may be on the left, or a `let`.
+    check("\"medium\" <= v.tier", &["low", "missing"]);
+    // Two fields of the same ordered enum: the subprocessors are no more critical than v.
+    check(
+        "all p in v.subprocessors: p.tier <= v.tier",
+        &["high", "low", "missing"],
+    );
+    // `==` is as before.
+    check(
+        "v.tier == \"critical\"",
+        &["high", "low", "medium", "missing"],
+    );
+    // `not` negates the missing test's false, as everywhere.
+    check("not v.tier < \"high\"", &["low", "medium"]);
+}
+
+#[test]
+fn ordered_enum_comparison_with_a_let() {
+    let (_d, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "let floor = \"high\"\nrule T-1 \"t\" {\n for vendor v\n require v.tier >= floor\n}\n",
+        ),
+        ("inventory/inv.yaml", TIER_INV),
+    ]);
+    let failing: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| r.project.inventory.get(f.entity).id.to_string())
+        .collect();
+    assert_eq!(failing, ids(&["low", "medium", "missing"]));
+    assert_eq!(
+        common::evidence(&r, "medium"),
+        vec!["tier is `medium`; the rule requires >= `high`".to_string()]
+    );
+}
+
 #[test]
 fn output_is_ordered_by_rule_then_entity() {
     let policy = "rule B-2 \"b\" {\n for vendor v\n require false\n}\nrule A-1 \"a\" {\n for vendor v\n require false\n}\n";

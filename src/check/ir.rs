@@ -3,8 +3,8 @@
 //! **Architecture invariant:** once `check` has produced a `CheckedRule`, evaluating it cannot
 //! fail: no names are looked up and no types are tested at evaluation time.
 
-use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, IsTest, Quantifier, Unit};
-use crate::inventory::{CatId, FieldId, KindId};
+use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, DayFn, IsTest, Quantifier, Unit};
+use crate::inventory::{CatId, EnumValues, FieldId, KindId};
 use crate::source::Loc;
 use crate::types::{RuleId, Severity};
 
@@ -14,8 +14,8 @@ pub enum Ty {
     Bool,
     Num,
     Str,
-    /// A string restricted to these values (`tier`, `kind`).
-    Enum(Vec<String>),
+    /// A string restricted to these values (`tier`, `kind`); ordered ones compare by rank.
+    Enum(EnumValues),
     Date,
     Cat,
     Entity(KindId),
@@ -37,7 +37,8 @@ impl Ty {
             Ty::Str => "a string".into(),
             Ty::Enum(v) => format!(
                 "one of {}",
-                v.iter()
+                v.listed()
+                    .iter()
                     .map(|s| format!("`{s}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -137,7 +138,7 @@ impl CExpr {
     /// - a list literal: its items, in order;
     /// - one child: the base of `Field`, `Id`, `SupplyChain`, `Count`, `DateArith`; the
     ///   operand of `Not`; the left-hand side of `Matches` and `Is`; the subject of `Handles`
-    ///   and `Holds`; the date of `Within` and `OlderThan`;
+    ///   and `Holds`; the date of `Within`, `WithinNext`, `OlderThan` and `Days`;
     /// - two children, left before right: `And`, `Or`, `Before`, `After`, `Compare`, `In`,
     ///   `Contains`, `Arith` (left-hand side, then right-hand side);
     /// - `Quant`: the list, the filter when there is one, the body; `Agg`: the list, the
@@ -159,7 +160,9 @@ impl CExpr {
             | CKind::Handles { subject: base, .. }
             | CKind::Holds { subject: base, .. }
             | CKind::Within { date: base, .. }
+            | CKind::WithinNext { date: base, .. }
             | CKind::OlderThan { date: base, .. }
+            | CKind::Days { date: base, .. }
             | CKind::DateArith { base, .. } => vec![base],
             CKind::And(a, b)
             | CKind::Or(a, b)
@@ -236,6 +239,7 @@ impl CExpr {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -244,6 +248,7 @@ impl CExpr {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => Shape::Computed,
         }
     }
@@ -362,6 +367,12 @@ pub enum CKind {
         amount: i64,
         unit: Unit,
     },
+    /// `D within next N unit`: as-of ≤ D ≤ as-of + N.
+    WithinNext {
+        date: Box<CExpr>,
+        amount: i64,
+        unit: Unit,
+    },
     OlderThan {
         date: Box<CExpr>,
         amount: i64,
@@ -397,6 +408,11 @@ pub enum CKind {
         op: ArithOp,
         lhs: Box<CExpr>,
         rhs: Box<CExpr>,
+    },
+    /// `days_since(D)` (as-of − D in days), `days_until(D)` (D − as-of): a number.
+    Days {
+        func: DayFn,
+        date: Box<CExpr>,
     },
     DateArith {
         base: Box<CExpr>,

@@ -735,7 +735,28 @@ impl<'a> Checker<'a> {
             );
             return None;
         };
-        self.path(path, span)
+        let value = self.path(path, span)?;
+        let Some(func) = p.call else {
+            return Some(value);
+        };
+        if value.ty != Ty::Date {
+            let words = self.ty_words(&value.ty);
+            let name = func.as_str();
+            return self.type_error(
+                span,
+                format!("`{name}` needs a date, but `{}` is {words}", path.dotted()),
+                format!("this is {words}"),
+                Some("dates are fields such as `v.last_audit` or `v.contract.expires`".into()),
+            );
+        }
+        self.mk(
+            CKind::Days {
+                func,
+                date: Box::new(value),
+            },
+            Ty::Num,
+            span,
+        )
     }
 
     /// Check an expression that must be a condition.
@@ -990,18 +1011,25 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Handles { subject, cats } => self.category_test(true, subject, cats, span),
             ExprKind::Holds { subject, cats } => self.category_test(false, subject, cats, span),
-            ExprKind::Within { date, duration } | ExprKind::OlderThan { date, duration } => {
-                let d = self.date_operand(
-                    date,
-                    if matches!(e.kind, ExprKind::Within { .. }) {
-                        "within"
-                    } else {
-                        "older than"
+            ExprKind::Within { date, duration, .. } | ExprKind::OlderThan { date, duration } => {
+                let word = match &e.kind {
+                    ExprKind::Within { dir, .. } => match dir {
+                        ast::WithinDir::Plain => "within",
+                        ast::WithinDir::Last => "within last",
+                        ast::WithinDir::Next => "within next",
                     },
-                )?;
+                    _ => "older than",
+                };
+                let d = self.date_operand(date, word)?;
                 self.duration_ok(duration)?;
                 let (amount, unit) = (duration.amount, duration.unit);
-                let kind = if matches!(e.kind, ExprKind::Within { .. }) {
+                let kind = if word == "within next" {
+                    CKind::WithinNext {
+                        date: Box::new(d),
+                        amount,
+                        unit,
+                    }
+                } else if matches!(e.kind, ExprKind::Within { .. }) {
                     CKind::Within {
                         date: Box::new(d),
                         amount,
@@ -1043,6 +1071,17 @@ impl<'a> Checker<'a> {
                         unit: duration.unit,
                     },
                     Ty::Date,
+                    span,
+                )
+            }
+            ExprKind::Days { func, date } => {
+                let d = self.date_operand(date, func.as_str())?;
+                self.mk(
+                    CKind::Days {
+                        func: *func,
+                        date: Box::new(d),
+                    },
+                    Ty::Num,
                     span,
                 )
             }
@@ -1238,6 +1277,7 @@ impl<'a> Checker<'a> {
         let ordering = !matches!(op, CmpOp::Eq | CmpOp::Ne);
         let ok = if ordering {
             matches!((&l.ty, &r.ty), (Ty::Num, Ty::Num) | (Ty::Date, Ty::Date))
+                || ordered_pair(&l, &r)
         } else {
             l.ty.compatible(&r.ty) && !matches!(l.ty, Ty::List(_) | Ty::Object)
         };
@@ -1246,7 +1286,7 @@ impl<'a> Checker<'a> {
             let lt = self.text(lhs.span).to_owned();
             let rt = self.text(rhs.span).to_owned();
             let help = if ordering {
-                Some(format!("`{}` compares numbers or dates", op.as_str()))
+                Some(order_help(op, (&l, &lt), (&r, &rt)))
             } else if matches!(l.ty, Ty::List(_)) {
                 Some("to test a list, use `contains`, `is empty` or `count(...)`".into())
             } else {
@@ -1312,7 +1352,7 @@ impl<'a> Checker<'a> {
         let mut ok = true;
         let mut found = Vec::new();
         for (s, loc) in consts {
-            if !values.iter().any(|v| v == s) {
+            if !values.contains(s) {
                 found.push(
                     Diag::new(
                         &codes::policy::UNKNOWN_ENUM_VALUE,
@@ -1321,7 +1361,7 @@ impl<'a> Checker<'a> {
                     .at(loc, "not one of the allowed values")
                     .help_opt(diag::suggest(
                         s,
-                        values.iter().map(String::as_str),
+                        values.listed(),
                         "allowed values",
                     )),
                 );
@@ -1760,6 +1800,74 @@ impl<'a> Checker<'a> {
             i = end + 1;
         }
         Some(cur)
+    }
+}
+
+/// Do `l` and `r` compare by an enum's order: both of one ordered enum, or one of them an
+/// ordered enum and the other a string constant (validated against it after)?
+fn ordered_pair(l: &CExpr, r: &CExpr) -> bool {
+    let str_const = |e: &CExpr| matches!(e.as_const(), Some(Const::Str(_)));
+    match (&l.ty, &r.ty) {
+        (Ty::Enum(a), Ty::Enum(b)) => a.ordered && a == b,
+        (Ty::Enum(a), Ty::Str) => a.ordered && str_const(r),
+        (Ty::Str, Ty::Enum(b)) => b.ordered && str_const(l),
+        (
+            Ty::Bool
+            | Ty::Num
+            | Ty::Str
+            | Ty::Enum(_)
+            | Ty::Date
+            | Ty::Cat
+            | Ty::Entity(_)
+            | Ty::List(_)
+            | Ty::Object
+            | Ty::Unknown
+            | Ty::Pattern,
+            _,
+        ) => false,
+    }
+}
+
+/// The help for `< <= > >=` between operands that do not compare: why, when an enum is
+/// involved (it has no order, or the two have different orders), and what to write.
+fn order_help(op: CmpOp, (l, lt): (&CExpr, &str), (r, rt): (&CExpr, &str)) -> String {
+    let op = op.as_str();
+    let enum_of = |e: &CExpr| match &e.ty {
+        Ty::Enum(v) => Some(v.clone()),
+        Ty::Bool
+        | Ty::Num
+        | Ty::Str
+        | Ty::Date
+        | Ty::Cat
+        | Ty::Entity(_)
+        | Ty::List(_)
+        | Ty::Object
+        | Ty::Unknown
+        | Ty::Pattern => None,
+    };
+    let (le, re) = (enum_of(l), enum_of(r));
+    let unordered = [(&le, lt), (&re, rt)]
+        .into_iter()
+        .find(|(e, _)| e.as_ref().is_some_and(|v| !v.ordered));
+    if let Some((_, text)) = unordered {
+        return format!(
+            "`{text}` is an enum with no order: test it with `==` or `in [...]`; a field declared `ordered(a, b, c)` in the schema (lowest first) compares with `<`, `<=`, `>` and `>=`"
+        );
+    }
+    match (le, re) {
+        (Some(_), Some(_)) => format!(
+            "`{lt}` and `{rt}` are values of different ordered enums, which have no common order"
+        ),
+        (Some(v), None) | (None, Some(v)) => {
+            let text = if enum_of(l).is_some() { lt } else { rt };
+            let listed = v.listed();
+            let example = listed.get(1).or(listed.first()).copied().unwrap_or("value");
+            format!(
+                "`{text}` is an ordered enum (lowest first: {}); compare it with one of its values, e.g. `{text} {op} \"{example}\"`",
+                v.values.join(", ")
+            )
+        }
+        (None, None) => format!("`{op}` compares numbers, dates or values of an ordered enum"),
     }
 }
 

@@ -95,7 +95,10 @@ pub enum Reached {
 /// Which date-window test.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Window {
+    /// `within` and `within last`.
     Within,
+    /// `within next`.
+    WithinNext,
     OlderThan,
 }
 
@@ -147,7 +150,8 @@ pub enum Evidence {
     },
     /// A `within` / `older than` operand that is present but not a date.
     NotADate { what: String },
-    /// `within` / `older than`: the date, the as-of date, the limit and the cutoff it gives.
+    /// `within` / `within next` / `older than`: the date, the as-of date, the limit and the
+    /// cutoff it gives.
     Window {
         test: Window,
         what: String,
@@ -155,7 +159,8 @@ pub enum Evidence {
         as_of: Date,
         amount: i64,
         unit: Unit,
-        /// `as_of − amount unit`; `None` outside the supported dates.
+        /// `as_of − amount unit` (`as_of + amount unit` for `within next`); `None` outside
+        /// the supported dates.
         cutoff: Option<Date>,
         holds: bool,
     },
@@ -299,6 +304,21 @@ impl fmt::Display for Evidence {
                         "{what} {date} is {} before {as_of}; the limit is {limit}",
                         days(age)
                     ),
+                    (Window::WithinNext, true) => write!(
+                        f,
+                        "{what} {date} is {} after {as_of}, within the next {limit} (by {cutoff})",
+                        days(-age)
+                    ),
+                    (Window::WithinNext, false) if age > 0 => write!(
+                        f,
+                        "{what} {date} is in the past ({} before {as_of}); the rule requires within the next {limit}",
+                        days(age)
+                    ),
+                    (Window::WithinNext, false) => write!(
+                        f,
+                        "{what} {date} is {} after {as_of}; the limit is the next {limit} (by {cutoff})",
+                        days(-age)
+                    ),
                     (Window::OlderThan, true) => {
                         write!(f, "{what} {date} is older than {limit} (before {cutoff})")
                     }
@@ -430,6 +450,7 @@ pub fn describe(cx: &Context<'_>, e: &CExpr) -> String {
         | CKind::Handles { .. }
         | CKind::Holds { .. }
         | CKind::Within { .. }
+        | CKind::WithinNext { .. }
         | CKind::OlderThan { .. }
         | CKind::Before(..)
         | CKind::After(..)
@@ -437,6 +458,7 @@ pub fn describe(cx: &Context<'_>, e: &CExpr) -> String {
         | CKind::Count(_)
         | CKind::Agg { .. }
         | CKind::Arith { .. }
+        | CKind::Days { .. }
         | CKind::DateArith { .. } => cx.sources.slice(e.loc).to_owned(),
     }
 }

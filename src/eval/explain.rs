@@ -221,6 +221,7 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -228,6 +229,7 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => Node::new(head).with(self.leaf(e, env, truth)),
         }
     }
@@ -343,7 +345,10 @@ impl<'a> Explainer<'_, 'a> {
                 let handles = matches!(e.kind, CKind::Handles { .. });
                 out.extend(self.categories(handles, subject, (cats, except), env));
             }
-            CKind::Within { date, amount, unit } | CKind::OlderThan { date, amount, unit } => {
+            CKind::Within { date, amount, unit }
+            | CKind::WithinNext { date, amount, unit }
+            | CKind::OlderThan { date, amount, unit } => {
+                let next = matches!(e.kind, CKind::WithinNext { .. });
                 let d = self.cx.val(date, env);
                 out.extend(self.operand(date, env));
                 let as_of = self.cx.as_of;
@@ -352,9 +357,14 @@ impl<'a> Explainer<'_, 'a> {
                     out.push(Node::new(missing_note));
                     return out;
                 };
-                let Some(cutoff) = shift(as_of, -amount, *unit) else {
+                let (step, sign) = if next {
+                    (*amount, "+")
+                } else {
+                    (-amount, "−")
+                };
+                let Some(cutoff) = shift(as_of, step, *unit) else {
                     out.push(Node::new(format!(
-                        "as-of {as_of} − {limit} is outside the supported dates, so the test is false"
+                        "as-of {as_of} {sign} {limit} is outside the supported dates, so the test is false"
                     )));
                     return out;
                 };
@@ -364,7 +374,11 @@ impl<'a> Explainer<'_, 'a> {
                     n if n > 0 => format!("{} before as-of", days(n)),
                     n => format!("{} after as-of", days(-n)),
                 };
-                let text = if matches!(e.kind, CKind::Within { .. }) {
+                let text = if next {
+                    format!(
+                        "{dv} ≥ {as_of} (as-of) and {dv} ≤ {cutoff} (as-of {as_of} + {limit})? {truth} ({age_words})"
+                    )
+                } else if matches!(e.kind, CKind::Within { .. }) {
                     format!(
                         "{dv} ≥ {cutoff} (as-of {as_of} − {limit}) and {dv} ≤ {as_of} (as-of)? {truth} ({age_words})"
                     )
@@ -407,6 +421,7 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => {
                 let v = self.cx.val(e, env);
                 if let Some(mut n) = self.operand(e, env) {
@@ -450,7 +465,7 @@ impl<'a> Explainer<'_, 'a> {
                     Some(Node::new(format!("{text} = {}", self.words(&v))).at(loc))
                 }
             }
-            CKind::Count(inner) => {
+            CKind::Count(inner) | CKind::Days { date: inner, .. } => {
                 let children = self.operand(inner, env).into_iter().collect();
                 Some(Node::new(format!("{text} = {}", self.words(&v))).with(children))
             }
@@ -508,6 +523,7 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -771,6 +787,7 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -779,6 +796,7 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. },
             _,
         ) => out.push(e),

@@ -14,9 +14,11 @@ pub mod impact;
 pub mod value;
 pub mod waivers;
 
-use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, IsTest, Quantifier, Unit};
-use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart};
-use crate::inventory::{CatId, EntityId, FieldId, Inventory, Overlap, Schema, Taxonomy};
+use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, DayFn, IsTest, Quantifier, Unit};
+use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart, Ty};
+use crate::inventory::{
+    CatId, EntityId, EnumValues, FieldId, Inventory, Overlap, Schema, Taxonomy,
+};
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
 use derived::{Derived, Via};
@@ -461,6 +463,20 @@ impl<'a> Context<'a> {
             },
             CKind::Entities(kind) => Val::List(List::Ids(self.inv.of_kind(*kind))),
             CKind::Arith { op, lhs, rhs } => arith(*op, self.val(lhs, env), self.val(rhs, env)),
+            CKind::Days { func, date } => match self.val(date, env) {
+                Val::Date(d) => Val::Num(match func {
+                    DayFn::Since => days_between(d, self.as_of),
+                    DayFn::Until => days_between(self.as_of, d),
+                } as f64),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => Val::Missing,
+            },
             CKind::DateArith {
                 base,
                 op,
@@ -498,6 +514,7 @@ impl<'a> Context<'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -578,6 +595,7 @@ impl<'a> Context<'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -585,6 +603,7 @@ impl<'a> Context<'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => {
                 let r = self.test(e, env);
                 if S::ON {
@@ -829,6 +848,7 @@ impl<'a> Context<'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -837,6 +857,7 @@ impl<'a> Context<'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => Default::default(),
         };
         let d = self.display();
@@ -860,7 +881,11 @@ impl<'a> Context<'a> {
     fn test(&self, e: &'a CExpr, env: &mut Vec<Val<'a>>) -> bool {
         match &e.kind {
             CKind::Compare { op, lhs, rhs } => {
-                compare(*op, &self.val(lhs, env), &self.val(rhs, env))
+                let (l, r) = (self.val(lhs, env), self.val(rhs, env));
+                match ordered_enum(lhs, rhs) {
+                    Some(values) => compare_ranked(*op, &l, &r, values),
+                    None => compare(*op, &l, &r),
+                }
             }
             CKind::In { negated, lhs, rhs } => {
                 let l = self.val(lhs, env);
@@ -971,6 +996,19 @@ impl<'a> Context<'a> {
                 | Val::List(_)
                 | Val::Object => false,
             },
+            CKind::WithinNext { date, amount, unit } => match self.val(date, env) {
+                Val::Date(d) => {
+                    shift(self.as_of, *amount, *unit).is_some_and(|hi| self.as_of <= d && d <= hi)
+                }
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => false,
+            },
             CKind::OlderThan { date, amount, unit } => match self.val(date, env) {
                 Val::Date(d) => shift(self.as_of, -amount, *unit).is_some_and(|lo| d < lo),
                 Val::Missing
@@ -1004,6 +1042,7 @@ impl<'a> Context<'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => matches!(self.val(e, env), Val::Bool(true)),
         }
     }
@@ -1105,7 +1144,9 @@ impl<'a> Context<'a> {
                 | None => None,
             },
             CKind::Id(base) | CKind::SupplyChain(base) => self.value_loc(base, env),
-            CKind::DateArith { base, .. } => self.value_loc(base, env),
+            CKind::DateArith { base, .. } | CKind::Days { date: base, .. } => {
+                self.value_loc(base, env)
+            }
             CKind::Const(_)
             | CKind::List(_)
             | CKind::Today
@@ -1120,6 +1161,7 @@ impl<'a> Context<'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -1154,9 +1196,10 @@ impl<'a> Context<'a> {
                     | Val::Object => None,
                 }
             }
-            CKind::DateArith { base, .. } | CKind::Count(base) | CKind::Id(base) => {
-                self.missing(base, env)
-            }
+            CKind::DateArith { base, .. }
+            | CKind::Count(base)
+            | CKind::Id(base)
+            | CKind::Days { date: base, .. } => self.missing(base, env),
             CKind::Arith { lhs, rhs, .. } => {
                 self.missing(lhs, env).or_else(|| self.missing(rhs, env))
             }
@@ -1177,6 +1220,7 @@ impl<'a> Context<'a> {
             | CKind::Handles { .. }
             | CKind::Holds { .. }
             | CKind::Within { .. }
+            | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
             | CKind::Before(..)
             | CKind::After(..)
@@ -1193,7 +1237,9 @@ impl<'a> Context<'a> {
             }
             CKind::In { lhs, .. } | CKind::Matches { lhs, .. } => vec![lhs],
             CKind::Contains { lhs, rhs } => vec![lhs, rhs],
-            CKind::Within { date, .. } | CKind::OlderThan { date, .. } => vec![date],
+            CKind::Within { date, .. }
+            | CKind::WithinNext { date, .. }
+            | CKind::OlderThan { date, .. } => vec![date],
             CKind::Field { .. } => vec![e],
             CKind::Const(_)
             | CKind::List(_)
@@ -1212,6 +1258,7 @@ impl<'a> Context<'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => vec![],
         };
         for op in operands {
@@ -1333,27 +1380,14 @@ impl<'a> Context<'a> {
                 cats,
                 except,
             } => self.explain_categories(e, subject, (cats, except), env, result),
-            CKind::Within { date, amount, unit } | CKind::OlderThan { date, amount, unit } => {
-                let Val::Date(dv) = self.val(date, env) else {
-                    let what = self.describe(date);
-                    return Fact::new(Evidence::NotADate { what }, None);
-                };
-                let test = if matches!(e.kind, CKind::Within { .. }) {
-                    Window::Within
-                } else {
-                    Window::OlderThan
-                };
-                let evidence = Evidence::Window {
-                    test,
-                    what: self.describe(date),
-                    date: dv,
-                    as_of: self.as_of,
-                    amount: *amount,
-                    unit: *unit,
-                    cutoff: shift(self.as_of, -amount, *unit),
-                    holds: result,
-                };
-                Fact::new(evidence, loc_of(self, date, env))
+            CKind::Within { date, amount, unit } => {
+                self.explain_window(Window::Within, date, *amount, *unit, env, result)
+            }
+            CKind::WithinNext { date, amount, unit } => {
+                self.explain_window(Window::WithinNext, date, *amount, *unit, env, result)
+            }
+            CKind::OlderThan { date, amount, unit } => {
+                self.explain_window(Window::OlderThan, date, *amount, *unit, env, result)
             }
             CKind::Before(a, b) | CKind::After(a, b) => {
                 let (x, y) = (self.val(a, env), self.val(b, env));
@@ -1390,6 +1424,7 @@ impl<'a> Context<'a> {
             | CKind::Agg { .. }
             | CKind::Entities(_)
             | CKind::Arith { .. }
+            | CKind::Days { .. }
             | CKind::DateArith { .. } => {
                 let v = self.val(e, env);
                 let evidence = Evidence::Value {
@@ -1399,6 +1434,37 @@ impl<'a> Context<'a> {
                 Fact::new(evidence, loc_of(self, e, env))
             }
         }
+    }
+
+    /// `within`, `within next`, `older than`: the date, and the window's far end.
+    fn explain_window(
+        &self,
+        test: Window,
+        date: &'a CExpr,
+        amount: i64,
+        unit: Unit,
+        env: &mut Vec<Val<'a>>,
+        result: bool,
+    ) -> Fact {
+        let Val::Date(dv) = self.val(date, env) else {
+            let what = self.describe(date);
+            return Fact::new(Evidence::NotADate { what }, None);
+        };
+        let step = match test {
+            Window::Within | Window::OlderThan => -amount,
+            Window::WithinNext => amount,
+        };
+        let evidence = Evidence::Window {
+            test,
+            what: self.describe(date),
+            date: dv,
+            as_of: self.as_of,
+            amount,
+            unit,
+            cutoff: shift(self.as_of, step, unit),
+            holds: result,
+        };
+        Fact::new(evidence, self.value_loc(date, env))
     }
 
     fn explain_categories(
@@ -1561,6 +1627,50 @@ fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> bool {
         CmpOp::Le => o != Ordering::Greater,
         CmpOp::Gt => o == Ordering::Greater,
         CmpOp::Ge => o != Ordering::Less,
+    }
+}
+
+/// The ordered enum a comparison is between, when it is (`v.tier >= "high"`): `check` lets
+/// `< <= > >=` through on enums only when they are ordered, and only between one enum.
+fn ordered_enum<'e>(lhs: &'e CExpr, rhs: &'e CExpr) -> Option<&'e EnumValues> {
+    [&lhs.ty, &rhs.ty].into_iter().find_map(|t| match t {
+        Ty::Enum(values) if values.ordered => Some(values),
+        Ty::Enum(_)
+        | Ty::Bool
+        | Ty::Num
+        | Ty::Str
+        | Ty::Date
+        | Ty::Cat
+        | Ty::Entity(_)
+        | Ty::List(_)
+        | Ty::Object
+        | Ty::Unknown
+        | Ty::Pattern => None,
+    })
+}
+
+/// [`compare`] on an ordered enum: `< <= > >=` compare the values' ranks; a missing value
+/// (or one outside the enum) makes them false. `==` and `!=` are as for strings.
+fn compare_ranked(op: CmpOp, l: &Val<'_>, r: &Val<'_>, values: &EnumValues) -> bool {
+    match op {
+        CmpOp::Eq | CmpOp::Ne => compare(op, l, r),
+        CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => {
+            let rank = |v: &Val<'_>| match v {
+                Val::Str(s) => values.rank(s).map(|n| Val::Num(n as f64)),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::Entity(_)
+                | Val::List(_)
+                | Val::Object => None,
+            };
+            match (rank(l), rank(r)) {
+                (Some(a), Some(b)) => compare(op, &a, &b),
+                _ => false,
+            }
+        }
     }
 }
 

@@ -920,7 +920,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     RawKind::Str(s, _) => s,
                     _ => self.slice(node.span),
                 };
-                if values.iter().any(|v| v == text) {
+                if values.contains(text) {
                     Value::Str(text.into())
                 } else {
                     diags.push(
@@ -931,7 +931,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                         .at(loc, format!("not a valid `{name}`"))
                         .help_opt(diag::suggest(
                             text,
-                            values.iter().map(String::as_str),
+                            values.listed(),
                             "valid values",
                         )),
                     );
@@ -1110,7 +1110,7 @@ fn expected(schema: &Schema, ty: &FieldType) -> String {
         FieldType::Bool => "true or false".into(),
         FieldType::Date => "a date (YYYY-MM-DD)".into(),
         FieldType::Category => "a data category".into(),
-        FieldType::Enum(values) => format!("one of {}", values.join(", ")),
+        FieldType::Enum(values) => format!("one of {}", values.listed().join(", ")),
         FieldType::Ref(k) => format!("the id of a {}", kind_name(schema, *k)),
         FieldType::Object => "a mapping".into(),
         FieldType::List(inner) => format!("a list of {}", plural(schema, inner)),
@@ -1124,7 +1124,7 @@ fn plural(schema: &Schema, ty: &FieldType) -> String {
         FieldType::Bool => "true or false values".into(),
         FieldType::Date => "dates (YYYY-MM-DD)".into(),
         FieldType::Category => "data categories".into(),
-        FieldType::Enum(values) => format!("values among {}", values.join(", ")),
+        FieldType::Enum(values) => format!("values among {}", values.listed().join(", ")),
         FieldType::Ref(k) => format!("{} ids", kind_name(schema, *k)),
         FieldType::Object | FieldType::List(_) => "values".into(),
     }

@@ -20,7 +20,7 @@ pub mod taxonomy;
 
 pub use load::load;
 pub use model::{Entity, EntityId, Field, Inventory, Value};
-pub use schema::{FieldId, FieldSchema, FieldType, KindId, KindSchema, Schema};
+pub use schema::{EnumValues, FieldId, FieldSchema, FieldType, KindId, KindSchema, Schema, When};
 pub use taxonomy::{CatId, Overlap, Taxonomy};
 
 #[cfg(test)]

@@ -23,8 +23,8 @@ pub const LINK_BASE: u16 = 0x8000;
 pub const RESERVED_FIELDS: [&str; 3] = ["link", "depth", "via"];
 
 /// The type names `type:` accepts, for did-you-mean.
-const TYPE_NAMES: [&str; 9] = [
-    "string", "number", "bool", "date", "category", "object", "enum", "ref", "list",
+const TYPE_NAMES: [&str; 10] = [
+    "string", "number", "bool", "date", "category", "object", "enum", "ordered", "ref", "list",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
@@ -41,11 +41,59 @@ pub enum FieldType {
     Bool,
     Date,
     Category,
-    Enum(Vec<String>),
+    /// `enum(a, b)` or `ordered(low, high)`.
+    Enum(EnumValues),
     Ref(KindId),
     List(Box<FieldType>),
     /// A nested mapping such as `contract`; its members are fields named `contract.x`.
     Object,
+}
+
+/// The values of an enum type, as declared. `ordered(low, medium, high)` declares them
+/// lowest first, and `< <= > >=` compare them by that order (SPEC §7.6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnumValues {
+    pub values: Vec<String>,
+    pub ordered: bool,
+}
+
+impl EnumValues {
+    pub fn contains(&self, v: &str) -> bool {
+        self.values.iter().any(|x| x == v)
+    }
+    /// The position of `v` in the order, lowest first (`None`: not a value, or not ordered).
+    pub fn rank(&self, v: &str) -> Option<usize> {
+        if !self.ordered {
+            return None;
+        }
+        self.values.iter().position(|x| x == v)
+    }
+    /// The values as messages list them: an unordered enum in declaration order, an ordered
+    /// one highest first (as v1 listed `tier`: critical, high, medium, low).
+    pub fn listed(&self) -> Vec<&str> {
+        let mut v: Vec<&str> = self.values.iter().map(String::as_str).collect();
+        if self.ordered {
+            v.reverse();
+        }
+        v
+    }
+}
+
+/// Which way a date field points from today (`when:` in the schema): an audit happened in the
+/// past, a contract expires in the future. Lint `window_direction` uses it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    Past,
+    Future,
+}
+
+impl When {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            When::Past => "past",
+            When::Future => "future",
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -62,6 +110,8 @@ pub struct FieldSchema {
     /// For a reverse list (read-only, computed by the loader): the reference field it
     /// reverses, `(vendor, accesses)` for `data_store.accessed_by`.
     pub reverse_of: Option<(KindId, FieldId)>,
+    /// `when: past|future` on a date field.
+    pub when: Option<When>,
 }
 
 impl FieldSchema {
@@ -343,13 +393,13 @@ impl Schema {
                 continue;
             }
             // `name: string` or `name: {type: string, doc: ..., fields: ...}`.
-            let (ty_node, doc, members) = match &def.kind {
-                NodeKind::Str { .. } => (def, "", None),
+            let (ty_node, doc, members, when_node) = match &def.kind {
+                NodeKind::Str { .. } => (def, "", None, None),
                 NodeKind::Map(_) => {
                     let keys: &[&str] = if in_link {
-                        &["type", "doc", "fields"]
+                        &["type", "doc", "fields", "when"]
                     } else {
-                        &["type", "doc", "fields", "link", "reverse"]
+                        &["type", "doc", "fields", "link", "reverse", "when"]
                     };
                     if !check_keys(def, keys, "field", file, diags) {
                         continue;
@@ -358,12 +408,12 @@ impl Schema {
                         diags.push(
                                 Diag::new(&codes::schema::INVALID, format!("field `{short}` has no `type`"))
                                     .at(loc(key), "add `type:`")
-                                    .help("types are string, number, bool, date, category, enum(a, b), ref<KIND>, list<T> and object"),
+                                    .help("types are string, number, bool, date, category, enum(a, b), ordered(a, b), ref<KIND>, list<T> and object"),
                             );
                         continue;
                     };
                     let doc = def.get("doc").and_then(Node::as_str).unwrap_or("").trim();
-                    (ty, doc, def.get("fields"))
+                    (ty, doc, def.get("fields"), def.get("when"))
                 }
                 _ => {
                     diags.push(
@@ -447,6 +497,13 @@ impl Schema {
                 );
                 continue;
             }
+            let when = match when_node {
+                Some(w) => match parse_when(w, short, &ty, file, diags) {
+                    Some(when) => Some(when),
+                    None => continue,
+                },
+                None => None,
+            };
             if let Some(m) = members
                 && ty != FieldType::Object
             {
@@ -470,7 +527,15 @@ impl Schema {
             let id = match k.field(&full) {
                 Some(existing) => {
                     let old = k.field_schema(existing).ty.clone();
-                    if old != ty {
+                    // `enum(...)` with the values of a shipped `ordered(...)` (as v1 wrote
+                    // `tier`) restates it; the order stays.
+                    let restated = match (&old, &ty) {
+                        (FieldType::Enum(o), FieldType::Enum(n)) => {
+                            o.ordered && !n.ordered && same_values(o, n)
+                        }
+                        _ => false,
+                    };
+                    if old != ty && !restated {
                         let kind_name = k.name.clone();
                         diags.push(
                             Diag::new(
@@ -487,6 +552,32 @@ impl Schema {
                             .help("shipped fields cannot change type; choose a new field name"),
                         );
                         continue;
+                    }
+                    let old_when = k.field_schema(existing).when;
+                    if let (Some(was), Some(now)) = (old_when, when)
+                        && was != now
+                    {
+                        let kind_name = k.name.clone();
+                        diags.push(
+                            Diag::new(
+                                &codes::schema::REDEFINED_FIELD,
+                                format!(
+                                    "field `{full}` of `{kind_name}` is already `when: {}`",
+                                    was.as_str()
+                                ),
+                            )
+                            .at(
+                                loc(when_node.unwrap_or(ty_node)),
+                                format!("redefined as `when: {}`", now.as_str()),
+                            )
+                            .help("shipped fields cannot change direction; remove `when:`"),
+                        );
+                        continue;
+                    }
+                    if let (None, Some(now)) = (old_when, when)
+                        && let Some(f) = k.fields.get_mut(existing.0 as usize)
+                    {
+                        f.when = Some(now);
                     }
                     existing
                 }
@@ -508,6 +599,7 @@ impl Schema {
                         parent,
                         link: None,
                         reverse_of: None,
+                        when,
                     });
                     FieldId((k.fields.len() - 1) as u16)
                 }
@@ -666,6 +758,7 @@ impl Schema {
                 parent: None,
                 link: None,
                 reverse_of: Some((from, field)),
+                when: None,
             });
         }
     }
@@ -800,7 +893,12 @@ impl Schema {
                 }
             };
         }
-        if let Some(values) = text.strip_prefix("enum(").and_then(|t| t.strip_suffix(')')) {
+        let enum_values = text
+            .strip_prefix("enum(")
+            .map(|t| (t, false))
+            .or_else(|| text.strip_prefix("ordered(").map(|t| (t, true)))
+            .and_then(|(t, ordered)| t.strip_suffix(')').map(|t| (t, ordered)));
+        if let Some((values, ordered)) = enum_values {
             let values: Vec<String> = values.split(',').map(|v| v.trim().to_string()).collect();
             let bad = values.iter().find(|v| {
                 v.is_empty() || !v.chars().all(|c| c.is_alphanumeric() || "_-.".contains(c))
@@ -812,7 +910,11 @@ impl Schema {
                         format!("invalid enum value `{bad}` in `{text}`"),
                     )
                     .at(loc, "enum values are words")
-                    .help("write `enum(a, b, c)` with letters, digits, `_`, `-` and `.`"),
+                    .help(if ordered {
+                        "write `ordered(a, b, c)`, lowest first, with letters, digits, `_`, `-` and `.`"
+                    } else {
+                        "write `enum(a, b, c)` with letters, digits, `_`, `-` and `.`"
+                    }),
                 );
                 return None;
             }
@@ -829,7 +931,7 @@ impl Schema {
                 );
                 return None;
             }
-            return Some(FieldType::Enum(values));
+            return Some(FieldType::Enum(EnumValues { values, ordered }));
         }
         let head = text.split(['<', '(']).next().unwrap_or(text).trim();
         diags.push(
@@ -837,7 +939,7 @@ impl Schema {
                 .at(loc, "not a type")
                 .help(match diag::did_you_mean(head, TYPE_NAMES) {
                     Some(near) => format!("did you mean `{near}`?"),
-                    None => "types are string, number, bool, date, category, enum(a, b), ref<KIND>, list<T> and object"
+                    None => "types are string, number, bool, date, category, enum(a, b), ordered(a, b), ref<KIND>, list<T> and object"
                         .to_string(),
                 }),
         );
@@ -853,7 +955,11 @@ impl Schema {
             FieldType::Date => "date".into(),
             FieldType::Category => "category".into(),
             FieldType::Object => "object".into(),
-            FieldType::Enum(values) => format!("enum({})", values.join(", ")),
+            FieldType::Enum(e) => format!(
+                "{}({})",
+                if e.ordered { "ordered" } else { "enum" },
+                e.values.join(", ")
+            ),
             FieldType::Ref(k) => format!(
                 "ref<{}>",
                 self.kinds
@@ -896,6 +1002,62 @@ struct PendingReverse<'n> {
     from: KindId,
     field: FieldId,
     name: &'n Node,
+}
+
+/// Do two enums list the same values, in any order?
+fn same_values(a: &EnumValues, b: &EnumValues) -> bool {
+    let (mut x, mut y) = (a.values.clone(), b.values.clone());
+    x.sort_unstable();
+    y.sort_unstable();
+    x == y
+}
+
+/// `when: past|future` on a date field; `None` (reported) when it is anything else.
+fn parse_when(
+    node: &Node,
+    field: &str,
+    ty: &FieldType,
+    file: FileId,
+    diags: &mut Vec<Diag>,
+) -> Option<When> {
+    let loc = Loc::new(file, node.span);
+    let when = match node.as_str().map(str::trim) {
+        Some("past") => When::Past,
+        Some("future") => When::Future,
+        other => {
+            let shown = match other {
+                Some(s) => format!("`{s}`"),
+                None => node.describe(),
+            };
+            diags.push(
+                Diag::new(
+                    &codes::schema::INVALID,
+                    format!("`when` of field `{field}` must be `past` or `future`, found {shown}"),
+                )
+                .at(loc, "expected `past` or `future`")
+                .help(
+                    diag::did_you_mean(other.unwrap_or(""), ["past", "future"])
+                        .map(|n| format!("did you mean `{n}`?"))
+                        .unwrap_or_else(|| {
+                            "write `when: past` for a date that has happened (an audit), `when: future` for one still to come (an expiry)".into()
+                        }),
+                ),
+            );
+            return None;
+        }
+    };
+    if *ty != FieldType::Date {
+        diags.push(
+            Diag::new(
+                &codes::schema::INVALID,
+                format!("`when` applies to date fields, but `{field}` is not a date"),
+            )
+            .at(loc, "only `type: date` takes `when`")
+            .help("remove `when:`, or make the field `type: date`"),
+        );
+        return None;
+    }
+    Some(when)
 }
 
 /// The entries of a mapping still to visit.

@@ -721,6 +721,15 @@ fn builtin_schema_matches_the_spec_table() {
         }
     }
     let v = s.kind(KindId(0));
+    // Date fields that point one way (SPEC §7.5), and the ordered tier (§7.6).
+    let when = |k: &KindSchema, f: &str| k.field(f).and_then(|f| k.field_schema(f).when);
+    assert_eq!(when(v, "last_audit"), Some(When::Past));
+    assert_eq!(when(v, "offboarded"), Some(When::Past));
+    assert_eq!(when(v, "contract.expires"), Some(When::Future));
+    let ds = s.kind(KindId(1));
+    assert_eq!(when(ds, "last_access_review"), Some(When::Past));
+    let tier = v.field("tier").map(|f| &v.field_schema(f).ty);
+    assert!(matches!(tier, Some(FieldType::Enum(e)) if e.ordered && e.rank("high") == Some(2)));
     let contract = v.field("contract");
     assert_eq!(
         v.field("contract.dpa_signed")
@@ -815,6 +824,52 @@ widget:
         ]
     );
     insta::assert_snapshot!("schema_errors", render_plain(&diags, &sources));
+}
+
+#[test]
+fn when_and_ordered_in_a_schema_extension() {
+    let text = "\
+vendor:
+  fields:
+    last_pentest: {type: date, when: past, doc: last penetration test}
+    renewal: {type: date, when: future}
+    sensitivity: \"ordered(public, internal, confidential)\"
+    reviewed: {type: date, when: yesterday}
+    region: {type: string, when: past}
+    tier: {type: \"enum(low, medium, high, critical)\"}
+    contract:
+      type: object
+      fields:
+        expires: {type: date, when: past}
+    levels: \"ordered(a, b, a)\"
+";
+    let (s, diags, sources) = extend_schema(text);
+    assert_eq!(
+        codes(&diags),
+        [
+            "custody::schema::invalid",
+            "custody::schema::invalid",
+            "custody::schema::redefined_field",
+            "custody::schema::unknown_type",
+        ]
+    );
+    insta::assert_snapshot!(
+        "schema_when_and_ordered_errors",
+        render_plain(&diags, &sources)
+    );
+    let v = s.kind(KindId(0));
+    let field = |n: &str| v.field(n).map(|f| v.field_schema(f));
+    assert_eq!(field("last_pentest").and_then(|f| f.when), Some(When::Past));
+    assert_eq!(field("renewal").and_then(|f| f.when), Some(When::Future));
+    assert_eq!(
+        field("sensitivity").map(|f| s.type_name(&f.ty)).as_deref(),
+        Some("ordered(public, internal, confidential)")
+    );
+    // A v1-style `enum(...)` restating the ordered tier keeps its order.
+    assert_eq!(
+        field("tier").map(|f| s.type_name(&f.ty)).as_deref(),
+        Some("ordered(low, medium, high, critical)")
+    );
 }
 
 // ---------------------------------------------------------------------------------------

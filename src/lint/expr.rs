@@ -147,6 +147,18 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
             },
         )
         | (
+            K::WithinNext {
+                date: d1,
+                amount: n1,
+                unit: u1,
+            },
+            K::WithinNext {
+                date: d2,
+                amount: n2,
+                unit: u2,
+            },
+        )
+        | (
             K::OlderThan {
                 date: d1,
                 amount: n1,
@@ -158,6 +170,9 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
                 unit: u2,
             },
         ) => n1 == n2 && u1 == u2 && same(d1, d2),
+        (K::Days { func: f1, date: d1 }, K::Days { func: f2, date: d2 }) => {
+            f1 == f2 && same(d1, d2)
+        }
         (
             K::DateArith {
                 base: d1,
@@ -239,7 +254,8 @@ fn same_opt(a: &Option<Box<CExpr>>, b: &Option<Box<CExpr>>) -> bool {
 fn depends(e: &CExpr, depth: usize) -> bool {
     match &e.kind {
         CKind::Var(s) => *s < depth,
-        CKind::Today => true,
+        // `days_since`/`days_until` count from the as-of date, as `today` is it.
+        CKind::Today | CKind::Days { .. } => true,
         _ => e.children().into_iter().any(|c| depends(c, depth)),
     }
 }
@@ -382,6 +398,10 @@ pub fn constant<'a>(cx: &Cx<'a>, e: &'a CExpr, depth: usize) -> Option<(bool, St
         K::Within { date, .. } if matches!(date.kind, K::Today) => Some((
             true,
             "`today` is within any period that ends today".to_owned(),
+        )),
+        K::WithinNext { date, .. } if matches!(date.kind, K::Today) => Some((
+            true,
+            "`today` is within any period that starts today".to_owned(),
         )),
         K::OlderThan { date, .. } if matches!(date.kind, K::Today) => {
             Some((false, "`today` is never older than today".to_owned()))

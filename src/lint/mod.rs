@@ -28,6 +28,7 @@ pub mod shadowed_name;
 pub mod template_field_untouched;
 pub mod unused_let;
 pub mod waiver_expires_soon;
+pub mod window_direction;
 
 use crate::ast;
 use crate::check::{CheckedRule, Program};
@@ -61,6 +62,7 @@ pub const ALL: &[&dyn Lint] = &[
     &shadowed_name::ShadowedName,
     &constant_condition::ConstantCondition,
     &negated_missing::NegatedMissing,
+    &window_direction::WindowDirection,
     &duplicate_require::DuplicateRequire,
     &covered_category::CoveredCategory,
     &missing_remediation::MissingRemediation,

@@ -330,6 +330,8 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         | R::list
         | R::count
         | R::kw_count
+        | R::days_call
+        | R::days_fn
         | R::kw_today
         | R::boolean
         | R::date
@@ -762,16 +764,24 @@ impl<'a> Translate<'a> {
                 _ => d.help_opt(did_you_mean_help(&["set", "missing", "empty"])),
             };
         }
-        if has(E::Number) && matches!(prev, "within" | "than" | "+" | "-") {
-            return self
-                .expected(
-                    UNEXPECTED_TOKEN,
-                    "a duration such as `12 months`",
-                    "a duration",
-                )
-                .help(
-                    "a duration is a whole number and a unit: `days`, `weeks`, `months` or `years`",
-                );
+        if has(E::Number) && matches!(prev, "within" | "than" | "+" | "-" | "last" | "next") {
+            let d = self.expected(
+                UNEXPECTED_TOKEN,
+                "a duration such as `12 months`",
+                "a duration",
+            );
+            // `within nxt 30 days`: a misspelt direction.
+            if prev == "within"
+                && found_kind == Some(TokKind::Word)
+                && let Some(help) = did_you_mean_help(&["last", "next"])
+            {
+                return d.help(format!(
+                    "{help} `within next 30 days` looks ahead, `within last 30 days` back"
+                ));
+            }
+            return d.help(
+                "a duration is a whole number and a unit: `days`, `weeks`, `months` or `years`",
+            );
         }
         if has(E::Str) && !has(E::Expr) {
             return self.expected_string(found_kind);

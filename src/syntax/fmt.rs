@@ -446,8 +446,17 @@ impl<'t> Builder<'t> {
             }
             ExprKind::Handles { subject, cats } => self.binary(subject, &["handles"], cats, out),
             ExprKind::Holds { subject, cats } => self.binary(subject, &["holds"], cats, out),
-            ExprKind::Within { date, duration } => {
-                self.operand_then(date, &["within"], out);
+            ExprKind::Within {
+                date,
+                duration,
+                dir,
+            } => {
+                let words: &[&str] = match dir {
+                    WithinDir::Plain => &["within"],
+                    WithinDir::Last => &["within", "last"],
+                    WithinDir::Next => &["within", "next"],
+                };
+                self.operand_then(date, words, out);
                 out.push(Doc::Space);
                 self.duration(duration, out);
             }
@@ -507,6 +516,12 @@ impl<'t> Builder<'t> {
             ExprKind::Entities(kind) => self.at(kind.span, &kind.name, out),
             ExprKind::Arith { op, lhs, rhs } => self.binary(lhs, &[op.as_str()], rhs, out),
             ExprKind::Except { cats, excluded } => self.binary(cats, &["except"], excluded, out),
+            ExprKind::Days { func, date } => {
+                let name = func.as_str();
+                self.at(word_at(start, name), name, out);
+                self.next("(", out);
+                self.closed(date, e.span, ")", out);
+            }
             ExprKind::DateArith { base, op, duration } => {
                 let op = match op {
                     DateOp::Plus => "+",
@@ -924,13 +939,14 @@ fn strip_expr(e: &mut Expr) {
         }
         ExprKind::Not(a)
         | ExprKind::Count(a)
+        | ExprKind::Days { date: a, .. }
         | ExprKind::Paren(a)
         | ExprKind::Is { lhs: a, .. } => strip_expr(a),
         ExprKind::Matches { lhs, pattern } => {
             strip_expr(lhs);
             pattern.span = Span::default();
         }
-        ExprKind::Within { date, duration } | ExprKind::OlderThan { date, duration } => {
+        ExprKind::Within { date, duration, .. } | ExprKind::OlderThan { date, duration } => {
             strip_expr(date);
             duration.span = Span::default();
         }

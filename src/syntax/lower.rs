@@ -242,6 +242,7 @@ impl<'d> Lowerer<'d> {
             Rule::paren => self.paren(pair),
             Rule::list => self.list(pair),
             Rule::count => self.count(pair),
+            Rule::days_call => self.days_call(pair),
             _ => self.leaf(pair),
         }
     }
@@ -417,11 +418,25 @@ impl<'d> Lowerer<'d> {
                 if tail_rule == Rule::older_test {
                     let _than = Self::next(&mut parts)?;
                 }
-                let duration = self.duration(Self::next(&mut parts)?);
+                let mut dir = WithinDir::Plain;
+                let mut next = Self::next(&mut parts)?;
+                if next.as_rule() == Rule::within_dir {
+                    dir = if next.as_str() == "next" {
+                        WithinDir::Next
+                    } else {
+                        WithinDir::Last
+                    };
+                    next = Self::next(&mut parts)?;
+                }
+                let duration = self.duration(next);
                 let end = duration.span;
                 let date = lhs;
                 let kind = if tail_rule == Rule::within_test {
-                    ExprKind::Within { date, duration }
+                    ExprKind::Within {
+                        date,
+                        duration,
+                        dir,
+                    }
                 } else {
                     ExprKind::OlderThan { date, duration }
                 };
@@ -566,6 +581,25 @@ impl<'d> Lowerer<'d> {
             value: Some(Box::new(value)),
         };
         self.node(kind, span, src.depth.max(dv) + 1, self.span(&name))
+    }
+
+    /// `days_since(D)`, `days_until(D)`
+    fn days_call(&mut self, pair: Pair<'_, Rule>) -> Res<Lowered> {
+        let span = self.span(&pair);
+        let mut it = pair.into_inner();
+        let name = Self::next(&mut it)?;
+        let func = if name.as_str() == "days_until" {
+            DayFn::Until
+        } else {
+            DayFn::Since
+        };
+        let _open = Self::next(&mut it)?;
+        let (e, d) = self.expr(Self::next(&mut it)?)?;
+        let kind = ExprKind::Days {
+            func,
+            date: Box::new(e),
+        };
+        self.node(kind, span, d + 1, self.span(&name))
     }
 
     /// Literals, `today` and paths.

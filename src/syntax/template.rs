@@ -2,7 +2,7 @@
 //! `{v.name}` interpolates, `{{` and `}}` are literal braces. Which variable and field a
 //! placeholder's path names, and whether it names one at all, is `check`'s job.
 
-use crate::ast::{Ident, Path, StrLit};
+use crate::ast::{DayFn, Ident, Path, StrLit};
 use crate::source::Span;
 
 /// A message template as written.
@@ -30,8 +30,11 @@ pub struct Placeholder {
     /// placeholder cannot be found in the literal's source text (escapes make the two differ).
     pub span: Span,
     /// `text` split at its dots, when each segment is a non-empty run of letters, digits and
-    /// `_`. Segment spans count from just after the `{`.
+    /// `_`. Segment spans count from just after the `{`. For a call (`call` is set), the
+    /// argument's path, its spans where it is written.
     pub path: Option<Path>,
+    /// `{days_since(PATH)}` or `{days_until(PATH)}`: the function called on `path`.
+    pub call: Option<DayFn>,
 }
 
 /// Split the string literal `lit`, whose source text is `raw`, into a template.
@@ -58,7 +61,9 @@ pub fn parse(lit: &StrLit, raw: &str) -> Template {
                     unclosed: true,
                 };
             };
-            let inner = s[i + 1..i + close].trim();
+            let raw_inner = &s[i + 1..i + close];
+            let inner = raw_inner.trim();
+            let lead = raw_inner.len() - raw_inner.trim_start().len();
             // Locate the placeholder in the raw source for the label; fall back to the literal.
             let span = raw
                 .find(&s[i..=i + close])
@@ -69,10 +74,22 @@ pub fn parse(lit: &StrLit, raw: &str) -> Template {
                     )
                 })
                 .unwrap_or(lit.span);
+            let (call, path) = match day_call(inner) {
+                Some((func, arg, at)) => {
+                    // The argument's segments, where they are written after `{`.
+                    let base = Span::new(
+                        span.start as usize + lead + at,
+                        span.start as usize + lead + at + arg.len(),
+                    );
+                    (Some(func), self::path(arg, base))
+                }
+                None => (None, path(inner, span)),
+            };
             parts.push(Part::Placeholder(Placeholder {
                 text: inner.to_owned(),
                 span,
-                path: path(inner, span),
+                path,
+                call,
             }));
             i += close + 1;
         } else {
@@ -88,6 +105,18 @@ pub fn parse(lit: &StrLit, raw: &str) -> Template {
         parts,
         unclosed: false,
     }
+}
+
+/// `days_since(ARG)` / `days_until(ARG)`: the function, the argument's trimmed text and
+/// its byte offset in `inner`.
+fn day_call(inner: &str) -> Option<(DayFn, &str, usize)> {
+    let (func, rest) = [DayFn::Since, DayFn::Until]
+        .into_iter()
+        .find_map(|f| inner.strip_prefix(f.as_str()).map(|rest| (f, rest)))?;
+    let body = rest.strip_prefix('(')?.strip_suffix(')')?;
+    let arg = body.trim();
+    let at = inner.len() - 1 - body.len() + (body.len() - body.trim_start().len());
+    Some((func, arg, at))
 }
 
 /// `inner` (a placeholder's trimmed text) as a dotted path, when it is one.
@@ -160,6 +189,42 @@ mod tests {
         );
         assert_eq!(q.text, "v.tier");
         assert_eq!(q.span, Span::new(41, 49));
+    }
+
+    #[test]
+    fn days_since_and_days_until_are_calls_on_a_path() {
+        let t = parse_at_10(r#""{days_since(v.last_audit)} {days_until( v.contract.expires )}""#);
+        let [Part::Placeholder(p), _, Part::Placeholder(q)] = t.parts.as_slice() else {
+            panic!("{:?}", t.parts);
+        };
+        assert_eq!(p.call, Some(DayFn::Since));
+        assert_eq!(p.text, "days_since(v.last_audit)");
+        let segs: Vec<(&str, Span)> = p
+            .path
+            .iter()
+            .flat_map(|path| &path.segments)
+            .map(|id| (id.name.as_str(), id.span))
+            .collect();
+        // `{` is at byte 11; `v` follows `days_since(` (11 bytes) at byte 23.
+        assert_eq!(
+            segs,
+            [("v", Span::new(23, 24)), ("last_audit", Span::new(25, 35))]
+        );
+        assert_eq!(q.call, Some(DayFn::Until));
+        let names: Vec<&str> = q
+            .path
+            .iter()
+            .flat_map(|path| &path.segments)
+            .map(|id| id.name.as_str())
+            .collect();
+        assert_eq!(names, ["v", "contract", "expires"]);
+        // Other names are not calls.
+        let t = parse_at_10(r#""{days_since} {count(v.x)}""#);
+        assert!(
+            t.parts
+                .iter()
+                .all(|p| !matches!(p, Part::Placeholder(Placeholder { call: Some(_), .. })))
+        );
     }
 
     #[test]

@@ -85,7 +85,19 @@ fn sexp(e: &Expr) -> String {
         K::Is { lhs, test } => format!("(is-{test:?} {})", sexp(lhs)).to_lowercase(),
         K::Handles { subject, cats } => format!("(handles {} {})", sexp(subject), sexp(cats)),
         K::Holds { subject, cats } => format!("(holds {} {})", sexp(subject), sexp(cats)),
-        K::Within { date, duration } => format!("(within {} {})", sexp(date), dur(duration)),
+        K::Within {
+            date,
+            duration,
+            dir,
+        } => {
+            let word = match dir {
+                WithinDir::Plain => "within",
+                WithinDir::Last => "within-last",
+                WithinDir::Next => "within-next",
+            };
+            format!("({word} {} {})", sexp(date), dur(duration))
+        }
+        K::Days { func, date } => format!("({} {})", func.as_str(), sexp(date)),
         K::OlderThan { date, duration } => {
             format!("(older-than {} {})", sexp(date), dur(duration))
         }
@@ -295,7 +307,7 @@ fn spans_point_at_what_was_written() {
         panic!("not a require")
     };
     assert_eq!(at(e.span), "v.last_audit within 12 months");
-    let ExprKind::Within { date, duration } = &e.kind else {
+    let ExprKind::Within { date, duration, .. } = &e.kind else {
         panic!("not within")
     };
     assert_eq!(at(date.span), "v.last_audit");
@@ -468,6 +480,56 @@ fn date_arithmetic_chains_left_to_right_wherever_an_operand_is() {
             "(within (+ v.offboarded 1week) 1day)",
         ),
     ]);
+}
+
+#[test]
+fn windows_look_back_or_ahead_and_last_and_next_stay_names() {
+    assert_exprs(&[
+        (
+            "v.last_audit within last 1 year",
+            "(within-last v.last_audit 1year)",
+        ),
+        (
+            "v.contract.expires within next 60 days",
+            "(within-next v.contract.expires 60days)",
+        ),
+        ("v.next within next 2 weeks", "(within-next v.next 2weeks)"),
+        ("last within last 1 day", "(within-last last 1day)"),
+        ("next within 3 months", "(within next 3months)"),
+        (
+            "next + 1 day within next 1 day",
+            "(within-next (+ next 1day) 1day)",
+        ),
+        ("v.last == next", "(== v.last next)"),
+    ]);
+    // `last` and `next` are names anywhere else.
+    parse_ok("let next = 2026-01-01\nlet last = [1, 2]\n");
+    // After `within last`, a duration is still required.
+    assert_eq!(
+        expr_err("d within last"),
+        ["custody::syntax::unexpected_token"]
+    );
+}
+
+#[test]
+fn days_since_and_days_until_are_calls_and_otherwise_names() {
+    assert_exprs(&[
+        (
+            "days_since(v.last_audit) > 365",
+            "(> (days_since v.last_audit) 365)",
+        ),
+        (
+            "days_until(v.contract.expires) <= 30",
+            "(<= (days_until v.contract.expires) 30)",
+        ),
+        (
+            "days_until(today + 1 month) == 31",
+            "(== (days_until (+ today 1month)) 31)",
+        ),
+        ("v.days_since > 1", "(> v.days_since 1)"),
+        ("days_since < days_until", "(< days_since days_until)"),
+    ]);
+    parse_ok("let days_since = 3\n");
 }
 
 #[test]

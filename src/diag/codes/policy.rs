@@ -183,8 +183,8 @@ crate::codes! {
     /// }
     /// ```
     ///
-    /// Fix: placeholders are field paths such as `{v.name}`; write `{{` and `}}` for literal
-    /// braces.
+    /// Fix: placeholders are field paths such as `{v.name}`, or a day count of a date field
+    /// such as `{days_since(v.last_audit)}`; write `{{` and `}}` for literal braces.
     pub BAD_TEMPLATE = error "custody::policy::bad_template",
         "A `message` template has an unclosed `{`, or a placeholder that is not a field path of the rule's variable.";
 
