@@ -505,6 +505,7 @@ fn literals() {
         .iter()
         .filter_map(|i| match i {
             Item::Let(LetDecl {
+                export: None,
                 value:
                     Expr {
                         kind: ExprKind::Number(v, t),
