@@ -231,7 +231,9 @@ fn define(
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && d.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        && d.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !is_name || crate::syntax::is_reserved(&d.name) {
         let why = if is_name {
             format!("`{}` is a reserved word", d.name)
@@ -244,12 +246,17 @@ fn define(
                 format!("`{}` cannot be the name of a definition", d.name),
             )
             .at(d.name_loc, "not a name")
-            .help(format!("{why}; policies use the name as written, e.g. `v.country in approved_countries`")),
+            .help(format!(
+                "{why}; policies use the name as written, e.g. `v.country in approved_countries`"
+            )),
         );
         return None;
     }
     let text = format!("export let {} = {}\n", d.name, d.text);
-    let file = sources.add(format!("custody.yaml: definitions.{}", d.name), text.clone());
+    let file = sources.add(
+        format!("custody.yaml: definitions.{}", d.name),
+        text.clone(),
+    );
     let before = diags.len();
     let parsed = crate::syntax::parse_policy(file, &text, diags);
     let whole = parsed.filter(|pf| diags.len() == before && pf.items.len() == 1);
@@ -269,7 +276,10 @@ fn define(
     diags.push(
         Diag::new(
             &codes::config::BAD_DEFINITION,
-            format!("`{}` is not a value for the definition `{}`", d.text, d.name),
+            format!(
+                "`{}` is not a value for the definition `{}`",
+                d.text, d.name
+            ),
         )
         .at(d.value_loc, "not a policy expression")
         .help(match why {

@@ -227,9 +227,7 @@ pub(super) const TEST_WORDS: &[&str] = &[
 /// followed by `let`, first on their line, in order.
 pub(super) fn item_starts(tokens: &[Token], text: &str) -> Vec<usize> {
     (0..tokens.len())
-        .filter(|&i| {
-            tokens.get(i).is_some_and(|t| t.first_on_line) && starts_item(tokens, i, text)
-        })
+        .filter(|&i| tokens.get(i).is_some_and(|t| t.first_on_line) && starts_item(tokens, i, text))
         .collect()
 }
 

@@ -249,9 +249,10 @@ crate::codes! {
     pub DUPLICATE_EXPORT = error "custody::policy::duplicate_export",
         "Two `export let`s have the same name.";
 
-    /// A file `let` has the name of an export (an `export let` of any policy file, a
-    /// `definitions:` entry, a library parameter, or a built-in such as `EU`), so the name would
-    /// mean one thing in that file and another everywhere else.
+    /// A file `let` has the name of an export, so the name would mean one thing in that file and
+    /// another everywhere else. Exports are the `export let`s of every policy file, the
+    /// `definitions:` of custody.yaml, the library's parameters when it is loaded, and the
+    /// built-in `EU`, `EEA` and `EU_ADEQUACY`.
     ///
     /// ```policy title="rules.policy"
     /// let EU = ["DE", "FR"]
