@@ -226,8 +226,16 @@ pub(super) const TEST_WORDS: &[&str] = &[
 /// Where recovery may resume: the indices of the tokens that are `rule`, `let` or `export`
 /// followed by `let`, first on their line, in order.
 pub(super) fn item_starts(tokens: &[Token], text: &str) -> Vec<usize> {
+    let starts =
+        |i: usize| tokens.get(i).is_some_and(|t| t.first_on_line) && starts_item(tokens, i, text);
     (0..tokens.len())
-        .filter(|&i| tokens.get(i).is_some_and(|t| t.first_on_line) && starts_item(tokens, i, text))
+        // The `let` of an `export let` split over two lines is part of the export.
+        .filter(|&i| {
+            starts(i)
+                && !(i > 0
+                    && starts(i - 1)
+                    && tokens.get(i - 1).is_some_and(|t| t.text(text) == "export"))
+        })
         .collect()
 }
 

@@ -84,7 +84,13 @@ fn parse_file(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyF
     let mut scanned = 0;
     let mut i = 0;
     while let Some(tok) = tokens.get(i) {
-        let chunk_end = lex::next_item_start(&starts, i, tokens.len());
+        // An `export let` runs from `export` to the next item after its `let`.
+        let keyword = if tok.text(text) == "export" && lex::starts_item(&tokens, i, text) {
+            i + 1
+        } else {
+            i
+        };
+        let chunk_end = lex::next_item_start(&starts, keyword, tokens.len());
         if !lex::starts_item(&tokens, i, text) {
             diags.push(errors::expected_item(file, tok, text));
             i = chunk_end;
