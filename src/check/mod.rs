@@ -361,7 +361,11 @@ impl<'f> Names<'f> {
                 ast::Item::Rule(_) => None,
             })
         };
-        for (fi, pf) in all.iter().enumerate() {
+        // What custody ships (built-in groups, the library) comes first, so a clash is
+        // reported at what the user wrote (custody.yaml or a policy file).
+        let mut written: Vec<(usize, &'f PolicyFile)> = all.iter().copied().enumerate().collect();
+        written.sort_by_key(|(_, pf)| !sources.name(pf.file).starts_with("builtin:"));
+        for (fi, pf) in written {
             for (ii, l) in lets(pf).filter(|(_, l)| l.export.is_some()) {
                 let name = l.name.name.as_str();
                 match names
@@ -371,6 +375,16 @@ impl<'f> Names<'f> {
                 {
                     Some((first_pf, first)) => {
                         let first_loc = names.name_loc(first_pf, first);
+                        let from = sources.name(first_pf.file);
+                        let help = if from.starts_with(&crate::library::source_name("")) {
+                            format!(
+                                "`{name}` is a parameter of the policy library: give it another value under `library.parameters` in custody.yaml, or pick another name"
+                            )
+                        } else if from.starts_with("builtin:") {
+                            format!("`{name}` is built in; pick another name")
+                        } else {
+                            "an export is visible in every policy file of the run, so its name is unique across them; keep one, or rename one".to_owned()
+                        };
                         diags.push(
                             Diag::new(
                                 &codes::policy::DUPLICATE_EXPORT,
@@ -378,7 +392,7 @@ impl<'f> Names<'f> {
                             )
                             .at(names.name_loc(pf, l), "exported again here")
                             .also(first_loc, "first exported here")
-                            .help("an export is visible in every policy file of the run, so its name is unique across them; keep one, or rename one"),
+                            .help(help),
                         );
                     }
                     None => {
@@ -417,7 +431,11 @@ impl<'f> Names<'f> {
                         )
                         .at(name_loc, "a `let` of this file")
                         .also(names.name_loc(export_pf, export), "the export, visible in every policy file")
-                        .help(format!("`{name}` would mean this `let` in this file and the export everywhere else; rename the `let`")),
+                        .help(if names.sources.name(export_pf.file).starts_with(&crate::library::source_name("")) {
+                            format!("`{name}` is a parameter of the policy library, visible in every policy file: rename the `let`, or give the parameter another value under `library.parameters` in custody.yaml")
+                        } else {
+                            format!("`{name}` would mean this `let` in this file and the export everywhere else; rename the `let`")
+                        }),
                     );
                 }
             }
