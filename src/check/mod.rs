@@ -37,12 +37,15 @@ pub struct Program {
     pub exports: Vec<Export>,
 }
 
-/// An export: its name and its whole declaration (`export let NAME = VALUE`), for
-/// `custody explain`.
+/// An export: its name, its whole declaration (`export let NAME = VALUE`, for `custody
+/// explain`) and its checked value (`None` when it has errors), for checking more policy
+/// text against the same exports (`custody query`, [`check_with_exports`]).
 #[derive(Clone, Debug)]
 pub struct Export {
     pub name: String,
+    pub name_loc: Loc,
     pub loc: Loc,
+    pub value: Option<CExpr>,
 }
 
 impl Program {
@@ -91,6 +94,7 @@ pub fn program(
         &policies.files,
         &policies.overrides,
         &policies.definitions,
+        &[],
         sources,
         schema,
         taxonomy,
@@ -148,7 +152,30 @@ pub fn check(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    check_with(&[], files, &[], &[], sources, schema, taxonomy, diags)
+    check_with(&[], files, &[], &[], &[], sources, schema, taxonomy, diags)
+}
+
+/// [`check`], with the exports of a program checked before (a `custody query` sees the
+/// project's exports and the built-in ones).
+pub fn check_with_exports(
+    files: &[PolicyFile],
+    exports: &[Export],
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Program {
+    check_with(
+        &[],
+        files,
+        &[],
+        &[],
+        exports,
+        sources,
+        schema,
+        taxonomy,
+        diags,
+    )
 }
 
 /// [`check`], with the `let`s whose values custody.yaml's `library.parameters` replaced: a
@@ -166,6 +193,7 @@ fn check_with(
     files: &[PolicyFile],
     overrides: &[Override],
     definitions: &[Definition],
+    seed: &[Export],
     sources: &SourceMap,
     schema: &Schema,
     taxonomy: &Taxonomy,
@@ -187,6 +215,19 @@ fn check_with(
         failed: names.unparsed_exports(&all),
         local: names.local_files(&all),
     };
+    for e in seed {
+        match &e.value {
+            Some(value) => {
+                let binding = LetBinding {
+                    value: value.clone(),
+                    name_loc: e.name_loc,
+                    item: 0,
+                };
+                exports.bound.insert(e.name.clone(), binding);
+            }
+            None => exports.failed.push(e.name.clone()),
+        }
+    }
     for (fi, ii) in order {
         let (Some(pf), Some(scope)) = (all.get(fi), scopes.get_mut(fi)) else {
             continue;
@@ -300,7 +341,9 @@ fn check_with(
             };
             Some(Export {
                 name: (*name).to_owned(),
+                name_loc: names.name_loc(pf, l),
                 loc,
+                value: exports.bound.get(*name).map(|b| b.value.clone()),
             })
         })
         .collect();
