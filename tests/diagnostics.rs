@@ -290,3 +290,17 @@ fn an_unknown_name_suggests_exports_and_names_a_let_of_another_file() {
     );
     insta::assert_snapshot!(stderr(&r));
 }
+
+#[test]
+fn an_export_that_does_not_parse_is_one_error_not_one_per_use() {
+    let (_dir, r) = common::run_files(&[
+        ("a.policy", "export let broken = [\"AU\" \"NZ\"]\n"),
+        (
+            "b.policy",
+            "rule R-1 \"t\" {\n  for vendor v\n  require v.country in broken\n}\n",
+        ),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(r.project.diags.len(), 1, "{}", common::render(&r));
+    assert!(r.program.rules.is_empty());
+}

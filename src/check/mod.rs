@@ -16,7 +16,7 @@ use crate::project::policies::{Definition, Override, Policies};
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::types::{RuleId, Severity};
 pub use ir::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Virtual fields every kind has, beside the schema's.
 const VIRTUAL_ID: &str = "id";
@@ -89,17 +89,14 @@ pub fn program(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    let mut program = check_with(
-        &policies.prelude,
-        &policies.files,
-        &policies.overrides,
-        &policies.definitions,
-        &[],
-        sources,
-        schema,
-        taxonomy,
-        diags,
-    );
+    let extra = Extra {
+        prelude: &policies.prelude,
+        overrides: &policies.overrides,
+        definitions: &policies.definitions,
+        seed: &[],
+        broken: &policies.broken,
+    };
+    let mut program = check_with(&policies.files, &extra, sources, schema, taxonomy, diags);
     let library = &policies.library_files;
     // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
     program
@@ -152,7 +149,8 @@ pub fn check(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    check_with(&[], files, &[], &[], &[], sources, schema, taxonomy, diags)
+    let extra = Extra::default();
+    check_with(files, &extra, sources, schema, taxonomy, diags)
 }
 
 /// [`check`], with the exports of a program checked before (a `custody query` sees the
@@ -165,23 +163,33 @@ pub fn check_with_exports(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    check_with(
-        &[],
-        files,
-        &[],
-        &[],
-        exports,
-        sources,
-        schema,
-        taxonomy,
-        diags,
-    )
+    let extra = Extra {
+        seed: exports,
+        ..Extra::default()
+    };
+    check_with(files, &extra, sources, schema, taxonomy, diags)
 }
 
-/// [`check`], with the `let`s whose values custody.yaml's `library.parameters` replaced: a
-/// mistake in such a value is labelled in custody.yaml, and a value of another type than
-/// the library's default is an error there (the rules using it do not run). `prelude` holds
-/// exports from outside the policy files (built-in, `definitions:`), checked like theirs.
+/// What a run checks besides its policy files (nothing, for [`check`]).
+#[derive(Default)]
+struct Extra<'x> {
+    /// Exports from no policy file: built-in, custody.yaml's `definitions:`.
+    prelude: &'x [PolicyFile],
+    /// Library `let`s given another value by custody.yaml's `library.parameters`.
+    overrides: &'x [Override],
+    definitions: &'x [Definition],
+    /// Exports checked before (`custody query`).
+    seed: &'x [Export],
+    /// Policy files that did not parse at all: a use of one of their exports is a
+    /// consequence of that error, not reported again.
+    broken: &'x [FileId],
+}
+
+/// [`check`], with what [`Extra`] adds: the `let`s whose values custody.yaml's
+/// `library.parameters` replaced (a mistake in such a value is labelled in custody.yaml, and
+/// a value of another type than the library's default is an error there, the rules using it
+/// do not run), and exports from outside the policy files (built-in, `definitions:`),
+/// checked like theirs.
 ///
 /// `let`s are checked first, all of them, in an order where each comes after what it
 /// names: an export is visible in every file whatever the load order, so a `let` may name
@@ -189,16 +197,20 @@ pub fn check_with_exports(
 /// file `let` is visible to the items below it only (`Checker::at_item`).
 #[allow(clippy::too_many_arguments)]
 fn check_with(
-    prelude: &[PolicyFile],
     files: &[PolicyFile],
-    overrides: &[Override],
-    definitions: &[Definition],
-    seed: &[Export],
+    extra: &Extra<'_>,
     sources: &SourceMap,
     schema: &Schema,
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
+    let Extra {
+        prelude,
+        overrides,
+        definitions,
+        seed,
+        broken,
+    } = *extra;
     let builtins = Builtins::new(schema);
     let all: Vec<&PolicyFile> = prelude.iter().chain(files).collect();
     let names = Names::collect(&all, definitions, sources, diags);
@@ -212,7 +224,7 @@ fn check_with(
         .collect();
     let mut exports = Exports {
         bound: HashMap::new(),
-        failed: names.unparsed_exports(&all),
+        failed: names.unparsed_exports(&all, broken),
         local: names.local_files(&all),
     };
     for e in seed {
@@ -225,7 +237,9 @@ fn check_with(
                 };
                 exports.bound.insert(e.name.clone(), binding);
             }
-            None => exports.failed.push(e.name.clone()),
+            None => {
+                exports.failed.insert(e.name.clone());
+            }
         }
     }
     for (fi, ii) in order {
@@ -279,7 +293,9 @@ fn check_with(
                 );
             }
             // Its error is reported; uses of the name would only repeat it.
-            (None, true) => exports.failed.push(name),
+            (None, true) => {
+                exports.failed.insert(name);
+            }
             (None, false) => scope.unparsed.push(name),
         }
     }
@@ -367,7 +383,7 @@ struct FileScope {
 struct Exports {
     bound: HashMap<String, LetBinding>,
     /// Exports that did not parse or check (reported): a use is a consequence.
-    failed: Vec<String>,
+    failed: HashSet<String>,
     /// Every file `let` name, with the first file that defines it: an unknown name that is
     /// a `let` of another file gets a help saying so.
     local: HashMap<String, FileId>,
@@ -546,9 +562,11 @@ impl<'f> Names<'f> {
     }
 
     /// Names of exports written in any file that did not parse.
-    fn unparsed_exports(&self, all: &[&PolicyFile]) -> Vec<String> {
+    fn unparsed_exports(&self, all: &[&PolicyFile], broken: &[FileId]) -> HashSet<String> {
         all.iter()
-            .flat_map(|pf| let_names_in(self.text(pf)))
+            .map(|pf| pf.file)
+            .chain(broken.iter().copied())
+            .flat_map(|f| let_names_in(self.sources.text(f)))
             .filter(|(n, exported)| *exported && !self.exports.contains_key(n.as_str()))
             .map(|(n, _)| n)
             .collect()

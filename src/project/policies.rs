@@ -80,6 +80,9 @@ pub struct Policies {
     /// The `definitions:` entries parsed into `prelude`, so the checker can label a mistake
     /// in a value where the user wrote it.
     pub definitions: Vec<Definition>,
+    /// Policy files read that gave nothing to check (their errors are reported): the checker
+    /// does not report uses of the exports they meant to define.
+    pub broken: Vec<FileId>,
 }
 
 /// One entry of custody.yaml's `definitions:`, parsed as `export let NAME = VALUE` from a
@@ -198,11 +201,13 @@ pub fn read(
     if library.strict || !library_files.is_empty() {
         check_parameters(&files, &library_files, library.parameters, diags);
     }
+    let mut broken = Vec::new();
     for path in sources::collect(&paths, FileKind::Policy, cwd, diags) {
         if let Some(file) = read(&path, sources, diags) {
             let text = sources.get(file).text.clone();
-            if let Some(pf) = crate::syntax::parse_policy(file, &text, diags) {
-                files.push(pf);
+            match crate::syntax::parse_policy(file, &text, diags) {
+                Some(pf) => files.push(pf),
+                None => broken.push(file),
             }
         }
     }
@@ -215,6 +220,7 @@ pub fn read(
         overrides,
         prelude,
         definitions,
+        broken,
     }
 }
 
