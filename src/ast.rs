@@ -32,9 +32,11 @@ pub struct StrLit {
     pub span: Span,
 }
 
-/// `let NAME = EXPR`
+/// `let NAME = EXPR`, or `export let NAME = EXPR`
 #[derive(Clone, Debug, PartialEq)]
 pub struct LetDecl {
+    /// The `export` keyword, when the `let` is exported (visible in every policy file).
+    pub export: Option<Span>,
     pub name: Ident,
     pub value: Expr,
     pub span: Span,

@@ -41,6 +41,13 @@ pub const FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The built-in country groups (`EU`, `EEA`, `EU_ADEQUACY`): exports every run has, whether
+/// or not it loads the library (source name `builtin:countries.policy`).
+pub const COUNTRIES: (&str, &str) = (
+    "countries.policy",
+    include_str!("../policies/countries.policy"),
+);
+
 /// A framework a rule can map to, recognised from the prefix of its references.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord, Hash)]
 pub enum Framework {

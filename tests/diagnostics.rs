@@ -148,3 +148,159 @@ fn json_diagnostics_without_other_places_have_no_related_key() {
         serde_json::from_str(&custody::report::json::render(&r)).expect("json");
     assert!(json["errors"][0].get("related").is_none(), "{json}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Shared definitions (SPEC §7.8): every mistake names both places.
+
+const ONE_VENDOR: &str = "vendors:\n  - id: crm\n    country: DE\n";
+
+#[test]
+fn an_export_defined_twice_names_both_places() {
+    let (_dir, r) = common::run_files(&[
+        ("a.policy", "export let approved = [\"AU\"]\n"),
+        ("b.policy", "# Ours.\nexport let approved = [\"NZ\"]\n"),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(common::codes(&r), ["custody::policy::duplicate_export"]);
+    insta::assert_snapshot!(stderr(&r));
+}
+
+#[test]
+fn a_file_let_with_the_name_of_an_export_names_both_places() {
+    let (_dir, r) = common::run_files(&[
+        ("a.policy", "export let approved = [\"AU\"]\n"),
+        (
+            "b.policy",
+            "let approved = [\"NZ\"]\nlet EU = [\"DE\"]\nrule R-1 \"t\" {\n  for vendor v\n  require v.country in approved or v.country in EU\n}\n",
+        ),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(
+        common::codes(&r),
+        [
+            "custody::policy::shadowed_export",
+            "custody::policy::shadowed_export"
+        ]
+    );
+    insta::assert_snapshot!(stderr(&r));
+}
+
+#[test]
+fn exports_in_a_cycle_are_one_error_and_no_hang() {
+    let (_dir, r) = common::run_files(&[
+        (
+            "a.policy",
+            "export let core = extra\nrule R-1 \"t\" {\n  for vendor v\n  require v.country in core\n}\n",
+        ),
+        (
+            "b.policy",
+            "let mine = core\nexport let extra = mine\nexport let me = me\n",
+        ),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(
+        common::codes(&r),
+        [
+            "custody::policy::cyclic_export",
+            "custody::policy::cyclic_export"
+        ]
+    );
+    insta::assert_snapshot!(stderr(&r));
+}
+
+#[test]
+fn a_long_chain_of_exports_is_checked_without_deep_recursion() {
+    // Each export names the next one, in another file order than they are defined.
+    let n = 20_000;
+    let mut text = String::new();
+    for i in 0..n {
+        text.push_str(&format!("export let e{i} = e{}\n", i + 1));
+    }
+    text.push_str(&format!("export let e{n} = [\"DE\"]\n"));
+    text.push_str("rule R-1 \"t\" {\n  for vendor v\n  require v.country in e0\n}\n");
+    let (_dir, r) = common::run_files(&[("a.policy", &text), ("inventory/v.yaml", ONE_VENDOR)]);
+    assert_eq!(common::codes(&r), Vec::<&str>::new());
+    assert!(r.findings.is_empty());
+}
+
+#[test]
+fn a_mistake_in_a_definition_is_reported_on_its_custody_yaml_line() {
+    let (_dir, r) = common::run_files(&[
+        (
+            "custody.yaml",
+            "policies: [rules.policy]\ninventory: [inventory]\ndefinitions:\n  contact: personal.contakt\n  approved: '[\"AU\", \"NZ\"'\n  in: [AU]\n",
+        ),
+        ("rules.policy", RULE),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(
+        common::codes(&r),
+        [
+            "custody::policy::unknown_category",
+            "custody::config::bad_definition",
+            "custody::config::bad_definition"
+        ]
+    );
+    insta::assert_snapshot!(stderr(&r));
+}
+
+#[test]
+fn a_definition_with_the_name_of_an_export_names_both_places() {
+    let (_dir, r) = common::run_files(&[
+        (
+            "custody.yaml",
+            "policies: [rules.policy, builtin:gdpr]\ninventory: [inventory]\ndefinitions:\n  EEA: [DE]\n  allowed_countries: [DE]\n",
+        ),
+        ("rules.policy", RULE),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(
+        common::codes(&r),
+        [
+            "custody::policy::duplicate_export",
+            "custody::policy::duplicate_export"
+        ]
+    );
+    insta::assert_snapshot!(stderr(&r));
+}
+
+#[test]
+fn an_unknown_name_suggests_exports_and_names_a_let_of_another_file() {
+    let (_dir, r) = common::run_files(&[
+        (
+            "a.policy",
+            "export let approved_countries = [\"AU\"]\nlet local_only = [\"NZ\"]\n",
+        ),
+        (
+            "b.policy",
+            "rule R-1 \"t\" {\n  for vendor v\n  require v.country in aproved_countries or v.country in local_only or v.country in EEE\n}\n",
+        ),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    let helps: Vec<Option<&str>> = r.project.diags.iter().map(|d| d.help.as_deref()).collect();
+    assert_eq!(
+        helps,
+        [
+            Some("did you mean `approved_countries`?"),
+            Some(
+                "`local_only` is a `let` of a.policy, visible only in that file; write `export let local_only` there to share it"
+            ),
+            Some("did you mean `EEA`?"),
+        ]
+    );
+    insta::assert_snapshot!(stderr(&r));
+}
+
+#[test]
+fn an_export_that_does_not_parse_is_one_error_not_one_per_use() {
+    let (_dir, r) = common::run_files(&[
+        ("a.policy", "export let broken = [\"AU\" \"NZ\"]\n"),
+        (
+            "b.policy",
+            "rule R-1 \"t\" {\n  for vendor v\n  require v.country in broken\n}\n",
+        ),
+        ("inventory/v.yaml", ONE_VENDOR),
+    ]);
+    assert_eq!(r.project.diags.len(), 1, "{}", common::render(&r));
+    assert!(r.program.rules.is_empty());
+}

@@ -426,3 +426,32 @@ fn explanations_agree_with_check_on_every_rule_and_entity() {
     }
     assert!(checked > 100, "{checked}");
 }
+
+#[test]
+fn the_documentation_and_the_tree_show_the_exports_a_rule_uses() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let w = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).expect("write");
+    w(
+        "custody.yaml",
+        "policies: [a.policy, b.policy]\ninventory: [inventory.yaml]\ndefinitions:\n  approved: [AU]\n",
+    );
+    w(
+        "a.policy",
+        "rule T-1 \"Vendors are in the EEA or approved\" {\n  for vendor v\n  require v.country in ours or v.country in approved\n}\n",
+    );
+    w(
+        "b.policy",
+        "# Where we may send data.\nexport let ours = EEA\n",
+    );
+    w("inventory.yaml", "vendors:\n  - id: far\n    country: CN\n");
+    let (doc, code) = explain_in(dir.path(), &["T-1"]);
+    assert_eq!(code, 0);
+    assert!(
+        doc.contains("# b.policy\n# Where we may send data.\nexport let ours = EEA\n\n# custody.yaml: definitions.approved\nexport let approved = [\"AU\"]\n\nrule T-1"),
+        "{doc}"
+    );
+    let (tree, code) = explain_in(dir.path(), &["T-1", "vendor/far"]);
+    assert_eq!(code, 1);
+    assert!(tree.contains("├─ ours = [AT, BE,"), "{tree}");
+    assert!(tree.contains("├─ approved = [AU]"), "{tree}");
+}

@@ -394,11 +394,14 @@ fn clause_strategy() -> impl Strategy<Value = Vec<String>> {
 
 fn item_strategy() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
-        (prop::sample::select(NAMES), expr_strategy()).prop_map(|(name, e)| [
-            vec!["let".to_owned(), name.to_owned(), "=".to_owned()],
-            e
-        ]
-        .concat()),
+        (any::<bool>(), prop::sample::select(NAMES), expr_strategy()).prop_map(
+            |(export, name, e)| {
+                let mut t: Vec<String> = export.then(|| "export".to_owned()).into_iter().collect();
+                t.extend(["let".to_owned(), name.to_owned(), "=".to_owned()]);
+                t.extend(e);
+                t
+            }
+        ),
         (
             prop::sample::select(&["TPR-001", "A", "x.y-z_1"][..]),
             string_strategy(),

@@ -580,3 +580,39 @@ fn lint_does_not_evaluate() {
     );
     assert!(!all.contains("TPR-"), "{all}");
 }
+
+#[test]
+fn exports_are_never_unused_and_lint_agrees_with_check() {
+    // `shared` is used only in another file, `spare` nowhere, and the built-in groups by
+    // nobody: no warning. `helper` is a file `let` used only by an export below it: used.
+    let a = "let helper = [\"AU\"]\nexport let shared = helper\nexport let spare = 3\n";
+    let b = "rule R-1 \"t\" {\n  references \"x\"\n  for vendor v\n  require v.country in shared\n  remediation \"y\"\n}\n";
+    assert_eq!(
+        lint_only(&[("a.policy", a), ("b.policy", b)]),
+        Vec::<String>::new()
+    );
+    // The errors `check` gives for exports are `lint`'s too.
+    let all = lint_files(&[
+        ("a.policy", "export let spare = 1\nlet EU = [\"DE\"]\n"),
+        ("b.policy", "export let spare = 2\n"),
+    ]);
+    let codes: Vec<&str> = all.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "custody::lint::unused_let",
+            "custody::policy::shadowed_export",
+            "custody::policy::duplicate_export"
+        ]
+    );
+}
+
+#[test]
+fn an_export_named_like_a_category_hides_it_everywhere() {
+    let all = lint_files(&[("a.policy", "export let system = [\"AU\"]\n")]);
+    let messages: Vec<&str> = all.iter().map(|(_, m)| m.as_str()).collect();
+    assert_eq!(
+        messages,
+        ["`export let system` hides the data category `system`"]
+    );
+}

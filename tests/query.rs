@@ -218,3 +218,22 @@ fn a_very_long_show_path_is_refused_not_followed() {
     assert!(err.contains("custody::query::invalid_show"), "{err}");
     assert!(err.contains("10000 steps is too long"), "{err}");
 }
+
+#[test]
+fn a_query_sees_the_built_in_country_groups_and_suggests_them() {
+    let (inside, err, code) = query("vendor v where v.country in EEA", &[]);
+    assert_eq!(code, 0, "{err}");
+    let (outside, _, _) = query("vendor v where v.country not in EEA", &[]);
+    let count = |out: &str| {
+        out.lines()
+            .last()
+            .and_then(|l| l.split_whitespace().next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    assert!(count(&inside) > 0, "{inside}");
+    assert!(count(&outside) > 0, "{outside}");
+    let (_, err, code) = query("vendor v where v.country in EEAA", &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("did you mean `EEA`?"), "{err}");
+}

@@ -816,3 +816,141 @@ fn output_is_ordered_by_rule_then_entity() {
         want.map(|(a, b)| (a.to_string(), b.to_string())).to_vec()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Shared definitions (SPEC §7.8)
+
+const COUNTRIES_INV: &str = "vendors:\n  - id: au\n    country: AU\n  - id: de\n    country: DE\n  - id: no\n    country: NO\n  - id: jp\n    country: JP\n  - id: cn\n    country: CN\n";
+
+fn failing(r: &custody::report::Report, rule: &str) -> Vec<String> {
+    assert!(
+        r.project.diags.iter().all(|d| !d.is_error()),
+        "{}",
+        common::render(r)
+    );
+    common::findings(r)
+        .into_iter()
+        .filter(|(id, _, _)| id == rule)
+        .map(|(_, e, _)| e)
+        .collect()
+}
+
+#[test]
+fn an_export_is_visible_in_every_file_whatever_the_load_order() {
+    // a.policy loads first and uses an export of b.policy; a's `later`, below the rule
+    // that uses it, is itself b's `approved`.
+    let a = "rule T-1 \"t\" {\n  for vendor v\n  require v.country in approved\n}\nexport let extra = [\"JP\"]\nrule T-2 \"u\" {\n  for vendor v\n  require v.country in later\n}\nexport let later = approved\n";
+    let b = "let base = [\"AU\", \"DE\"]\nexport let approved = [\"NO\"]\nexport let unused_here = base\n";
+    let (_d, r) = common::run_files(&[
+        ("a.policy", a),
+        ("b.policy", b),
+        ("inventory/v.yaml", COUNTRIES_INV),
+    ]);
+    assert_eq!(
+        failing(&r, "T-1"),
+        ["vendor/au", "vendor/cn", "vendor/de", "vendor/jp"]
+    );
+    // An export defined below the rule, in the same file, is visible too.
+    assert_eq!(failing(&r, "T-2"), failing(&r, "T-1"));
+}
+
+#[test]
+fn an_export_sees_the_lets_above_it_in_its_own_file_and_exports_anywhere() {
+    let a = "let mine = [\"AU\"]\nexport let ours = mine\nrule T-1 \"t\" {\n  for vendor v\n  require v.country in ours or v.country in theirs\n}\n";
+    let b = "export let theirs = core\nlet core = [\"DE\"]\n";
+    let (_d, r) = common::run_files(&[
+        ("a.policy", a),
+        ("b.policy", b),
+        ("inventory/v.yaml", COUNTRIES_INV),
+    ]);
+    // `core` is below `theirs`: not visible to it.
+    assert_eq!(common::codes(&r), ["custody::policy::unknown_name"]);
+    let (_d, r) = common::run_files(&[
+        ("a.policy", a),
+        (
+            "b.policy",
+            "let core = [\"DE\"]\nexport let theirs = core\n",
+        ),
+        ("inventory/v.yaml", COUNTRIES_INV),
+    ]);
+    assert_eq!(failing(&r, "T-1"), ["vendor/cn", "vendor/jp", "vendor/no"]);
+}
+
+#[test]
+fn the_built_in_country_groups() {
+    let rules = "rule T-EU \"t\" {\n  for vendor v\n  require v.country in EU\n}\nrule T-EEA \"t\" {\n  for vendor v\n  require v.country in EEA\n}\nrule T-ADQ \"t\" {\n  for vendor v\n  require v.country in EU_ADEQUACY or v.country in EEA\n}\n";
+    let (_d, r) =
+        common::run_files(&[("rules.policy", rules), ("inventory/v.yaml", COUNTRIES_INV)]);
+    assert_eq!(
+        failing(&r, "T-EU"),
+        ["vendor/au", "vendor/cn", "vendor/jp", "vendor/no"]
+    );
+    assert_eq!(
+        failing(&r, "T-EEA"),
+        ["vendor/au", "vendor/cn", "vendor/jp"]
+    );
+    assert_eq!(failing(&r, "T-ADQ"), ["vendor/au", "vendor/cn"]);
+}
+
+#[test]
+fn the_built_in_country_lists_are_complete() {
+    let text = std::fs::read_to_string(common::repo_root().join("policies/countries.policy"))
+        .expect("countries.policy");
+    let list = |name: &str| -> Vec<String> {
+        let start = text
+            .find(&format!("export let {name} = ["))
+            .expect("defined");
+        let rest = &text[start..];
+        let body = &rest[rest.find('[').expect("[") + 1..rest.find(']').expect("]")];
+        body.split(',')
+            .map(|c| c.trim().trim_matches('"').to_owned())
+            .filter(|c| !c.is_empty())
+            .collect()
+    };
+    let eu = list("EU");
+    let eea = list("EEA");
+    assert_eq!(eu.len(), 27);
+    assert!(eu.iter().all(|c| eea.contains(c)));
+    assert_eq!(eea.len(), 30);
+    for c in ["IS", "LI", "NO"] {
+        assert!(eea.contains(&c.to_owned()));
+    }
+    let adequacy = list("EU_ADEQUACY");
+    assert_eq!(
+        adequacy,
+        [
+            "AD", "AR", "CA", "CH", "FO", "GB", "GG", "IL", "IM", "JE", "JP", "KR", "NZ", "US",
+            "UY"
+        ]
+    );
+    assert!(
+        eu.iter()
+            .chain(&adequacy)
+            .all(|c| c.len() == 2 && c.chars().all(|x| x.is_ascii_uppercase()))
+    );
+}
+
+#[test]
+fn definitions_in_custody_yaml_are_exports() {
+    let config = "policies: [rules.policy]\ninventory: [inventory]\ndefinitions:\n  approved: [AU, JP]\n  contact: personal.contact\n  more: '[\"DE\"]'\n";
+    let rules = "rule T-1 \"t\" {\n  for vendor v where v handles contact\n  require v.country in approved or v.country in more\n}\n";
+    let inv = "vendors:\n  - id: au\n    country: AU\n    handles: [personal.contact.email]\n  - id: de\n    country: DE\n    handles: [personal.contact]\n  - id: cn\n    country: CN\n    handles: [personal]\n  - id: us\n    country: US\n    handles: [system.logs]\n";
+    let (_d, r) = common::run_files(&[
+        ("custody.yaml", config),
+        ("rules.policy", rules),
+        ("inventory/v.yaml", inv),
+    ]);
+    assert_eq!(failing(&r, "T-1"), ["vendor/cn"]);
+}
+
+#[test]
+fn library_parameters_are_exports_even_when_only_some_library_rules_are_loaded() {
+    let config = "policies: [builtin:gdpr, rules.policy]\ninventory: [inventory]\nlibrary:\n  parameters:\n    allowed_countries: [AU, DE]\n";
+    let rules = "rule T-1 \"t\" {\n  for vendor v\n  require v.country in allowed_countries and count(accepted_certifications) == 2\n}\n";
+    let (_d, r) = common::run_files(&[
+        ("custody.yaml", config),
+        ("rules.policy", rules),
+        ("inventory/v.yaml", COUNTRIES_INV),
+    ]);
+    assert_eq!(failing(&r, "T-1"), ["vendor/cn", "vendor/jp", "vendor/no"]);
+}

@@ -12,11 +12,11 @@ use crate::diag::codes;
 use crate::diag::{self, Diag};
 use crate::inventory::{CatId, FieldType, KindId, Schema, Taxonomy};
 use crate::project::Project;
-use crate::project::policies::{Override, Policies};
+use crate::project::policies::{Definition, Override, Policies};
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::types::{RuleId, Severity};
 pub use ir::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Virtual fields every kind has, beside the schema's.
 const VIRTUAL_ID: &str = "id";
@@ -35,6 +35,19 @@ pub struct Program {
     /// Rules `library.disable` removed, with where each is disabled (waivers naming one
     /// say so).
     pub disabled: Vec<(RuleId, Loc)>,
+    /// Every export of the run (`export let`, `definitions:`, built-in), by name.
+    pub exports: Vec<Export>,
+}
+
+/// An export: its name, its whole declaration (`export let NAME = VALUE`, for `custody
+/// explain`) and its checked value (`None` when it has errors), for checking more policy
+/// text against the same exports (`custody query`, [`check_with_exports`]).
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub name: String,
+    pub name_loc: Loc,
+    pub loc: Loc,
+    pub value: Option<CExpr>,
 }
 
 impl Program {
@@ -78,14 +91,14 @@ pub fn program(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    let mut program = check_with(
-        &policies.files,
-        &policies.overrides,
-        sources,
-        schema,
-        taxonomy,
-        diags,
-    );
+    let extra = Extra {
+        prelude: &policies.prelude,
+        overrides: &policies.overrides,
+        definitions: &policies.definitions,
+        seed: &[],
+        broken: &policies.broken,
+    };
+    let mut program = check_with(&policies.files, &extra, sources, schema, taxonomy, diags);
     let library = &policies.library_files;
     // Library rules not selected by a `builtin:` entry, and disabled rules, do not run.
     program
@@ -138,53 +151,172 @@ pub fn check(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
-    check_with(files, &[], sources, schema, taxonomy, diags)
+    let extra = Extra::default();
+    check_with(files, &extra, sources, schema, taxonomy, diags)
 }
 
-/// [`check`], with the `let`s whose values custody.yaml's `library.parameters` replaced: a
-/// mistake in such a value is labelled in custody.yaml, and a value of another type than
-/// the library's default is an error there (the rules using it do not run).
-fn check_with(
+/// [`check`], with the exports of a program checked before (a `custody query` sees the
+/// project's exports and the built-in ones).
+pub fn check_with_exports(
     files: &[PolicyFile],
-    overrides: &[Override],
+    exports: &[Export],
     sources: &SourceMap,
     schema: &Schema,
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Program {
+    let extra = Extra {
+        seed: exports,
+        ..Extra::default()
+    };
+    check_with(files, &extra, sources, schema, taxonomy, diags)
+}
+
+/// What a run checks besides its policy files (nothing, for [`check`]).
+#[derive(Default)]
+struct Extra<'x> {
+    /// Exports from no policy file: built-in, custody.yaml's `definitions:`.
+    prelude: &'x [PolicyFile],
+    /// Library `let`s given another value by custody.yaml's `library.parameters`.
+    overrides: &'x [Override],
+    definitions: &'x [Definition],
+    /// Exports checked before (`custody query`).
+    seed: &'x [Export],
+    /// Policy files that did not parse at all: a use of one of their exports is a
+    /// consequence of that error, not reported again.
+    broken: &'x [FileId],
+}
+
+/// [`check`], with what [`Extra`] adds: the `let`s whose values custody.yaml's
+/// `library.parameters` replaced (a mistake in such a value is labelled in custody.yaml, and
+/// a value of another type than the library's default is an error there, the rules using it
+/// do not run), and exports from outside the policy files (built-in, `definitions:`),
+/// checked like theirs.
+///
+/// `let`s are checked first, all of them, in an order where each comes after what it
+/// names: an export is visible in every file whatever the load order, so a `let` may name
+/// an export of a later file ([`let_order`]). Rules are checked after, file by file; a
+/// file `let` is visible to the items below it only (`Checker::at_item`).
+#[allow(clippy::too_many_arguments)]
+fn check_with(
+    files: &[PolicyFile],
+    extra: &Extra<'_>,
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Program {
+    let Extra {
+        prelude,
+        overrides,
+        definitions,
+        seed,
+        broken,
+    } = *extra;
     let builtins = Builtins::new(schema);
+    let all: Vec<&PolicyFile> = prelude.iter().chain(files).collect();
+    let names = Names::collect(&all, definitions, sources, diags);
+    let (order, cyclic) = let_order(&all, &names, overrides, diags);
+    let mut scopes: Vec<FileScope> = all
+        .iter()
+        .map(|pf| FileScope {
+            lets: HashMap::new(),
+            unparsed: names.unparsed(pf),
+        })
+        .collect();
+    let mut exports = Exports {
+        bound: HashMap::new(),
+        failed: names.unparsed_exports(&all, broken),
+        local: names.local_files(&all),
+    };
+    for e in seed {
+        match &e.value {
+            Some(value) => {
+                let binding = LetBinding {
+                    value: value.clone(),
+                    name_loc: e.name_loc,
+                    item: 0,
+                };
+                exports.bound.insert(e.name.clone(), binding);
+            }
+            None => {
+                exports.failed.insert(e.name.clone());
+            }
+        }
+    }
+    for (fi, ii) in order {
+        let (Some(pf), Some(scope)) = (all.get(fi), scopes.get_mut(fi)) else {
+            continue;
+        };
+        let Some(ast::Item::Let(l)) = pf.items.get(ii) else {
+            continue;
+        };
+        let name = l.name.name.clone();
+        let exported = l.export.is_some();
+        let value = if cyclic.contains(&(fi, ii)) {
+            None
+        } else {
+            let mut cx = Checker::new(
+                pf.file, overrides, sources, schema, taxonomy, &builtins, &exports,
+            );
+            cx.at_item = ii;
+            cx.lets = std::mem::take(&mut scope.lets);
+            cx.unparsed_lets = std::mem::take(&mut scope.unparsed);
+            let value = cx.let_value(l);
+            scope.lets = cx.lets;
+            scope.unparsed = cx.unparsed_lets;
+            let mut found = cx.diags;
+            if let Some(d) = definitions.iter().find(|d| d.source == pf.file) {
+                found = found.into_iter().map(|x| d.moved(x)).collect();
+            }
+            diags.append(&mut found);
+            value
+        };
+        let name_loc = names.name_loc(pf, l);
+        match (value, exported) {
+            (Some(value), true) => {
+                exports.bound.insert(
+                    name,
+                    LetBinding {
+                        value,
+                        name_loc,
+                        item: ii,
+                    },
+                );
+            }
+            (Some(value), false) => {
+                scope.lets.insert(
+                    name,
+                    LetBinding {
+                        value,
+                        name_loc,
+                        item: ii,
+                    },
+                );
+            }
+            // Its error is reported; uses of the name would only repeat it.
+            (None, true) => {
+                exports.failed.insert(name);
+            }
+            (None, false) => scope.unparsed.push(name),
+        }
+    }
     let mut rules: Vec<CheckedRule> = Vec::new();
     let mut seen: HashMap<String, Loc> = HashMap::new();
-    for pf in files {
-        let mut cx = Checker {
-            file: pf.file,
-            overrides,
-            sources,
-            schema,
-            taxonomy,
-            builtins: &builtins,
-            lets: HashMap::new(),
-            vars: Vec::new(),
-            diags: Vec::new(),
-            unparsed_lets: {
-                let parsed: Vec<&str> = pf
-                    .items
-                    .iter()
-                    .filter_map(|i| match i {
-                        ast::Item::Let(l) => Some(l.name.name.as_str()),
-                        ast::Item::Rule(_) => None,
-                    })
-                    .collect();
-                let_names_in(sources.text(pf.file))
-                    .into_iter()
-                    .filter(|n| !parsed.contains(&n.as_str()))
-                    .collect()
-            },
-            poisoned: false,
+    for (fi, pf) in all.iter().enumerate().skip(prelude.len()) {
+        let Some(scope) = scopes.get_mut(fi) else {
+            continue;
         };
-        for item in &pf.items {
+        let mut cx = Checker::new(
+            pf.file, overrides, sources, schema, taxonomy, &builtins, &exports,
+        );
+        cx.lets = std::mem::take(&mut scope.lets);
+        cx.unparsed_lets = std::mem::take(&mut scope.unparsed);
+        for (ii, item) in pf.items.iter().enumerate() {
+            cx.at_item = ii;
             match item {
-                ast::Item::Let(l) => cx.let_decl(l),
+                // Checked above.
+                ast::Item::Let(_) => {}
                 ast::Item::Rule(r) => {
                     let loc = cx.loc(r.id.span);
                     if let Some(first) = seen.get(&r.id.name) {
@@ -206,16 +338,401 @@ fn check_with(
         diags.append(&mut cx.diags);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut exported: Vec<Export> = names
+        .exports
+        .iter()
+        .filter_map(|(name, &(fi, ii))| {
+            let pf = all.get(fi)?;
+            let ast::Item::Let(l) = pf.items.get(ii)? else {
+                return None;
+            };
+            // An overridden library parameter is shown as custody.yaml gives it.
+            let loc = match overrides
+                .iter()
+                .find(|o| o.file == pf.file && o.name == **name)
+            {
+                Some(o) => {
+                    let text = sources.text(o.source);
+                    Loc::new(o.source, Span::new(0, text.trim_end().len()))
+                }
+                None => Loc::new(pf.file, l.span),
+            };
+            Some(Export {
+                name: (*name).to_owned(),
+                name_loc: names.name_loc(pf, l),
+                loc,
+                value: exports.bound.get(*name).map(|b| b.value.clone()),
+            })
+        })
+        .collect();
+    exported.sort_by(|a, b| a.name.cmp(&b.name));
     Program {
         rules,
         files: files.iter().map(|pf| pf.file).collect(),
         disabled: Vec::new(),
+        exports: exported,
     }
+}
+
+/// The `let`s of one file, as checked so far.
+struct FileScope {
+    lets: HashMap<String, LetBinding>,
+    /// See `Checker::unparsed_lets`.
+    unparsed: Vec<String>,
+}
+
+/// The exports of the run, as checked so far.
+struct Exports {
+    bound: HashMap<String, LetBinding>,
+    /// Exports that did not parse or check (reported): a use is a consequence.
+    failed: HashSet<String>,
+    /// Every file `let` name, with the first file that defines it: an unknown name that is
+    /// a `let` of another file gets a help saying so.
+    local: HashMap<String, FileId>,
+}
+
+/// Where each `let` and export is, by name, before anything is checked (indices into the
+/// run's files and their items). Duplicates are reported here and left out.
+struct Names<'f> {
+    /// Export name → (file, item): the first one in load order.
+    exports: HashMap<&'f str, (usize, usize)>,
+    /// Per file, file `let` name → item: the first one.
+    locals: Vec<HashMap<&'f str, usize>>,
+    /// `definitions:` entries by their source.
+    definitions: &'f [Definition],
+    sources: &'f SourceMap,
+}
+
+impl<'f> Names<'f> {
+    fn collect(
+        all: &[&'f PolicyFile],
+        definitions: &'f [Definition],
+        sources: &'f SourceMap,
+        diags: &mut Vec<Diag>,
+    ) -> Names<'f> {
+        let mut names = Names {
+            exports: HashMap::new(),
+            locals: Vec::new(),
+            definitions,
+            sources,
+        };
+        let lets = |pf: &'f PolicyFile| {
+            pf.items.iter().enumerate().filter_map(|(ii, i)| match i {
+                ast::Item::Let(l) => Some((ii, l)),
+                ast::Item::Rule(_) => None,
+            })
+        };
+        // What custody ships (built-in groups, the library) comes first, so a clash is
+        // reported at what the user wrote (custody.yaml or a policy file).
+        let mut written: Vec<(usize, &'f PolicyFile)> = all.iter().copied().enumerate().collect();
+        written.sort_by_key(|(_, pf)| !sources.name(pf.file).starts_with("builtin:"));
+        for (fi, pf) in written {
+            for (ii, l) in lets(pf).filter(|(_, l)| l.export.is_some()) {
+                let name = l.name.name.as_str();
+                match names
+                    .exports
+                    .get(name)
+                    .and_then(|&(f, i)| names.let_at(all, f, i))
+                {
+                    Some((first_pf, first)) => {
+                        let first_loc = names.name_loc(first_pf, first);
+                        let from = sources.name(first_pf.file);
+                        let help = if from.starts_with(&crate::library::source_name("")) {
+                            format!(
+                                "`{name}` is a parameter of the policy library: give it another value under `library.parameters` in custody.yaml, or pick another name"
+                            )
+                        } else if from.starts_with("builtin:") {
+                            format!("`{name}` is built in; pick another name")
+                        } else {
+                            "an export is visible in every policy file of the run, so its name is unique across them; keep one, or rename one".to_owned()
+                        };
+                        diags.push(
+                            Diag::new(
+                                &codes::policy::DUPLICATE_EXPORT,
+                                format!("`{name}` is exported twice"),
+                            )
+                            .at(names.name_loc(pf, l), "exported again here")
+                            .also(first_loc, "first exported here")
+                            .help(help),
+                        );
+                    }
+                    None => {
+                        names.exports.insert(name, (fi, ii));
+                    }
+                }
+            }
+        }
+        for (fi, pf) in all.iter().enumerate() {
+            let mut locals: HashMap<&'f str, usize> = HashMap::new();
+            for (ii, l) in lets(pf).filter(|(_, l)| l.export.is_none()) {
+                let name = l.name.name.as_str();
+                let name_loc = Loc::new(pf.file, l.name.span);
+                if let Some(first) = locals.get(name).and_then(|&i| names.let_at(all, fi, i)) {
+                    diags.push(
+                        Diag::new(
+                            &codes::policy::DUPLICATE_LET,
+                            format!("`{name}` is already defined"),
+                        )
+                        .at(name_loc, "defined again here")
+                        .also(Loc::new(pf.file, first.1.name.span), "first defined here")
+                        .help("a `let` name can be defined once per file; pick another name"),
+                    );
+                    continue;
+                }
+                locals.insert(name, ii);
+                if let Some((export_pf, export)) = names
+                    .exports
+                    .get(name)
+                    .and_then(|&(f, i)| names.let_at(all, f, i))
+                {
+                    diags.push(
+                        Diag::new(
+                            &codes::policy::SHADOWED_EXPORT,
+                            format!("`let {name}` has the name of an export"),
+                        )
+                        .at(name_loc, "a `let` of this file")
+                        .also(names.name_loc(export_pf, export), "the export, visible in every policy file")
+                        .help(if names.sources.name(export_pf.file).starts_with(&crate::library::source_name("")) {
+                            format!("`{name}` is a parameter of the policy library, visible in every policy file: rename the `let`, or give the parameter another value under `library.parameters` in custody.yaml")
+                        } else {
+                            format!("`{name}` would mean this `let` in this file and the export everywhere else; rename the `let`")
+                        }),
+                    );
+                }
+            }
+            names.locals.push(locals);
+        }
+        names
+    }
+
+    /// The `let` at item `ii` of file `fi`.
+    fn let_at(
+        &self,
+        all: &[&'f PolicyFile],
+        fi: usize,
+        ii: usize,
+    ) -> Option<(&'f PolicyFile, &'f ast::LetDecl)> {
+        let pf: &'f PolicyFile = all.get(fi)?;
+        match pf.items.get(ii)? {
+            ast::Item::Let(l) => Some((pf, l)),
+            ast::Item::Rule(_) => None,
+        }
+    }
+
+    /// Where a `let`'s name is written: in custody.yaml for a `definitions:` entry.
+    fn name_loc(&self, pf: &PolicyFile, l: &ast::LetDecl) -> Loc {
+        self.definitions
+            .iter()
+            .find(|d| d.source == pf.file)
+            .map_or(Loc::new(pf.file, l.name.span), |d| d.name_loc)
+    }
+
+    /// Is item `ii` of file `fi` the `let` its name stands for (not a duplicate)?
+    fn live(&self, fi: usize, ii: usize, l: &ast::LetDecl) -> bool {
+        let name = l.name.name.as_str();
+        if l.export.is_some() {
+            self.exports.get(name) == Some(&(fi, ii))
+        } else {
+            self.locals.get(fi).and_then(|m| m.get(name)) == Some(&ii)
+        }
+    }
+
+    /// What a name used in item `ii` of file `fi` refers to among the `let`s: a `let` of
+    /// the file above it, else an export.
+    fn resolve(&self, fi: usize, ii: usize, name: &str) -> Option<(usize, usize)> {
+        match self.locals.get(fi).and_then(|m| m.get(name)) {
+            Some(&j) if j < ii => Some((fi, j)),
+            _ => self.exports.get(name).copied(),
+        }
+    }
+
+    /// Names of `let`s written in a file that did not parse (a use is a consequence).
+    fn unparsed(&self, pf: &PolicyFile) -> Vec<String> {
+        let parsed: Vec<&str> = pf
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Let(l) => Some(l.name.name.as_str()),
+                ast::Item::Rule(_) => None,
+            })
+            .collect();
+        let_names_in(self.text(pf))
+            .into_iter()
+            .filter(|(n, exported)| !exported && !parsed.contains(&n.as_str()))
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Names of exports written in any file that did not parse.
+    fn unparsed_exports(&self, all: &[&PolicyFile], broken: &[FileId]) -> HashSet<String> {
+        all.iter()
+            .map(|pf| pf.file)
+            .chain(broken.iter().copied())
+            .flat_map(|f| let_names_in(self.sources.text(f)))
+            .filter(|(n, exported)| *exported && !self.exports.contains_key(n.as_str()))
+            .map(|(n, _)| n)
+            .collect()
+    }
+
+    /// Every file `let` name with the first file defining it.
+    fn local_files(&self, all: &[&PolicyFile]) -> HashMap<String, FileId> {
+        let mut out = HashMap::new();
+        for (pf, locals) in all.iter().zip(&self.locals) {
+            for name in locals.keys() {
+                out.entry((*name).to_owned()).or_insert(pf.file);
+            }
+        }
+        out
+    }
+
+    fn text(&self, pf: &PolicyFile) -> &'f str {
+        self.sources.text(pf.file)
+    }
+}
+
+/// An item of the run: (file, item), indices into the run's files and their items.
+type Item = (usize, usize);
+
+/// The order in which to check the `let`s of all files: each after the `let`s and exports
+/// its value names, found by a depth-first search (with an explicit stack: a long chain of
+/// exports must not overflow it). A cycle is reported once, at the use that closes it; its
+/// members are returned so that they are not checked (their uses are then silent).
+fn let_order(
+    all: &[&PolicyFile],
+    names: &Names<'_>,
+    overrides: &[Override],
+    diags: &mut Vec<Diag>,
+) -> (Vec<Item>, Vec<Item>) {
+    // 0: not seen, 1: on the stack, 2: done.
+    let mut state: Vec<Vec<u8>> = all.iter().map(|pf| vec![0; pf.items.len()]).collect();
+    let mut order = Vec::new();
+    let mut cyclic = Vec::new();
+    let deps = |fi: usize, ii: usize| -> Vec<((usize, usize), Span)> {
+        let mut out: Vec<((usize, usize), Span)> = Vec::new();
+        let Some((pf, l)) = names.let_at(all, fi, ii) else {
+            return out;
+        };
+        let default = overrides
+            .iter()
+            .find(|o| o.file == pf.file && o.name == l.name.name)
+            .map(|o| &o.default);
+        for e in std::iter::once(&l.value).chain(default) {
+            e.walk(&mut |x| {
+                if let ExprKind::Path(p) = &x.kind
+                    && let Some(first) = p.segments.first()
+                    && let Some(target) = names.resolve(fi, ii, &first.name)
+                    && !out.iter().any(|(t, _)| *t == target)
+                {
+                    out.push((target, x.span));
+                }
+            });
+        }
+        out
+    };
+    for (fi, pf) in all.iter().enumerate() {
+        for (ii, item) in pf.items.iter().enumerate() {
+            let ast::Item::Let(l) = item else { continue };
+            if !names.live(fi, ii, l) || state.get(fi).and_then(|s| s.get(ii)) != Some(&0) {
+                continue;
+            }
+            // (node, its dependencies, the next one to visit)
+            let mut stack = vec![((fi, ii), deps(fi, ii), 0usize)];
+            set(&mut state, (fi, ii), 1);
+            while let Some((node, ds, next)) = stack.last_mut() {
+                let node = *node;
+                let Some(&(dep, use_span)) = ds.get(*next) else {
+                    stack.pop();
+                    set(&mut state, node, 2);
+                    order.push(node);
+                    continue;
+                };
+                *next += 1;
+                match state.get(dep.0).and_then(|s| s.get(dep.1)) {
+                    Some(0) => {
+                        set(&mut state, dep, 1);
+                        let d = deps(dep.0, dep.1);
+                        stack.push((dep, d, 0));
+                    }
+                    Some(1) => {
+                        let from = stack.iter().position(|(n, _, _)| *n == dep).unwrap_or(0);
+                        let members: Vec<(usize, usize)> = stack
+                            .get(from..)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|(n, _, _)| *n)
+                            .collect();
+                        diags.push(cycle_error(all, names, &members, node, use_span));
+                        cyclic.extend(members);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    (order, cyclic)
+}
+
+fn set(state: &mut [Vec<u8>], (fi, ii): (usize, usize), v: u8) {
+    if let Some(s) = state.get_mut(fi).and_then(|s| s.get_mut(ii)) {
+        *s = v;
+    }
+}
+
+/// The error for a cycle among `let`s: `members` in the order they name each other, the
+/// last one (`at`) naming the first at `use_span`.
+fn cycle_error(
+    all: &[&PolicyFile],
+    names: &Names<'_>,
+    members: &[(usize, usize)],
+    at: (usize, usize),
+    use_span: Span,
+) -> Diag {
+    let name_of = |(fi, ii): (usize, usize)| {
+        names
+            .let_at(all, fi, ii)
+            .map_or(String::new(), |(_, l)| l.name.name.clone())
+    };
+    let first = members.first().copied().unwrap_or(at);
+    let first_name = name_of(first);
+    let use_loc = all
+        .get(at.0)
+        .map(|pf| Loc::new(pf.file, use_span))
+        .unwrap_or_default();
+    let (message, label) = if members.len() <= 1 {
+        (
+            format!("export `{first_name}` refers to itself"),
+            "its own name, in its value".to_owned(),
+        )
+    } else {
+        let chain: Vec<String> = members
+            .iter()
+            .map(|&m| format!("`{}`", name_of(m)))
+            .chain(std::iter::once(format!("`{first_name}`")))
+            .collect();
+        (
+            format!("`{first_name}` depends on itself: {}", chain.join(" → ")),
+            "closes the cycle".to_owned(),
+        )
+    };
+    let mut d = Diag::new(&codes::policy::CYCLIC_EXPORT, message).at(use_loc, label);
+    if members.len() > 1 {
+        for &m in members {
+            if let Some((pf, l)) = names.let_at(all, m.0, m.1) {
+                d = d.also(
+                    names.name_loc(pf, l),
+                    format!("`{}` is defined here", l.name.name),
+                );
+            }
+        }
+    }
+    d.help("a `let` or export cannot use its own value; write one of them out as a value")
 }
 
 struct LetBinding {
     value: CExpr,
     name_loc: Loc,
+    /// The item of its file that defines it: a file `let` is visible below it only.
+    item: usize,
 }
 
 struct Var {
@@ -248,6 +765,10 @@ struct Checker<'a> {
     taxonomy: &'a Taxonomy,
     builtins: &'a Builtins,
     lets: HashMap<String, LetBinding>,
+    /// The item being checked: only the file's `let`s above it are visible.
+    at_item: usize,
+    /// The run's exports, visible everywhere.
+    exports: &'a Exports,
     vars: Vec<Var>,
     diags: Vec<Diag>,
     /// Names of `let`s in this file that did not parse or check: a use of one is a
@@ -257,19 +778,46 @@ struct Checker<'a> {
     poisoned: bool,
 }
 
-/// `let` names written in a file's text, whether or not the item parsed.
-fn let_names_in(text: &str) -> Vec<String> {
+/// `let` names written in a file's text, whether or not the item parsed, each with whether
+/// it is an `export let`.
+fn let_names_in(text: &str) -> Vec<(String, bool)> {
     text.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("let "))
-        .filter_map(|rest| {
+        .filter_map(|l| {
+            let l = l.trim_start();
+            match l.strip_prefix("export") {
+                Some(rest) if rest.starts_with([' ', '\t']) => {
+                    rest.trim_start().strip_prefix("let ").map(|r| (r, true))
+                }
+                _ => l.strip_prefix("let ").map(|r| (r, false)),
+            }
+        })
+        .filter_map(|(rest, exported)| {
             let name: String = rest
                 .trim_start()
                 .chars()
                 .take_while(|c| c.is_alphanumeric() || *c == '_')
                 .collect();
-            (!name.is_empty()).then_some(name)
+            (!name.is_empty()).then_some((name, exported))
         })
         .collect()
+}
+
+impl Definition {
+    /// A mistake found in a definition's value, moved onto the value in custody.yaml.
+    fn moved(&self, mut d: Diag) -> Diag {
+        if d.primary
+            .as_ref()
+            .is_some_and(|p| p.loc.file == self.source)
+        {
+            d.primary = d.primary.map(|p| crate::diag::Label {
+                loc: self.value_loc,
+                ..p
+            });
+            d.secondary.retain(|s| s.loc.file != self.source);
+            d.message = format!("definition `{}`: {}", self.name, d.message);
+        }
+        d
+    }
 }
 
 /// Whether a parameter's value of type `given` can stand for a default of type `default`: the
@@ -283,6 +831,42 @@ fn fits(default: &Ty, given: &Ty) -> bool {
 }
 
 impl<'a> Checker<'a> {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        file: FileId,
+        overrides: &'a [Override],
+        sources: &'a SourceMap,
+        schema: &'a Schema,
+        taxonomy: &'a Taxonomy,
+        builtins: &'a Builtins,
+        exports: &'a Exports,
+    ) -> Checker<'a> {
+        Checker {
+            file,
+            overrides,
+            sources,
+            schema,
+            taxonomy,
+            builtins,
+            lets: HashMap::new(),
+            at_item: 0,
+            exports,
+            vars: Vec::new(),
+            diags: Vec::new(),
+            unparsed_lets: Vec::new(),
+            poisoned: false,
+        }
+    }
+
+    /// What a `let` name means here: a `let` of this file above the current item, else an
+    /// export (with `true`).
+    fn binding(&self, name: &str) -> Option<(&LetBinding, bool)> {
+        match self.lets.get(name).filter(|l| l.item < self.at_item) {
+            Some(l) => Some((l, false)),
+            None => self.exports.bound.get(name).map(|l| (l, true)),
+        }
+    }
+
     fn loc(&self, span: Span) -> Loc {
         Loc::new(self.file, span)
     }
@@ -299,19 +883,9 @@ impl<'a> Checker<'a> {
         self.sources.get(self.file).slice(span)
     }
 
-    fn let_decl(&mut self, l: &ast::LetDecl) {
-        let name_loc = self.loc(l.name.span);
-        if let Some(prev) = self.lets.get(&l.name.name) {
-            let d = Diag::new(
-                &codes::policy::DUPLICATE_LET,
-                format!("`{}` is already defined", l.name.name),
-            )
-            .at(name_loc, "defined again here")
-            .also(prev.name_loc, "first defined here")
-            .help("a `let` name can be defined once per file; pick another name");
-            self.diags.push(d);
-            return;
-        }
+    /// Check a `let`'s value, or the value custody.yaml's `library.parameters` gives it.
+    /// `None` when it is wrong (reported).
+    fn let_value(&mut self, l: &ast::LetDecl) -> Option<CExpr> {
         let value = match self
             .overrides
             .iter()
@@ -319,12 +893,7 @@ impl<'a> Checker<'a> {
         {
             Some(o) => self.overridden(l, o),
             None => self.expr(&l.value),
-        };
-        let Some(value) = value else {
-            // Its error is reported; uses of the name would only repeat it.
-            self.unparsed_lets.push(l.name.name.clone());
-            return;
-        };
+        }?;
         match &value.ty {
             Ty::Cat
             | Ty::Pattern
@@ -333,10 +902,7 @@ impl<'a> Checker<'a> {
             | Ty::Enum(_)
             | Ty::Num
             | Ty::Date
-            | Ty::Bool => {
-                self.lets
-                    .insert(l.name.name.clone(), LetBinding { value, name_loc });
-            }
+            | Ty::Bool => Some(value),
             other @ (Ty::Entity(_) | Ty::Object | Ty::Unknown) => {
                 let words = self.ty_words(other);
                 self.diags.push(
@@ -347,6 +913,7 @@ impl<'a> Checker<'a> {
                     .at(self.loc(l.value.span), "cannot be named with `let`")
                     .help("`let` names a data category, a list, a string, a number or a date"),
                 );
+                None
             }
         }
     }
@@ -652,14 +1219,18 @@ impl<'a> Checker<'a> {
                 .also(prev.loc, "first bound here")
                 .help("quantifier variables may not shadow; pick another name"),
             );
-        } else if let Some(l) = self.lets.get(&id.name) {
+        } else if let Some((l, exported)) = self.binding(&id.name) {
+            let what = if exported { "an export" } else { "a `let`" };
             self.diags.push(
                 Diag::new(
                     &codes::policy::SHADOWED_VARIABLE,
-                    format!("variable `{}` shadows a `let` of the same name", id.name),
+                    format!("variable `{}` shadows {what} of the same name", id.name),
                 )
                 .at(loc, "bound here")
-                .also(l.name_loc, "the `let`")
+                .also(
+                    l.name_loc,
+                    if exported { "the export" } else { "the `let`" },
+                )
                 .help("pick another variable name"),
             );
         }
@@ -1468,7 +2039,7 @@ impl<'a> Checker<'a> {
             }
             return self.navigate(base, &p.segments[1..]);
         }
-        if let Some(l) = self.lets.get(&first.name) {
+        if let Some((l, _)) = self.binding(&first.name) {
             if p.segments.len() > 1 {
                 let d = Diag::new(
                     &codes::policy::NOT_AN_ENTITY,
@@ -1492,7 +2063,10 @@ impl<'a> Checker<'a> {
         if let Some(cat) = self.taxonomy.lookup(&dotted) {
             return self.mk(CKind::Const(Const::Cat(cat)), Ty::Cat, span);
         }
-        if p.segments.len() == 1 && self.unparsed_lets.contains(&first.name) {
+        if p.segments.len() == 1
+            && (self.unparsed_lets.contains(&first.name)
+                || self.exports.failed.contains(&first.name))
+        {
             self.poisoned = true;
             return None;
         }
@@ -1532,9 +2106,31 @@ impl<'a> Checker<'a> {
             .help_opt(help)
         } else {
             let mut names: Vec<&str> = self.vars.iter().map(|v| v.name.as_str()).collect();
-            names.extend(self.lets.keys().map(String::as_str));
-            let help = diag::did_you_mean(&first.name, names.iter().copied())
-                .map(|n| format!("did you mean `{n}`?"))
+            names.extend(
+                self.lets
+                    .iter()
+                    .filter(|(_, l)| l.item < self.at_item)
+                    .map(|(n, _)| n.as_str()),
+            );
+            names.extend(self.exports.bound.keys().map(String::as_str));
+            let elsewhere = self
+                .exports
+                .local
+                .get(&first.name)
+                .filter(|f| **f != self.file)
+                .map(|f| {
+                    format!(
+                        "`{}` is a `let` of {}, visible only in that file; write `export let {}` there to share it",
+                        first.name,
+                        self.sources.name(*f),
+                        first.name
+                    )
+                });
+            let help = elsewhere
+                .or_else(|| {
+                    diag::did_you_mean(&first.name, names.iter().copied())
+                        .map(|n| format!("did you mean `{n}`?"))
+                })
                 .or_else(|| {
                     let leaf = self
                         .taxonomy

@@ -161,7 +161,7 @@ fn rule_page(
         })
         .collect();
     if !used.is_empty() {
-        p.push_str("\n## Parameters\n\nChange them in `custody.yaml` under `library: {parameters: {...}}`.\n\n| parameter | default |\n|---|---|\n");
+        p.push_str("\n## Parameters\n\nChange them in `custody.yaml` under `library: {parameters: {...}}`. They are exports: your own rules can use them by name.\n\n| parameter | default |\n|---|---|\n");
         for (_, name, value) in used {
             let _ = writeln!(p, "| `{name}` | `{}` |", value.replace('|', "\\|"));
         }

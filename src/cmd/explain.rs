@@ -444,15 +444,20 @@ fn documentation(loaded: &Checked, ri: usize) -> String {
     if let Some(r) = &rule.remediation {
         let _ = writeln!(out, "\n## How to fix it\n\n{r}");
     }
-    if let Some(text) = policy_text(sources, rule) {
+    if let Some(text) = policy_text(sources, rule, &loaded.program.exports) {
         let _ = writeln!(out, "\n## Policy\n\n```\n{text}\n```");
     }
     out
 }
 
 /// The rule's text as written, with the comment lines right above it, preceded by the
-/// `let`s of its file that it uses (so `address` in `v handles address` is explained).
-fn policy_text(sources: &SourceMap, rule: &CheckedRule) -> Option<String> {
+/// `let`s of its file that it uses (so `address` in `v handles address` is explained), and
+/// before them the exports it uses from elsewhere, each under a comment naming its file.
+fn policy_text(
+    sources: &SourceMap,
+    rule: &CheckedRule,
+    exports: &[crate::check::Export],
+) -> Option<String> {
     let file = rule.loc.file;
     let text = sources.text(file);
     // The file parsed when it was loaded; parsing it again finds the rule's whole span.
@@ -474,16 +479,28 @@ fn policy_text(sources: &SourceMap, rule: &CheckedRule) -> Option<String> {
             _ => {}
         }
     }
-    let mut parts: Vec<String> = pf
+    let above: Vec<&ast::LetDecl> = pf
         .items
         .iter()
         .filter_map(|i| match i {
             Item::Let(l) if l.span.start < r.span.start && used.contains(&l.name.name.as_str()) => {
-                Some(with_comments(text, l.span))
+                Some(l)
             }
             _ => None,
         })
         .collect();
+    // Exports used from elsewhere (another file, custody.yaml, built-in, or below the rule).
+    let mut parts: Vec<String> = used
+        .iter()
+        .filter(|n| !above.iter().any(|l| l.name.name == **n))
+        .filter_map(|n| exports.iter().find(|e| e.name == *n))
+        .map(|e| {
+            let from = sources.name(e.loc.file);
+            let text = with_comments(sources.text(e.loc.file), e.loc.span);
+            format!("# {from}\n{text}")
+        })
+        .collect();
+    parts.extend(above.iter().map(|l| with_comments(text, l.span)));
     parts.push(with_comments(text, r.span));
     Some(parts.join("\n\n"))
 }

@@ -182,8 +182,9 @@ fn check_rule(
         file,
         items: vec![ast::Item::Rule(rule)],
     };
-    check::check(
+    check::check_with_exports(
         &[pf],
+        &loaded.program.exports,
         &loaded.project.sources,
         &loaded.project.schema,
         &loaded.project.taxonomy,

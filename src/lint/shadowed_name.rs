@@ -8,7 +8,8 @@ crate::codes! {
     /// A name hides another one. Three cases:
     ///
     /// - a `let` named like a top-level data category (`let personal = ...`): below it, the name
-    ///   means the `let`, and no category under it (`personal.contact`) can be written in the file;
+    ///   means the `let`, and no category under it (`personal.contact`) can be written in the file
+    ///   (in every file, for an `export let`);
     /// - a `for` or quantifier variable named like a top-level category, with the same effect
     ///   inside its rule;
     /// - two rule IDs that differ only in letter case (`TPR-001` and `tpr-001`): they are
@@ -44,10 +45,24 @@ impl Lint for ShadowedName {
                 ast::Item::Let(l) => {
                     if cx.taxonomy.lookup(&l.name.name).is_some() {
                         let n = &l.name.name;
+                        let (kw, help) = match l.export {
+                            Some(_) => (
+                                "export let",
+                                format!(
+                                    "in every policy file `{n}` means this export, and no category under `{n}` can be written; rename the export"
+                                ),
+                            ),
+                            None => (
+                                "let",
+                                format!(
+                                    "below this line `{n}` means this `let`, and no category under `{n}` can be written in this file; rename the `let`"
+                                ),
+                            ),
+                        };
                         out.push(
-                            Diag::new(&CODE, format!("`let {n}` hides the data category `{n}`"))
+                            Diag::new(&CODE, format!("`{kw} {n}` hides the data category `{n}`"))
                                 .at(file.loc(l.name.span), "same name as a top-level category")
-                                .help(format!("below this line `{n}` means this `let`, and no category under `{n}` can be written in this file; rename the `let`")),
+                                .help(help),
                         );
                     }
                 }

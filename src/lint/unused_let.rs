@@ -7,7 +7,8 @@ use crate::diag::code::Code;
 crate::codes! {
     /// A `let` is used by no rule and no `let` below it in its file. A `let` is visible only below
     /// it, in the file that defines it, so a `let` used only above its definition, or only in
-    /// another file, is unused too.
+    /// another file, is unused too. An `export let` is never reported: it is visible in every
+    /// policy file, and may be there for another run.
     ///
     /// ```policy title="rules.policy"
     /// let approved_countries = ["AU", "NZ"]
@@ -52,7 +53,10 @@ impl Lint for UnusedLet {
                     }
                 });
             }
-            if let ast::Item::Let(l) = item {
+            // An export is visible in every file of the run, and maybe of other runs.
+            if let ast::Item::Let(l) = item
+                && l.export.is_none()
+            {
                 defined.push((l, false));
             }
         }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "custody.yaml";
 const CODE: &Code = &codes::config::INVALID;
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "policies",
     "inventory",
     "waivers",
@@ -24,6 +24,7 @@ const KEYS: [&str; 9] = [
     "max_file_size",
     "library",
     "lint",
+    "definitions",
 ];
 
 /// An extension (`taxonomy:` or `schema:`): inline in the config, or in a file it names.
@@ -48,6 +49,9 @@ pub struct Config {
     pub parameters: Vec<Parameter>,
     /// `lint:`: which warnings `custody lint` gives.
     pub lint: LintSettings,
+    /// `definitions:`: shared definitions (exports), name → value, read as
+    /// `library.parameters` values are.
+    pub definitions: Vec<Parameter>,
 }
 
 /// The `lint:` section: settings of `custody lint`'s warnings.
@@ -60,7 +64,7 @@ pub struct LintSettings {
     pub waiver_expiry_days: Option<u32>,
 }
 
-/// One overridden library parameter.
+/// One overridden library parameter, or one entry of `definitions:`.
 pub struct Parameter {
     pub name: String,
     pub name_loc: Loc,
@@ -201,20 +205,13 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         if let Some(p) = lib.get("parameters")
             && let Some(params) = MapReader::new(file, p, "`library.parameters`", diags)
         {
-            for (k, v) in params.entries() {
-                let Some(name) = crate::yaml::map::key_str(k) else {
-                    continue;
-                };
-                match parameter_text(v) {
-                    Some(text) => cfg.parameters.push(Parameter { name: name.to_owned(), name_loc: Loc::new(file, k.span), text, value_loc: Loc::new(file, v.span) }),
-                    None => diags.push(
-                        Diag::new(CODE, format!("library parameter `{name}` must be a value, a list or a policy expression, found {}", kind_words(v)))
-                            .at(Loc::new(file, v.span), "not a parameter value")
-                            .help("write e.g. `allowed_countries: [AU, NZ]`, `large_store_records: 500000` or `audit_cutoff_critical: today - 18 months`"),
-                    ),
-                }
-            }
+            cfg.parameters = values(file, &params, "library parameter", diags);
         }
+    }
+    if let Some(n) = m.get("definitions")
+        && let Some(defs) = MapReader::new(file, n, "`definitions`", diags)
+    {
+        cfg.definitions = values(file, &defs, "definition", diags);
     }
     if let Some(n) = m.get("lint")
         && let Some(lint) = MapReader::new(file, n, "`lint`", diags)
@@ -278,6 +275,29 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
         }
     }
     cfg
+}
+
+/// The entries of `library.parameters` or `definitions:` (`what` names one in messages).
+fn values(file: FileId, map: &MapReader<'_>, what: &str, diags: &mut Vec<Diag>) -> Vec<Parameter> {
+    let mut out = Vec::new();
+    for (k, v) in map.entries() {
+        let Some(name) = crate::yaml::map::key_str(k) else {
+            continue;
+        };
+        match parameter_text(v) {
+            Some(text) => out.push(Parameter { name: name.to_owned(), name_loc: Loc::new(file, k.span), text, value_loc: Loc::new(file, v.span) }),
+            None => diags.push(
+                Diag::new(CODE, format!("{what} `{name}` must be a value, a list or a policy expression, found {}", kind_words(v)))
+                    .at(Loc::new(file, v.span), format!("not a {what} value"))
+                    .help(if what == "definition" {
+                        "write e.g. `approved_countries: [AU, NZ]`, `contact_data: personal.contact` or `audit_window_months: 12`"
+                    } else {
+                        "write e.g. `allowed_countries: [AU, NZ]`, `large_store_records: 500000` or `audit_cutoff_critical: today - 18 months`"
+                    }),
+            ),
+        }
+    }
+    out
 }
 
 /// A parameter's YAML value as policy-language text.

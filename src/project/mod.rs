@@ -266,6 +266,7 @@ pub fn setup(settings: &Settings, today: Date) -> Setup {
 pub fn policies(setup: &mut Setup) -> Policies {
     let library = policies::Library {
         parameters: &setup.config.parameters,
+        definitions: &setup.config.definitions,
         disable: &setup.config.disable,
         strict: !setup.policies_from_cli,
     };

@@ -73,6 +73,28 @@ pub struct Policies {
     /// The `let`s whose value `library.parameters` replaced, so the checker can label a
     /// mistake in a value where the user wrote it.
     pub overrides: Vec<Override>,
+    /// Exports that come from no policy file of the run: the built-in country groups
+    /// (`builtin:countries.policy`), then custody.yaml's `definitions:`, each parsed from a
+    /// source of its own. Checked with `files`, but no rule, lint or count sees them.
+    pub prelude: Vec<PolicyFile>,
+    /// The `definitions:` entries parsed into `prelude`, so the checker can label a mistake
+    /// in a value where the user wrote it.
+    pub definitions: Vec<Definition>,
+    /// Policy files read that gave nothing to check (their errors are reported): the checker
+    /// does not report uses of the exports they meant to define.
+    pub broken: Vec<FileId>,
+}
+
+/// One entry of custody.yaml's `definitions:`, parsed as `export let NAME = VALUE` from a
+/// source of its own.
+#[derive(Clone, Debug)]
+pub struct Definition {
+    pub name: String,
+    /// The source the definition was parsed from (its spans are in it).
+    pub source: FileId,
+    /// Where the name and the value are written in custody.yaml.
+    pub name_loc: Loc,
+    pub value_loc: Loc,
 }
 
 /// One library `let` whose value comes from custody.yaml's `library.parameters`.
@@ -97,6 +119,8 @@ pub type ReadFile<'r> = dyn FnMut(&Path, &mut SourceMap, &mut Vec<Diag>) -> Opti
 /// The `library:` settings of a config.
 pub struct Library<'a> {
     pub parameters: &'a [Parameter],
+    /// custody.yaml's `definitions:` (not the library's, but read alike).
+    pub definitions: &'a [Parameter],
     pub disable: &'a [(RuleId, Loc)],
     /// Report parameters and disabled rules that match nothing even when no library is
     /// loaded (they come from the same config as the policies).
@@ -150,6 +174,17 @@ pub fn read(
             });
         }
     }
+    let mut prelude = Vec::new();
+    let (name, text) = crate::library::COUNTRIES;
+    let file = sources.add(format!("builtin:{name}"), text);
+    prelude.extend(crate::syntax::parse_policy(file, text, diags));
+    let mut definitions = Vec::new();
+    for d in library.definitions {
+        if let Some((pf, def)) = define(d, sources, diags) {
+            prelude.push(pf);
+            definitions.push(def);
+        }
+    }
     let mut files = Vec::new();
     let mut library_files = Vec::new();
     let mut overrides = Vec::new();
@@ -166,11 +201,13 @@ pub fn read(
     if library.strict || !library_files.is_empty() {
         check_parameters(&files, &library_files, library.parameters, diags);
     }
+    let mut broken = Vec::new();
     for path in sources::collect(&paths, FileKind::Policy, cwd, diags) {
         if let Some(file) = read(&path, sources, diags) {
             let text = sources.get(file).text.clone();
-            if let Some(pf) = crate::syntax::parse_policy(file, &text, diags) {
-                files.push(pf);
+            match crate::syntax::parse_policy(file, &text, diags) {
+                Some(pf) => files.push(pf),
+                None => broken.push(file),
             }
         }
     }
@@ -181,7 +218,82 @@ pub fn read(
         disable: library.disable.to_vec(),
         strict: library.strict,
         overrides,
+        prelude,
+        definitions,
+        broken,
     }
+}
+
+/// Parse one `definitions:` entry as `export let NAME = VALUE`, in a source of its own named
+/// `custody.yaml: definitions.NAME`. A name that is not one, or a value that does not
+/// parse, is one error in custody.yaml.
+fn define(
+    d: &Parameter,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+) -> Option<(PolicyFile, Definition)> {
+    let is_name = d
+        .name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && d.name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !is_name || crate::syntax::is_reserved(&d.name) {
+        let why = if is_name {
+            format!("`{}` is a reserved word", d.name)
+        } else {
+            "a name is letters, digits and `_`, starting with a letter or `_`".to_owned()
+        };
+        diags.push(
+            Diag::new(
+                &codes::config::BAD_DEFINITION,
+                format!("`{}` cannot be the name of a definition", d.name),
+            )
+            .at(d.name_loc, "not a name")
+            .help(format!(
+                "{why}; policies use the name as written, e.g. `v.country in approved_countries`"
+            )),
+        );
+        return None;
+    }
+    let text = format!("export let {} = {}\n", d.name, d.text);
+    let file = sources.add(
+        format!("custody.yaml: definitions.{}", d.name),
+        text.clone(),
+    );
+    let before = diags.len();
+    let parsed = crate::syntax::parse_policy(file, &text, diags);
+    let whole = parsed.filter(|pf| diags.len() == before && pf.items.len() == 1);
+    if let Some(pf) = whole {
+        let def = Definition {
+            name: d.name.clone(),
+            source: file,
+            name_loc: d.name_loc,
+            value_loc: d.value_loc,
+        };
+        return Some((pf, def));
+    }
+    // One error, in custody.yaml where the value is written; the parser's words (about the
+    // synthetic `export let NAME = VALUE`) become its help.
+    let why = diags.drain(before..).next().map(|d| d.message);
+    let write = format!("write the value as after `let {} =` in a policy", d.name);
+    diags.push(
+        Diag::new(
+            &codes::config::BAD_DEFINITION,
+            format!(
+                "`{}` is not a value for the definition `{}`",
+                d.text, d.name
+            ),
+        )
+        .at(d.value_loc, "not a policy expression")
+        .help(match why {
+            Some(w) => format!("{w}; {write}"),
+            None => format!("a definition is one value; {write}"),
+        }),
+    );
+    None
 }
 
 /// Replace the value of each library `let` named in `library.parameters` by the override,

@@ -181,7 +181,9 @@ pub(super) fn expected_item(file: FileId, tok: &Token, text: &str) -> Diag {
             .at(loc, "this does not close anything")
             .help("remove it, or check the rule above for a `}` too many");
     }
-    let help = if tok.kind == TokKind::Word {
+    let help = if tok.kind == TokKind::Word && found == "export" {
+        Some("`export` goes right before `let`: `export let NAME = VALUE`".to_string())
+    } else if tok.kind == TokKind::Word {
         did_you_mean(found, ["rule", "let"])
             .map(|s| format!("did you mean `{s}`?"))
             .or_else(|| {
@@ -337,7 +339,7 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         | R::date
         | R::path
         | R::ident => E::Expr,
-        R::EOI | R::kw_rule | R::kw_let => E::Item,
+        R::EOI | R::kw_rule | R::kw_let | R::kw_export => E::Item,
         _ => return None,
     })
 }

@@ -292,9 +292,16 @@ impl<'t> Builder<'t> {
         out
     }
 
-    /// `let NAME = EXPR`
+    /// `let NAME = EXPR`, `export let NAME = EXPR`
     fn let_item(&mut self, l: &LetDecl, out: &mut Vec<Doc>) {
-        self.at_keeping_blank(word_at(l.span.start, "let"), "let", out);
+        match l.export {
+            Some(kw) => {
+                self.at_keeping_blank(kw, "export", out);
+                out.push(Doc::Space);
+                self.next("let", out);
+            }
+            None => self.at_keeping_blank(word_at(l.span.start, "let"), "let", out),
+        }
         self.held = Some(Vec::new());
         out.push(Doc::Space);
         self.at(l.name.span, &l.name.name, out);
@@ -876,6 +883,7 @@ pub fn strip_spans(pf: &PolicyFile) -> PolicyFile {
         match item {
             Item::Let(l) => {
                 l.span = Span::default();
+                l.export = l.export.map(|_| Span::default());
                 l.name.span = Span::default();
                 strip_expr(&mut l.value);
             }

@@ -223,16 +223,36 @@ pub(super) const TEST_WORDS: &[&str] = &[
     "in", "contains", "matches", "is", "handles", "holds", "within", "older", "before", "after",
 ];
 
-/// Where recovery may resume: the indices of the tokens that are `rule` or `let` first on
-/// their line, in order.
+/// Where recovery may resume: the indices of the tokens that are `rule`, `let` or `export`
+/// followed by `let`, first on their line, in order.
 pub(super) fn item_starts(tokens: &[Token], text: &str) -> Vec<usize> {
+    let starts =
+        |i: usize| tokens.get(i).is_some_and(|t| t.first_on_line) && starts_item(tokens, i, text);
     (0..tokens.len())
+        // The `let` of an `export let` split over two lines is part of the export.
         .filter(|&i| {
-            tokens.get(i).is_some_and(|t| {
-                t.first_on_line && t.kind == TokKind::Word && matches!(t.text(text), "rule" | "let")
-            })
+            starts(i)
+                && !(i > 0
+                    && starts(i - 1)
+                    && tokens.get(i - 1).is_some_and(|t| t.text(text) == "export"))
         })
         .collect()
+}
+
+/// Does token `i` start an item: `rule`, `let`, or `export` followed by `let`? (`export`
+/// alone is a name like any other.)
+pub(super) fn starts_item(tokens: &[Token], i: usize, text: &str) -> bool {
+    let word = |k: usize| {
+        tokens
+            .get(k)
+            .filter(|t| t.kind == TokKind::Word)
+            .map(|t| t.text(text))
+    };
+    match word(i) {
+        Some("rule" | "let") => true,
+        Some("export") => word(i + 1) == Some("let"),
+        _ => false,
+    }
 }
 
 /// The first of `starts` after token `i`, or `len` (the number of tokens).

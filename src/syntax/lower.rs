@@ -91,14 +91,21 @@ impl<'d> Lowerer<'d> {
 
     fn let_item(&mut self, pair: Pair<'_, Rule>) -> Res<LetDecl> {
         let mut it = pair.into_inner();
-        let kw = Self::next(&mut it)?;
+        let mut kw = Self::next(&mut it)?;
+        let mut export = None;
+        if kw.as_rule() == Rule::kw_export {
+            export = Some(kw);
+            kw = Self::next(&mut it)?;
+        }
         let name = Self::next(&mut it)?;
         let _eq = Self::next(&mut it)?;
         let value = self.expr(Self::next(&mut it)?)?.0;
+        let first = export.as_ref().unwrap_or(&kw);
         Ok(LetDecl {
+            export: export.as_ref().map(|e| self.span(e)),
             name: self.ident(&name),
             // Not pest's span for the item: it would include trailing whitespace.
-            span: self.span(&kw).to(value.span),
+            span: self.span(first).to(value.span),
             value,
         })
     }

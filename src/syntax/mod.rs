@@ -1,7 +1,7 @@
 //! Policy text → AST: the pest parser (`grammar/custody.pest`), lowering, and syntax errors
 //! in plain words.
 //!
-//! The file is parsed one item (`let` or `rule`) at a time. A tolerant tokenizer (`lex`)
+//! The file is parsed one item (`let`, `export let` or `rule`) at a time. A tolerant tokenizer (`lex`)
 //! finds where items start, so after an error parsing resumes at the next line that starts
 //! with `rule` or `let`, and every item that parses is kept. Before pest sees an item, the
 //! tokenizer rejects unterminated strings and nesting deeper than [`MAX_DEPTH`]: pest is
@@ -52,6 +52,11 @@ const CALL_LIMIT: usize = 20_000_000;
 const STACK_RED_ZONE: usize = 4 << 20;
 const STACK_SIZE: usize = 16 << 20;
 
+/// Is `word` reserved (an operator or keyword that cannot be a name)?
+pub fn is_reserved(word: &str) -> bool {
+    lex::KEYWORDS.contains(&word)
+}
+
 /// Parse one policy file. Syntax errors go to `diags`; `None` when nothing usable was parsed.
 pub fn parse_policy(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyFile> {
     stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, || parse_file(file, text, diags))
@@ -79,8 +84,14 @@ fn parse_file(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyF
     let mut scanned = 0;
     let mut i = 0;
     while let Some(tok) = tokens.get(i) {
-        let chunk_end = lex::next_item_start(&starts, i, tokens.len());
-        if !(tok.kind == TokKind::Word && matches!(tok.text(text), "rule" | "let")) {
+        // An `export let` runs from `export` to the next item after its `let`.
+        let keyword = if tok.text(text) == "export" && lex::starts_item(&tokens, i, text) {
+            i + 1
+        } else {
+            i
+        };
+        let chunk_end = lex::next_item_start(&starts, keyword, tokens.len());
+        if !lex::starts_item(&tokens, i, text) {
             diags.push(errors::expected_item(file, tok, text));
             i = chunk_end;
             continue;
@@ -105,10 +116,9 @@ fn parse_file(file: FileId, text: &str, diags: &mut Vec<Diag>) -> Option<PolicyF
             Some((item, item_end)) => {
                 // Continue right after the item: another item may follow on the same line.
                 let next = tokens.partition_point(|t| t.start < item_end).max(i + 1);
-                let junk = tokens.get(next).filter(|t| {
-                    next < chunk_end
-                        && !(t.kind == TokKind::Word && matches!(t.text(text), "rule" | "let"))
-                });
+                let junk = tokens
+                    .get(next)
+                    .filter(|_| next < chunk_end && !lex::starts_item(&tokens, next, text));
                 i = next;
                 if let Some(junk) = junk {
                     // Something that can neither continue the item nor start the next one:
@@ -158,7 +168,7 @@ fn lexical_problems(file: FileId, chunk: &[Token], text: &str) -> Vec<Diag> {
 /// The error for `junk` found after the item starting with `first`. After a `let`, pest
 /// says which operators could have continued it; after a rule only an item can follow.
 fn explain_junk(ctx: &errors::Context<'_>, first: &Token, junk: &Token, end: usize) -> Diag {
-    if first.text(ctx.text) == "let" {
+    if matches!(first.text(ctx.text), "let" | "export") {
         let src = ctx.text.get(first.start..end).unwrap_or("");
         if let Err(e) = PolicyParser::parse(Rule::let_then_end, src) {
             return errors::from_pest(&e, first.start, ctx);

@@ -597,6 +597,7 @@ fn literals() {
         .iter()
         .filter_map(|i| match i {
             Item::Let(LetDecl {
+                export: None,
                 value:
                     Expr {
                         kind: ExprKind::Number(v, t),
@@ -1326,4 +1327,44 @@ mod never_panics {
             }
         }
     }
+}
+
+#[test]
+fn export_let_is_an_item_and_export_is_not_reserved() {
+    let text = "export let a = [\"AU\"]\nlet export = 3\nexport\n  let b = export\nrule R-1 \"t\" {\n  for vendor v\n  require v.export == b\n}\nlet c = 1 export let d = 2\n";
+    let file = parse_ok(text);
+    let lets: Vec<(&str, bool)> = file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Let(l) => Some((l.name.name.as_str(), l.export.is_some())),
+            Item::Rule(_) => None,
+        })
+        .collect();
+    assert_eq!(
+        lets,
+        [
+            ("a", true),
+            ("export", false),
+            ("b", true),
+            ("c", false),
+            ("d", true)
+        ]
+    );
+    // The declaration's span starts at `export`.
+    let Some(Item::Let(a)) = file.items.first() else {
+        panic!("no let")
+    };
+    assert_eq!(text.get(a.span.range()), Some("export let a = [\"AU\"]"));
+    // `export` before anything but `let` is not an item; the next item still parses.
+    let (parsed, diags, rendered) = parse("export rule\nlet x = 1\n");
+    assert_eq!(
+        diags.iter().map(|d| d.code).collect::<Vec<_>>(),
+        ["custody::syntax::expected_item"]
+    );
+    assert!(
+        rendered.contains("`export` goes right before `let`"),
+        "{rendered}"
+    );
+    assert_eq!(parsed.map(|f| f.items.len()), Some(1));
 }

@@ -269,12 +269,13 @@ impl Runner {
         // the config's `library:` settings); each file is read once across all test files.
         let no_params: Vec<crate::project::config::Parameter> = Vec::new();
         let no_disable: Vec<(RuleId, crate::source::Loc)> = Vec::new();
-        let (parameters, disable) = match config.and_then(|c| self.configs.get(c)) {
-            Some((_, cfg, _)) => (&cfg.parameters, &cfg.disable),
-            None => (&no_params, &no_disable),
+        let (parameters, disable, definitions) = match config.and_then(|c| self.configs.get(c)) {
+            Some((_, cfg, _)) => (&cfg.parameters, &cfg.disable, &cfg.definitions),
+            None => (&no_params, &no_disable, &no_params),
         };
         let library = project::policies::Library {
             parameters,
+            definitions,
             disable,
             strict: false,
         };

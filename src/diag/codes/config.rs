@@ -71,10 +71,38 @@ crate::codes! {
     /// ```
     ///
     /// Fix: the keys are `policies`, `inventory`, `waivers`, `taxonomy`, `schema`, `fail_on`,
-    /// `max_file_size`, `library` and `lint`; the help names the nearest one. A `lint.allow`
+    /// `max_file_size`, `library`, `lint` and `definitions`; the help names the nearest one. A `lint.allow`
     /// entry must be a lint code (`custody help-code lint` lists them).
     pub INVALID = error "custody::config::invalid",
         "A key or value in `custody.yaml` is wrong: an unknown key, a `fail_on` that is not a severity, a `max_file_size` that is not a positive number, a list where a path was expected.";
+
+    /// An entry of `definitions:` in `custody.yaml` is not a definition: its name is not a name
+    /// (letters, digits and `_`, not a reserved word), or its value is not a policy
+    /// expression. Values are written as in a policy, in quotes when YAML needs them
+    /// (`'["AU", "NZ"]'`, `personal.contact`, `today - 12 months`), or as a YAML list of strings
+    /// (`[AU, NZ]`). The parser's words are in the help.
+    ///
+    /// ```yaml title="custody.yaml"
+    /// policies: [rules.policy]
+    /// inventory: [inventory]
+    /// definitions:
+    ///   contact_data: personal.contact and
+    /// ```
+    ///
+    /// ```policy title="rules.policy"
+    /// rule R-1 "Vendors name an owner" {
+    ///   for vendor v
+    ///   require v.owner is set
+    /// }
+    /// ```
+    ///
+    /// A value that parses but is wrong (an unknown category, a type error) is reported on the
+    /// same line of `custody.yaml` with the checker's own code, its message starting
+    /// `definition NAME:`.
+    ///
+    /// Fix: write the value as you would after `let NAME =` in a policy file.
+    pub BAD_DEFINITION = error "custody::config::bad_definition",
+        "An entry of `definitions:` in `custody.yaml` is not a definition: its name is not a name (letters, digits and `_`, not a reserved word), or its value is not a policy expression.";
 
     /// `custody.yaml` (or a waivers file, or a waiver in it) is not a mapping of `key: value`
     /// lines.

@@ -45,7 +45,7 @@ crate::codes! {
         "A dotted name that starts like a category is not in the taxonomy.";
 
     /// A name is neither a variable bound by `for` or a quantifier, nor a `let` above it in the
-    /// same file, nor a data category.
+    /// same file, nor an export, nor a data category.
     ///
     /// ```policy title="rules.policy"
     /// rule R-1 "Vendors handling addresses are audited" {
@@ -57,7 +57,7 @@ crate::codes! {
     /// Fix: categories are written in full (`personal.contact.address`); define a `let` above the
     /// rule (`let address = personal.contact.address`), or correct the variable's name.
     pub UNKNOWN_NAME = error "custody::policy::unknown_name",
-        "A name is neither a variable bound by `for` or a quantifier, nor a `let` above it in the same file, nor a data category.";
+        "A name is neither a variable bound by `for` or a quantifier, nor a `let` above it in the same file, nor an export, nor a data category.";
 
     /// A field is taken from a `let` name. Only variables bound by `for` or a quantifier have
     /// fields.
@@ -232,6 +232,47 @@ crate::codes! {
     /// Fix: pick another name for one of them.
     pub DUPLICATE_LET = error "custody::policy::duplicate_let",
         "A `let` name is defined twice in one file.";
+
+    /// Two `export let`s have the same name. An export is visible in every policy file of the
+    /// run, so its name is unique across them, and across custody.yaml's `definitions:` and
+    /// the library's parameters when the library is loaded.
+    ///
+    /// ```policy title="a.policy"
+    /// export let approved_countries = ["AU", "NZ"]
+    /// ```
+    ///
+    /// ```policy title="b.policy"
+    /// export let approved_countries = ["AU", "NZ", "SG"]
+    /// ```
+    ///
+    /// Fix: keep one of them, or rename one (and its uses).
+    pub DUPLICATE_EXPORT = error "custody::policy::duplicate_export",
+        "Two `export let`s have the same name.";
+
+    /// A file `let` has the name of an export, so the name would mean one thing in that file and
+    /// another everywhere else. Exports are the `export let`s of every policy file, the
+    /// `definitions:` of custody.yaml, the library's parameters when it is loaded, and the
+    /// built-in `EU`, `EEA` and `EU_ADEQUACY`.
+    ///
+    /// ```policy title="rules.policy"
+    /// let EU = ["DE", "FR"]
+    /// ```
+    ///
+    /// Fix: rename the `let`, or use the export (a list is joined with `+` to add to it).
+    pub SHADOWED_EXPORT = error "custody::policy::shadowed_export",
+        "A file `let` has the name of an export, so the name would mean one thing in that file and another everywhere else.";
+
+    /// Exports refer to each other in a cycle (`export let a = b` and `export let b = a`), so
+    /// neither has a value.
+    ///
+    /// ```policy title="rules.policy"
+    /// export let core_countries = extra_countries
+    /// export let extra_countries = core_countries
+    /// ```
+    ///
+    /// Fix: write one of them out as a value.
+    pub CYCLIC_EXPORT = error "custody::policy::cyclic_export",
+        "Exports refer to each other in a cycle (`export let a = b` and `export let b = a`), so neither has a value.";
 
     /// A `let` binds something that cannot be named: only categories, lists, strings, numbers,
     /// dates and booleans can be.
