@@ -378,3 +378,38 @@ data_stores:
         ids(&["a"])
     );
 }
+
+#[test]
+fn a_join_on_a_reference_gives_what_a_scan_gives() {
+    // `s.hosted_by == v` over every store is answered from an index of `hosted_by`; the
+    // same question asked through ids scans every store. They must agree, whichever side
+    // the reference is on and whatever else the `where` asks.
+    let joined = [
+        "count(data_store s where s.hosted_by == v)",
+        "count(data_store s where v == s.hosted_by)",
+        "count(data_store s where s holds personal and s.hosted_by == v)",
+        "sum(data_store s where s.hosted_by == v and s.records > 10: s.records)",
+    ];
+    let scanned = [
+        "count(data_store s where s.hosted_by.id == v.id)",
+        "count(data_store s where v.id == s.hosted_by.id)",
+        "count(data_store s where s holds personal and s.hosted_by.id == v.id)",
+        "sum(data_store s where s.hosted_by.id == v.id and s.records > 10: s.records)",
+    ];
+    for (j, s) in joined.iter().zip(scanned) {
+        for n in 0..5 {
+            let test = |e: &str| failing_ids("for vendor v", &format!("{e} == {n}"), HOSTS, AS_OF);
+            assert_eq!(test(j), test(s), "{j} == {n}");
+        }
+    }
+    // Inside a quantifier over another source, the target is the outer element.
+    assert_eq!(
+        failing_ids(
+            "for vendor v",
+            "all s in v.accesses: count(data_store t where t.hosted_by == s.hosted_by) >= 3",
+            HOSTS,
+            AS_OF
+        ),
+        ids(&["reader"])
+    );
+}

@@ -17,7 +17,8 @@ pub mod waivers;
 use crate::ast::{AggOp, ArithOp, CmpOp, DateOp, DayFn, IsTest, Quantifier, Unit};
 use crate::check::{CExpr, CKind, CheckedRule, Program, Shape, TemplatePart, Ty};
 use crate::inventory::{
-    CatId, EntityId, EnumValues, FieldId, Inventory, Overlap, Schema, Taxonomy,
+    CatId, EntityId, EnumValues, FieldId, FieldType, Inventory, KindId, Overlap, Schema, Taxonomy,
+    Value,
 };
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
@@ -25,6 +26,7 @@ use derived::{Derived, Via};
 use evidence::{Evidence, Operand, Reached, Seen, Window};
 use jiff::civil::Date;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use value::{Display, List, Val};
 
 /// One statement of evidence, with where its fact is written (when it is written somewhere).
@@ -138,6 +140,57 @@ pub struct Context<'a> {
     /// needed and then shared by every entity. Keyed by the node's address in `program`,
     /// which outlives the context and is never moved while it is borrowed.
     memo: std::collections::HashMap<usize, std::sync::OnceLock<Val<'a>>>,
+    /// For joins ([`Context::source_elements`]): the entities whose single reference field
+    /// names each entity, by (kind, field, target); built on first use.
+    referrers: std::sync::OnceLock<HashMap<(KindId, FieldId, EntityId), Vec<EntityId>>>,
+}
+
+/// A `where` of a source over every entity of a kind that requires `X.field == T`, with
+/// `X` the source's variable (at `slot`), `field` a single reference and `T` mentioning
+/// only variables bound outside: the field and `T`. Looks through `and`s, either side.
+fn join_key(filter: &CExpr, slot: usize) -> Option<(FieldId, &CExpr)> {
+    let own_field = |e: &CExpr| {
+        if let CKind::Field { base, field, .. } = &e.kind
+            && matches!(base.kind, CKind::Var(s) if s == slot)
+            && matches!(e.ty, Ty::Entity(_))
+        {
+            Some(*field)
+        } else {
+            None
+        }
+    };
+    let outside = |e: &CExpr| !mentions_at_or_above(e, slot);
+    if let CKind::And(a, b) = &filter.kind {
+        return join_key(a, slot).or_else(|| join_key(b, slot));
+    }
+    if let CKind::Compare {
+        op: CmpOp::Eq,
+        lhs,
+        rhs,
+    } = &filter.kind
+    {
+        if let Some(f) = own_field(lhs)
+            && outside(rhs)
+        {
+            return Some((f, rhs));
+        }
+        if let Some(f) = own_field(rhs)
+            && outside(lhs)
+        {
+            return Some((f, lhs));
+        }
+    }
+    None
+}
+
+/// Does `e` mention a variable at `slot` or above (the source's own, or one bound inside)?
+fn mentions_at_or_above(e: &CExpr, slot: usize) -> bool {
+    match e.shape() {
+        Shape::Var(s) => s >= slot,
+        Shape::Const(_) | Shape::List(_) | Shape::Today | Shape::Computed => {
+            e.children().iter().any(|c| mentions_at_or_above(c, slot))
+        }
+    }
 }
 
 /// The key of a node in [`Context::memo`].
@@ -208,6 +261,7 @@ impl<'a> Context<'a> {
             derived,
             defer_evidence: false,
             memo,
+            referrers: std::sync::OnceLock::new(),
         }
     }
 
@@ -627,7 +681,7 @@ impl<'a> Context<'a> {
         value: Option<&'a CExpr>,
         env: &mut Vec<Val<'a>>,
     ) -> Val<'a> {
-        let elements = self.elements(list, env);
+        let elements = self.source_elements(list, filter, slot, env);
         env.truncate(slot);
         let mut count = 0usize;
         let mut acc: Option<f64> = None;
@@ -664,7 +718,7 @@ impl<'a> Context<'a> {
         env: &mut Vec<Val<'a>>,
         sink: &mut S,
     ) -> bool {
-        let elements = self.elements(list, env);
+        let elements = self.source_elements(list, filter, slot, env);
         let items = &elements.items;
         env.truncate(slot);
         // Is this element in the source? (Its `where`, when there is one.)
@@ -748,6 +802,69 @@ impl<'a> Context<'a> {
     /// or a reverse list such as `s.accessed_by`) the element's link goes in the slot
     /// after the element's, as the checker allotted ([`CExpr::link_source`]). Every form
     /// that binds a variable to list elements goes through this and [`Context::bind`].
+    /// The elements of a source's list, for a variable at `slot` whose `where` is `filter`.
+    /// Over every entity of a kind, a `where` that requires a reference field to equal
+    /// something bound outside (`data_store s where s.hosted_by == v and ...`) is a join:
+    /// only the entities whose field names that entity can pass it, so only they are
+    /// returned (from [`Context::referrers`], in id order), not the whole register. The
+    /// `where` is still evaluated on each, so the result and the evidence are the same.
+    fn source_elements(
+        &self,
+        list: &'a CExpr,
+        filter: Option<&'a CExpr>,
+        slot: usize,
+        env: &mut Vec<Val<'a>>,
+    ) -> Elements<'a> {
+        if let (CKind::Entities(kind), Some(f)) = (&list.kind, filter)
+            && let Some((field, target)) = join_key(f, slot)
+        {
+            let items = match self.val(target, env) {
+                Val::Entity(t) => self
+                    .referrers(*kind, field, t)
+                    .iter()
+                    .map(|&e| Val::Entity(e))
+                    .collect(),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Vec::new(),
+            };
+            return Elements {
+                items: List::Vals(items),
+                links: None,
+            };
+        }
+        self.elements(list, env)
+    }
+
+    /// The entities of `kind` whose single reference `field` names `target`, in id order.
+    /// The index of every such field is built once, on the first join that needs one.
+    fn referrers(&self, kind: KindId, field: FieldId, target: EntityId) -> &[EntityId] {
+        let index = self.referrers.get_or_init(|| {
+            let mut index: HashMap<(KindId, FieldId, EntityId), Vec<EntityId>> = HashMap::new();
+            for (k, ks) in self.schema.kinds.iter().enumerate() {
+                let k = KindId(k as u16);
+                for (f, fs) in ks.fields.iter().enumerate() {
+                    if !matches!(fs.ty, FieldType::Ref(_)) {
+                        continue;
+                    }
+                    let f = FieldId(f as u16);
+                    for &e in self.inv.of_kind(k) {
+                        if let Some(Value::Ref(t)) = self.inv.get(e).field(f).map(|x| &x.value) {
+                            index.entry((k, f, *t)).or_default().push(e);
+                        }
+                    }
+                }
+            }
+            index
+        });
+        index.get(&(kind, field, target)).map_or(&[], Vec::as_slice)
+    }
+
     pub fn elements(&self, list: &'a CExpr, env: &mut Vec<Val<'a>>) -> Elements<'a> {
         let items = self
             .val(list, env)
