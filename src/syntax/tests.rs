@@ -85,6 +85,9 @@ fn sexp(e: &Expr) -> String {
         K::Is { lhs, test } => format!("(is-{test:?} {})", sexp(lhs)).to_lowercase(),
         K::Handles { subject, cats } => format!("(handles {} {})", sexp(subject), sexp(cats)),
         K::Holds { subject, cats } => format!("(holds {} {})", sexp(subject), sexp(cats)),
+        K::Receives { subject, cats } => {
+            format!("(receives {} {})", sexp(subject), sexp(cats))
+        }
         K::Within {
             date,
             duration,
