@@ -1745,7 +1745,17 @@ impl<'a> Checker<'a> {
             ty,
             loc: here,
         };
-        self.navigate(base, &p.segments[2..])
+        let mut e = self.navigate(base, &p.segments[2..])?;
+        // Evidence names a field of `via` as written (`via.tier`), not as the element's own.
+        let mut cur = &mut e;
+        while let CKind::Field { base, name, .. } = &mut cur.kind {
+            if matches!(base.kind, CKind::Var(_)) {
+                *name = format!("{VIA}.{name}");
+                break;
+            }
+            cur = base;
+        }
+        Some(e)
     }
 
     /// Follow field names from an entity-valued expression.
