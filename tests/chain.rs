@@ -336,3 +336,55 @@ fn the_evidence_is_the_chain_with_locations() {
     // The link to n-contact (line 9), h's category (line 4), the link again.
     assert_eq!(lines, [9, 4, 9]);
 }
+
+/// `custody explain` on a rule over `receives` and the supply chain's paths.
+fn explain_flow(args: &[&str]) -> (String, i32) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rules.policy"),
+        "rule T-1 \"Fourth parties that receive addresses are close\" {\n  for vendor v where v receives personal.contact.address\n  require all p in v.supply_chain: p.depth <= 1 or p.via.name is set\n}\n\nrule T-2 \"Nothing flows to q's subprocessors\" {\n  for vendor v\n  require not v receives personal\n}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("inventory.yaml"), FLOW).expect("write");
+    std::fs::write(
+        dir.path().join("custody.yaml"),
+        "policies: [rules.policy]\ninventory: [inventory.yaml]\n",
+    )
+    .expect("write");
+    let out = common::custody()
+        .current_dir(dir.path())
+        .arg("explain")
+        .args(args)
+        .args(["--as-of", AS_OF])
+        .output()
+        .expect("run");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+#[test]
+fn explain_shows_the_receives_chain_with_locations() {
+    let (out, code) = explain_flow(&["T-1", "vendor/r2"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("vendor/h declares personal.contact.address in its handles  (inventory.yaml:4:15)"),
+        "{out}"
+    );
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn explain_shows_why_nothing_is_received() {
+    let (out, code) = explain_flow(&["T-2", "vendor/w"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("does not receive personal: the vendor that lists it"),
+        "{out}"
+    );
+    let (out, code) = explain_flow(&["T-2", "vendor/q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("is no vendor's subprocessor"), "{out}");
+}
