@@ -9,10 +9,10 @@ use crate::source::Span;
 use std::collections::HashMap;
 
 crate::codes! {
-    /// A category list (after `handles`, `holds` or `receives`, or bound by a `let`) has an entry that
-    /// another entry already covers: categories match by overlap, so anything that overlaps
-    /// `personal.contact.email` also overlaps `personal.contact`, and the narrower entry changes
-    /// nothing. An entry listed twice is reported too.
+    /// A category list (after `handles`, `holds` or `receives`, or bound by a `let`) has an
+    /// entry that another entry already covers: categories match by overlap, so anything that
+    /// overlaps `personal.contact.email` also overlaps `personal.contact`, and the narrower
+    /// entry changes nothing. An entry listed twice is reported too.
     ///
     /// ```policy title="rules.policy"
     /// rule R-1 "Vendors handling contact details name an owner" {
@@ -28,8 +28,8 @@ crate::codes! {
         "A category list (after `handles`, `holds` or `receives`, or bound by a `let`) has an entry that another entry already covers: categories match by overlap, so anything that overlaps `personal.contact.email` also overlaps `personal.contact`, and the narrower entry changes nothing.";
 }
 
-/// In a category list (after `handles`/`holds`/`receives`, or bound by a `let`), an entry that another
-/// entry already covers.
+/// In a category list (after `handles`/`holds`/`receives`, or bound by a `let`), an entry
+/// that another entry already covers.
 pub struct CoveredCategory;
 
 impl Lint for CoveredCategory {
