@@ -370,7 +370,9 @@ fn explain_shows_the_receives_chain_with_locations() {
     let (out, code) = explain_flow(&["T-1", "vendor/r2"]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("vendor/h declares personal.contact.address in its handles  (inventory.yaml:4:15)"),
+        out.contains(
+            "vendor/h declares personal.contact.address in its handles  (inventory.yaml:4:15)"
+        ),
         "{out}"
     );
     insta::assert_snapshot!(out);
