@@ -390,3 +390,24 @@ fn explain_shows_why_nothing_is_received() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("is no vendor's subprocessor"), "{out}");
 }
+
+#[test]
+fn lint_treats_a_receives_list_like_a_handles_list() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rules.policy"),
+        "rule L-1 \"x\" {\n  references \"a\"\n  remediation \"b\"\n  for vendor v where v receives [personal.contact, personal.contact.email]\n  require v.owner is set\n}\n",
+    )
+    .expect("write");
+    let out = common::custody()
+        .current_dir(dir.path())
+        .args(["lint", "--policy", "rules.policy", "--color", "never"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("custody::lint::covered_category"), "{err}");
+    assert!(
+        err.contains("`personal.contact.email` is already covered by `personal.contact`"),
+        "{err}"
+    );
+}
