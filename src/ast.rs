@@ -290,6 +290,10 @@ impl Expr {
                 subject: a,
                 cats: b,
             }
+            | ExprKind::Receives {
+                subject: a,
+                cats: b,
+            }
             | ExprKind::Arith { lhs: a, rhs: b, .. }
             | ExprKind::Except {
                 cats: a,
@@ -373,6 +377,11 @@ pub enum ExprKind {
         cats: Box<Expr>,
     },
     Holds {
+        subject: Box<Expr>,
+        cats: Box<Expr>,
+    },
+    /// `v receives C`: C flows to `v` down the supply chain (SPEC §7.2).
+    Receives {
         subject: Box<Expr>,
         cats: Box<Expr>,
     },

@@ -284,14 +284,14 @@ fn expr_strategy() -> impl Strategy<Value = Vec<String>> {
             2 => operand.clone(),
             2 => (
                 operand.clone(),
-                prop::sample::select(&["==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "handles", "holds", "before", "after"][..]),
+                prop::sample::select(&["==", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "handles", "holds", "receives", "before", "after"][..]),
                 operand.clone(),
             )
                 .prop_map(|(l, op, r)| {
                     let ops: Vec<String> = op.split(' ').map(str::to_owned).collect();
                     [l, ops, r].concat()
                 }),
-            1 => (operand.clone(), prop::sample::select(&["handles", "holds"][..]), operand.clone(), operand.clone())
+            1 => (operand.clone(), prop::sample::select(&["handles", "holds", "receives"][..]), operand.clone(), operand.clone())
                 .prop_map(|(l, op, c, e)| [l, vec![op.to_owned()], c, vec!["except".to_owned()], e].concat()),
             1 => (operand.clone(), prop::sample::select(&["set", "missing", "empty"][..]))
                 .prop_map(|(l, w)| [l, vec!["is".to_owned(), w.to_owned()]].concat()),

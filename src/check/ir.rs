@@ -137,8 +137,8 @@ impl CExpr {
     /// - no children: `Const`, `Today`, `Var`;
     /// - a list literal: its items, in order;
     /// - one child: the base of `Field`, `Id`, `SupplyChain`, `Count`, `DateArith`; the
-    ///   operand of `Not`; the left-hand side of `Matches` and `Is`; the subject of `Handles`
-    ///   and `Holds`; the date of `Within`, `WithinNext`, `OlderThan` and `Days`;
+    ///   operand of `Not`; the left-hand side of `Matches` and `Is`; the subject of `Handles`,
+    ///   `Holds` and `Receives`; the date of `Within`, `WithinNext`, `OlderThan` and `Days`;
     /// - two children, left before right: `And`, `Or`, `Before`, `After`, `Compare`, `In`,
     ///   `Contains`, `Arith` (left-hand side, then right-hand side);
     /// - `Quant`: the list, the filter when there is one, the body; `Agg`: the list, the
@@ -159,6 +159,7 @@ impl CExpr {
             | CKind::Is { lhs: base, .. }
             | CKind::Handles { subject: base, .. }
             | CKind::Holds { subject: base, .. }
+            | CKind::Receives { subject: base, .. }
             | CKind::Within { date: base, .. }
             | CKind::WithinNext { date: base, .. }
             | CKind::OlderThan { date: base, .. }
@@ -238,6 +239,7 @@ impl CExpr {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -278,16 +280,41 @@ impl CExpr {
         }
         None
     }
+    /// Is this `X.supply_chain`? A variable bound to one of its elements `p` also has, in
+    /// the env slots after its own, the link from `p.via` to `p` ([`CHAIN_LINK`]), `p.depth`
+    /// ([`CHAIN_DEPTH`]) and `p.via` ([`CHAIN_VIA`]). Checker and evaluator both ask this.
+    pub fn is_supply_chain(&self) -> bool {
+        matches!(self.kind, CKind::SupplyChain(_))
+    }
+    /// How many env slots after its own a variable bound to an element of `self` takes: its
+    /// link over a reference list; link, depth and via over a `supply_chain`. The one place
+    /// that allots them, for the checker, the evaluator and lint alike.
+    pub fn extra_slots(&self) -> usize {
+        if self.is_supply_chain() {
+            CHAIN_VIA
+        } else {
+            usize::from(self.link_source().is_some())
+        }
+    }
     /// The first env slot free inside a quantifier's body: after its element and, over a
-    /// reference list, the element's link.
+    /// reference list, the element's link (over a `supply_chain`, also its depth and via).
     pub fn body_depth(slot: usize, list: &CExpr) -> usize {
-        slot + 1 + usize::from(list.link_source().is_some())
+        slot + 1 + list.extra_slots()
     }
     /// Is this a bound variable (the rule's entity, a quantifier's element)?
     pub fn is_var(&self) -> bool {
         matches!(self.shape(), Shape::Var(_))
     }
 }
+
+/// Over a `supply_chain`, the offsets from an element's env slot of what comes with it
+/// ([`CExpr::extra_slots`]): the link from `via` to the element (missing for the short form),
+/// its depth (1 = direct subprocessor) and the vendor that lists it on the path.
+pub const CHAIN_LINK: usize = 1;
+/// See [`CHAIN_LINK`].
+pub const CHAIN_DEPTH: usize = 2;
+/// See [`CHAIN_LINK`].
+pub const CHAIN_VIA: usize = 3;
 
 /// Constant values in a checked program.
 #[derive(Clone, Debug, PartialEq)]
@@ -358,6 +385,13 @@ pub enum CKind {
         except: Vec<CatId>,
     },
     Holds {
+        subject: Box<CExpr>,
+        cats: Vec<CatId>,
+        except: Vec<CatId>,
+    },
+    /// `v receives C…`: some vendor that handles or receives one of `cats` (unless
+    /// excluded by `except`) lists `v` as a subprocessor, through a link that passes it.
+    Receives {
         subject: Box<CExpr>,
         cats: Vec<CatId>,
         except: Vec<CatId>,

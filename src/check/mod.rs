@@ -24,6 +24,9 @@ const VIRTUAL_ID: &str = "id";
 const VIRTUAL_SUPPLY_CHAIN: &str = "supply_chain";
 /// `x.link`: the link through which a quantifier's variable was reached.
 const LINK: &str = "link";
+/// `p.depth` and `p.via`: where a `supply_chain` element sits on its path.
+const DEPTH: &str = "depth";
+const VIA: &str = "via";
 
 #[derive(Debug, Default)]
 pub struct Program {
@@ -742,6 +745,12 @@ struct Var {
     loc: Loc,
     /// Bound by a quantifier over a reference list: where its link is.
     link: Option<LinkVar>,
+    /// Bound to the elements of a `supply_chain`: `depth` and `via` are in the slots
+    /// [`CHAIN_DEPTH`] and [`CHAIN_VIA`] after `slot`.
+    chain: bool,
+    /// The first slot free after this variable and what comes with it
+    /// ([`CExpr::body_depth`]).
+    next: usize,
 }
 
 /// The link of a variable bound to an element of a reference list.
@@ -1176,6 +1185,10 @@ impl<'a> Checker<'a> {
         let depth = self.vars.len();
         let slot = self.push_var(var, elem);
         self.bind_link(slot, list);
+        if let Some(v) = self.vars.last_mut() {
+            v.chain = list.is_supply_chain();
+            v.next = CExpr::body_depth(slot, list);
+        }
         let f = match filter {
             Some(f) => self.cond(f, "`where`").map(Some),
             None => Some(None),
@@ -1189,6 +1202,19 @@ impl<'a> Checker<'a> {
     /// it also has the link each element was reached through, in the next slot
     /// (`x.link.FIELD`; `CExpr::link_source`).
     fn bind_link(&mut self, slot: usize, list: &CExpr) {
+        if list.is_supply_chain()
+            && let Some(vk) = self.builtins.vendor
+            && let Some(sub) = self.schema.kind(vk).field("subprocessors")
+            && let Some(v) = self.vars.last_mut()
+        {
+            v.link = Some(LinkVar {
+                slot: slot + CHAIN_LINK,
+                kind: self.schema.link_of(vk, sub),
+                list: "vendor.subprocessors".into(),
+                reverse_of: None,
+            });
+            return;
+        }
         if let Some((kind, field)) = list.link_source()
             && let Some(v) = self.vars.last_mut()
         {
@@ -1234,16 +1260,15 @@ impl<'a> Checker<'a> {
                 .help("pick another variable name"),
             );
         }
-        let slot = self.vars.last().map_or(0, |v| match &v.link {
-            Some(l) => l.slot + 1,
-            None => v.slot + 1,
-        });
+        let slot = self.vars.last().map_or(0, |v| v.next);
         self.vars.push(Var {
             name: id.name.clone(),
             ty,
             slot,
             loc,
             link: None,
+            chain: false,
+            next: slot + 1,
         });
         slot
     }
@@ -1582,6 +1607,7 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Handles { subject, cats } => self.category_test(true, subject, cats, span),
             ExprKind::Holds { subject, cats } => self.category_test(false, subject, cats, span),
+            ExprKind::Receives { subject, cats } => self.receives_test(subject, cats, span),
             ExprKind::Within { date, duration, .. } | ExprKind::OlderThan { date, duration } => {
                 let word = match &e.kind {
                     ExprKind::Within { dir, .. } => match dir {
@@ -2008,6 +2034,49 @@ impl<'a> Checker<'a> {
         self.mk(kind, Ty::Bool, span)
     }
 
+    /// `v receives C`: vendors only, like `handles`.
+    fn receives_test(&mut self, subject: &Expr, cats: &Expr, span: Span) -> Option<CExpr> {
+        let s = self.expr(subject);
+        let c = self.categories(cats);
+        let (s, (cats, except)) = (s?, c?);
+        let vendor = self.builtins.vendor;
+        if !matches!(s.ty, Ty::Entity(k) if Some(k) == vendor) {
+            let words = self.ty_words(&s.ty);
+            let help = match &s.ty {
+                Ty::Entity(k) if Some(*k) == self.builtins.data_store => Some(
+                    "`receives` follows vendors' subprocessors; for data stores use `holds`: `s holds ...`, or ask about its vendors: `any x in s.accessed_by: x receives ...`"
+                        .into(),
+                ),
+                Ty::Bool
+                | Ty::Num
+                | Ty::Str
+                | Ty::Enum(_)
+                | Ty::Date
+                | Ty::Cat
+                | Ty::Entity(_)
+                | Ty::List(_)
+                | Ty::Object
+                | Ty::Unknown
+                | Ty::Pattern => None,
+            };
+            return self.type_error(
+                subject.span,
+                format!("`receives` applies to vendors, but this is {words}"),
+                format!("this is {words}"),
+                help,
+            );
+        }
+        self.mk(
+            CKind::Receives {
+                subject: Box::new(s),
+                cats,
+                except,
+            },
+            Ty::Bool,
+            span,
+        )
+    }
+
     /// A category, a `let` naming one or a list of them, a list literal of those, or a
     /// pattern `C except E`: the categories and the exclusions.
     fn categories(&mut self, e: &Expr) -> Option<(Vec<CatId>, Vec<CatId>)> {
@@ -2036,6 +2105,12 @@ impl<'a> Checker<'a> {
             };
             if p.segments.get(1).is_some_and(|s| s.name == LINK) {
                 return self.link(p, span);
+            }
+            if p.segments
+                .get(1)
+                .is_some_and(|s| s.name == DEPTH || s.name == VIA)
+            {
+                return self.chain_step(p);
             }
             return self.navigate(base, &p.segments[1..]);
         }
@@ -2176,7 +2251,7 @@ impl<'a> Checker<'a> {
                     format!("`{var_name}` has no link: it is {bound}"),
                 )
                 .at(here, "no link here")
-                .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, or over a reverse list such as `s.accessed_by`"),
+                .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, over a reverse list such as `s.accessed_by`, or over `v.supply_chain`"),
             );
             return None;
         };
@@ -2224,6 +2299,59 @@ impl<'a> Checker<'a> {
             loc: here,
         };
         self.navigate(base, &p.segments[2..])
+    }
+
+    /// `p.depth` and `p.via` (then navigated further: `p.via.name`), where `p` ranges over a
+    /// `supply_chain`.
+    fn chain_step(&mut self, p: &ast::Path) -> Option<CExpr> {
+        let (first, seg) = (p.segments.first()?, p.segments.get(1)?);
+        let v = self.vars.iter().rev().find(|v| v.name == first.name)?;
+        let here = self.loc(Span::new(first.span.start as usize, seg.span.end as usize));
+        if !v.chain {
+            let var_name = v.name.clone();
+            let bound = if v.slot == 0 {
+                "the rule's variable"
+            } else {
+                "not ranging over a `supply_chain`"
+            };
+            self.diags
+                .push(chain_unavailable(&var_name, &seg.name, bound, here));
+            return None;
+        }
+        let (slot, ty) = if seg.name == DEPTH {
+            (v.slot + CHAIN_DEPTH, Ty::Num)
+        } else {
+            let vendor = match &v.ty {
+                Ty::Entity(k) => *k,
+                Ty::Bool
+                | Ty::Num
+                | Ty::Str
+                | Ty::Enum(_)
+                | Ty::Date
+                | Ty::Cat
+                | Ty::List(_)
+                | Ty::Object
+                | Ty::Unknown
+                | Ty::Pattern => return None,
+            };
+            (v.slot + CHAIN_VIA, Ty::Entity(vendor))
+        };
+        let base = CExpr {
+            kind: CKind::Var(slot),
+            ty,
+            loc: here,
+        };
+        let mut e = self.navigate(base, &p.segments[2..])?;
+        // Evidence names a field of `via` as written (`via.tier`), not as the element's own.
+        let mut cur = &mut e;
+        while let CKind::Field { base, name, .. } = &mut cur.kind {
+            if matches!(base.kind, CKind::Var(_)) {
+                *name = format!("{VIA}.{name}");
+                break;
+            }
+            cur = base;
+        }
+        Some(e)
     }
 
     /// Follow field names from an entity-valued expression.
@@ -2291,8 +2419,18 @@ impl<'a> Checker<'a> {
                         format!("`{text}` has no link: only a quantifier's variable does"),
                     )
                     .at(self.loc(span), "no link here")
-                    .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, or over a reverse list such as `s.accessed_by`"),
+                    .help("`link` is available on a variable of a quantifier over a reference list: `all s in v.accesses: s.link.access == \"read\"`, over a reverse list such as `s.accessed_by`, or over `v.supply_chain`"),
                 );
+                return None;
+            }
+            if (seg.name == DEPTH || seg.name == VIA) && ks.field(&seg.name).is_none() {
+                let text = self.text(cur.loc.span).to_owned();
+                self.diags.push(chain_unavailable(
+                    &text,
+                    &seg.name,
+                    "not a variable ranging over a `supply_chain`",
+                    self.loc(span),
+                ));
                 return None;
             }
             if seg.name == VIRTUAL_ID && !Schema::is_link(kind) {
@@ -2465,6 +2603,18 @@ fn order_help(op: CmpOp, (l, lt): (&CExpr, &str), (r, rt): (&CExpr, &str)) -> St
         }
         (None, None) => format!("`{op}` compares numbers, dates or values of an ordered enum"),
     }
+}
+
+/// `x.depth` or `x.via` where `x` does not range over a `supply_chain`.
+fn chain_unavailable(what: &str, field: &str, bound: &str, here: Loc) -> Diag {
+    Diag::new(
+        &codes::policy::CHAIN_UNAVAILABLE,
+        format!("`{what}` has no `{field}`: it is {bound}"),
+    )
+    .at(here, format!("no `{field}` here"))
+    .help(format!(
+        "`depth` and `via` are available on a variable of a quantifier, `count` or aggregate over a `supply_chain`: `all p in v.supply_chain: p.{field} ...`"
+    ))
 }
 
 fn collect_cats(c: &CExpr, out: &mut Vec<crate::inventory::CatId>) -> bool {

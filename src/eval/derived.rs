@@ -1,5 +1,6 @@
 //! Facts computed once per run: each vendor's derived `handles` (with where each category
-//! came from) and the `supply_chain` closure.
+//! came from), the `supply_chain` closure with each element's path, and which vendors
+//! `receive` a category ([`Receivers`], one fixed point per category pattern).
 
 use crate::inventory::{CatId, EntityId, FieldId, Inventory, KindId, Schema, Value};
 use crate::source::Loc;
@@ -34,6 +35,10 @@ pub struct Fields {
     pub subprocessors: Option<FieldId>,
     pub holds: Option<FieldId>,
     pub hosted_by: Option<FieldId>,
+    /// `handles` on a `subprocessors` link: what the vendor passes on.
+    pub link_handles: Option<FieldId>,
+    /// The reverse of `subprocessors`.
+    pub subprocessor_of: Option<FieldId>,
 }
 
 impl Fields {
@@ -41,12 +46,18 @@ impl Fields {
         let vendor = schema.kind_by_name("vendor");
         let data_store = schema.kind_by_name("data_store");
         let f = |k: Option<KindId>, name: &str| k.and_then(|k| schema.kind(k).field(name));
+        let subprocessors = f(vendor, "subprocessors");
+        let link = vendor
+            .zip(subprocessors)
+            .and_then(|(k, s)| schema.link_of(k, s));
         Fields {
+            link_handles: f(link, "handles"),
+            subprocessor_of: f(vendor, "subprocessor_of"),
             vendor,
             data_store,
             handles: f(vendor, "handles"),
             accesses: f(vendor, "accesses"),
-            subprocessors: f(vendor, "subprocessors"),
+            subprocessors,
             holds: f(data_store, "holds"),
             hosted_by: f(data_store, "hosted_by"),
         }
@@ -121,20 +132,193 @@ impl Derived {
     /// `v.supply_chain`: every vendor reachable through `subprocessors`, the vendor itself
     /// excluded, in breadth-first order; cycle-safe. With each, the vendor it was reached from.
     pub fn supply_chain(&self, inv: &Inventory, v: EntityId) -> Vec<(EntityId, EntityId)> {
+        self.supply_chain_paths(inv, v)
+            .into_iter()
+            .map(|s| (s.vendor, s.via))
+            .collect()
+    }
+
+    /// `v.supply_chain` with each element's path: the path found first breadth-first, ties
+    /// broken by the order of the `subprocessors` lists (a vendor is reached through the
+    /// first vendor, in that order, that lists it at the smallest depth).
+    pub fn supply_chain_paths(&self, inv: &Inventory, v: EntityId) -> Vec<ChainStep> {
         let mut seen = std::collections::HashSet::new();
         seen.insert(v);
         let mut out = Vec::new();
-        let mut queue = VecDeque::from([v]);
-        while let Some(cur) = queue.pop_front() {
-            for s in list_field(inv, cur, self.fields.subprocessors) {
+        let mut queue = VecDeque::from([(v, 0usize)]);
+        while let Some((cur, depth)) = queue.pop_front() {
+            for (index, s) in list_field(inv, cur, self.fields.subprocessors)
+                .iter()
+                .enumerate()
+            {
                 if let Value::Ref(next) = s.value
                     && seen.insert(next)
                 {
-                    out.push((next, cur));
-                    queue.push_back(next);
+                    out.push(ChainStep {
+                        vendor: next,
+                        via: cur,
+                        index,
+                        depth: depth + 1,
+                    });
+                    queue.push_back((next, depth + 1));
                 }
             }
         }
+        out
+    }
+
+    /// The vendors that receive what `matches` accepts (SPEC §7.2): a vendor receives it
+    /// when a vendor that handles or receives it lists it as a subprocessor through a link
+    /// that passes it ([`Derived::passes`]). One breadth-first fixed point over the whole
+    /// subprocessor graph, from every vendor that handles it, in id order: linear in the
+    /// register, cycle-safe, and deterministic (each receiver keeps the first passing
+    /// link that reached it, so its chain back to a handling vendor is a shortest one).
+    pub fn receivers(&self, inv: &Inventory, matches: &dyn Fn(CatId) -> bool) -> Receivers {
+        let n = inv.entities.len();
+        let mut from = vec![None; n];
+        let mut handler = vec![false; n];
+        let mut queued = vec![false; n];
+        let mut queue = VecDeque::new();
+        if let Some(vk) = self.fields.vendor {
+            for &u in inv.of_kind(vk) {
+                let i = u.0 as usize;
+                if self
+                    .handles
+                    .get(i)
+                    .is_some_and(|hs| hs.iter().any(|h| matches(h.cat)))
+                {
+                    handler[i] = true;
+                    queued[i] = true;
+                    queue.push_back(u);
+                }
+            }
+        }
+        while let Some(u) = queue.pop_front() {
+            for (index, s) in list_field(inv, u, self.fields.subprocessors)
+                .iter()
+                .enumerate()
+            {
+                let Value::Ref(w) = s.value else { continue };
+                let wi = w.0 as usize;
+                if from.get(wi).is_some_and(Option::is_none)
+                    && self.passes(inv, u, index, matches).is_some()
+                {
+                    from[wi] = Some((u, index));
+                    if !queued[wi] {
+                        queued[wi] = true;
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+        Receivers { from, handler }
+    }
+
+    /// Does the `subprocessors` link at `index` of vendor `u` pass what `matches` accepts?
+    /// `Some(None)` when the link has no `handles` (the short form, or a link without that
+    /// field: fail closed, it passes everything `u` has); `Some(Some(item))` with the first
+    /// entry of its `handles` that matches; `None` when it declares `handles` and none
+    /// matches (an empty list passes nothing).
+    pub fn passes(
+        &self,
+        inv: &Inventory,
+        u: EntityId,
+        index: usize,
+        matches: &dyn Fn(CatId) -> bool,
+    ) -> Option<Option<(CatId, Loc)>> {
+        let link = self
+            .fields
+            .subprocessors
+            .and_then(|f| inv.link(u, f, index));
+        let Some(link) = link else {
+            return Some(None);
+        };
+        let declared = self
+            .fields
+            .link_handles
+            .and_then(|f| inv.get(link).field(f))
+            .map(|f| &f.value);
+        match declared {
+            Some(Value::List(items)) => items.iter().find_map(|item| match item.value {
+                Value::Cat(c) if matches(c) => Some(Some((c, item.loc))),
+                Value::Cat(_)
+                | Value::Str(_)
+                | Value::Num(_)
+                | Value::Bool(_)
+                | Value::Date(_)
+                | Value::Ref(_)
+                | Value::List(_)
+                | Value::Object => None,
+            }),
+            Some(
+                Value::Str(_)
+                | Value::Num(_)
+                | Value::Bool(_)
+                | Value::Date(_)
+                | Value::Cat(_)
+                | Value::Ref(_)
+                | Value::Object,
+            )
+            | None => Some(None),
+        }
+    }
+
+    /// The location of entry `index` of `u`'s `subprocessors` (where a link is written).
+    pub fn subprocessor_loc(&self, inv: &Inventory, u: EntityId, index: usize) -> Option<Loc> {
+        list_field(inv, u, self.fields.subprocessors)
+            .get(index)
+            .map(|f| f.loc)
+    }
+
+    /// How many vendors list `v` as a subprocessor (its reverse list).
+    pub fn listed_by(&self, inv: &Inventory, v: EntityId) -> usize {
+        list_field(inv, v, self.fields.subprocessor_of).len()
+    }
+}
+
+/// One element of `v.supply_chain` with its path: the vendor, the vendor that lists it on
+/// that path (`p.via`), its position in that vendor's `subprocessors` (where the link
+/// `p.link` is) and its depth (`p.depth`, 1 for a direct subprocessor).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChainStep {
+    pub vendor: EntityId,
+    pub via: EntityId,
+    pub index: usize,
+    pub depth: usize,
+}
+
+/// Which vendors receive one category pattern ([`Derived::receivers`]).
+#[derive(Debug)]
+pub struct Receivers {
+    /// Indexed by entity: the first passing link that reached it, as the listing vendor and
+    /// the position in its `subprocessors`.
+    from: Vec<Option<(EntityId, usize)>>,
+    /// Indexed by entity: handles the pattern itself.
+    handler: Vec<bool>,
+}
+
+impl Receivers {
+    pub fn receives(&self, v: EntityId) -> bool {
+        self.from.get(v.0 as usize).is_some_and(Option::is_some)
+    }
+
+    /// The chain by which `v` receives, from the handling vendor down to `v`: each link as
+    /// (listing vendor, position in its `subprocessors`, listed vendor). Empty when `v`
+    /// receives nothing. Each step goes back to a vendor reached earlier in the fixed
+    /// point, so the walk ends at a handling vendor.
+    pub fn chain(&self, v: EntityId) -> Vec<(EntityId, usize, EntityId)> {
+        let mut out = Vec::new();
+        let mut cur = v;
+        while let Some(Some((u, index))) = self.from.get(cur.0 as usize) {
+            out.push((*u, *index, cur));
+            if self.handler.get(u.0 as usize).copied().unwrap_or(true)
+                || out.len() > self.from.len()
+            {
+                break;
+            }
+            cur = *u;
+        }
+        out.reverse();
         out
     }
 }

@@ -192,6 +192,32 @@ pub enum Evidence {
         except: Vec<String>,
         declares_any: bool,
     },
+    /// `receives` that held: the vendor `from` handles `policy`, and it reaches the subject
+    /// through `links` subprocessor links. The chain follows as `Category` (the handling
+    /// vendor) and `Passes` facts.
+    Received {
+        subject: Option<String>,
+        policy: String,
+        from: String,
+        links: usize,
+    },
+    /// One subprocessor link of a `receives` chain: `from` lists `to`, and the link passes
+    /// `policy`, through a declared category of its `handles` (with how it overlaps), or
+    /// because the link has no `handles` (`None`).
+    Passes {
+        from: String,
+        to: String,
+        policy: String,
+        link: Option<(String, Overlap)>,
+    },
+    /// `receives` that did not hold: the categories wanted, and how many vendors list the
+    /// subject as a subprocessor.
+    NotReceived {
+        subject: Option<String>,
+        wanted: Vec<String>,
+        except: Vec<String>,
+        listed_by: usize,
+    },
     /// Evidence about one element of a quantifier's list: the element, the vendor it is
     /// reached through (over a `supply_chain`), and what was seen of it.
     Element {
@@ -397,6 +423,76 @@ impl fmt::Display for Evidence {
                     (true, false) => write!(f, "does not hold {wanted}"),
                 }
             }
+            Evidence::Received {
+                subject,
+                policy,
+                from,
+                links,
+            } => {
+                if let Some(s) = subject {
+                    write!(f, "{s} ")?;
+                }
+                let links = if *links == 1 {
+                    "its direct subprocessor link".to_owned()
+                } else {
+                    format!("a chain of {links} subprocessor links")
+                };
+                write!(f, "receives {policy} from {from}, through {links}")
+            }
+            Evidence::Passes {
+                from,
+                to,
+                policy,
+                link,
+            } => {
+                write!(f, "{from} lists {to} as a subprocessor; the link ")?;
+                match link {
+                    None => write!(f, "declares no handles, so it passes everything {from} has"),
+                    Some((declared, overlap)) => {
+                        let how = match overlap {
+                            Overlap::Equal => declared.clone(),
+                            Overlap::Narrower => format!("{declared} (under {policy})"),
+                            Overlap::Broader => {
+                                format!("the broader {declared} (may include {policy})")
+                            }
+                        };
+                        write!(f, "handles {how}")
+                    }
+                }
+            }
+            Evidence::NotReceived {
+                subject,
+                wanted,
+                except,
+                listed_by,
+            } => {
+                if let Some(s) = subject {
+                    write!(f, "{s} ")?;
+                }
+                let mut wanted = match wanted.as_slice() {
+                    [one] => one.clone(),
+                    several => format!("any of [{}]", several.join(", ")),
+                };
+                match except.as_slice() {
+                    [] => {}
+                    [one] => wanted += &format!(" (except {one})"),
+                    several => wanted += &format!(" (except [{}])", several.join(", ")),
+                }
+                match listed_by {
+                    0 => write!(
+                        f,
+                        "is no vendor's subprocessor, so it does not receive {wanted}"
+                    ),
+                    1 => write!(
+                        f,
+                        "does not receive {wanted}: the vendor that lists it as a subprocessor neither handles nor receives it, or its link does not pass it"
+                    ),
+                    n => write!(
+                        f,
+                        "does not receive {wanted}: none of the {n} vendors that list it as a subprocessor both has it and passes it on"
+                    ),
+                }
+            }
             Evidence::Element { value, via, of } => {
                 write!(f, "{}: {of}", element_label(value, via.as_deref()))
             }
@@ -449,6 +545,7 @@ pub fn describe(cx: &Context<'_>, e: &CExpr) -> String {
         | CKind::Is { .. }
         | CKind::Handles { .. }
         | CKind::Holds { .. }
+        | CKind::Receives { .. }
         | CKind::Within { .. }
         | CKind::WithinNext { .. }
         | CKind::OlderThan { .. }

@@ -220,6 +220,7 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -344,6 +345,18 @@ impl<'a> Explainer<'_, 'a> {
             } => {
                 let handles = matches!(e.kind, CKind::Handles { .. });
                 out.extend(self.categories(handles, subject, (cats, except), env));
+            }
+            // The chain as a tree: how the vendor receives it, then the vendor that handles
+            // it and each subprocessor link down to it, each with its location.
+            CKind::Receives { subject, .. } => {
+                if !matches!(subject.kind, CKind::Var(_)) {
+                    out.extend(self.operand(subject, env));
+                }
+                let mut facts = self.cx.explain_receives(e, env, truth).into_iter();
+                if let Some(head) = facts.next() {
+                    let steps = facts.map(|f| Node::new(f.text).at(f.loc)).collect();
+                    out.push(Node::new(head.text).at(head.loc).with(steps));
+                }
             }
             CKind::Within { date, amount, unit }
             | CKind::WithinNext { date, amount, unit }
@@ -522,6 +535,7 @@ impl<'a> Explainer<'_, 'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -786,6 +800,7 @@ fn flatten<'e>(e: &'e CExpr, and: bool, out: &mut Vec<&'e CExpr>) {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }

@@ -22,7 +22,7 @@ use crate::inventory::{
 };
 use crate::source::{Loc, SourceMap};
 use crate::types::WaiverId;
-use derived::{Derived, Via};
+use derived::{ChainStep, Derived, Receivers, Via};
 use evidence::{Evidence, Operand, Reached, Seen, Window};
 use jiff::civil::Date;
 use rayon::prelude::*;
@@ -121,6 +121,8 @@ pub struct Elements<'a> {
     /// Over a reference list, where the links are: `Some(None)` when the list's owner is
     /// missing (no elements anyway); `None` for any other list (no link slot).
     links: Option<Option<(EntityId, FieldId)>>,
+    /// Over a `supply_chain`, each element's path (`p.link`, `p.depth`, `p.via`).
+    chain: Option<Vec<ChainStep>>,
 }
 
 /// Everything evaluation reads. Built once per run.
@@ -143,6 +145,10 @@ pub struct Context<'a> {
     /// For joins ([`Context::source_elements`]): the entities whose single reference field
     /// names each entity, by (kind, field, target); built on first use.
     referrers: std::sync::OnceLock<HashMap<(KindId, FieldId, EntityId), Vec<EntityId>>>,
+    /// Which vendors receive each category pattern that a `receives` in the program tests,
+    /// by category and exclusions ([`Derived::receivers`]): computed the first time it is
+    /// needed, then shared by every rule and entity.
+    receivers: ReceiverMemo,
 }
 
 /// A `where` of a source over every entity of a kind that requires `X.field == T`, with
@@ -193,6 +199,25 @@ fn mentions_at_or_above(e: &CExpr, slot: usize) -> bool {
     }
 }
 
+/// [`Context::receivers`]: per category, per list of exclusions.
+type ReceiverMemo =
+    std::collections::HashMap<CatId, Vec<(Vec<CatId>, std::sync::OnceLock<Receivers>)>>;
+
+/// Every category pattern a `receives` under `e` tests, for [`Context::receivers`].
+fn receive_patterns(e: &CExpr, out: &mut ReceiverMemo) {
+    if let CKind::Receives { cats, except, .. } = &e.kind {
+        for &c in cats {
+            let entry = out.entry(c).or_default();
+            if !entry.iter().any(|(x, _)| x == except) {
+                entry.push((except.clone(), std::sync::OnceLock::new()));
+            }
+        }
+    }
+    for c in e.children() {
+        receive_patterns(c, out);
+    }
+}
+
 /// The key of a node in [`Context::memo`].
 fn node_key(e: &CExpr) -> usize {
     std::ptr::from_ref(e) as usize
@@ -238,6 +263,7 @@ impl<'a> Context<'a> {
     ) -> Context<'a> {
         let derived = Derived::new(inv, schema);
         let mut closed = Vec::new();
+        let mut receivers = ReceiverMemo::new();
         for rule in &program.rules {
             for e in rule
                 .filter
@@ -245,6 +271,7 @@ impl<'a> Context<'a> {
                 .chain(rule.requires.iter().map(|r| &r.expr))
             {
                 closed_nodes(e, &mut closed);
+                receive_patterns(e, &mut receivers);
             }
         }
         let memo = closed
@@ -262,6 +289,31 @@ impl<'a> Context<'a> {
             defer_evidence: false,
             memo,
             referrers: std::sync::OnceLock::new(),
+            receivers,
+        }
+    }
+
+    /// Apply `f` to the vendors that receive `cat` except `except` (memoized per run when
+    /// the program tests that pattern; computed on the spot otherwise).
+    fn with_receivers<R>(
+        &self,
+        cat: CatId,
+        except: &[CatId],
+        f: impl FnOnce(&Receivers) -> R,
+    ) -> R {
+        let compute = || {
+            let cats = [cat];
+            self.derived.receivers(self.inv, &|d| {
+                self.category_match(d, &cats, except).is_some()
+            })
+        };
+        let cell = self
+            .receivers
+            .get(&cat)
+            .and_then(|v| v.iter().find(|(x, _)| x.as_slice() == except));
+        match cell {
+            Some((_, cell)) => f(cell.get_or_init(compute)),
+            None => f(&compute()),
         }
     }
 
@@ -475,9 +527,9 @@ impl<'a> Context<'a> {
             CKind::SupplyChain(base) => match self.val(base, env) {
                 Val::Entity(ent) => Val::List(List::Vals(
                     self.derived
-                        .supply_chain(self.inv, ent)
+                        .supply_chain_paths(self.inv, ent)
                         .into_iter()
-                        .map(|(v, _)| Val::Entity(v))
+                        .map(|s| Val::Entity(s.vendor))
                         .collect(),
                 )),
                 Val::Missing
@@ -567,6 +619,7 @@ impl<'a> Context<'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -633,6 +686,15 @@ impl<'a> Context<'a> {
                     return matches!(v, Val::Bool(true));
                 }
                 self.quant(*quantifier, *slot, list, filter.as_deref(), body, env, sink)
+            }
+            CKind::Receives { .. } => {
+                let r = self.test(e, env);
+                if S::ON {
+                    for fact in self.explain_receives(e, env, r) {
+                        sink.push(fact);
+                    }
+                }
+                r
             }
             CKind::Const(_)
             | CKind::List(_)
@@ -797,11 +859,6 @@ impl<'a> Context<'a> {
         found == (q == Quantifier::Any)
     }
 
-    /// The elements a variable ranges over (a quantifier's list), with what is needed to
-    /// bind each with its link: over a reference list (a field list such as `v.accesses`
-    /// or a reverse list such as `s.accessed_by`) the element's link goes in the slot
-    /// after the element's, as the checker allotted ([`CExpr::link_source`]). Every form
-    /// that binds a variable to list elements goes through this and [`Context::bind`].
     /// The elements of a source's list, for a variable at `slot` whose `where` is `filter`.
     /// Over every entity of a kind, a `where` that requires a reference field to equal
     /// something bound outside (`data_store s where s.hosted_by == v and ...`) is a join:
@@ -836,6 +893,7 @@ impl<'a> Context<'a> {
             return Elements {
                 items: List::Vals(items),
                 links: None,
+                chain: None,
             };
         }
         self.elements(list, env)
@@ -865,7 +923,31 @@ impl<'a> Context<'a> {
         index.get(&(kind, field, target)).map_or(&[], Vec::as_slice)
     }
 
+    /// The elements a variable ranges over (a quantifier's list), with what is needed to
+    /// bind each with its link: over a reference list (a field list such as `v.accesses`
+    /// or a reverse list such as `s.accessed_by`) the element's link goes in the slot
+    /// after the element's, as the checker allotted ([`CExpr::link_source`]). Every form
+    /// that binds a variable to list elements goes through this and [`Context::bind`].
     pub fn elements(&self, list: &'a CExpr, env: &mut Vec<Val<'a>>) -> Elements<'a> {
+        if let CKind::SupplyChain(base) = &list.kind {
+            let steps = match self.val(base, env) {
+                Val::Entity(root) => self.derived.supply_chain_paths(self.inv, root),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => Vec::new(),
+            };
+            let items = List::Vals(steps.iter().map(|s| Val::Entity(s.vendor)).collect());
+            return Elements {
+                items,
+                links: None,
+                chain: Some(steps),
+            };
+        }
         let items = self
             .val(list, env)
             .as_list()
@@ -885,11 +967,17 @@ impl<'a> Context<'a> {
             };
             links = Some(owner.map(|o| (o, field)));
         }
-        Elements { items, links }
+        Elements {
+            items,
+            links,
+            chain: None,
+        }
     }
 
     /// Bind element `i` of `elements` to the variable at `slot` (and, over a reference list,
-    /// its link, or missing for the short form, at `slot + 1`); the element is returned.
+    /// its link, or missing for the short form, at `slot + 1`; over a `supply_chain`, its
+    /// link, depth and via at the offsets [`crate::check::CHAIN_LINK`], `CHAIN_DEPTH` and
+    /// `CHAIN_VIA`); the element is returned.
     pub fn bind(
         &self,
         elements: &Elements<'a>,
@@ -906,6 +994,24 @@ impl<'a> Context<'a> {
                 .map(Val::Entity)
                 .unwrap_or(Val::Missing);
             env.push(link);
+        }
+        if let Some(chain) = &elements.chain {
+            // INVARIANT: `chain` and `items` have the same length, in the same order.
+            match chain.get(i) {
+                Some(step) => {
+                    let link = self
+                        .derived
+                        .fields
+                        .subprocessors
+                        .and_then(|f| self.inv.link(step.via, f, step.index))
+                        .map(Val::Entity)
+                        .unwrap_or(Val::Missing);
+                    env.push(link);
+                    env.push(Val::Num(step.depth as f64));
+                    env.push(Val::Entity(step.via));
+                }
+                None => env.extend([Val::Missing, Val::Missing, Val::Missing]),
+            }
         }
         item
     }
@@ -964,6 +1070,7 @@ impl<'a> Context<'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -1091,6 +1198,23 @@ impl<'a> Context<'a> {
                     .holds(s)
                     .iter()
                     .any(|(cat, _)| self.category_match(*cat, cats, except).is_some()),
+                Val::Missing
+                | Val::Bool(_)
+                | Val::Num(_)
+                | Val::Str(_)
+                | Val::Date(_)
+                | Val::Cat(_)
+                | Val::List(_)
+                | Val::Object => false,
+            },
+            CKind::Receives {
+                subject,
+                cats,
+                except,
+            } => match self.val(subject, env) {
+                Val::Entity(v) => cats
+                    .iter()
+                    .any(|&c| self.with_receivers(c, except, |r| r.receives(v))),
                 Val::Missing
                 | Val::Bool(_)
                 | Val::Num(_)
@@ -1277,6 +1401,7 @@ impl<'a> Context<'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -1336,6 +1461,7 @@ impl<'a> Context<'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Within { .. }
             | CKind::WithinNext { .. }
             | CKind::OlderThan { .. }
@@ -1370,6 +1496,7 @@ impl<'a> Context<'a> {
             | CKind::Is { .. }
             | CKind::Handles { .. }
             | CKind::Holds { .. }
+            | CKind::Receives { .. }
             | CKind::Quant { .. }
             | CKind::Count(_)
             | CKind::Agg { .. }
@@ -1497,6 +1624,19 @@ impl<'a> Context<'a> {
                 cats,
                 except,
             } => self.explain_categories(e, subject, (cats, except), env, result),
+            // `cond` asks `explain_receives` for the whole chain; this is its first fact.
+            CKind::Receives { .. } => {
+                let mut facts = self.explain_receives(e, env, result).into_iter();
+                match facts.next() {
+                    Some(f) => f,
+                    None => Fact::new(
+                        Evidence::Missing {
+                            what: self.describe(e),
+                        },
+                        None,
+                    ),
+                }
+            }
             CKind::Within { date, amount, unit } => {
                 self.explain_window(Window::Within, date, *amount, *unit, env, result)
             }
@@ -1582,6 +1722,110 @@ impl<'a> Context<'a> {
             holds: result,
         };
         Fact::new(evidence, self.value_loc(date, env))
+    }
+
+    /// `v receives C`: when it holds, how (the receiving vendor and the category, the vendor
+    /// that handles it, then each subprocessor link down to `v`, each at its YAML line);
+    /// when it does not, what was wanted and how many vendors list `v` at all.
+    pub fn explain_receives(
+        &self,
+        e: &'a CExpr,
+        env: &mut Vec<Val<'a>>,
+        result: bool,
+    ) -> Vec<Fact> {
+        let CKind::Receives {
+            subject,
+            cats,
+            except,
+        } = &e.kind
+        else {
+            return Vec::new();
+        };
+        let d = self.display();
+        let Val::Entity(ent) = self.val(subject, env) else {
+            let what = self.describe(subject);
+            return vec![Fact::new(Evidence::Missing { what }, None)];
+        };
+        let subject_words = (!subject.is_var()).then(|| d.entity(ent));
+        let names = |cs: &[CatId]| -> Vec<String> {
+            cs.iter()
+                .map(|c| self.taxonomy.name(*c).to_owned())
+                .collect()
+        };
+        if result {
+            for &c in cats.iter() {
+                let chain = self.with_receivers(c, except, |r| r.chain(ent));
+                let (Some(&(handler, _, _)), Some(&(last_from, last_index, _))) =
+                    (chain.first(), chain.last())
+                else {
+                    continue;
+                };
+                let one = [c];
+                let matches = |x: CatId| self.category_match(x, &one, except);
+                let mut facts = vec![Fact::new(
+                    Evidence::Received {
+                        subject: subject_words.clone(),
+                        policy: self.taxonomy.name(c).to_owned(),
+                        from: d.entity(handler),
+                        links: chain.len(),
+                    },
+                    self.derived
+                        .subprocessor_loc(self.inv, last_from, last_index),
+                )];
+                if let Some(h) = self.derived.handles[handler.0 as usize]
+                    .iter()
+                    .find(|h| matches(h.cat).is_some())
+                    && let Some((_, overlap)) = matches(h.cat)
+                {
+                    let reached = match h.via {
+                        Via::Own => Reached::Own,
+                        Via::Accesses(s) => Reached::Accesses(self.inv.get(s).id.to_string()),
+                        Via::Hosts(s) => Reached::Hosts(self.inv.get(s).id.to_string()),
+                    };
+                    facts.push(Fact::new(
+                        Evidence::Category {
+                            subject: Some(d.entity(handler)),
+                            handles: true,
+                            reached,
+                            declared: self.taxonomy.name(h.cat).to_owned(),
+                            policy: self.taxonomy.name(c).to_owned(),
+                            overlap,
+                        },
+                        Some(h.loc),
+                    ));
+                }
+                for &(from, index, to) in &chain {
+                    let passes = self
+                        .derived
+                        .passes(self.inv, from, index, &|x| matches(x).is_some())
+                        .flatten()
+                        .and_then(|(declared, _)| {
+                            matches(declared).map(|(_, overlap)| {
+                                (self.taxonomy.name(declared).to_owned(), overlap)
+                            })
+                        });
+                    facts.push(Fact::new(
+                        Evidence::Passes {
+                            from: d.entity(from),
+                            to: d.entity(to),
+                            policy: self.taxonomy.name(c).to_owned(),
+                            link: passes,
+                        },
+                        self.derived.subprocessor_loc(self.inv, from, index),
+                    ));
+                }
+                return facts;
+            }
+        }
+        vec![Fact::new(
+            Evidence::NotReceived {
+                subject: subject_words,
+                wanted: names(cats),
+                except: names(except),
+                listed_by: self.derived.listed_by(self.inv, ent),
+            },
+            Some(self.inv.get(ent).id_loc),
+        )]
     }
 
     fn explain_categories(

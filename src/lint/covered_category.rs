@@ -9,10 +9,10 @@ use crate::source::Span;
 use std::collections::HashMap;
 
 crate::codes! {
-    /// A category list (after `handles` or `holds`, or bound by a `let`) has an entry that
-    /// another entry already covers: categories match by overlap, so anything that overlaps
-    /// `personal.contact.email` also overlaps `personal.contact`, and the narrower entry changes
-    /// nothing. An entry listed twice is reported too.
+    /// A category list (after `handles`, `holds` or `receives`, or bound by a `let`) has an
+    /// entry that another entry already covers: categories match by overlap, so anything that
+    /// overlaps `personal.contact.email` also overlaps `personal.contact`, and the narrower
+    /// entry changes nothing. An entry listed twice is reported too.
     ///
     /// ```policy title="rules.policy"
     /// rule R-1 "Vendors handling contact details name an owner" {
@@ -25,11 +25,11 @@ crate::codes! {
     ///
     /// Fix: remove the covered entry (or narrow the broader one, if that is what was meant).
     pub CODE = warning "custody::lint::covered_category",
-        "A category list (after `handles` or `holds`, or bound by a `let`) has an entry that another entry already covers: categories match by overlap, so anything that overlaps `personal.contact.email` also overlaps `personal.contact`, and the narrower entry changes nothing.";
+        "A category list (after `handles`, `holds` or `receives`, or bound by a `let`) has an entry that another entry already covers: categories match by overlap, so anything that overlaps `personal.contact.email` also overlaps `personal.contact`, and the narrower entry changes nothing.";
 }
 
-/// In a category list (after `handles`/`holds`, or bound by a `let`), an entry that another
-/// entry already covers.
+/// In a category list (after `handles`/`holds`/`receives`, or bound by a `let`), an entry
+/// that another entry already covers.
 pub struct CoveredCategory;
 
 impl Lint for CoveredCategory {
@@ -44,7 +44,9 @@ impl Lint for CoveredCategory {
             let mut lists: Vec<&[Expr]> = Vec::new();
             for e in item_exprs(item) {
                 e.walk(&mut |x| {
-                    if let ExprKind::Handles { cats, .. } | ExprKind::Holds { cats, .. } = &x.kind
+                    if let ExprKind::Handles { cats, .. }
+                    | ExprKind::Holds { cats, .. }
+                    | ExprKind::Receives { cats, .. } = &x.kind
                         && let ExprKind::List(items) = &strip_parens(cats).kind
                     {
                         lists.push(items);

@@ -133,6 +133,18 @@ pub fn same(a: &CExpr, b: &CExpr) -> bool {
                 cats: c2,
                 except: x2,
             },
+        )
+        | (
+            K::Receives {
+                subject: s1,
+                cats: c1,
+                except: x1,
+            },
+            K::Receives {
+                subject: s2,
+                cats: c2,
+                except: x2,
+            },
         ) => c1 == c2 && x1 == x2 && same(s1, s2),
         (
             K::Within {
@@ -392,7 +404,9 @@ pub fn constant<'a>(cx: &Cx<'a>, e: &'a CExpr, depth: usize) -> Option<(bool, St
             *test == IsTest::Set,
             format!("{} is never missing", shown(cx.sources, lhs.loc)),
         )),
-        K::Handles { cats, .. } | K::Holds { cats, .. } if cats.is_empty() => {
+        K::Handles { cats, .. } | K::Holds { cats, .. } | K::Receives { cats, .. }
+            if cats.is_empty() =>
+        {
             Some((false, "no categories to match".to_owned()))
         }
         K::Within { date, .. } if matches!(date.kind, K::Today) => Some((

@@ -46,6 +46,7 @@ const OPERATORS: &[&str] = &[
     "is empty",
     "handles",
     "holds",
+    "receives",
     "within",
     "older than",
     "before",
@@ -309,6 +310,8 @@ fn expect_of(rule: Rule) -> Option<Expect> {
         | R::handles_test
         | R::kw_holds
         | R::holds_test
+        | R::kw_receives
+        | R::receives_test
         | R::kw_within
         | R::within_test
         | R::kw_older

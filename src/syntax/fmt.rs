@@ -453,6 +453,7 @@ impl<'t> Builder<'t> {
             }
             ExprKind::Handles { subject, cats } => self.binary(subject, &["handles"], cats, out),
             ExprKind::Holds { subject, cats } => self.binary(subject, &["holds"], cats, out),
+            ExprKind::Receives { subject, cats } => self.binary(subject, &["receives"], cats, out),
             ExprKind::Within {
                 date,
                 duration,
@@ -939,6 +940,10 @@ fn strip_expr(e: &mut Expr) {
             cats: b,
         }
         | ExprKind::Holds {
+            subject: a,
+            cats: b,
+        }
+        | ExprKind::Receives {
             subject: a,
             cats: b,
         } => {

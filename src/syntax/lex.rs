@@ -201,8 +201,8 @@ fn lex_all(text: &str, keep_comments: bool) -> Vec<Token> {
 
 /// Words that are operators or prefixes, never names (docs/language.md, "Reserved words").
 pub(super) const KEYWORDS: &[&str] = &[
-    "and", "or", "not", "in", "is", "set", "missing", "empty", "handles", "holds", "within",
-    "older", "than", "before", "after", "today", "count", "all", "any", "no", "contains",
+    "and", "or", "not", "in", "is", "set", "missing", "empty", "handles", "holds", "receives",
+    "within", "older", "than", "before", "after", "today", "count", "all", "any", "no", "contains",
     "matches", "true", "false", "where", "for", "require", "rule", "let",
 ];
 
@@ -220,7 +220,8 @@ pub(super) const CLAUSES: &[&str] = &[
 
 /// Words that test their left operand (`a in b`, `d within 3 days`, ...).
 pub(super) const TEST_WORDS: &[&str] = &[
-    "in", "contains", "matches", "is", "handles", "holds", "within", "older", "before", "after",
+    "in", "contains", "matches", "is", "handles", "holds", "receives", "within", "older", "before",
+    "after",
 ];
 
 /// Where recovery may resume: the indices of the tokens that are `rule`, `let` or `export`

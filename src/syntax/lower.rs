@@ -411,11 +411,13 @@ impl<'d> Lowerer<'d> {
                 };
                 (ExprKind::Is { lhs, test }, dl, self.span(&what))
             }
-            Rule::handles_test | Rule::holds_test => {
+            Rule::handles_test | Rule::holds_test | Rule::receives_test => {
                 let (cats, dr, end) = rhs(self, &mut parts)?;
                 let subject = lhs;
                 let kind = if tail_rule == Rule::handles_test {
                     ExprKind::Handles { subject, cats }
+                } else if tail_rule == Rule::receives_test {
+                    ExprKind::Receives { subject, cats }
                 } else {
                     ExprKind::Holds { subject, cats }
                 };

@@ -85,6 +85,9 @@ fn sexp(e: &Expr) -> String {
         K::Is { lhs, test } => format!("(is-{test:?} {})", sexp(lhs)).to_lowercase(),
         K::Handles { subject, cats } => format!("(handles {} {})", sexp(subject), sexp(cats)),
         K::Holds { subject, cats } => format!("(holds {} {})", sexp(subject), sexp(cats)),
+        K::Receives { subject, cats } => {
+            format!("(receives {} {})", sexp(subject), sexp(cats))
+        }
         K::Within {
             date,
             duration,
@@ -436,6 +439,11 @@ fn every_comparison_and_test() {
             "(handles v [personal.health personal.biometric])",
         ),
         ("s holds address", "(holds s address)"),
+        ("p receives personal", "(receives p personal)"),
+        (
+            "p receives personal except personal.health",
+            "(receives p (except personal personal.health))",
+        ),
         ("v.last_audit within 1 year", "(within v.last_audit 1year)"),
         (
             "v.last_audit older than 2 years",

@@ -198,6 +198,7 @@ pub const ALL: &[&Code] = &[
     &policy::UNKNOWN_SEVERITY,
     &policy::SHADOWED_VARIABLE,
     &policy::LINK_UNAVAILABLE,
+    &policy::CHAIN_UNAVAILABLE,
     &waiver::MALFORMED,
     &waiver::UNKNOWN_RULE,
     &waiver::DISABLED_RULE,

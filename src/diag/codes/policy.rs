@@ -335,7 +335,7 @@ crate::codes! {
         "A quantifier variable has the name of a variable already bound, or of a `let` in scope.";
 
     /// `x.link` is used where there is no link: on the rule's variable, on a variable that
-    /// ranges over a list other than a reference list (a `supply_chain`, a list of strings), on
+    /// ranges over a list other than a reference list or a `supply_chain` (a list of strings), on
     /// a path such as `s.hosted_by.link`, or over a reference list that declares no link
     /// fields. A link is what one entry of a reference list says about its reference
     /// (`- {id: crm, access: write}`).
@@ -350,5 +350,24 @@ crate::codes! {
     /// Fix: read the link on a quantifier's variable over a reference list:
     /// `all s in v.accesses: s.link.access == "read"`.
     pub LINK_UNAVAILABLE = error "custody::policy::link_unavailable",
-        "`x.link` is used where there is no link: on the rule's variable, on a variable that ranges over a list other than a reference list (a `supply_chain`, a list of strings), on a path such as `s.hosted_by.link`, or over a reference list that declares no link fields.";
+        "`x.link` is used where there is no link: on the rule's variable, on a variable that ranges over a list other than a reference list or a `supply_chain` (a list of strings), on a path such as `s.hosted_by.link`, or over a reference list that declares no link fields.";
+
+    /// `x.depth` or `x.via` is used outside a quantifier, `count` or aggregate over a
+    /// `supply_chain`.
+    ///
+    /// That is: on the rule's variable, on a variable that ranges over another list, or
+    /// on a path such as `p.via.depth`. An element `p` of `v.supply_chain` knows how far down
+    /// the chain it is (`p.depth`, 1 for a direct subprocessor) and which vendor lists it on
+    /// that path (`p.via`).
+    ///
+    /// ```policy title="rules.policy"
+    /// rule R-1 "Direct subprocessors only" {
+    ///   for vendor v
+    ///   require all p in v.subprocessors: p.depth == 1
+    /// }
+    /// ```
+    ///
+    /// Fix: range over `v.supply_chain`: `all p in v.supply_chain: p.depth <= 2`.
+    pub CHAIN_UNAVAILABLE = error "custody::policy::chain_unavailable",
+        "`x.depth` or `x.via` is used outside a quantifier, `count` or aggregate over a `supply_chain`.";
 }
