@@ -41,6 +41,7 @@ fn airline_example_matches_the_hand_computed_expectations() {
             &[],
         ),
         ("TPR-ACC-02", 7, &["globalres-gds", "tessaly-crm"], &[]),
+        ("TPR-ACC-03", 0, &[], &[]),
         ("TPR-AUD-01", 6, &["globalres-gds"], &[]),
         ("TPR-AUD-02", 3, &["tessaly-crm"], &[]),
         (
@@ -77,8 +78,10 @@ fn airline_example_matches_the_hand_computed_expectations() {
         ),
         ("TPR-CON-04", 6, &["globalres-gds", "paylink"], &[]),
         ("TPR-CON-05", 14, &["globalres-gds", "tessaly-crm"], &[]),
+        ("TPR-CON-06", 8, &[], &[]),
         ("TPR-CONC-01", 2, &["app-logs", "marketing-lists"], &[]),
         ("TPR-CONC-02", 2, &["lumen-logs"], &[]),
+        ("TPR-CONC-03", 8, &[], &[]),
         (
             "TPR-ENC-01",
             10,
