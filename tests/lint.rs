@@ -185,13 +185,19 @@ fn constant_conditions_are_only_what_is_provably_constant() {
         ("for vendor v", "today after 2026-01-01"),
         // Regression: a quantifier's body that tests only the element's link, or its place
         // on the supply chain, was taken for constant (its slots were not counted).
-        ("for vendor v", "any s in v.accesses: s.link.access == \"write\""),
+        (
+            "for vendor v",
+            "any s in v.accesses: s.link.access == \"write\"",
+        ),
         (
             "for vendor v where any s in v.accesses where s holds personal: s.link.access in [\"write\", \"admin\"]",
             "v.mfa_enforced",
         ),
         ("for vendor v", "all p in v.supply_chain: p.depth <= 2"),
-        ("for vendor v", "all p in v.supply_chain: p.link.transfer is set"),
+        (
+            "for vendor v",
+            "all p in v.supply_chain: p.link.transfer is set",
+        ),
         (
             "for vendor v where v handles [personal, credentials, business, system]",
             "v.mfa_enforced",
