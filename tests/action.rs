@@ -67,7 +67,7 @@ fn the_action_annotates_writes_sarif_and_appends_the_summary() {
         serde_json::from_str(&std::fs::read_to_string(&sarif).expect("SARIF written"))
             .expect("SARIF is JSON");
     assert_eq!(log["version"], "2.1.0");
-    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(63));
+    assert_eq!(log["runs"][0]["results"].as_array().map(Vec::len), Some(68));
     assert!(
         run.summary
             .starts_with("Output of an earlier step\n\n## custody: failed"),

@@ -41,6 +41,12 @@ fn airline_example_matches_the_hand_computed_expectations() {
             &[],
         ),
         ("TPR-ACC-02", 7, &["globalres-gds", "tessaly-crm"], &[]),
+        (
+            "TPR-ACC-03",
+            6,
+            &["deskpoint", "globalres-gds", "tessaly-crm"],
+            &[],
+        ),
         ("TPR-AUD-01", 6, &["globalres-gds"], &[]),
         ("TPR-AUD-02", 3, &["tessaly-crm"], &[]),
         (
@@ -77,8 +83,10 @@ fn airline_example_matches_the_hand_computed_expectations() {
         ),
         ("TPR-CON-04", 6, &["globalres-gds", "paylink"], &[]),
         ("TPR-CON-05", 14, &["globalres-gds", "tessaly-crm"], &[]),
+        ("TPR-CON-06", 8, &[], &[]),
         ("TPR-CONC-01", 2, &["app-logs", "marketing-lists"], &[]),
         ("TPR-CONC-02", 2, &["lumen-logs"], &[]),
+        ("TPR-CONC-03", 8, &[], &[]),
         (
             "TPR-ENC-01",
             10,
@@ -88,10 +96,10 @@ fn airline_example_matches_the_hand_computed_expectations() {
         ("TPR-ENC-02", 10, &[], &[]),
         ("TPR-LIF-01", 2, &["opinio-surveys"], &[]),
         ("TPR-LIF-02", 9, &[], &[]),
-        ("TPR-LIF-03", 14, &[], &[]),
-        ("TPR-OWN-01", 16, &["skygate-catering"], &[]),
+        ("TPR-LIF-03", 15, &[], &[]),
+        ("TPR-OWN-01", 17, &["skygate-catering"], &[]),
         ("TPR-OWN-02", 11, &[], &[]),
-        ("TPR-OWN-03", 14, &[], &[]),
+        ("TPR-OWN-03", 15, &[], &[]),
         ("TPR-PCI-01", 3, &["vaultline-backup"], &[]),
         ("TPR-PCI-02", 3, &["globalres-gds", "vaultline-backup"], &[]),
         ("TPR-PCI-03", 2, &[], &[]),
@@ -121,9 +129,19 @@ fn airline_example_matches_the_hand_computed_expectations() {
         ),
         ("TPR-SC-01", 6, &["loyaltyworks", "meridian-contact"], &[]),
         ("TPR-SC-02", 6, &["loyaltyworks"], &[]),
-        ("TPR-XB-01", 13, &["deskpoint", "voxline-telephony"], &[]),
+        (
+            "TPR-XB-01",
+            13,
+            &["deskpoint", "tessaly-crm", "voxline-telephony"],
+            &[],
+        ),
         ("TPR-XB-02", 10, &["helpdesk-tickets"], &[]),
-        ("TPR-XB-03", 13, &["keystone-id", "meridian-contact"], &[]),
+        (
+            "TPR-XB-03",
+            13,
+            &["keystone-id", "meridian-contact", "voxline-telephony"],
+            &[],
+        ),
     ];
     assert_eq!(r.program.rules.len(), expected.len());
     let found = common::findings(&r);

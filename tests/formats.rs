@@ -146,7 +146,7 @@ fn sarif_snapshot_and_schema_validation() {
         run["tool"]["driver"]["rules"].as_array().map(Vec::len),
         Some(summary.rules)
     );
-    assert_eq!(summary.rules, 39, "35 library rules and the airline's 4");
+    assert_eq!(summary.rules, 42, "38 library rules and the airline's 4");
     let results = run["results"].as_array().expect("results");
     assert_eq!(results.len(), summary.findings);
     // Waived: an external suppression with the waiver's reason.
@@ -167,7 +167,7 @@ fn sarif_snapshot_and_schema_validation() {
         "examples/airline/inventory/vendors.yaml"
     );
     assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
-    assert_eq!(loc["region"]["startLine"], 43);
+    assert_eq!(loc["region"]["startLine"], 65);
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 }
 
@@ -570,12 +570,12 @@ fn concise_is_one_line_per_finding_and_per_diagnostic() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8(out.stdout).expect("utf-8");
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 63, "62 findings and the summary:\n{text}");
+    assert_eq!(lines.len(), 68, "67 findings and the summary:\n{text}");
     assert_eq!(
         lines[0],
-        "examples/airline/inventory/vendors.yaml:43:9: high TPR-001 vendor/tessaly-crm (dana.whitfield@southerncrossair.example): Tessaly Cloud CRM handles customer addresses; last audit (missing)"
+        "examples/airline/inventory/vendors.yaml:65:9: high TPR-001 vendor/tessaly-crm (dana.whitfield@southerncrossair.example): Tessaly Cloud CRM handles customer addresses; last audit (missing)"
     );
-    assert!(lines[62].starts_with("custody: 62 failing findings"));
+    assert!(lines[67].starts_with("custody: 67 failing findings"));
 
     let out = custody()
         .current_dir(common::repo_root().join("tests/ui/inventory_errors"))
@@ -611,7 +611,7 @@ fn group_by_owner_puts_an_owners_findings_together() {
         String::from_utf8(out.stdout).expect("utf-8")
     };
     let human = run("human");
-    let dana = "owner dana.whitfield@southerncrossair.example: 15 failing findings";
+    let dana = "owner dana.whitfield@southerncrossair.example: 18 failing findings";
     assert!(human.contains(&format!("{dana}\n\n  ")), "{human}");
     let concise = run("concise");
     let section: Vec<&str> = concise
@@ -623,7 +623,7 @@ fn group_by_owner_puts_an_owners_findings_together() {
         .expect("group")
         .lines()
         .collect();
-    assert_eq!(section.len(), 15);
+    assert_eq!(section.len(), 18);
     assert!(
         section
             .iter()
@@ -645,7 +645,7 @@ fn group_by_owner_puts_an_owners_findings_together() {
     assert_eq!(owners, sorted, "owners in name order");
     let markdown = run("markdown");
     assert!(
-        markdown.contains("### owner dana.whitfield@southerncrossair.example (15)\n\n| rule | severity | entity | name | owner | problem | where |"),
+        markdown.contains("### owner dana.whitfield@southerncrossair.example (18)\n\n| rule | severity | entity | name | owner | problem | where |"),
         "{markdown}"
     );
 }

@@ -96,7 +96,8 @@ fn the_contact_centre_outsourcer_as_json() {
         [
             "vendor/tessaly-crm",
             "vendor/voxline-telephony",
-            "vendor/cirrus-hosting"
+            "vendor/cirrus-hosting",
+            "vendor/echolane-speech"
         ]
     );
     assert_eq!(
@@ -149,12 +150,14 @@ fn the_crm_platform_the_breach_came_through() {
             "TPR-001",
             "TPR-ACC-01",
             "TPR-ACC-02",
+            "TPR-ACC-03",
             "TPR-AUD-02",
             "TPR-AUD-04",
             "TPR-CON-01",
             "TPR-CON-02",
             "TPR-CON-03",
-            "TPR-CON-05"
+            "TPR-CON-05",
+            "TPR-XB-01"
         ]
     );
 }
@@ -175,7 +178,8 @@ fn a_store_lists_who_can_reach_it_and_where_its_data_goes_next() {
         [
             "vendor/tessaly-crm",
             "vendor/voxline-telephony",
-            "vendor/cirrus-hosting"
+            "vendor/cirrus-hosting",
+            "vendor/echolane-speech"
         ]
     );
     assert_eq!(strings(&v["holds"], "category").len(), 7);

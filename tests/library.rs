@@ -218,6 +218,22 @@ fn parameters_override_library_lets_by_name() {
         !fails_xb(&v),
         "allowing BR removes the cross-border finding"
     );
+    // So does making BR home, or recording a transfer mechanism on the vendor.
+    let (_, _, v) = by_rule(
+        project(&format!(
+            "{base}library:\n  parameters:\n    home_jurisdiction: [BR]\n"
+        ))
+        .path(),
+    );
+    assert!(!fails_xb(&v), "BR is home: no transfer");
+    let dir = project(base);
+    std::fs::write(
+        dir.path().join("inventory/vendors.yaml"),
+        "vendors:\n  - id: offshore\n    country: BR\n    transfer: scc\n    handles: [personal.contact.address]\n",
+    )
+    .expect("w");
+    let (_, _, v) = by_rule(dir.path());
+    assert!(!fails_xb(&v), "standard contractual clauses cover BR");
 
     let (code, _, v) = by_rule(
         project(&format!(

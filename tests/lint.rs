@@ -183,6 +183,21 @@ fn constant_conditions_are_only_what_is_provably_constant() {
         ("for vendor v", "v.country not in []"),
         // Depends on the as-of date.
         ("for vendor v", "today after 2026-01-01"),
+        // Regression: a quantifier's body that tests only the element's link, or its place
+        // on the supply chain, was taken for constant (its slots were not counted).
+        (
+            "for vendor v",
+            "any s in v.accesses: s.link.access == \"write\"",
+        ),
+        (
+            "for vendor v where any s in v.accesses where s holds personal: s.link.access in [\"write\", \"admin\"]",
+            "v.mfa_enforced",
+        ),
+        ("for vendor v", "all p in v.supply_chain: p.depth <= 2"),
+        (
+            "for vendor v",
+            "all p in v.supply_chain: p.link.transfer is set",
+        ),
         (
             "for vendor v where v handles [personal, credentials, business, system]",
             "v.mfa_enforced",
@@ -514,7 +529,7 @@ fn the_airline_example_has_no_warnings_today_or_on_its_as_of_date() {
     let out = lint_dir(&dir, true);
     assert_eq!(out.exit, Exit::Clean, "{}", render(&out));
     assert_eq!(out.stderr, "");
-    insta::assert_snapshot!(out.stdout, @"custody lint: 39 rules checked in 11 policy files, 27 entities, 2 waivers: no problems");
+    insta::assert_snapshot!(out.stdout, @"custody lint: 42 rules checked in 11 policy files, 28 entities, 2 waivers: no problems");
     let today = jiff::Zoned::now().date();
     let mut args = lint_args(&dir, true);
     args.as_of = None;

@@ -126,7 +126,7 @@ fn airline_policy_tests_pass_and_every_rule_has_one() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("coverage: 8 of 8 rules tested;"),
+        r.stdout.contains("coverage: 12 of 12 rules tested;"),
         "{}",
         r.stdout
     );

@@ -18,7 +18,7 @@ fn which_vendors_can_reach_frequent_flyer_numbers() {
     );
     assert_eq!(code, 0, "{err}");
     assert_eq!(err, "");
-    assert!(out.ends_with("\n9 of 16 vendors match\n"), "{out}");
+    assert!(out.ends_with("\n9 of 17 vendors match\n"), "{out}");
     insta::assert_snapshot!(out);
 }
 
@@ -129,7 +129,7 @@ fn no_match_is_not_an_error() {
         &[],
     );
     assert_eq!(code, 0);
-    assert_eq!(out, "no vendor matches (of 16)\n");
+    assert_eq!(out, "no vendor matches (of 17)\n");
     let (out, _, code) = query(
         "vendor v where v handles credentials and v.tier == \"low\"",
         &["--format", "json"],

@@ -43,6 +43,11 @@ pub fn pages() -> Result<Vec<(String, String)>, String> {
     let schema = Schema::builtin();
     let taxonomy = Taxonomy::builtin();
     let mut parsed = Vec::new();
+    // The built-in country groups (`EEA`, `EU_ADEQUACY`), which library parameters may
+    // name; they are not parameters, so their `let`s are left out of the pages below.
+    let (name, text) = library::COUNTRIES;
+    let countries = sources.add(format!("builtin:{name}"), text);
+    parsed.extend(crate::syntax::parse_policy(countries, text, &mut diags));
     for (name, text) in library::FILES {
         let file = sources.add(library::source_name(name), *text);
         parsed.extend(crate::syntax::parse_policy(file, text, &mut diags));
@@ -55,6 +60,7 @@ pub fn pages() -> Result<Vec<(String, String)>, String> {
     let src = &sources;
     let lets: Vec<(crate::source::FileId, String, String)> = parsed
         .iter()
+        .filter(|f| f.file != countries)
         .flat_map(|f| {
             f.items.iter().filter_map(move |i| match i {
                 crate::ast::Item::Let(l) => Some((

@@ -426,6 +426,7 @@ pub fn constant<'a>(cx: &Cx<'a>, e: &'a CExpr, depth: usize) -> Option<(bool, St
         )),
         K::Quant {
             quantifier,
+            slot,
             list,
             body,
             ..
@@ -436,7 +437,8 @@ pub fn constant<'a>(cx: &Cx<'a>, e: &'a CExpr, depth: usize) -> Option<(bool, St
             {
                 return Some((q != Quantifier::Any, "the list is empty".to_owned()));
             }
-            let (b, _) = constant(cx, body, depth + 1)?;
+            // The body also sees the element's link (and depth and via over a supply chain).
+            let (b, _) = constant(cx, body, CExpr::body_depth(*slot, list))?;
             // On an empty list `all` and `no` hold and `any` fails, so only these
             // combinations are decided whatever the list holds.
             let v = match (q, b) {
