@@ -60,6 +60,22 @@ impl Ty {
             Ty::Pattern => "a category pattern (`C except E`)".into(),
         }
     }
+    /// The values of an enum type (`tier`, `kind`), ordered or not.
+    pub fn enum_values(&self) -> Option<&EnumValues> {
+        match self {
+            Ty::Enum(v) => Some(v),
+            Ty::Bool
+            | Ty::Num
+            | Ty::Str
+            | Ty::Date
+            | Ty::Cat
+            | Ty::Entity(_)
+            | Ty::List(_)
+            | Ty::Object
+            | Ty::Unknown
+            | Ty::Pattern => None,
+        }
+    }
     pub fn is_stringy(&self) -> bool {
         matches!(self, Ty::Str | Ty::Enum(_))
     }

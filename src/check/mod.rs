@@ -2566,19 +2566,7 @@ fn ordered_pair(l: &CExpr, r: &CExpr) -> bool {
 /// involved (it has no order, or the two have different orders), and what to write.
 fn order_help(op: CmpOp, (l, lt): (&CExpr, &str), (r, rt): (&CExpr, &str)) -> String {
     let op = op.as_str();
-    let enum_of = |e: &CExpr| match &e.ty {
-        Ty::Enum(v) => Some(v.clone()),
-        Ty::Bool
-        | Ty::Num
-        | Ty::Str
-        | Ty::Date
-        | Ty::Cat
-        | Ty::Entity(_)
-        | Ty::List(_)
-        | Ty::Object
-        | Ty::Unknown
-        | Ty::Pattern => None,
-    };
+    let enum_of = |e: &CExpr| e.ty.enum_values().cloned();
     let (le, re) = (enum_of(l), enum_of(r));
     let unordered = [(&le, lt), (&re, rt)]
         .into_iter()

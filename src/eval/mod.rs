@@ -1994,20 +1994,9 @@ fn compare(op: CmpOp, l: &Val<'_>, r: &Val<'_>) -> bool {
 /// The ordered enum a comparison is between, when it is (`v.tier >= "high"`): `check` lets
 /// `< <= > >=` through on enums only when they are ordered, and only between one enum.
 fn ordered_enum<'e>(lhs: &'e CExpr, rhs: &'e CExpr) -> Option<&'e EnumValues> {
-    [&lhs.ty, &rhs.ty].into_iter().find_map(|t| match t {
-        Ty::Enum(values) if values.ordered => Some(values),
-        Ty::Enum(_)
-        | Ty::Bool
-        | Ty::Num
-        | Ty::Str
-        | Ty::Date
-        | Ty::Cat
-        | Ty::Entity(_)
-        | Ty::List(_)
-        | Ty::Object
-        | Ty::Unknown
-        | Ty::Pattern => None,
-    })
+    [&lhs.ty, &rhs.ty]
+        .into_iter()
+        .find_map(|t| t.enum_values().filter(|v| v.ordered))
 }
 
 /// [`compare`] on an ordered enum: `< <= > >=` compare the values' ranks; a missing value
