@@ -718,6 +718,9 @@ fn sources_in_quantifiers_and_aggregates() {
         "(count s v.accesses (where s.x))"
     );
     assert_eq!(expr("count(data_store s)"), "(count s (every data_store))");
+    // A source only when the `)` follows it: this parsed as an expression before sources
+    // existed (a proptest found it), and still does.
+    assert_eq!(expr("count( v in v and v )"), "(count (and (in v v) v))");
     assert_eq!(
         expr("sum(data_store s where s.hosted_by == v: s.records)"),
         "(sum s (every data_store) (where (== s.hosted_by v)) s.records)"
