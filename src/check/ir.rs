@@ -213,10 +213,18 @@ impl CExpr {
     /// a quantifier or aggregate whose own variable is at `slot`)? `false` means its value
     /// is the same for every entity.
     pub fn mentions_below(&self, slot: usize) -> bool {
+        self.mentions_var(&|s| s < slot)
+    }
+    /// Does this expression mention a variable at `slot` or above (a source's own variable,
+    /// or one bound inside it)? `false` means its value is fixed before the source binds.
+    pub fn mentions_at_or_above(&self, slot: usize) -> bool {
+        self.mentions_var(&|s| s >= slot)
+    }
+    fn mentions_var(&self, which: &dyn Fn(usize) -> bool) -> bool {
         match self.shape() {
-            Shape::Var(s) => s < slot,
+            Shape::Var(s) => which(s),
             Shape::Const(_) | Shape::List(_) | Shape::Today | Shape::Computed => {
-                self.children().iter().any(|c| c.mentions_below(slot))
+                self.children().iter().any(|c| c.mentions_var(which))
             }
         }
     }

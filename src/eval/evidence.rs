@@ -405,15 +405,7 @@ impl fmt::Display for Evidence {
                 if let Some(s) = subject {
                     write!(f, "{s} ")?;
                 }
-                let mut wanted = match wanted.as_slice() {
-                    [one] => one.clone(),
-                    several => format!("any of [{}]", several.join(", ")),
-                };
-                match except.as_slice() {
-                    [] => {}
-                    [one] => wanted += &format!(" (except {one})"),
-                    several => wanted += &format!(" (except [{}])", several.join(", ")),
-                }
+                let wanted = pattern_words(wanted, except);
                 match (declares_any, handles) {
                     (false, true) => {
                         write!(f, "handles no data categories at all, so not {wanted}")
@@ -469,15 +461,7 @@ impl fmt::Display for Evidence {
                 if let Some(s) = subject {
                     write!(f, "{s} ")?;
                 }
-                let mut wanted = match wanted.as_slice() {
-                    [one] => one.clone(),
-                    several => format!("any of [{}]", several.join(", ")),
-                };
-                match except.as_slice() {
-                    [] => {}
-                    [one] => wanted += &format!(" (except {one})"),
-                    several => wanted += &format!(" (except [{}])", several.join(", ")),
-                }
+                let wanted = pattern_words(wanted, except);
                 match listed_by {
                     0 => write!(
                         f,
@@ -504,6 +488,21 @@ impl fmt::Display for Evidence {
             }
         }
     }
+}
+
+/// The categories a test wanted, with a pattern's exclusions: `personal (except
+/// personal.preferences)`, `any of [a, b] (except [c, d])`.
+fn pattern_words(wanted: &[String], except: &[String]) -> String {
+    let mut words = match wanted {
+        [one] => one.clone(),
+        several => format!("any of [{}]", several.join(", ")),
+    };
+    match except {
+        [] => {}
+        [one] => words += &format!(" (except {one})"),
+        several => words += &format!(" (except [{}])", several.join(", ")),
+    }
+    words
 }
 
 /// How an element of a quantifier's list is named: its value and, over a `supply_chain`,

@@ -165,7 +165,7 @@ fn join_key(filter: &CExpr, slot: usize) -> Option<(FieldId, &CExpr)> {
             None
         }
     };
-    let outside = |e: &CExpr| !mentions_at_or_above(e, slot);
+    let outside = |e: &CExpr| !e.mentions_at_or_above(slot);
     if let CKind::And(a, b) = &filter.kind {
         return join_key(a, slot).or_else(|| join_key(b, slot));
     }
@@ -187,16 +187,6 @@ fn join_key(filter: &CExpr, slot: usize) -> Option<(FieldId, &CExpr)> {
         }
     }
     None
-}
-
-/// Does `e` mention a variable at `slot` or above (the source's own, or one bound inside)?
-fn mentions_at_or_above(e: &CExpr, slot: usize) -> bool {
-    match e.shape() {
-        Shape::Var(s) => s >= slot,
-        Shape::Const(_) | Shape::List(_) | Shape::Today | Shape::Computed => {
-            e.children().iter().any(|c| mentions_at_or_above(c, slot))
-        }
-    }
 }
 
 /// [`Context::receivers`]: per category, per list of exclusions.
