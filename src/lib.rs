@@ -21,6 +21,7 @@ pub mod cli;
 pub mod cmd;
 pub mod diag;
 pub mod eval;
+pub mod ide;
 pub mod inventory;
 pub mod library;
 pub mod lint;

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["check"],
     &["eval"],
     &["lint", "report"],
-    &["testing"],
+    &["testing", "ide"],
     &["cli"],
     &["cmd"],
 ];
