@@ -69,6 +69,23 @@ pub enum Command {
     /// Generate the policy library's documentation (a page per rule, an index per framework).
     #[command(after_help = "Examples:\n  custody docs\n  custody docs --check --out docs/rules")]
     Docs(DocsArgs),
+    /// Print a JSON Schema (draft-07) for inventory files, waivers or custody.yaml, for
+    /// editors and any JSON Schema tool.
+    ///
+    /// With a custody.yaml (in PATH, or found by walking up), the inventory schema includes
+    /// its `schema:` and `taxonomy:` extensions; without one, the shipped schema and taxonomy.
+    /// Exit codes: 0 printed; 2 the config or its extensions have errors.
+    #[command(
+        after_help = "Examples:\n  custody schema > .custody/inventory.schema.json\n  custody schema --kind waivers\n  custody schema --kind config"
+    )]
+    Schema(SchemaArgs),
+    /// Start a project: write a starter custody.yaml, an inventory and a policy.
+    ///
+    /// Writes custody.yaml, inventory/vendors.yaml, inventory/data_stores.yaml and
+    /// policies/main.policy into DIR (created if missing), then prints the next commands.
+    /// Exit codes: 0 written; 2 a file already exists (nothing is written) or cannot be written.
+    #[command(after_help = "Examples:\n  custody init\n  custody init vendor-risk")]
+    Init(InitArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  custody completions bash > /etc/bash_completion.d/custody\n  custody completions zsh > ~/.zfunc/_custody"
@@ -185,6 +202,40 @@ pub struct DocsArgs {
     /// Do not write; exit 1 if a page is missing or out of date.
     #[arg(long)]
     pub check: bool,
+}
+
+/// The file `custody schema` describes.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaKind {
+    /// Inventory files (`vendors:`, `data_stores:`, ...).
+    Inventory,
+    /// The waivers file.
+    Waivers,
+    /// custody.yaml.
+    Config,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct SchemaArgs {
+    /// Which file the schema describes.
+    #[arg(long, value_enum, default_value_t = SchemaKind::Inventory)]
+    pub kind: SchemaKind,
+    /// Directory holding custody.yaml, or the file (default: found by walking up from the
+    /// working directory; none: the shipped schema and taxonomy).
+    pub path: Option<PathBuf>,
+    /// When to use colour (in diagnostics).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct InitArgs {
+    /// Directory to start the project in (created if missing).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// When to use colour (in diagnostics).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(clap::Args, Debug, Clone)]

@@ -32,6 +32,8 @@ fn main() {
         Command::Impact(args) => cmd::impact::run(args, cwd, today),
         Command::HelpCode(args) => cmd::help_code::run(args, cwd, today),
         Command::Docs(args) => cmd::docs::run(args, cwd, today),
+        Command::Schema(args) => cmd::schema::run(args, cwd, today),
+        Command::Init(args) => cmd::init::run(args, cwd, today),
         Command::Completions(args) => cmd::completions(args),
         Command::Man => cmd::man(),
     };

@@ -9,8 +9,10 @@ pub mod explain;
 pub mod fmt;
 pub mod help_code;
 pub mod impact;
+pub mod init;
 pub mod lint;
 pub mod query;
+pub mod schema;
 pub mod test;
 
 use crate::cli::{ColorChoice, InputArgs};

@@ -14,6 +14,7 @@
 //! Checking the policies is the next layer's job (`check::project`).
 
 pub mod config;
+pub mod json_schema;
 pub mod policies;
 pub mod waivers;
 

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod impact;
+pub mod init;
 pub mod inventory;
 pub mod io;
 pub mod library;
@@ -109,6 +110,11 @@ fixture is written inline.",
 are the policy checker's own diagnostics (`custody::policy::*`, `custody::syntax::*`),
 with the same did-you-mean as in a policy file.",
         namespaces: &["explain", "query", "impact"],
+    },
+    Section {
+        title: "Starting a project (`custody::init`)",
+        intro: "",
+        namespaces: &["init"],
     },
 ];
 
@@ -231,6 +237,8 @@ pub const ALL: &[&Code] = &[
     &query::INVALID_SHOW,
     &impact::UNKNOWN_ENTITY,
     &impact::UNSUPPORTED_KIND,
+    &init::EXISTS,
+    &init::WRITE_FAILED,
 ];
 
 /// The top of docs/errors.md, above the first section.
