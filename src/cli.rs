@@ -69,12 +69,12 @@ pub enum Command {
     /// Generate the policy library's documentation (a page per rule, an index per framework).
     #[command(after_help = "Examples:\n  custody docs\n  custody docs --check --out docs/rules")]
     Docs(DocsArgs),
-    /// Print a JSON Schema (draft-07) for inventory files, waivers or custody.yaml, for
-    /// editors and any JSON Schema tool.
+    /// Print a JSON Schema (draft-07) of inventory files, waivers or custody.yaml, for editors.
     ///
     /// With a custody.yaml (in PATH, or found by walking up), the inventory schema includes
     /// its `schema:` and `taxonomy:` extensions; without one, the shipped schema and taxonomy.
-    /// Exit codes: 0 printed; 2 the config or its extensions have errors.
+    ///
+    /// Exit codes: 0 printed; 2 no custody.yaml in PATH, or errors in the config.
     #[command(
         after_help = "Examples:\n  custody schema > .custody/inventory.schema.json\n  custody schema --kind waivers\n  custody schema --kind config"
     )]
@@ -83,6 +83,7 @@ pub enum Command {
     ///
     /// Writes custody.yaml, inventory/vendors.yaml, inventory/data_stores.yaml and
     /// policies/main.policy into DIR (created if missing), then prints the next commands.
+    ///
     /// Exit codes: 0 written; 2 a file already exists (nothing is written) or cannot be written.
     #[command(after_help = "Examples:\n  custody init\n  custody init vendor-risk")]
     Init(InitArgs),
@@ -220,8 +221,8 @@ pub struct SchemaArgs {
     /// Which file the schema describes.
     #[arg(long, value_enum, default_value_t = SchemaKind::Inventory)]
     pub kind: SchemaKind,
-    /// Directory holding custody.yaml, or the file (default: found by walking up from the
-    /// working directory; none: the shipped schema and taxonomy).
+    /// Directory holding custody.yaml, or the file, for `--kind inventory` (default: found by
+    /// walking up from the working directory; none: the shipped schema and taxonomy).
     pub path: Option<PathBuf>,
     /// When to use colour (in diagnostics).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

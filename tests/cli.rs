@@ -310,6 +310,8 @@ fn every_command_help_has_an_example() {
         "query",
         "impact",
         "help-code",
+        "schema",
+        "init",
         "completions",
         "man",
     ] {
