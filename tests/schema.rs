@@ -293,7 +293,7 @@ const BAD: &[(&str, &str, &str)] = &[
         "/data_stores/0",
     ),
     (
-        "a link on a list without links",
+        "a mapping for a single reference",
         "data_stores:\n  - {id: s, hosted_by: {id: a}}\nvendors:\n  - {id: a}\n",
         "/data_stores/0/hosted_by",
     ),

@@ -56,14 +56,19 @@ pub fn inventory(schema: &Schema, taxonomy: &Taxonomy) -> Value {
         definitions.insert(kind.name.clone(), entity(schema, id));
     }
     // Sorted, so a category sits next to its parent and siblings.
-    let mut names: Vec<&str> = taxonomy.names().collect();
-    names.sort_unstable();
-    let categories: Vec<Value> = names.into_iter().map(|n| json!(n)).collect();
+    let mut categories: Vec<(&str, &str)> = taxonomy
+        .ids()
+        .map(|c| (taxonomy.name(c), taxonomy.doc(c)))
+        .collect();
+    categories.sort_unstable();
     definitions.insert(
         "category".into(),
         json!({
             "description": "a data category: its full dotted name in the taxonomy",
-            "enum": categories,
+            "enum": categories.iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            // Not a draft-07 keyword (validators ignore it): yaml-language-server and VS Code
+            // show each value's text in completion lists and on hover.
+            "enumDescriptions": categories.iter().map(|(_, d)| *d).collect::<Vec<_>>(),
         }),
     );
     definitions.insert(
