@@ -350,6 +350,7 @@ schema:
         type: object
         fields:
           due: {type: date, when: future}
+          id: {type: string, doc: the review's ticket}
 taxonomy:
   personal:
     contact:
@@ -363,7 +364,7 @@ systems:
   - id: billing
     runs_on: host
     depends_on: [{id: ledger, critical: true}]
-    review: {due: 2027-01-01}
+    review: {due: 2027-01-01, id: OPS-12}
   - {id: ledger}
 ";
 
@@ -375,6 +376,11 @@ fn a_config_extension_is_accepted_only_with_that_config() {
     let shipped = schema(
         &["--kind", "inventory"],
         &common::repo_root().join("policies"),
+    );
+    let config = schema(&["--kind", "config"], dir.path());
+    assert_eq!(
+        errors(&config, &yaml_docs(EXTENSIONS)[0]),
+        Vec::<String>::new()
     );
     let doc = yaml_docs(EXTENDED).remove(0);
     assert_eq!(errors(&extended, &doc), Vec::<String>::new());
@@ -455,6 +461,11 @@ fn waivers_and_config_mistakes_fail_at_their_paths() {
         ),
         (
             "schema: {vendor: {fields: {link: string}}}\n",
+            "/schema/vendor/fields",
+        ),
+        // `id` is built in at an entity's top level (an object's member may be called so).
+        (
+            "schema: {vendor: {fields: {id: string}}}\n",
             "/schema/vendor/fields",
         ),
         (

@@ -418,7 +418,7 @@ pub fn config() -> Value {
             "fields".into(),
             json!({
                 "description": "the members of an `object` field",
-                "allOf": [{ "$ref": if link { "#/definitions/fields" } else { "#/definitions/link_fields" } }],
+                "allOf": [{ "$ref": if link { "#/definitions/members" } else { "#/definitions/link_members" } }],
             }),
         );
         keys.insert(
@@ -449,10 +449,16 @@ pub fn config() -> Value {
         }
         keys
     };
-    let fields = |link: bool| {
+    // `top`: a kind's (or link's) own fields, where `id` is built in; else an object's members.
+    let fields = |link: bool, top: bool| {
+        let reserved: &[&str] = if top {
+            &["id", "link", "depth", "via"]
+        } else {
+            &["link", "depth", "via"]
+        };
         json!({
             "type": ["object", "null"],
-            "propertyNames": { "pattern": NAME_PATTERN, "not": { "enum": ["link", "depth", "via"] } },
+            "propertyNames": { "pattern": NAME_PATTERN, "not": { "enum": reserved } },
             "additionalProperties": {
                 "description": "a field: its type, or a mapping with `type:` and `doc:`",
                 "type": ["string", "object"],
@@ -505,8 +511,10 @@ pub fn config() -> Value {
                     "additionalProperties": false,
                 },
             },
-            "fields": fields(true),
-            "link_fields": fields(false),
+            "fields": fields(true, true),
+            "members": fields(true, false),
+            "link_fields": fields(false, true),
+            "link_members": fields(false, false),
         },
     })
 }
