@@ -56,6 +56,19 @@ pub fn run(args: &InitArgs, cwd: PathBuf, today: Date) -> Output {
         ));
         return failed(args, d);
     }
+    // The directories this run will create, deepest first, to remove again on failure.
+    let mut new_dirs: Vec<PathBuf> = FILES
+        .iter()
+        .filter_map(|f| dir.join(f).parent().map(Path::to_path_buf))
+        .flat_map(|p| {
+            p.ancestors()
+                .take_while(|a| std::fs::symlink_metadata(a).is_err())
+                .map(Path::to_path_buf)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    new_dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    new_dirs.dedup();
     let mut created: Vec<PathBuf> = Vec::new();
     for (name, text) in FILES.iter().zip(contents(today)) {
         let path = dir.join(name);
@@ -77,6 +90,9 @@ pub fn run(args: &InitArgs, cwd: PathBuf, today: Date) -> Output {
             for p in &created {
                 let _ = std::fs::remove_file(p);
             }
+            for d in &new_dirs {
+                let _ = std::fs::remove_dir(d);
+            }
             let d = Diag::new(
                 &codes::init::WRITE_FAILED,
                 format!(
@@ -93,8 +109,14 @@ pub fn run(args: &InitArgs, cwd: PathBuf, today: Date) -> Output {
     let at = shown(&dir);
     let path_arg = if at.is_empty() || at == "." {
         String::new()
-    } else {
+    } else if at
+        .chars()
+        .all(|c| c.is_alphanumeric() || "/._-+:@%".contains(c))
+    {
         format!(" {at}")
+    } else {
+        // Quoted for a POSIX shell.
+        format!(" '{}'", at.replace('\'', r"'\''"))
     };
     let mut out = String::new();
     out.push_str("custody init: wrote a starter project\n");

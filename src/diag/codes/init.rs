@@ -21,7 +21,8 @@ crate::codes! {
 
     /// `custody init` could not create the directory or write one of the starter files: the
     /// directory is not writable, a file of that name is in the way of a directory, or the disk
-    /// is full. For example, `custody init /proc/custody`.
+    /// is full. For example, `custody init /proc/custody`. The files and directories the run had
+    /// already created are removed again, so a failed `custody init` leaves nothing behind.
     ///
     /// Produced by: tests/init.rs
     ///
