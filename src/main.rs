@@ -32,6 +32,7 @@ fn main() {
         Command::Impact(args) => cmd::impact::run(args, cwd, today),
         Command::HelpCode(args) => cmd::help_code::run(args, cwd, today),
         Command::Docs(args) => cmd::docs::run(args, cwd, today),
+        Command::Lsp(args) => cmd::lsp::run(args, cwd, today),
         Command::Completions(args) => cmd::completions(args),
         Command::Man => cmd::man(),
     };

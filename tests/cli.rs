@@ -310,6 +310,7 @@ fn every_command_help_has_an_example() {
         "query",
         "impact",
         "help-code",
+        "lsp",
         "completions",
         "man",
     ] {

@@ -10,6 +10,7 @@ pub mod fmt;
 pub mod help_code;
 pub mod impact;
 pub mod lint;
+pub mod lsp;
 pub mod query;
 pub mod test;
 
