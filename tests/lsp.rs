@@ -142,6 +142,19 @@ impl Client {
         }
     }
 
+    /// Wait for `uri`'s diagnostics to become `want`: an analysis of an earlier state may
+    /// publish first, when the server analysed before the next change arrived.
+    fn settle(&mut self, uri: &str, want: &Value) {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let got = self.diagnostics(uri);
+            if &got == want {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{uri}: still {got}, want {want}");
+        }
+    }
+
     fn initialize(&mut self, root: &Path) -> Value {
         let result = self.request(
             "initialize",
@@ -416,11 +429,15 @@ fn an_inventory_error_is_reported_on_the_yaml_file() {
     // error is cleared although the file on disk still has it.
     c.open(&yaml, "yaml");
     c.change(&yaml, 2, INVENTORY);
-    assert_eq!(c.diagnostics(&uri(&yaml)), json!([]));
+    c.settle(&uri(&yaml), &json!([]));
     // Broken again in the editor.
     c.change(&yaml, 3, "vendors:\n  - id: acme\n    tier: 3\n");
     let diags = c.diagnostics(&uri(&yaml));
     assert_eq!(diags[0]["range"]["start"]["line"], 2, "{diags}");
+    assert_ne!(
+        diags[0]["code"], "custody::inventory::unknown_field",
+        "{diags}"
+    );
     assert_eq!(c.shutdown().code(), Some(0));
 }
 
@@ -474,4 +491,92 @@ fn exit_without_shutdown_is_an_error_exit() {
     c.notify("exit", Value::Null);
     let status = c.wait();
     assert_eq!(status.code(), Some(2));
+}
+
+/// Diagnostics as `file:line:col code message`, comparable across source maps.
+fn shown(checked: &custody::check::Checked) -> Vec<String> {
+    let sources = &checked.project.sources;
+    custody::cmd::lint::diagnostics(checked)
+        .iter()
+        .map(|d| {
+            let at = d.primary.as_ref().map(|l| sources.display(l.loc));
+            format!("{} {} {}", at.unwrap_or_default(), d.code, d.message)
+        })
+        .collect()
+}
+
+#[test]
+fn incremental_loads_read_unchanged_files_once_and_reuse_the_inventory() {
+    use custody::project::{self, LoadCache, Needs, Settings};
+    use custody::source::SourceMap;
+    let (_tmp, root) = project(GOOD, INVENTORY);
+    let settings = Settings {
+        cwd: root.clone(),
+        config_dir: Some(root.clone()),
+        needs: Needs::POLICIES,
+        ..Settings::default()
+    };
+    let today: jiff::civil::Date = "2026-11-24".parse().expect("date");
+    let reused = |p: &project::Project| {
+        p.timings
+            .phases
+            .iter()
+            .any(|(n, _)| *n == "inventory: reused")
+    };
+    let mut cache = LoadCache::default();
+    let mut first = project::load_incremental(&settings, today, SourceMap::indexed(), &mut cache);
+    assert!(!reused(&first));
+    assert!(!first.has_errors());
+    let mut sources = first.sources.clone();
+    cache.keep(&mut first);
+
+    // The inventory file changes on disk, but the server was not told: it is not read again.
+    let inv = root.join("inventory/vendors.yaml");
+    std::fs::write(&inv, "vendors:\n  - id: acme\n    tierr: high\n").expect("write");
+    // A policy edit (unsaved): the inventory is reused as it is.
+    sources.set_text(root.join("rules.policy"), "rules.policy", BROKEN.to_owned());
+    let second = project::load_incremental(&settings, today, sources, &mut cache);
+    assert!(reused(&second));
+    assert_eq!(second.inventory.entities.len(), 1);
+    let mut second = custody::check::project(second);
+    let incremental = shown(&second);
+    assert_eq!(incremental.len(), 1, "{incremental:?}");
+    assert!(
+        incremental[0].starts_with("rules.policy:3:13 custody::policy::unknown_field"),
+        "{incremental:?}"
+    );
+
+    // The same texts on disk, loaded by the CLI's path: the same diagnostics.
+    std::fs::write(&inv, INVENTORY).expect("write");
+    std::fs::write(root.join("rules.policy"), BROKEN).expect("write");
+    let cli = custody::check::project(project::load(&settings, today));
+    assert_eq!(shown(&cli), incremental);
+
+    // An inventory edit: validated again, from the editor's text.
+    let mut sources = second.project.sources.clone();
+    cache.keep(&mut second.project);
+    sources.set_text(
+        inv.clone(),
+        "inventory/vendors.yaml",
+        "vendors:\n  - id: acme\n    tierr: high\n".to_owned(),
+    );
+    let third = project::load_incremental(&settings, today, sources, &mut cache);
+    assert!(!reused(&third));
+    let third = custody::check::project(third);
+    let diags = shown(&third);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.starts_with("inventory/vendors.yaml:3:5 custody::inventory::unknown_field")),
+        "{diags:?}"
+    );
+    // Nothing changed since: reused again, with the inventory's diagnostics given again.
+    let mut third = third;
+    let sources = third.project.sources.clone();
+    cache.keep(&mut third.project);
+    let fourth = custody::check::project(project::load_incremental(
+        &settings, today, sources, &mut cache,
+    ));
+    assert!(reused(&fourth.project));
+    assert_eq!(shown(&fourth), diags);
 }

@@ -139,15 +139,25 @@ pub fn load(settings: &Settings, today: Date) -> Project {
     finish(setup, policies, inventory)
 }
 
-/// What [`load_incremental`] keeps between runs: the validated inventory, the diagnostics
-/// its stage gave, and the texts it was built from.
-#[derive(Default)]
-pub struct InventoryCache {
+/// What [`load_incremental`] keeps between runs: the parsed policy files, and the validated
+/// inventory with the diagnostics its stage gave and the texts it was built from.
+pub struct LoadCache {
     kept: Option<KeptInventory>,
+    /// The parsed policy files, by file and text.
+    parsed: policies::ParseCache,
+}
+
+impl Default for LoadCache {
+    fn default() -> LoadCache {
+        LoadCache {
+            kept: None,
+            parsed: policies::ParseCache::keeping(),
+        }
+    }
 }
 
 struct KeptInventory {
-    /// `None` while the project built from it holds it (until [`InventoryCache::keep`]).
+    /// `None` while the project built from it holds it (until [`LoadCache::keep`]).
     inventory: Option<Inventory>,
     diags: Vec<Diag>,
     /// The inventory inputs, the size limit, and every file the inventory depends on (the
@@ -157,7 +167,7 @@ struct KeptInventory {
     files: Vec<(PathBuf, std::sync::Arc<String>)>,
 }
 
-impl InventoryCache {
+impl LoadCache {
     /// Take the kept inventory back from a project that is no longer needed, for the next
     /// [`load_incremental`] to reuse.
     pub fn keep(&mut self, project: &mut Project) {
@@ -172,15 +182,15 @@ impl InventoryCache {
 /// unsaved texts stand in for the files), and the inventory in `cache` is reused as it is
 /// when no file it was built from changed (same paths, same texts): the common case of
 /// editing a policy. Otherwise it is validated again from the texts in `sources` and kept.
-/// Give the project's inventory back with [`InventoryCache::keep`] before the next run.
+/// Give the project's inventory back with [`LoadCache::keep`] before the next run.
 pub fn load_incremental(
     settings: &Settings,
     today: Date,
     sources: SourceMap,
-    cache: &mut InventoryCache,
+    cache: &mut LoadCache,
 ) -> Project {
     let mut setup = setup_with(settings, today, sources);
-    let policies = policies(&mut setup);
+    let policies = policies_cached(&mut setup, &mut cache.parsed);
     setup.timings.lap(POLICIES);
     let cwd = setup.cwd.clone();
     let mut scratch = Vec::new();
@@ -378,6 +388,12 @@ pub fn setup_with(settings: &Settings, today: Date, mut sources: SourceMap) -> S
 
 /// Stage 2: read and parse the policies, with the embedded library for `builtin:` entries.
 pub fn policies(setup: &mut Setup) -> Policies {
+    policies_cached(setup, &mut policies::ParseCache::default())
+}
+
+/// [`policies`], parsing through `cache` (files whose text did not change are not parsed
+/// again).
+fn policies_cached(setup: &mut Setup, cache: &mut policies::ParseCache) -> Policies {
     let library = policies::Library {
         parameters: &setup.config.parameters,
         definitions: &setup.config.definitions,
@@ -385,13 +401,14 @@ pub fn policies(setup: &mut Setup) -> Policies {
         strict: !setup.policies_from_cli,
     };
     let (cwd, max_size) = (&setup.cwd, setup.max_file_size);
-    policies::read(
+    policies::read_cached(
         setup.policies.clone(),
         &library,
         cwd,
         &mut setup.sources,
         &mut setup.diags,
         &mut |p, s, d| sources::read(p, cwd, max_size, s, d),
+        cache,
     )
 }
 

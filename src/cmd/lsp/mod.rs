@@ -26,7 +26,7 @@ use crate::cli::LspArgs;
 use crate::diag::{Diag, Level};
 use crate::eval::{self, Finding};
 use crate::ide;
-use crate::project::{self, InventoryCache, Settings, config};
+use crate::project::{self, LoadCache, Settings, config};
 use crate::source::{FileId, Loc, SourceMap};
 use crate::sources;
 use crate::types::Exit;
@@ -167,7 +167,7 @@ struct Server<'c> {
     root: PathBuf,
     /// Every file read so far, by path; the open documents' texts stand in for theirs.
     sources: SourceMap,
-    cache: InventoryCache,
+    cache: LoadCache,
     /// The open documents, by normalised path.
     open: BTreeMap<PathBuf, Url>,
     /// Documents changed since the last analysis (they get diagnostics, even an empty list).
@@ -189,7 +189,7 @@ impl<'c> Server<'c> {
             today,
             root: sources::normalize(&root),
             sources: SourceMap::indexed(),
-            cache: InventoryCache::default(),
+            cache: LoadCache::default(),
             open: BTreeMap::new(),
             touched: BTreeSet::new(),
             dirty: false,
