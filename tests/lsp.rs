@@ -580,3 +580,82 @@ fn incremental_loads_read_unchanged_files_once_and_reuse_the_inventory() {
     assert!(reused(&fourth.project));
     assert_eq!(shown(&fourth), diags);
 }
+
+#[test]
+fn files_changed_on_disk_are_read_again_when_the_client_says_so() {
+    let (_tmp, root) = project(GOOD, INVENTORY);
+    let policy = root.join("rules.policy");
+    let yaml = root.join("inventory/vendors.yaml");
+    let mut c = Client::start(&root);
+    let caps = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root), "capabilities": caps}),
+    );
+    c.notify("initialized", json!({}));
+    c.open(&policy, "custody");
+    assert_eq!(c.diagnostics(&uri(&policy)), json!([]));
+    // The server asked to be told about changes on disk.
+    let asked = c
+        .pending
+        .iter()
+        .find(|m| m["method"] == "client/registerCapability")
+        .cloned()
+        .expect("a registerCapability request");
+    assert_eq!(
+        asked["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    c.send(json!({"jsonrpc": "2.0", "id": asked["id"], "result": null}));
+
+    std::fs::write(&yaml, "vendors:\n  - id: acme\n    tierr: high\n").expect("write");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&yaml), "type": 2}]}),
+    );
+    let diags = c.diagnostics(&uri(&yaml));
+    assert_eq!(
+        diags[0]["code"], "custody::inventory::unknown_field",
+        "{diags}"
+    );
+    // Deleted: a missing file named in custody.yaml is an error there.
+    std::fs::remove_file(&yaml).expect("remove");
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&yaml), "type": 3}]}),
+    );
+    c.settle(&uri(&yaml), &json!([]));
+    let diags = c.diagnostics(&uri(&root.join("custody.yaml")));
+    assert_eq!(diags[0]["code"], "custody::io::empty_directory", "{diags}");
+    assert_eq!(c.shutdown().code(), Some(0));
+}
+
+#[test]
+fn without_custody_yaml_the_open_policies_are_checked_alone() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path().canonicalize().expect("canonical");
+    let policy = root.join("rules.policy");
+    // The same rule ID twice: the first is a related location of the error.
+    std::fs::write(&policy, format!("{GOOD}\n{GOOD}")).expect("write");
+    let mut c = Client::start(&root);
+    c.initialize(&root);
+    c.open(&policy, "custody");
+    let diags = c.diagnostics(&uri(&policy));
+    let root_uri = regex_escape(&uri(&root));
+    insta::with_settings!({filters => vec![(root_uri.as_str(), "file://[ROOT]")]}, {
+        insta::assert_json_snapshot!("duplicate_rule_without_config", diags);
+    });
+    assert_eq!(c.shutdown().code(), Some(0));
+}
+
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '/' || c == '_' {
+                c.to_string()
+            } else {
+                format!("\\{c}")
+            }
+        })
+        .collect()
+}

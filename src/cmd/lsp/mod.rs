@@ -77,6 +77,7 @@ fn serve(connection: Connection, cwd: PathBuf, today: Date) -> Result<(), String
         .initialize_finish(id, result)
         .map_err(|e| format!("cannot start: {e}"))?;
     let mut server = Server::new(&connection, root_of(&init).unwrap_or(cwd), today);
+    server.watch_files(&init);
     loop {
         let msg = if server.dirty {
             match connection.receiver.try_recv() {
@@ -199,6 +200,38 @@ impl<'c> Server<'c> {
             shown: Vec::new(),
             lines: HashMap::new(),
         }
+    }
+
+    /// Ask the client to report changes on disk to the project's kinds of files, when it
+    /// can (files the editor has open are followed through their notifications instead).
+    fn watch_files(&self, init: &lsp_types::InitializeParams) {
+        let dynamic = init
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false);
+        if !dynamic {
+            return;
+        }
+        let params = lsp_types::RegistrationParams {
+            registrations: vec![lsp_types::Registration {
+                id: "custody-files".to_owned(),
+                method: note::DidChangeWatchedFiles::METHOD.to_owned(),
+                register_options: Some(serde_json::json!({
+                    "watchers": [{ "globPattern": "**/*.{policy,yaml,yml,json}" }]
+                })),
+            }],
+        };
+        self.send(
+            Request::new(
+                RequestId::from("custody-watch".to_owned()),
+                req::RegisterCapability::METHOD.to_owned(),
+                params,
+            )
+            .into(),
+        );
     }
 
     fn send(&self, msg: Message) {
