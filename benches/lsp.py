@@ -9,13 +9,15 @@ a project in target/bench-lsp/ (custody.yaml naming a copy of benches/bench.poli
 that inventory), starts `target/release/custody lsp` on pipes, opens the policy, and then:
 
 - policy: RUNS edits of one character in a comment of the policy (a keystroke);
-- inventory: opens data_stores.yaml and makes RUNS one-character edits to it (full sync:
-  each change carries the whole file, as an editor sends it).
+- inventory: opens data_stores.yaml and makes RUNS one-character edits to it.
+
+Each edit is a ranged change (the server asks for incremental sync), as an editor sends a
+keystroke.
 
 For each edit it measures the time from writing didChange to reading the
 publishDiagnostics for the edited file, and prints the median, min and max. Between
-edits it waits for the answer to a documentSymbol request, so the evaluation the server
-does after publishing is not counted in the next edit.
+edits it waits for the answer to a documentSymbol request, so each edit starts on an idle
+server.
 """
 
 import json
@@ -77,16 +79,24 @@ def uri(path):
 
 
 def timed_edits(server, path, text, runs, where):
-    """RUNS keystroke edits of `text` at byte `where` (alternately a character added and
-    taken away); the seconds from each didChange to its diagnostics."""
+    """RUNS keystroke edits of `text` (ASCII) at offset `where`, alternately a character
+    typed and deleted, each sent as a ranged change (incremental sync); the seconds from
+    each didChange to its diagnostics."""
     times = []
     u = uri(path)
+    line = text.count("\n", 0, where)
+    col = where - (text.rfind("\n", 0, where) + 1)
+    at = {"line": line, "character": col}
+    after = {"line": line, "character": col + 1}
     for i in range(runs):
-        new = text[:where] + ("x" if i % 2 == 0 else "") + text[where:]
+        if i % 2 == 0:
+            change = {"range": {"start": at, "end": at}, "text": "x"}
+        else:
+            change = {"range": {"start": at, "end": after}, "text": ""}
         start = time.perf_counter()
         server.notify(
             "textDocument/didChange",
-            {"textDocument": {"uri": u, "version": i + 2}, "contentChanges": [{"text": new}]},
+            {"textDocument": {"uri": u, "version": i + 2}, "contentChanges": [change]},
         )
         server.diagnostics(u)
         times.append(time.perf_counter() - start)

@@ -261,7 +261,7 @@ fn a_session_open_fix_format_query_shutdown() {
     let init = c.initialize(&root);
     let caps = &init["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
-    assert_eq!(caps["textDocumentSync"]["change"], 1, "full sync");
+    assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
     for cap in [
         "hoverProvider",
         "definitionProvider",
@@ -283,9 +283,43 @@ fn a_session_open_fix_format_query_shutdown() {
     assert_eq!(diags[0]["code"], "custody::policy::unknown_field");
     assert_eq!(diags[0]["range"]["start"], pos(2, 12));
 
-    // Fixed: the list is published again, empty.
-    c.change(&policy, 2, GOOD);
-    assert_eq!(c.diagnostics(&uri(&policy)), json!([]));
+    // Fixed by an incremental change (`tierr` -> `tier`, one character deleted at line 2,
+    // column 16): the error is gone (BROKEN has no `references` or `remediation`, so the
+    // lints' warnings remain).
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&policy), "version": 2},
+               "contentChanges": [{"range": {"start": pos(2, 16), "end": pos(2, 17)}, "text": ""}]}),
+    );
+    let diags = c.diagnostics(&uri(&policy));
+    let codes: Vec<&Value> = diags
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| &d["code"])
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            &json!("custody::lint::missing_references"),
+            &json!("custody::lint::missing_remediation")
+        ],
+        "{diags}"
+    );
+    // Two ranged changes in one notification apply in order.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri(&policy), "version": 3},
+               "contentChanges": [
+                   {"range": {"start": pos(2, 16), "end": pos(2, 16)}, "text": "rr"},
+                   {"range": {"start": pos(2, 17), "end": pos(2, 18)}, "text": ""}]}),
+    );
+    let diags = c.diagnostics(&uri(&policy));
+    assert_eq!(
+        diags[0]["code"], "custody::policy::unknown_field",
+        "{diags}"
+    );
+    assert_eq!(diags[0]["range"]["end"], pos(2, 17), "`tierr` again");
 
     // Lints are warnings, as `custody lint` gives them.
     c.change(

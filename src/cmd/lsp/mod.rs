@@ -12,8 +12,9 @@
 //! unsaved texts replace the files' and unchanged files are never read again, and reusing
 //! the validated inventory when none of its files changed), `check::project`, then
 //! [`super::lint::diagnostics`] (errors and lints, as `custody lint` reports them). The
-//! diagnostics are published per file; then, when there are no errors, the rules are
-//! evaluated for hover and code lenses (the last findings are kept otherwise).
+//! diagnostics are published per file. The rules are evaluated for hover and code lenses
+//! when one of them is asked for after an analysis without errors (not on every keystroke:
+//! typing is never slowed by evaluation); the last findings are kept otherwise.
 //!
 //! Editor queries (hover, completion, definition, references, symbols, lenses) are
 //! `crate::ide`'s; this module only converts positions ([`position`]) and speaks JSON-RPC.
@@ -124,7 +125,7 @@ fn capabilities() -> lsp_types::ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
                 open_close: Some(true),
-                change: Some(TextDocumentSyncKind::FULL),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
                 save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                 ..TextDocumentSyncOptions::default()
             },
@@ -176,6 +177,8 @@ struct Server<'c> {
     dirty: bool,
     checked: Option<Checked>,
     findings: Vec<Finding>,
+    /// The findings are of an earlier analysis than `checked`.
+    findings_stale: bool,
     /// Files given a non-empty list last time, to be cleared when they have none.
     published: BTreeSet<PathBuf>,
     /// Diagnostics that belong to no file, last shown with `window/showMessage`.
@@ -196,6 +199,7 @@ impl<'c> Server<'c> {
             dirty: false,
             checked: None,
             findings: Vec::new(),
+            findings_stale: false,
             published: BTreeSet::new(),
             shown: Vec::new(),
             lines: HashMap::new(),
@@ -263,7 +267,8 @@ impl<'c> Server<'c> {
                     serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
                     && let Some(path) = path_of(&p.text_document.uri)
                 {
-                    // Full sync: the last change holds the whole text.
+                    // Incremental sync: each change replaces a range of the text before it
+                    // (or, without a range, the whole text).
                     let mut text: Option<String> = None;
                     for change in p.content_changes {
                         text = Some(match (change.range, text.take()) {
@@ -412,10 +417,8 @@ impl<'c> Server<'c> {
         let checked = check::project(project);
         let diags = super::lint::diagnostics(&checked);
         self.publish_all(&checked, &diags, touched);
-        if !checked.has_errors() {
-            self.findings = evaluate(&checked);
-        }
         self.checked = Some(checked);
+        self.findings_stale = true;
     }
 
     fn publish_all(&mut self, checked: &Checked, diags: &[Diag], touched: BTreeSet<PathBuf>) {
@@ -653,7 +656,21 @@ impl<'c> Server<'c> {
         }])
     }
 
+    /// Evaluate the last analysis, if it had no errors and was not evaluated yet.
+    fn refresh_findings(&mut self) {
+        if !self.findings_stale {
+            return;
+        }
+        self.findings_stale = false;
+        if let Some(checked) = &self.checked
+            && !checked.has_errors()
+        {
+            self.findings = evaluate(checked);
+        }
+    }
+
     fn hover(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<lsp_types::Hover> {
+        self.refresh_findings();
         let (file, offset) = self.offset(at)?;
         let checked = self.checked.as_ref()?;
         let h = ide::hover(checked, &self.findings, file, offset)?;
@@ -758,7 +775,8 @@ impl<'c> Server<'c> {
         }
     }
 
-    fn lenses(&self, uri: &Url) -> Option<Vec<lsp_types::CodeLens>> {
+    fn lenses(&mut self, uri: &Url) -> Option<Vec<lsp_types::CodeLens>> {
+        self.refresh_findings();
         let (checked, file) = self.file(uri)?;
         let sources = &checked.project.sources;
         Some(
