@@ -472,6 +472,16 @@ fn an_inventory_error_is_reported_on_the_yaml_file() {
         diags[0]["code"], "custody::inventory::unknown_field",
         "{diags}"
     );
+    // Closed without saving: the file on disk counts again.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&yaml)}}),
+    );
+    let diags = c.diagnostics(&uri(&yaml));
+    assert_eq!(
+        diags[0]["code"], "custody::inventory::unknown_field",
+        "{diags}"
+    );
     assert_eq!(c.shutdown().code(), Some(0));
 }
 

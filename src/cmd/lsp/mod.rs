@@ -469,7 +469,7 @@ impl<'c> Server<'c> {
             self.publish(&path, list);
         }
         self.published = now;
-        let shown: Vec<String> = elsewhere.iter().map(|d| message(sources, d)).collect();
+        let shown: Vec<String> = elsewhere.iter().map(|d| message(d)).collect();
         if shown != self.shown {
             for (d, text) in elsewhere.iter().zip(&shown) {
                 self.notify::<note::ShowMessage>(lsp_types::ShowMessageParams {
@@ -524,7 +524,7 @@ impl<'c> Server<'c> {
             code: Some(lsp_types::NumberOrString::String(d.code.to_owned())),
             code_description: None,
             source: Some("custody".to_owned()),
-            message: message(sources, d),
+            message: message(d),
             related_information: (!related.is_empty()).then_some(related),
             tags: None,
             data: None,
@@ -797,7 +797,7 @@ impl<'c> Server<'c> {
 }
 
 /// The CLI's words for a diagnostic: its message, the primary label's text, then `help:`.
-fn message(_sources: &SourceMap, d: &Diag) -> String {
+fn message(d: &Diag) -> String {
     let mut out = d.message.clone();
     if let Some(text) = d.primary.as_ref().and_then(|l| l.text.as_deref())
         && !text.is_empty()
