@@ -703,3 +703,27 @@ fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn a_problem_with_no_place_in_a_file_goes_on_the_first_line_of_custody_yaml() {
+    let (_tmp, root) = project(GOOD, INVENTORY);
+    let config = root.join("custody.yaml");
+    std::fs::write(&config, "inventory: [inventory]\n").expect("write");
+    let mut c = Client::start(&root);
+    c.initialize(&root);
+    c.open(&config, "yaml");
+    let diags = c.diagnostics(&uri(&config));
+    assert_eq!(diags[0]["code"], "custody::config::no_policies", "{diags}");
+    assert_eq!(
+        diags[0]["range"],
+        json!({"start": pos(0, 0), "end": pos(0, 0)})
+    );
+    // Fixed in the editor: custody.yaml's unsaved text is the config.
+    c.change(
+        &config,
+        2,
+        "policies: [rules.policy]\ninventory: [inventory]\n",
+    );
+    c.settle(&uri(&config), &json!([]));
+    assert_eq!(c.shutdown().code(), Some(0));
+}
