@@ -51,7 +51,7 @@ pub fn run(args: &LspArgs, cwd: PathBuf, today: Date) -> Output {
     match (served, io) {
         (Ok(()), Ok(())) => Output::default(),
         // The reader's error (a message that is not JSON-RPC) says more than the loop's.
-        (_, Err(e)) => failed(&e.to_string()),
+        (_, Err(e)) => failed(&format!("the connection failed: {e}")),
         (Err(e), Ok(())) => failed(&e),
     }
 }
@@ -68,7 +68,7 @@ fn failed(e: &str) -> Output {
 fn serve(connection: Connection, cwd: PathBuf, today: Date) -> Result<(), String> {
     let (id, params) = connection
         .initialize_start()
-        .map_err(|e| format!("cannot start: {e}"))?;
+        .map_err(|e| format!("no `initialize` request from the client ({e})"))?;
     let init: lsp_types::InitializeParams = serde_json::from_value(params).unwrap_or_default();
     let result = serde_json::json!({
         "capabilities": capabilities(),
