@@ -337,3 +337,50 @@ impl SourceMap {
         self.files.is_empty()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{FileId, SourceMap};
+    use std::path::PathBuf;
+
+    #[test]
+    fn an_indexed_map_keeps_ids_per_path_and_shares_texts() {
+        let mut map = SourceMap::indexed();
+        let path = PathBuf::from("/p/rules.policy");
+        let a = map.set_text(path.clone(), "rules.policy", "one\n".to_owned());
+        assert_eq!(map.lookup(&path), Some(a));
+        assert_eq!(map.path_of(a), Some(path.as_path()));
+        let before = map.get(a).text.clone();
+        // The same text: the same file, text and all.
+        assert_eq!(map.set_text(path.clone(), "x", "one\n".to_owned()), a);
+        assert!(std::sync::Arc::ptr_eq(&before, &map.get(a).text));
+        // A new text: the same id, a new text and line index, the first name kept.
+        assert_eq!(map.set_text(path.clone(), "x", "one\ntwo\n".to_owned()), a);
+        assert_eq!(map.text(a), "one\ntwo\n");
+        assert_eq!(map.name(a), "rules.policy");
+        assert_eq!(map.get(a).line_col(4), (2, 1));
+        // A clone taken before an edit keeps the text it had.
+        let snapshot = map.clone();
+        map.set_text(path.clone(), "x", "three\n".to_owned());
+        assert_eq!(snapshot.text(a), "one\ntwo\n");
+        // Files without a path: the same name and text is the same file.
+        let lib = map.add("builtin:x", "let a = 1\n");
+        assert_eq!(map.add("builtin:x", "let a = 1\n"), lib);
+        assert_ne!(map.add("builtin:x", "let a = 2\n"), lib);
+        // Forgotten: the path is looked up no more.
+        map.forget(&path);
+        assert_eq!(map.lookup(&path), None);
+        assert_eq!(map.path_of(a), None);
+    }
+
+    #[test]
+    fn a_plain_map_adds_every_file() {
+        let mut map = SourceMap::new();
+        let a = map.add("a", "same");
+        let b = map.add("a", "same");
+        assert_ne!(a, b);
+        assert_eq!(b, FileId(1));
+        map.remember(PathBuf::from("/a"), a);
+        assert_eq!(map.lookup(&PathBuf::from("/a")), None);
+    }
+}
