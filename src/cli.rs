@@ -87,6 +87,13 @@ pub enum Command {
     /// Exit codes: 0 written; 2 a file already exists (nothing is written) or cannot be written.
     #[command(after_help = "Examples:\n  custody init\n  custody init vendor-risk")]
     Init(InitArgs),
+    /// Run the language server (LSP over stdio) for editors: diagnostics, hover, completion,
+    /// definitions, references, formatting, symbols and code lenses.
+    ///
+    /// The project is found from the workspace the editor opens (the directory with
+    /// custody.yaml, walking up); the editor starts the server, not you.
+    #[command(after_help = "Examples:\n  custody lsp\n  custody lsp --stdio")]
+    Lsp(LspArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  custody completions bash > /etc/bash_completion.d/custody\n  custody completions zsh > ~/.zfunc/_custody"
@@ -95,6 +102,14 @@ pub enum Command {
     /// Print the man page (roff).
     #[command(after_help = "Examples:\n  custody man > custody.1 && man ./custody.1")]
     Man,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct LspArgs {
+    /// Talk over standard input and output (the only transport; accepted because editors'
+    /// clients pass it).
+    #[arg(long)]
+    pub stdio: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]

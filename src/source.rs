@@ -84,6 +84,31 @@ fn char_starts(bytes: &[u8]) -> usize {
 }
 
 impl SourceFile {
+    fn new(name: String, text: String) -> SourceFile {
+        let text: Arc<String> = Arc::new(text);
+        let mut line_starts = vec![0u32];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| (i + 1) as u32),
+        );
+        let bytes = text.as_bytes();
+        let lone_crs = bytes
+            .iter()
+            .enumerate()
+            .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+            .map(|(i, _)| i as u32)
+            .collect();
+        SourceFile {
+            name,
+            text,
+            line_starts,
+            lone_crs,
+            chars_before: std::sync::OnceLock::new(),
+        }
+    }
+
     /// 1-based line and column (column counted in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = match self.line_starts.binary_search(&offset) {
@@ -163,9 +188,25 @@ impl SourceFile {
 }
 
 /// All files read in a run. Files are only ever added, so a `FileId` stays valid.
-#[derive(Default)]
+///
+/// Cloning is cheap (each file is shared): a long-lived reader (the language server) keeps
+/// one map across analyses, made with [`SourceMap::indexed`], in which a file read from a
+/// path is found again by its path instead of being read again, a file added without a path
+/// with the same name and text as one already there is that file, and a file's text can be
+/// replaced in place ([`SourceMap::set_text`]), keeping its `FileId`.
+#[derive(Clone, Default)]
 pub struct SourceMap {
-    files: Vec<SourceFile>,
+    files: Vec<Arc<SourceFile>>,
+    index: Option<Arc<PathIndex>>,
+}
+
+/// The paths of an indexed map (see [`SourceMap::indexed`]).
+#[derive(Clone, Default)]
+struct PathIndex {
+    by_path: std::collections::HashMap<std::path::PathBuf, FileId>,
+    path_of: std::collections::HashMap<FileId, std::path::PathBuf>,
+    /// Files added without a path (the embedded library, definitions), by name.
+    by_name: std::collections::HashMap<String, Vec<FileId>>,
 }
 
 impl SourceMap {
@@ -173,30 +214,91 @@ impl SourceMap {
         SourceMap::default()
     }
 
+    /// An empty map that remembers the path each file was read from (see [`SourceMap`]).
+    pub fn indexed() -> SourceMap {
+        SourceMap {
+            files: Vec::new(),
+            index: Some(Arc::default()),
+        }
+    }
+
+    /// In an indexed map, the file read from `path` (an absolute, normalised path).
+    pub fn lookup(&self, path: &std::path::Path) -> Option<FileId> {
+        self.index.as_ref()?.by_path.get(path).copied()
+    }
+
+    /// In an indexed map, the path `file` was read from.
+    pub fn path_of(&self, file: FileId) -> Option<&std::path::Path> {
+        self.index.as_ref()?.path_of.get(&file).map(|p| p.as_path())
+    }
+
+    /// In an indexed map, record that `file` holds the text of `path`; no-op otherwise.
+    pub fn remember(&mut self, path: std::path::PathBuf, file: FileId) {
+        if let Some(index) = self.index.as_mut() {
+            let index = Arc::make_mut(index);
+            index.path_of.insert(file, path.clone());
+            index.by_path.insert(path, file);
+        }
+    }
+
+    /// In an indexed map, forget where `path` is, so the next read reads it again.
+    pub fn forget(&mut self, path: &std::path::Path) {
+        if let Some(index) = self.index.as_mut() {
+            let index = Arc::make_mut(index);
+            if let Some(id) = index.by_path.remove(path) {
+                index.path_of.remove(&id);
+            }
+        }
+    }
+
+    /// Make `path`'s text `text` (an indexed map): the file already read from `path` keeps
+    /// its `FileId` and gets the new text (unchanged, text and all, when it is the same), or
+    /// a new file is added under `name`.
+    pub fn set_text(&mut self, path: std::path::PathBuf, name: &str, text: String) -> FileId {
+        match self.lookup(&path) {
+            Some(id) => {
+                if self.text(id) != text {
+                    let name = self.name(id).to_owned();
+                    if let Some(slot) = self.files.get_mut(id.0 as usize) {
+                        *slot = Arc::new(SourceFile::new(name, text));
+                    }
+                }
+                id
+            }
+            None => {
+                let id = FileId(self.files.len() as u32);
+                self.files
+                    .push(Arc::new(SourceFile::new(name.to_owned(), text)));
+                self.remember(path, id);
+                id
+            }
+        }
+    }
+
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let text: Arc<String> = Arc::new(text.into());
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| (i + 1) as u32),
-        );
-        let bytes = text.as_bytes();
-        let lone_crs = bytes
-            .iter()
-            .enumerate()
-            .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-            .map(|(i, _)| i as u32)
-            .collect();
-        let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile {
-            name: name.into(),
-            text,
-            line_starts,
-            lone_crs,
-            chars_before: std::sync::OnceLock::new(),
+        let (name, text) = (name.into(), text.into());
+        let Some(index) = self.index.as_mut() else {
+            let id = FileId(self.files.len() as u32);
+            self.files.push(Arc::new(SourceFile::new(name, text)));
+            return id;
+        };
+        let same = index.by_name.get(&name).and_then(|ids| {
+            ids.iter().copied().find(|id| {
+                self.files
+                    .get(id.0 as usize)
+                    .is_some_and(|f| *f.text == text)
+            })
         });
+        if let Some(id) = same {
+            return id;
+        }
+        let id = FileId(self.files.len() as u32);
+        Arc::make_mut(index)
+            .by_name
+            .entry(name.clone())
+            .or_default()
+            .push(id);
+        self.files.push(Arc::new(SourceFile::new(name, text)));
         id
     }
 
@@ -233,5 +335,52 @@ impl SourceMap {
 
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FileId, SourceMap};
+    use std::path::PathBuf;
+
+    #[test]
+    fn an_indexed_map_keeps_ids_per_path_and_shares_texts() {
+        let mut map = SourceMap::indexed();
+        let path = PathBuf::from("/p/rules.policy");
+        let a = map.set_text(path.clone(), "rules.policy", "one\n".to_owned());
+        assert_eq!(map.lookup(&path), Some(a));
+        assert_eq!(map.path_of(a), Some(path.as_path()));
+        let before = map.get(a).text.clone();
+        // The same text: the same file, text and all.
+        assert_eq!(map.set_text(path.clone(), "x", "one\n".to_owned()), a);
+        assert!(std::sync::Arc::ptr_eq(&before, &map.get(a).text));
+        // A new text: the same id, a new text and line index, the first name kept.
+        assert_eq!(map.set_text(path.clone(), "x", "one\ntwo\n".to_owned()), a);
+        assert_eq!(map.text(a), "one\ntwo\n");
+        assert_eq!(map.name(a), "rules.policy");
+        assert_eq!(map.get(a).line_col(4), (2, 1));
+        // A clone taken before an edit keeps the text it had.
+        let snapshot = map.clone();
+        map.set_text(path.clone(), "x", "three\n".to_owned());
+        assert_eq!(snapshot.text(a), "one\ntwo\n");
+        // Files without a path: the same name and text is the same file.
+        let lib = map.add("builtin:x", "let a = 1\n");
+        assert_eq!(map.add("builtin:x", "let a = 1\n"), lib);
+        assert_ne!(map.add("builtin:x", "let a = 2\n"), lib);
+        // Forgotten: the path is looked up no more.
+        map.forget(&path);
+        assert_eq!(map.lookup(&path), None);
+        assert_eq!(map.path_of(a), None);
+    }
+
+    #[test]
+    fn a_plain_map_adds_every_file() {
+        let mut map = SourceMap::new();
+        let a = map.add("a", "same");
+        let b = map.add("a", "same");
+        assert_ne!(a, b);
+        assert_eq!(b, FileId(1));
+        map.remember(PathBuf::from("/a"), a);
+        assert_eq!(map.lookup(&PathBuf::from("/a")), None);
     }
 }

@@ -257,6 +257,12 @@ pub fn read(
     sources: &mut SourceMap,
     diags: &mut Vec<Diag>,
 ) -> Option<FileId> {
+    // An indexed map (the language server's) already holds the file's text, or the
+    // editor's unsaved text in its place: it is not read again.
+    let key = normalize(&cwd.join(path));
+    if let Some(id) = sources.lookup(&key) {
+        return Some(id);
+    }
     let name = display_path(path, cwd);
     let max_size = max_size.min(HARD_MAX_FILE_SIZE);
     let meta = match std::fs::metadata(path) {
@@ -305,7 +311,11 @@ pub fn read(
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(sources.add(name, text)),
+        Ok(text) => {
+            let id = sources.add(name, text);
+            sources.remember(key, id);
+            Some(id)
+        }
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();

@@ -312,6 +312,7 @@ fn every_command_help_has_an_example() {
         "help-code",
         "schema",
         "init",
+        "lsp",
         "completions",
         "man",
     ] {

@@ -11,6 +11,7 @@ pub mod help_code;
 pub mod impact;
 pub mod init;
 pub mod lint;
+pub mod lsp;
 pub mod query;
 pub mod schema;
 pub mod test;

@@ -137,6 +137,126 @@ pub fn load(settings: &Settings, today: Date) -> Project {
     let policies = policies(&mut setup);
     setup.timings.lap(POLICIES);
     let inventory = inventory(&mut setup);
+    finish(setup, policies, inventory)
+}
+
+/// What [`load_incremental`] keeps between runs: the parsed policy files, and the validated
+/// inventory with the diagnostics its stage gave and the texts it was built from.
+pub struct LoadCache {
+    kept: Option<KeptInventory>,
+    /// The parsed policy files, by file and text.
+    parsed: policies::ParseCache,
+}
+
+impl Default for LoadCache {
+    fn default() -> LoadCache {
+        LoadCache {
+            kept: None,
+            parsed: policies::ParseCache::keeping(),
+        }
+    }
+}
+
+struct KeptInventory {
+    /// `None` while the project built from it holds it (until [`LoadCache::keep`]).
+    inventory: Option<Inventory>,
+    diags: Vec<Diag>,
+    /// The inventory inputs, the size limit, and every file the inventory depends on (the
+    /// config, its schema and taxonomy extensions, the inventory files) with the text read.
+    inputs: Vec<Input>,
+    max_file_size: u64,
+    files: Vec<(PathBuf, std::sync::Arc<String>)>,
+}
+
+impl LoadCache {
+    /// Take the kept inventory back from a project that is no longer needed, for the next
+    /// [`load_incremental`] to reuse.
+    pub fn keep(&mut self, project: &mut Project) {
+        if let Some(kept) = self.kept.as_mut() {
+            kept.inventory = Some(std::mem::take(&mut project.inventory));
+        }
+    }
+}
+
+/// [`load`] for a long-lived reader (the language server): files are read through
+/// `sources` (an indexed map, so a file already in it is not read again, and the editor's
+/// unsaved texts stand in for the files), and the inventory in `cache` is reused as it is
+/// when no file it was built from changed (same paths, same texts): the common case of
+/// editing a policy. Otherwise it is validated again from the texts in `sources` and kept.
+/// Give the project's inventory back with [`LoadCache::keep`] before the next run.
+pub fn load_incremental(
+    settings: &Settings,
+    today: Date,
+    sources: SourceMap,
+    cache: &mut LoadCache,
+) -> Project {
+    let mut setup = setup_with(settings, today, sources);
+    let policies = policies_cached(&mut setup, &mut cache.parsed);
+    setup.timings.lap(POLICIES);
+    let cwd = setup.cwd.clone();
+    let mut scratch = Vec::new();
+    let mut depends: Vec<PathBuf> = setup.config.path.iter().cloned().collect();
+    depends.extend(
+        setup
+            .config
+            .schema
+            .iter()
+            .chain(&setup.config.taxonomy)
+            .filter_map(|e| setup.sources.path_of(e.file).map(PathBuf::from)),
+    );
+    depends.extend(sources::collect(
+        &setup.inventory,
+        FileKind::Inventory,
+        &cwd,
+        &mut scratch,
+    ));
+    let texts = |sources: &SourceMap| -> Option<Vec<(PathBuf, std::sync::Arc<String>)>> {
+        depends
+            .iter()
+            .map(|p| {
+                let key = sources::normalize(&cwd.join(p));
+                let id = sources.lookup(&key)?;
+                Some((key, sources.get(id).text.clone()))
+            })
+            .collect()
+    };
+    let same = |kept: &KeptInventory| {
+        kept.inputs == setup.inventory
+            && kept.max_file_size == setup.max_file_size
+            && texts(&setup.sources).is_some_and(|now| {
+                now.len() == kept.files.len()
+                    && now
+                        .iter()
+                        .zip(&kept.files)
+                        .all(|(a, b)| a.0 == b.0 && std::sync::Arc::ptr_eq(&a.1, &b.1))
+            })
+    };
+    let inventory = match cache.kept.take() {
+        Some(mut kept) if kept.inventory.is_some() && same(&kept) => {
+            setup.diags.extend(kept.diags.iter().cloned());
+            setup.timings.lap("inventory: reused");
+            let inventory = kept.inventory.take().unwrap_or_default();
+            cache.kept = Some(kept);
+            inventory
+        }
+        _ => {
+            let before = setup.diags.len();
+            let inventory = inventory(&mut setup);
+            cache.kept = texts(&setup.sources).map(|files| KeptInventory {
+                inventory: None,
+                diags: setup.diags.get(before..).unwrap_or(&[]).to_vec(),
+                inputs: setup.inventory.clone(),
+                max_file_size: setup.max_file_size,
+                files,
+            });
+            inventory
+        }
+    };
+    finish(setup, policies, inventory)
+}
+
+/// The last stage (waivers) and the project.
+fn finish(mut setup: Setup, policies: Policies, inventory: Inventory) -> Project {
     let waivers = waivers(&mut setup);
     setup.timings.lap("waivers: read");
     let Setup {
@@ -169,8 +289,12 @@ pub fn load(settings: &Settings, today: Date) -> Project {
 
 /// Stage 1: find and read the config, decide what to load, extend schema and taxonomy.
 pub fn setup(settings: &Settings, today: Date) -> Setup {
+    setup_with(settings, today, SourceMap::new())
+}
+
+/// [`setup`], reading files into `sources` (an indexed map keeps what it already holds).
+pub fn setup_with(settings: &Settings, today: Date, mut sources: SourceMap) -> Setup {
     let mut diags: Vec<Diag> = Vec::new();
-    let mut sources = SourceMap::new();
     let cwd = &settings.cwd;
     let mut timings = Timings::default();
 
@@ -265,6 +389,12 @@ pub fn setup(settings: &Settings, today: Date) -> Setup {
 
 /// Stage 2: read and parse the policies, with the embedded library for `builtin:` entries.
 pub fn policies(setup: &mut Setup) -> Policies {
+    policies_cached(setup, &mut policies::ParseCache::default())
+}
+
+/// [`policies`], parsing through `cache` (files whose text did not change are not parsed
+/// again).
+fn policies_cached(setup: &mut Setup, cache: &mut policies::ParseCache) -> Policies {
     let library = policies::Library {
         parameters: &setup.config.parameters,
         definitions: &setup.config.definitions,
@@ -272,13 +402,14 @@ pub fn policies(setup: &mut Setup) -> Policies {
         strict: !setup.policies_from_cli,
     };
     let (cwd, max_size) = (&setup.cwd, setup.max_file_size);
-    policies::read(
+    policies::read_cached(
         setup.policies.clone(),
         &library,
         cwd,
         &mut setup.sources,
         &mut setup.diags,
         &mut |p, s, d| sources::read(p, cwd, max_size, s, d),
+        cache,
     )
 }
 

@@ -138,6 +138,84 @@ pub fn read(
     diags: &mut Vec<Diag>,
     read: &mut ReadFile<'_>,
 ) -> Policies {
+    read_cached(
+        policies,
+        library,
+        cwd,
+        sources,
+        diags,
+        read,
+        &mut ParseCache::default(),
+    )
+}
+
+/// Parsed policy files kept between runs by a long-lived reader (the language server): a
+/// file whose text is the same `Arc` as when it was parsed is not parsed again, its
+/// diagnostics are given again instead. A new cache (`default`) keeps nothing.
+#[derive(Default)]
+pub struct ParseCache {
+    /// Whether to keep what is parsed (off in a one-shot run: nothing would reuse it).
+    pub keep: bool,
+    parsed: std::collections::HashMap<FileId, Parsed>,
+}
+
+struct Parsed {
+    text: std::sync::Arc<String>,
+    file: Option<PolicyFile>,
+    diags: Vec<Diag>,
+}
+
+impl ParseCache {
+    /// A cache that keeps every file it parses.
+    pub fn keeping() -> ParseCache {
+        ParseCache {
+            keep: true,
+            parsed: std::collections::HashMap::new(),
+        }
+    }
+
+    /// `syntax::parse_policy`, or what it gave for the same text last time.
+    fn parse(
+        &mut self,
+        file: FileId,
+        sources: &SourceMap,
+        diags: &mut Vec<Diag>,
+    ) -> Option<PolicyFile> {
+        let text = sources.get(file).text.clone();
+        if let Some(p) = self.parsed.get(&file)
+            && std::sync::Arc::ptr_eq(&p.text, &text)
+        {
+            diags.extend(p.diags.iter().cloned());
+            return p.file.clone();
+        }
+        if !self.keep {
+            return crate::syntax::parse_policy(file, &text, diags);
+        }
+        let mut own = Vec::new();
+        let parsed = crate::syntax::parse_policy(file, &text, &mut own);
+        diags.extend(own.iter().cloned());
+        self.parsed.insert(
+            file,
+            Parsed {
+                text,
+                file: parsed.clone(),
+                diags: own,
+            },
+        );
+        parsed
+    }
+}
+
+/// [`read`], parsing through `cache`.
+pub fn read_cached(
+    policies: Vec<PolicyInput>,
+    library: &Library<'_>,
+    cwd: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diag>,
+    read: &mut ReadFile<'_>,
+    cache: &mut ParseCache,
+) -> Policies {
     let mut builtins = Vec::new();
     let mut paths = Vec::new();
     for p in policies {
@@ -177,7 +255,7 @@ pub fn read(
     let mut prelude = Vec::new();
     let (name, text) = crate::library::COUNTRIES;
     let file = sources.add(format!("builtin:{name}"), text);
-    prelude.extend(crate::syntax::parse_policy(file, text, diags));
+    prelude.extend(cache.parse(file, sources, diags));
     let mut definitions = Vec::new();
     for d in library.definitions {
         if let Some((pf, def)) = define(d, sources, diags) {
@@ -192,7 +270,7 @@ pub fn read(
         for (name, text) in crate::library::FILES {
             let file = sources.add(crate::library::source_name(name), *text);
             library_files.push(file);
-            if let Some(mut pf) = crate::syntax::parse_policy(file, text, diags) {
+            if let Some(mut pf) = cache.parse(file, sources, diags) {
                 override_parameters(&mut pf, library.parameters, sources, diags, &mut overrides);
                 files.push(pf);
             }
@@ -204,8 +282,7 @@ pub fn read(
     let mut broken = Vec::new();
     for path in sources::collect(&paths, FileKind::Policy, cwd, diags) {
         if let Some(file) = read(&path, sources, diags) {
-            let text = sources.get(file).text.clone();
-            match crate::syntax::parse_policy(file, &text, diags) {
+            match cache.parse(file, sources, diags) {
                 Some(pf) => files.push(pf),
                 None => broken.push(file),
             }
