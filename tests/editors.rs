@@ -74,7 +74,7 @@ fn tokenizer(test: &str) -> Option<(PathBuf, PathBuf)> {
             modules.display(),
             String::from_utf8_lossy(&o.stderr)
                 .lines()
-                .next()
+                .find(|l| l.contains("Error"))
                 .unwrap_or("")
         ),
         Ok(_) => return Some((node, modules)),
