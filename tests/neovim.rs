@@ -226,3 +226,55 @@ fn neovim_receives_custody_diagnostics() {
     );
     assert_eq!(result["exit"]["code"], 0, "{result:#}");
 }
+
+/// The Lua snippets of docs/editors.md are Lua Neovim can load (they are not run: the one
+/// for 0.8 needs `vim.fs` and `vim.lsp.start`, which Neovim 0.7 lacks).
+#[test]
+fn editor_docs_lua_compiles() {
+    let test = "editor_docs_lua_compiles";
+    let Some(nvim) = nvim(test) else {
+        return;
+    };
+    let page = std::fs::read_to_string(common::repo_root().join("docs/editors.md"))
+        .expect("docs/editors.md");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in page.lines() {
+        match (&mut current, line) {
+            (None, "```lua") => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    assert!(blocks.len() >= 3, "expected the Lua snippets: {blocks:?}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (i, block) in blocks.iter().enumerate() {
+        let file = dir.path().join(format!("snippet{i}.lua"));
+        std::fs::write(&file, block).expect("write snippet");
+        let out = Command::new(&nvim)
+            .args(["--headless", "--clean", "-u", "NONE", "-i", "NONE", "-n"])
+            .arg("-c")
+            .arg(format!(
+                "lua local f, e = loadfile('{}'); if not f then io.stderr:write(e) vim.cmd('cquit 1') end",
+                file.display()
+            ))
+            .args(["-c", "qall!"])
+            .env("XDG_CACHE_HOME", dir.path().join(".cache"))
+            .env("XDG_STATE_HOME", dir.path().join(".state"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("run nvim");
+        assert!(
+            out.status.success(),
+            "snippet {i} of docs/editors.md does not load: {}\n{block}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
