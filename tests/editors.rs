@@ -12,7 +12,8 @@
 //!   exist, with a copy of the grammar identical to editors/custody.tmLanguage.json.
 //!
 //! Nothing is installed from here: `.ci/install-tools` installs the two npm packages under
-//! .ci/.tools/npm and exports `CUSTODY_NODE_MODULES`. Without node or the packages the
+//! .ci/.tools/npm and exports `CUSTODY_NODE_MODULES` (node is `$CUSTODY_NODE`, else `node`
+//! on PATH). Without node or the packages the
 //! tokenizer tests fail under `CI=true` and say why, and are skipped elsewhere.
 
 mod common;
