@@ -138,13 +138,13 @@ fn neovim_receives_custody_diagnostics() {
             "-n",
             "-c",
         ])
-        .arg(format!(
-            "luafile {}",
-            common::repo_root()
-                .join("tests/neovim/diagnostics.lua")
-                .display()
-        ))
+        // The script's path through the environment, so no path needs quoting for Vim.
+        .arg("lua dofile(os.getenv('CUSTODY_TEST_SCRIPT'))")
         .current_dir(&root)
+        .env(
+            "CUSTODY_TEST_SCRIPT",
+            common::repo_root().join("tests/neovim/diagnostics.lua"),
+        )
         .env("CUSTODY_TEST_BIN", &bin)
         .env("CUSTODY_TEST_ROOT", &root)
         .env("CUSTODY_TEST_FILE", &policy)
