@@ -626,6 +626,80 @@ fn incremental_loads_read_unchanged_files_once_and_reuse_the_inventory() {
 }
 
 #[test]
+fn an_inventory_edit_parses_only_the_edited_file_and_gives_what_the_cli_gives() {
+    use custody::project::{self, LoadCache, Needs, Settings};
+    use custody::source::SourceMap;
+    let (_tmp, root) = project(GOOD, INVENTORY);
+    let stores = root.join("inventory/stores.yaml");
+    let stores_text = |hosted_by: &str, extra: &str| {
+        format!("data_stores:\n  - id: crm\n    hosted_by: {hosted_by}\n{extra}")
+    };
+    std::fs::write(&stores, stores_text("acme", "")).expect("write");
+    let settings = Settings {
+        cwd: root.clone(),
+        config_dir: Some(root.clone()),
+        needs: Needs::POLICIES,
+        ..Settings::default()
+    };
+    let today: jiff::civil::Date = "2026-11-24".parse().expect("date");
+    let name = |p: &project::Project, ids: &[custody::source::FileId]| -> Vec<String> {
+        ids.iter()
+            .map(|id| p.sources.get(*id).name.clone())
+            .collect()
+    };
+
+    let mut cache = LoadCache::default();
+    let mut first = project::load_incremental(&settings, today, SourceMap::indexed(), &mut cache);
+    assert_eq!(
+        name(&first, cache.inventory_parsed()),
+        ["inventory/stores.yaml", "inventory/vendors.yaml"]
+    );
+    assert!(!first.has_errors());
+
+    // Edits of stores.yaml only: a dangling reference (with its did-you-mean over the other
+    // file's ids), then an id the other file already has. Each time only stores.yaml is
+    // parsed, and the diagnostics are the CLI's on the same texts.
+    for (hosted_by, extra) in [
+        ("acmee", ""),
+        ("acme", "vendors:\n  - id: acme\n    name: Acme again\n"),
+        ("acme", ""),
+    ] {
+        let text = stores_text(hosted_by, extra);
+        let mut sources = first.sources.clone();
+        cache.keep(&mut first);
+        sources.set_text(stores.clone(), "inventory/stores.yaml", text.clone());
+        first = project::load_incremental(&settings, today, sources, &mut cache);
+        assert_eq!(
+            name(&first, cache.inventory_parsed()),
+            ["inventory/stores.yaml"]
+        );
+        let entities = first.inventory.entities.len();
+        let checked = custody::check::project(first);
+        let incremental = shown(&checked);
+
+        std::fs::write(&stores, &text).expect("write");
+        let cli = custody::check::project(project::load(&settings, today));
+        assert_eq!(shown(&cli), incremental, "stores.yaml:\n{text}");
+        assert_eq!(cli.project.inventory.entities.len(), entities);
+        first = checked.project;
+    }
+    assert!(!first.has_errors());
+
+    // The config changes (a schema extension): every inventory file is parsed again.
+    let mut sources = first.sources.clone();
+    cache.keep(&mut first);
+    sources.set_text(
+        root.join("custody.yaml"),
+        "custody.yaml",
+        "policies: [rules.policy]\ninventory: [inventory]\nschema:\n  vendor:\n    fields:\n      region: {type: string}\n"
+            .to_owned(),
+    );
+    let last = project::load_incremental(&settings, today, sources, &mut cache);
+    assert_eq!(cache.inventory_parsed().len(), 2);
+    assert!(!last.has_errors(), "{:?}", last.diags);
+}
+
+#[test]
 fn files_changed_on_disk_are_read_again_when_the_client_says_so() {
     let (_tmp, root) = project(GOOD, INVENTORY);
     let policy = root.join("rules.policy");

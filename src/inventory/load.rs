@@ -44,20 +44,109 @@ pub fn load(
     merge(loaded, schema, diags)
 }
 
+/// What [`load_cached`] keeps between runs: each file's own load (pass 1), by file and the
+/// text it was read from. Only for one schema and taxonomy: clear it when either changes.
+#[derive(Default)]
+pub struct FileCache {
+    files: HashMap<FileId, (std::sync::Arc<String>, FileLoad<'static>)>,
+    /// The files the last run parsed, in the order given.
+    parsed: Vec<FileId>,
+}
+
+impl FileCache {
+    pub fn clear(&mut self) {
+        self.files.clear();
+    }
+    /// Nothing parsed: the caller reused what it built last time.
+    pub fn clear_parsed(&mut self) {
+        self.parsed.clear();
+    }
+    /// The files the last [`load_cached`] parsed (the others came from the cache).
+    pub fn parsed(&self) -> &[FileId] {
+        &self.parsed
+    }
+}
+
+/// [`load`] for a long-lived reader (the language server): a file whose text is the one a
+/// previous run read (the same shared text) is not parsed again; its first-pass result is
+/// taken from `cache`. Only the files that changed are parsed (in parallel), then the merge
+/// pass runs over all of them as in [`load`], so the result is the same.
+pub fn load_cached(
+    files: &[FileId],
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    cache: &mut FileCache,
+    diags: &mut Vec<Diag>,
+) -> Inventory {
+    let tables = Tables::new(schema);
+    let text = |file: FileId| sources.get(file).text.clone();
+    let fresh = |file: FileId| {
+        cache
+            .files
+            .get(&file)
+            .is_some_and(|(kept, _)| std::sync::Arc::ptr_eq(kept, &text(file)))
+    };
+    let parsed: Vec<(FileId, FileLoad<'static>)> = files
+        .par_iter()
+        .filter(|&&file| !fresh(file))
+        .map(|&file| {
+            let load = load_file(file, sources.text(file), schema, &tables, taxonomy);
+            (file, load.into_owned())
+        })
+        .collect();
+    cache.parsed = parsed.iter().map(|(file, _)| *file).collect();
+    for (file, load) in parsed {
+        cache.files.insert(file, (text(file), load));
+    }
+    cache.files.retain(|file, _| files.contains(file));
+    let loaded: Vec<FileLoad<'static>> = files
+        .iter()
+        .filter_map(|file| cache.files.get(file).map(|(_, load)| load.clone()))
+        .collect();
+    merge(loaded, schema, diags)
+}
+
 // ---------------------------------------------------------------------------------------
 // Pass 1: one file.
 
 /// What one file contributes: its entities (references still unresolved), diagnostics,
 /// and the text a YAML error kept from being read.
+#[derive(Clone)]
 struct FileLoad<'a> {
     entities: Vec<Entity>,
     refs: Vec<PendingRef<'a>>,
     links: Vec<PendingLink>,
     diags: Vec<Diag>,
-    lost: Vec<&'a str>,
+    lost: Vec<Cow<'a, str>>,
+}
+
+impl FileLoad<'_> {
+    /// The same load, owning the text it borrowed from the file (to be kept across runs).
+    fn into_owned(self) -> FileLoad<'static> {
+        FileLoad {
+            entities: self.entities,
+            refs: self
+                .refs
+                .into_iter()
+                .map(|r| PendingRef {
+                    id: Cow::Owned(r.id.into_owned()),
+                    ..r
+                })
+                .collect(),
+            links: self.links,
+            diags: self.diags,
+            lost: self
+                .lost
+                .into_iter()
+                .map(|t| Cow::Owned(t.into_owned()))
+                .collect(),
+        }
+    }
 }
 
 /// A reference waiting for the merge pass.
+#[derive(Clone)]
 struct PendingRef<'a> {
     /// Index in `FileLoad::entities`.
     entity: u32,
@@ -70,6 +159,7 @@ struct PendingRef<'a> {
 }
 
 /// A link written on a reference-list entry, waiting for the merge pass to name it.
+#[derive(Clone)]
 struct PendingLink {
     /// Index in `FileLoad::entities`.
     entity: u32,
@@ -168,6 +258,7 @@ fn load_file<'a>(
         .lost()
         .iter()
         .filter_map(|span| text.get(span.range()))
+        .map(Cow::Borrowed)
         .collect();
     FileLoad {
         diags,
@@ -1197,12 +1288,12 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     let mut index: HashMap<(KindId, Box<str>), EntityId> = HashMap::with_capacity(total);
     let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
     let mut pending_links: Vec<(EntityId, PendingLink)> = Vec::new();
-    let mut unread: HashSet<&str> = HashSet::new();
+    let mut unread: HashSet<String> = HashSet::new();
 
     for mut file in loaded {
         diags.append(&mut file.diags);
         for text in &file.lost {
-            unread.extend(id_words(text));
+            unread.extend(id_words(text).map(str::to_owned));
         }
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(file.entities.len());
         for entity in file.entities {

@@ -144,6 +144,10 @@ pub fn load(settings: &Settings, today: Date) -> Project {
 /// inventory with the diagnostics its stage gave and the texts it was built from.
 pub struct LoadCache {
     kept: Option<KeptInventory>,
+    /// Each inventory file's first-pass load, for the one schema and taxonomy of
+    /// `schema_texts` (the config and its extension files, as read).
+    files: inventory::load::FileCache,
+    schema_texts: Vec<(PathBuf, std::sync::Arc<String>)>,
     /// The parsed policy files, by file and text.
     parsed: policies::ParseCache,
 }
@@ -152,6 +156,8 @@ impl Default for LoadCache {
     fn default() -> LoadCache {
         LoadCache {
             kept: None,
+            files: inventory::load::FileCache::default(),
+            schema_texts: Vec::new(),
             parsed: policies::ParseCache::keeping(),
         }
     }
@@ -169,6 +175,11 @@ struct KeptInventory {
 }
 
 impl LoadCache {
+    /// The inventory files the last [`load_incremental`] parsed: none when it reused the
+    /// inventory, only the changed ones when one changed (all when the schema did).
+    pub fn inventory_parsed(&self) -> &[crate::source::FileId] {
+        self.files.parsed()
+    }
     /// Take the kept inventory back from a project that is no longer needed, for the next
     /// [`load_incremental`] to reuse.
     pub fn keep(&mut self, project: &mut Project) {
@@ -204,13 +215,16 @@ pub fn load_incremental(
             .chain(&setup.config.taxonomy)
             .filter_map(|e| setup.sources.path_of(e.file).map(PathBuf::from)),
     );
+    let schema_depends = depends.len();
     depends.extend(sources::collect(
         &setup.inventory,
         FileKind::Inventory,
         &cwd,
         &mut scratch,
     ));
-    let texts = |sources: &SourceMap| -> Option<Vec<(PathBuf, std::sync::Arc<String>)>> {
+    let texts_of = |depends: &[PathBuf],
+                    sources: &SourceMap|
+     -> Option<Vec<(PathBuf, std::sync::Arc<String>)>> {
         depends
             .iter()
             .map(|p| {
@@ -220,6 +234,7 @@ pub fn load_incremental(
             })
             .collect()
     };
+    let texts = |sources: &SourceMap| texts_of(&depends, sources);
     let same = |kept: &KeptInventory| {
         kept.inputs == setup.inventory
             && kept.max_file_size == setup.max_file_size
@@ -233,6 +248,7 @@ pub fn load_incremental(
     };
     let inventory = match cache.kept.take() {
         Some(mut kept) if kept.inventory.is_some() && same(&kept) => {
+            cache.files.clear_parsed();
             setup.diags.extend(kept.diags.iter().cloned());
             setup.timings.lap("inventory: reused");
             let inventory = kept.inventory.take().unwrap_or_default();
@@ -241,7 +257,23 @@ pub fn load_incremental(
         }
         _ => {
             let before = setup.diags.len();
-            let inventory = inventory(&mut setup);
+            // Only the inventory files whose text changed are parsed again, unless the
+            // schema or taxonomy did.
+            let schema_texts =
+                texts_of(depends.get(..schema_depends).unwrap_or(&[]), &setup.sources);
+            // A file that could not be read: parse everything again (fail safe).
+            let same_schema = schema_texts.as_ref().is_some_and(|now| {
+                now.len() == cache.schema_texts.len()
+                    && now
+                        .iter()
+                        .zip(&cache.schema_texts)
+                        .all(|(a, b)| a.0 == b.0 && std::sync::Arc::ptr_eq(&a.1, &b.1))
+            });
+            if !same_schema {
+                cache.files.clear();
+                cache.schema_texts = schema_texts.unwrap_or_default();
+            }
+            let inventory = inventory_with(&mut setup, Some(&mut cache.files));
             cache.kept = texts(&setup.sources).map(|files| KeptInventory {
                 inventory: None,
                 diags: setup.diags.get(before..).unwrap_or(&[]).to_vec(),
@@ -415,6 +447,11 @@ fn policies_cached(setup: &mut Setup, cache: &mut policies::ParseCache) -> Polic
 
 /// Stage 3: read the inventory files and validate them against the schema and taxonomy.
 pub fn inventory(setup: &mut Setup) -> Inventory {
+    inventory_with(setup, None)
+}
+
+/// [`inventory`], parsing again only the files whose text is not the one in `cache`.
+fn inventory_with(setup: &mut Setup, cache: Option<&mut inventory::load::FileCache>) -> Inventory {
     let (cwd, max_size) = (&setup.cwd, setup.max_file_size);
     let files: Vec<_> =
         sources::collect(&setup.inventory, FileKind::Inventory, cwd, &mut setup.diags)
@@ -422,13 +459,13 @@ pub fn inventory(setup: &mut Setup) -> Inventory {
             .filter_map(|p| sources::read(p, cwd, max_size, &mut setup.sources, &mut setup.diags))
             .collect();
     setup.timings.lap("inventory: read");
-    let inventory = inventory::load(
-        &files,
-        &setup.sources,
-        &setup.schema,
-        &setup.taxonomy,
-        &mut setup.diags,
-    );
+    let (sources, schema, taxonomy) = (&setup.sources, &setup.schema, &setup.taxonomy);
+    let inventory = match cache {
+        Some(cache) => {
+            inventory::load::load_cached(&files, sources, schema, taxonomy, cache, &mut setup.diags)
+        }
+        None => inventory::load(&files, sources, schema, taxonomy, &mut setup.diags),
+    };
     setup.timings.lap("inventory: parse, validate");
     inventory
 }
