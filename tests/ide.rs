@@ -73,6 +73,12 @@ rule TPR-003 "Vendors are in approved countries" {
   for vendor v
   require v.country in approved
 }
+
+rule TPR-004 "Fourth parties are near" {
+  severity info
+  for vendor v
+  require all p in v.supply_chain: p.depth < 3 or p.via.id == v.id
+}
 "#;
 
 const WAIVERS: &str = "\
@@ -287,6 +293,20 @@ fn policy_hover() {
         ("clause keyword", p.at("main.policy", "require", 0, 0)),
         ("severity word", p.at("main.policy", "high", 0, 1)),
         ("in a comment", p.at("main.policy", "editor", 0, 1)),
+        (
+            "a let where it is declared",
+            p.at("main.policy", "address =", 0, 1),
+        ),
+        ("supply_chain", p.at("shared.policy", "supply_chain", 0, 1)),
+        (
+            "a supply chain element's depth",
+            p.at("shared.policy", "depth", 0, 1),
+        ),
+        (
+            "a supply chain element's via",
+            p.at("shared.policy", "via", 0, 1),
+        ),
+        ("id", p.at("shared.policy", "via.id", 0, 4)),
     ];
     let out: Vec<String> = cases
         .iter()
@@ -467,7 +487,7 @@ fn waiver_and_config_completion() {
     // A waiver's rule: every loaded rule's ID; its entity: `KIND/`, then that kind's ids.
     assert_eq!(
         p.labels(p.after("waivers.yaml", "rule: ")),
-        ["TPR-001", "TPR-002", "TPR-003"]
+        ["TPR-001", "TPR-002", "TPR-003", "TPR-004"]
     );
     assert_eq!(
         p.labels(p.after("waivers.yaml", "entity: ")),
@@ -642,7 +662,10 @@ fn lenses() {
         show(&p, "main.policy"),
         ["TPR-001: 1 failing", "TPR-002: 1 failing"]
     );
-    assert_eq!(show(&p, "shared.policy"), ["TPR-003: passing · 1 waived"]);
+    assert_eq!(
+        show(&p, "shared.policy"),
+        ["TPR-003: passing · 1 waived", "TPR-004: passing"]
+    );
     // With errors in the project, rules with errors are not evaluated.
     let t = typing();
     let draft = show(&t, "draft.policy");

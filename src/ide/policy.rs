@@ -817,6 +817,16 @@ pub(super) fn hover(
         return summary::rule_markdown(checked, findings, word)
             .map(|markdown| Hover { span, markdown });
     }
+    // A `let`'s name where it is declared.
+    if i > 0 && cx.doc.is(i - 1, "let") {
+        return all_lets(checked)
+            .iter()
+            .find(|l| l.file == file && l.name_span.start as usize == tok.start)
+            .map(|l| Hover {
+                span,
+                markdown: let_markdown(checked, l),
+            });
+    }
     let (segs, at) = cx.doc.path_around(i);
     let names: Vec<&str> = segs.iter().map(|(w, _)| *w).collect();
     let path_word = names.len() > 1 || !lex::KEYWORDS.contains(&word);
