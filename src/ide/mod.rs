@@ -63,9 +63,9 @@ pub struct Completion {
     pub detail: Option<String>,
     /// Longer Markdown documentation.
     pub documentation: Option<String>,
-    /// The text the label replaces: what was typed of the word before the cursor (after the
-    /// last `.` in a policy path; the whole scalar in YAML, where a category or a
-    /// `KIND/ID` is completed whole). Empty at the cursor when nothing was typed.
+    /// The text the label replaces, up to the cursor: the word typed before it in a policy
+    /// (after the last `.` of a path), the scalar from its start in YAML (where a category
+    /// or a `KIND/ID` is completed whole). Empty, at the cursor, when nothing is typed.
     pub replace: Span,
 }
 

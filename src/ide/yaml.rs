@@ -253,8 +253,8 @@ fn in_value(text: &str, value: Span, offset: usize) -> (Vec<Seg>, Pos) {
             },
         );
     }
-    // Rebuild the chain from the stack: each `[` is an item, each `{` a mapping whose key
-    // is given by the element that opened the next level.
+    // The chain inside the value, up to the cursor: each open `[` is an item; inside an
+    // open `{`, the key written before a nested `[`/`{` is a key of the chain.
     let mut path = Vec::new();
     let mut depth: Vec<(u8, usize)> = Vec::new();
     let mut quote = None;
