@@ -698,3 +698,77 @@ fn no_offset_panics() {
         assert!(ide::symbols(&p.checked, none).is_empty());
     }
 }
+
+// ---- custody.yaml: library parameters, disabled rules, definitions -------------------------
+
+const LIBRARY_CONFIG: &str = "\
+policies: [builtin:tpr, policies]
+inventory: [inventory]
+waivers: waivers.yaml
+library:
+  parameters:
+    large_store_records: 500_000
+  disable:
+    - TPR-ACC-02
+definitions:
+  approved_regions: [eu-west-1]
+";
+
+const REGIONS: &str = r#"rule TPR-005 "Stores are in approved regions" {
+  for data_store s
+  require s.region in approved_regions
+}
+"#;
+
+#[test]
+fn custody_yaml_names_library_parameters_rules_and_definitions() {
+    let p = Project::new(&[
+        ("custody.yaml", LIBRARY_CONFIG),
+        ("policies/regions.policy", REGIONS),
+    ]);
+    let def = |at: (FileId, u32)| p.places(&ide::definition(&p.checked, at.0, at.1));
+    // A parameter's key: the library's export (its declaration, and its value here).
+    let hover = p.hover(p.at("custody.yaml", "large_store_records", 0, 2));
+    assert!(
+        hover.starts_with(
+            "[large_store_records]\n```custody\nexport let large_store_records = 1_000_000\n```"
+        ),
+        "{hover}"
+    );
+    assert!(
+        hover.contains("custody.yaml sets it to `500_000`"),
+        "{hover}"
+    );
+    assert_eq!(
+        def(p.at("custody.yaml", "large_store_records", 0, 0)),
+        ["access.policy:11: large_store_records"]
+    );
+    let items = p.labels(p.at("custody.yaml", "large_store_records", 0, 5));
+    assert_eq!(items, ["large_store_records"]);
+    // A disabled rule: its hover and declaration.
+    let hover = p.hover(p.at("custody.yaml", "TPR-ACC-02", 0, 3));
+    assert!(hover.contains("disabled by `library.disable`"), "{hover}");
+    assert_eq!(
+        def(p.at("custody.yaml", "TPR-ACC-02", 0, 3)),
+        ["access.policy:40: TPR-ACC-02"]
+    );
+    assert!(
+        p.labels(p.at("custody.yaml", "TPR-ACC-02", 0, 8))
+            .contains(&"TPR-ACC-01".to_string())
+    );
+    // A definition: a use in a policy goes to its key in custody.yaml; its references are
+    // the uses.
+    assert_eq!(
+        def(p.at("regions.policy", "approved_regions", 0, 1)),
+        ["custody.yaml:10: approved_regions"]
+    );
+    assert_eq!(
+        p.places(&ide::references(
+            &p.checked,
+            p.file("custody.yaml"),
+            p.at("custody.yaml", "approved_regions", 0, 1).1,
+            false
+        )),
+        ["regions.policy:3: approved_regions"]
+    );
+}

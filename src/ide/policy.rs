@@ -416,6 +416,54 @@ pub(super) struct LetInfo {
     export: bool,
 }
 
+impl LetInfo {
+    pub(super) fn target(&self, checked: &Checked) -> Target {
+        Target::Let {
+            name: self.name.clone(),
+            decl: self.decl(checked),
+            export: self.export,
+        }
+    }
+    /// Where the name is declared: in its policy file, or for a custody.yaml `definitions:`
+    /// entry (parsed from a source of its own) its key in custody.yaml.
+    fn decl(&self, checked: &Checked) -> Loc {
+        checked
+            .project
+            .policies
+            .definitions
+            .iter()
+            .find(|d| d.source == self.file)
+            .map_or(Loc::new(self.file, self.name_span), |d| d.name_loc)
+    }
+}
+
+/// The export named `name` (`library.parameters` and `definitions:` keys name them).
+pub(super) fn export_named(checked: &Checked, name: &str) -> Option<LetInfo> {
+    all_lets(checked)
+        .into_iter()
+        .find(|l| l.export && l.name == name)
+}
+
+/// The library's exports, the parameters `library.parameters` may set, as completions.
+pub(super) fn parameter_items(checked: &Checked, prefix: &str, replace: Span) -> Vec<Completion> {
+    let library = &checked.project.policies.library_files;
+    let mut seen = std::collections::HashSet::new();
+    let mut items: Vec<Completion> = all_lets(checked)
+        .into_iter()
+        .filter(|l| l.export && library.contains(&l.file) && l.name.starts_with(prefix))
+        .filter(|l| seen.insert(l.name.clone()))
+        .map(|l| Completion {
+            documentation: Some(let_markdown(checked, &l)),
+            label: l.name,
+            kind: CompletionKind::Variable,
+            detail: Some("library parameter".to_string()),
+            replace,
+        })
+        .collect();
+    items.sort_by(|a, b| a.label.cmp(&b.label));
+    items
+}
+
 fn all_lets(checked: &Checked) -> Vec<LetInfo> {
     let policies = &checked.project.policies;
     let mut out = Vec::new();
@@ -763,7 +811,7 @@ fn type_words(schema: &Schema, t: &T) -> String {
 }
 
 /// A `let`'s declaration, whether it is exported, where, and a `library.parameters` value.
-fn let_markdown(checked: &Checked, l: &LetInfo) -> String {
+pub(super) fn let_markdown(checked: &Checked, l: &LetInfo) -> String {
     let sources = &checked.project.sources;
     let decl = sources.slice(Loc::new(l.file, l.span));
     let decl: String = decl.lines().take(12).collect::<Vec<_>>().join("\n");
@@ -775,7 +823,7 @@ fn let_markdown(checked: &Checked, l: &LetInfo) -> String {
     });
     md.push_str(&format!(
         " · `{}`",
-        summary::location(checked, Loc::new(l.file, l.name_span))
+        summary::location(checked, l.decl(checked))
     ));
     if let Some(e) = checked.program.exports.iter().find(|e| e.name == l.name)
         && let Some(v) = &e.value
@@ -873,11 +921,7 @@ pub(super) fn target(checked: &Checked, file: FileId, offset: usize) -> Option<T
         return all_lets(checked)
             .into_iter()
             .find(|l| l.file == file && l.name_span.start as usize == tok.start)
-            .map(|l| Target::Let {
-                name: l.name,
-                decl: Loc::new(l.file, l.name_span),
-                export: l.export,
-            });
+            .map(|l| l.target(checked));
     }
     // A variable: its binding is before the cursor (or is the cursor's word).
     let upto = cx.doc.index_at(tok.end);
@@ -902,11 +946,7 @@ pub(super) fn target(checked: &Checked, file: FileId, offset: usize) -> Option<T
             uses,
         });
     }
-    cx.let_named(word).map(|l| Target::Let {
-        name: l.name.clone(),
-        decl: Loc::new(l.file, l.name_span),
-        export: l.export,
-    })
+    cx.let_named(word).map(|l| l.target(checked))
 }
 
 /// Every use of a `let` (not its declaration): in its own file, or for an export in every

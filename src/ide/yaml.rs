@@ -10,8 +10,8 @@
 //! `vendors` → item → `contract` → `expires`), and names are looked up in the checked
 //! project.
 
-use super::summary;
 use super::{Completion, CompletionKind, Hover, Symbol, SymbolKind, Target, YamlRole};
+use super::{policy, summary};
 use crate::check::Checked;
 use crate::eval::Finding;
 use crate::inventory::{EntityId, FieldId, FieldType, KindId, Schema};
@@ -690,9 +690,21 @@ pub(super) fn hover(
             })
         }
         YamlRole::Config => {
+            if let Some(rule) = disabled_rule(&cx) {
+                let (_, span) = rule;
+                let markdown = summary::rule_markdown(checked, findings, rule.0)?;
+                return Some(Hover { span, markdown });
+            }
             let (Pos::Key { name, span } | Pos::Bare { text: name, span }) = &cx.pos else {
                 return None;
             };
+            if names_export(&cx) {
+                let l = policy::export_named(checked, name)?;
+                return Some(Hover {
+                    span: *span,
+                    markdown: policy::let_markdown(checked, &l),
+                });
+            }
             if !cx.path.is_empty() {
                 return None;
             }
@@ -818,6 +830,19 @@ pub(super) fn completion(
         }
         YamlRole::Config => match (&cx.pos, cx.path.as_slice()) {
             (Pos::Key { span, .. } | Pos::Bare { span, .. }, []) => keyed(CONFIG_KEYS, *span),
+            (Pos::Key { span, .. } | Pos::Bare { span, .. }, [Seg::Key(l), Seg::Key(p)])
+                if l == "library" && p == "parameters" =>
+            {
+                let (prefix, replace) = typed(*span);
+                policy::parameter_items(checked, &prefix, replace)
+            }
+            (
+                Pos::Value { span, .. } | Pos::Bare { span, .. },
+                [Seg::Key(l), Seg::Key(d), Seg::Item],
+            ) if l == "library" && d == "disable" => {
+                let (prefix, replace) = typed(*span);
+                rule_items(checked, &prefix, replace)
+            }
             (Pos::Value { span, .. }, [Seg::Key(k)]) if k == "fail_on" => {
                 let (prefix, replace) = typed(*span);
                 ["critical", "high", "medium", "low"]
@@ -1071,7 +1096,39 @@ pub(super) fn target(
                 _ => None,
             }
         }
-        YamlRole::Config | YamlRole::Other => None,
+        YamlRole::Config => {
+            if let Some((rule, _)) = disabled_rule(&cx) {
+                return Some(Target::Rule(rule.to_string()));
+            }
+            match &cx.pos {
+                Pos::Key { name, .. } | Pos::Bare { text: name, .. } if names_export(&cx) => {
+                    policy::export_named(checked, name).map(|l| l.target(checked))
+                }
+                _ => None,
+            }
+        }
+        YamlRole::Other => None,
+    }
+}
+
+/// Is the cursor on a key of custody.yaml's `library.parameters` or `definitions` (each
+/// names an export)?
+fn names_export(cx: &Ctx) -> bool {
+    match cx.path.as_slice() {
+        [Seg::Key(l), Seg::Key(p)] => l == "library" && p == "parameters",
+        [Seg::Key(d)] => d == "definitions",
+        _ => false,
+    }
+}
+
+/// A rule ID in custody.yaml's `library.disable` list, under the cursor.
+fn disabled_rule(cx: &Ctx) -> Option<(&str, Span)> {
+    match (cx.path.as_slice(), &cx.pos) {
+        (
+            [Seg::Key(l), Seg::Key(d), Seg::Item],
+            Pos::Value { text, span } | Pos::Bare { text, span },
+        ) if l == "library" && d == "disable" => Some((text, *span)),
+        _ => None,
     }
 }
 
