@@ -76,6 +76,7 @@ rule TPR-003 "Vendors are in approved countries" {
 
 rule TPR-004 "Fourth parties are near" {
   severity info
+  message "{v.name} ({v.country}), audited {days_since(v.last_audit)} days ago"
   for vendor v
   require all p in v.supply_chain: p.depth < 3 or p.via.id == v.id
 }
@@ -110,6 +111,12 @@ rule TPR-902 "Sources" {
   require v handles [personal.contact.email, 
   require v.mfa_enforced
   
+}
+
+rule TPR-903 "Templates" {
+  message "{v.con
+  message "Hi {
+  for vendor v
 }
 "#;
 
@@ -307,6 +314,19 @@ fn policy_hover() {
             p.at("shared.policy", "via", 0, 1),
         ),
         ("id", p.at("shared.policy", "via.id", 0, 4)),
+        (
+            "a field in a message template",
+            p.at("shared.policy", "v.country}", 0, 3),
+        ),
+        (
+            "a variable in a message template",
+            p.at("shared.policy", "v.name}", 0, 0),
+        ),
+        (
+            "a field in days_since(...) in a template",
+            p.at("shared.policy", "last_audit)", 0, 2),
+        ),
+        ("template text", p.at("shared.policy", "audited {", 0, 2)),
     ];
     let out: Vec<String> = cases
         .iter()
@@ -350,6 +370,14 @@ fn policy_completion_while_typing() {
         (
             "clause keywords at the start of a line",
             p.at("draft.policy", "  \n}", 0, 2),
+        ),
+        (
+            "fields in a message template",
+            p.after("draft.policy", "{v.con"),
+        ),
+        (
+            "variables in a message template",
+            p.after("draft.policy", "Hi {"),
         ),
     ];
     let out: Vec<String> = cases

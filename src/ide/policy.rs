@@ -519,6 +519,23 @@ impl<'a> Cx<'a> {
         cx
     }
 
+    /// With the bindings of the whole item around `offset`: a message template may name
+    /// the rule's variable before its `for` clause.
+    fn whole_item(checked: &'a Checked, file: FileId, offset: usize) -> Cx<'a> {
+        let doc = Doc::new(checked.project.sources.text(file));
+        let lets = visible_lets(checked, file, offset);
+        let mut cx = Cx {
+            checked,
+            doc,
+            bindings: Vec::new(),
+            lets,
+        };
+        let start = cx.doc.item_start(cx.doc.index_at(offset));
+        let end = cx.doc.item_end(start);
+        cx.bind(start, end);
+        cx
+    }
+
     fn schema(&self) -> &'a Schema {
         &self.checked.project.schema
     }
@@ -855,6 +872,20 @@ pub(super) fn hover(
     let cx = Cx::new(checked, file, offset);
     let i = cx.doc.at(offset)?;
     let tok = *cx.doc.tok(i)?;
+    if matches!(tok.kind, TokKind::Str | TokKind::UnterminatedStr) {
+        // A placeholder of a message template: `{v.contract.expires}`.
+        let cx = Cx::whole_item(checked, file, offset);
+        let (segs, at) = placeholder(&cx.doc, i, offset)?;
+        let names: Vec<&str> = segs.iter().map(|(w, _)| *w).collect();
+        let (_, span) = segs.get(at)?;
+        return match cx.resolve(&names).get(at) {
+            Some((Some(m), _)) => Some(Hover {
+                span: *span,
+                markdown: meaning_markdown(&cx, m),
+            }),
+            _ => None,
+        };
+    }
     if tok.kind != TokKind::Word {
         return None;
     }
@@ -1004,12 +1035,16 @@ pub(super) fn completion(checked: &Checked, file: FileId, offset: usize) -> Vec<
     }
     let cx = Cx::new(checked, file, ps);
     let doc = &cx.doc;
-    // Inside a string: enum values when it is compared with an enum field.
+    // Inside a string: a message template's placeholder, or enum values when it is
+    // compared with an enum field.
     if let Some(s) = doc.toks.iter().position(|t| {
         matches!(t.kind, TokKind::Str | TokKind::UnterminatedStr)
             && t.start < offset
             && (offset < t.end || (t.kind == TokKind::UnterminatedStr && offset <= t.end))
     }) {
+        if s > 0 && doc.is(s - 1, "message") {
+            return template_completion(checked, file, s, offset, prefix, replace);
+        }
         return string_completion(&cx, s, offset);
     }
     let before = doc.index_at(ps);
@@ -1179,6 +1214,89 @@ fn category_position(doc: &Doc, p: usize) -> bool {
         }
     }
     false
+}
+
+/// The `{...}` placeholder of a message template (string token `s`) around `offset`: its
+/// path segments, with their spans, and the index of the one under the cursor. A
+/// `days_since(PATH)`/`days_until(PATH)` placeholder gives its path.
+fn placeholder<'a>(
+    doc: &Doc<'a>,
+    s: usize,
+    offset: usize,
+) -> Option<(Vec<(&'a str, Span)>, usize)> {
+    if s == 0 || !doc.is(s - 1, "message") {
+        return None;
+    }
+    let tok = doc.tok(s)?;
+    let text = doc.text;
+    let inner_start = tok.start + 1;
+    let before = text.get(inner_start..offset)?;
+    let open = inner_start + before.rfind('{')? + 1;
+    if before.get(open - inner_start..)?.contains('}') {
+        return None;
+    }
+    let rest = text.get(open..tok.end)?;
+    let close = open + rest.find(['}', '"']).unwrap_or(rest.len());
+    let mut from = open;
+    let mut body = text.get(open..close)?;
+    for f in ["days_since(", "days_until("] {
+        if let Some(b) = body.trim_start().strip_prefix(f) {
+            from = close - b.len();
+            body = b.trim_end_matches(')');
+        }
+    }
+    let mut segs = Vec::new();
+    let mut at = 0;
+    let mut pos = from;
+    for seg in body.split('.') {
+        let lead = seg.len() - seg.trim_start().len();
+        let word = seg.trim();
+        let start = pos + lead;
+        if (start..=start + word.len()).contains(&offset) {
+            at = segs.len();
+        }
+        segs.push((word, Span::new(start, start + word.len())));
+        pos += seg.len() + 1;
+    }
+    Some((segs, at))
+}
+
+/// In a message template's `{`: the rule's variables, then the members of the path typed.
+fn template_completion(
+    checked: &Checked,
+    file: FileId,
+    s: usize,
+    offset: usize,
+    prefix: &str,
+    replace: Span,
+) -> Vec<Completion> {
+    let cx = Cx::whole_item(checked, file, offset);
+    let Some((segs, at)) = placeholder(&cx.doc, s, offset) else {
+        return Vec::new();
+    };
+    let names: Vec<&str> = segs.iter().take(at).map(|(w, _)| *w).collect();
+    let items = if names.is_empty() {
+        let schema = cx.schema();
+        cx.bindings
+            .iter()
+            .map(|b| Completion {
+                label: b.name.clone(),
+                kind: CompletionKind::Variable,
+                detail: Some(type_words(schema, &b.ty).replace('`', "")),
+                documentation: None,
+                replace,
+            })
+            .collect()
+    } else {
+        match cx.resolve(&names).last() {
+            Some((_, Some(t))) => cx.members(t, replace),
+            _ => Vec::new(),
+        }
+    };
+    items
+        .into_iter()
+        .filter(|c| c.label.starts_with(prefix) && c.label != prefix)
+        .collect()
 }
 
 /// Enum values inside a string compared with an enum field: `v.tier == "`, `!=`, and
