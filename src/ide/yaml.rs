@@ -780,9 +780,10 @@ pub(super) fn completion(
     };
     let keyed = |items: &[(&str, &str)], span: Span| {
         let (prefix, replace) = typed(span);
+        let written = written_keys(text, span);
         items
             .iter()
-            .filter(|(k, _)| k.starts_with(prefix.as_str()))
+            .filter(|(k, _)| k.starts_with(prefix.as_str()) && !written.contains(*k))
             .map(|(k, d)| Completion {
                 label: (*k).to_string(),
                 kind: CompletionKind::Field,
@@ -798,9 +799,10 @@ pub(super) fn completion(
             let (key, value) = split(&cx.pos, bare_is_value(node));
             if let Some((_, span)) = key {
                 let (prefix, replace) = typed(span);
+                let written = written_keys(text, span);
                 return key_items(checked, node, replace)
                     .into_iter()
-                    .filter(|c| c.label.starts_with(prefix.as_str()))
+                    .filter(|c| c.label.starts_with(prefix.as_str()) && !written.contains(&c.label))
                     .collect();
             }
             let Some((_, span)) = value else {
@@ -861,6 +863,70 @@ pub(super) fn completion(
         },
         YamlRole::Other => Vec::new(),
     }
+}
+
+/// The other keys of the block mapping the key at `span` is in (so completion does not
+/// offer them again): keys at the same column on the lines around it, up to a line less
+/// indented or a list item at that column.
+fn written_keys(text: &str, span: Span) -> std::collections::HashSet<String> {
+    let mut out = std::collections::HashSet::new();
+    let at = span.start as usize;
+    let (ls, le) = line_at(text, at);
+    let col = at - ls;
+    // Is this line a member of the mapping, a line inside it, or past its end?
+    let mut visit = |start: usize, end: usize, own_start: bool| -> bool {
+        let line = parse_line(text, start, end);
+        if line.marker {
+            return false;
+        }
+        let Some(first) = line.openers.first() else {
+            // Blank, a comment, or a scalar's continuation.
+            let ind = text
+                .get(start..end)
+                .map_or(0, |l| l.len() - l.trim_start().len());
+            return line.value.is_none() || ind > col;
+        };
+        // Going back, a line with a dash before the key's column starts the mapping (its
+        // key is one of them); going forward, it starts the next item.
+        if first.col < col && !own_start {
+            return false;
+        }
+        if let Some(Opener {
+            key: Some((name, span, _)),
+            ..
+        }) = line.openers.iter().find(|o| o.col == col)
+            && span.start as usize != at
+        {
+            out.insert(name.clone());
+        }
+        first.col >= col
+    };
+    // A mapping that starts on the cursor's line (`- na`) has nothing above it.
+    let own = parse_line(text, ls, le);
+    let starts_here = own.openers.first().is_some_and(|o| o.col < col);
+    let mut before = if starts_here { 0 } else { ls };
+    while before > 0 {
+        let ps = text
+            .get(..before - 1)
+            .and_then(|t| t.rfind('\n'))
+            .map_or(0, |i| i + 1);
+        if !visit(ps, before - 1, true) {
+            break;
+        }
+        before = ps;
+    }
+    let mut after = le;
+    while after < text.len() {
+        let ne = text
+            .get(after + 1..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| after + 1 + i);
+        if !visit(after + 1, ne, false) {
+            break;
+        }
+        after = ne;
+    }
+    out
 }
 
 /// The keys that may be written inside `node`.
@@ -1283,6 +1349,23 @@ mod tests {
         let (path, pos) = at("vendors:\n  - id: a\n    tier: hi|gh\n");
         assert_eq!(keys(&path), "vendors - tier");
         assert!(matches!(pos, Pos::Value { text, .. } if text == "high"));
+    }
+
+    #[test]
+    fn keys_already_written_in_the_mapping() {
+        let text = "vendors:\n  - id: a\n    name: x\n    contract:\n      dpa_signed: true\n    ti\n    owner: y\n  - id: b\n    tier: low\n";
+        let at = text.find("ti\n").unwrap();
+        let mut keys: Vec<String> = written_keys(text, Span::new(at, at + 2))
+            .into_iter()
+            .collect();
+        keys.sort();
+        assert_eq!(keys, ["contract", "id", "name", "owner"]);
+        let text = "vendors:\n  - id: a\n  - na\n    tier: x\n  - id: c\n";
+        let at = text.find("na").unwrap();
+        let keys: Vec<String> = written_keys(text, Span::new(at, at + 2))
+            .into_iter()
+            .collect();
+        assert_eq!(keys, ["tier"]);
     }
 
     #[test]
