@@ -1441,72 +1441,139 @@ fn operand_items(cx: &Cx, replace: Span) -> Vec<Completion> {
     items
 }
 
+/// An item as the tokens show it, parsed or not: its kind, name and whole span.
+struct TextItem {
+    rule: bool,
+    name: Span,
+    /// A rule's title, unquoted.
+    title: Option<String>,
+    span: Span,
+}
+
+/// The items of a policy file from its tokens, so an item that does not parse (yet) still
+/// has a symbol and a lens.
+fn text_items(doc: &Doc) -> Vec<TextItem> {
+    let starts: Vec<usize> = (0..doc.toks.len())
+        .filter(|&j| {
+            doc.tok(j).is_some_and(|t| t.first_on_line)
+                && (doc.is(j, "rule")
+                    || (doc.is(j, "let") && !(j > 0 && doc.is(j - 1, "export")))
+                    || (doc.is(j, "export") && doc.is(j + 1, "let")))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (n, &j) in starts.iter().enumerate() {
+        let next = starts.get(n + 1).copied().unwrap_or(doc.toks.len());
+        let name_at = if doc.is(j, "export") { j + 2 } else { j + 1 };
+        let (Some(first), Some(last), Some(name)) = (
+            doc.tok(j),
+            doc.tok(next.saturating_sub(1).max(j)),
+            doc.tok(name_at)
+                .filter(|t| t.kind == TokKind::Word && name_at < next),
+        ) else {
+            continue;
+        };
+        let rule = doc.is(j, "rule");
+        let title = doc
+            .tok(name_at + 1)
+            .filter(|t| rule && t.kind == TokKind::Str && name_at + 1 < next)
+            .and_then(|t| doc.text.get(t.start + 1..t.end.saturating_sub(1)))
+            .map(str::to_string);
+        out.push(TextItem {
+            rule,
+            name: Span::new(name.start, name.end),
+            title,
+            span: Span::new(first.start, last.end.max(name.end)),
+        });
+    }
+    out
+}
+
 pub(super) fn symbols(checked: &Checked, file: FileId) -> Vec<Symbol> {
-    let Some(pf) = checked
+    let ast: Vec<&Item> = checked
         .project
         .policies
         .files
         .iter()
-        .find(|p| p.file == file)
-    else {
-        return Vec::new();
-    };
-    pf.items
-        .iter()
-        .map(|item| match item {
-            Item::Rule(r) => {
-                let severity = r
-                    .clauses
-                    .iter()
-                    .find_map(|c| match &c.kind {
-                        ClauseKind::Severity(s) => Some(s.name.as_str()),
-                        _ => None,
-                    })
-                    .unwrap_or("medium");
-                Symbol {
-                    name: r.id.name.clone(),
-                    detail: Some(format!("{} · {}", r.title.value, severity)),
-                    kind: SymbolKind::Rule,
-                    span: r.span,
-                    selection: r.id.span,
-                    children: Vec::new(),
-                }
-            }
-            Item::Let(l) => Symbol {
-                name: l.name.name.clone(),
-                detail: Some(if l.export.is_some() { "export" } else { "let" }.to_string()),
-                kind: SymbolKind::Let,
-                span: l.span,
-                selection: l.name.span,
+        .filter(|p| p.file == file)
+        .flat_map(|p| &p.items)
+        .collect();
+    let doc = Doc::new(checked.project.sources.text(file));
+    text_items(&doc)
+        .into_iter()
+        .map(|t| {
+            let parsed = ast.iter().find_map(|item| match item {
+                Item::Rule(r) if r.id.span == t.name => Some(rule_symbol(r)),
+                Item::Let(l) if l.name.span == t.name => Some(let_symbol(l)),
+                Item::Rule(_) | Item::Let(_) => None,
+            });
+            parsed.unwrap_or_else(|| Symbol {
+                name: doc.text.get(t.name.range()).unwrap_or("").to_string(),
+                detail: Some(match (&t.title, t.rule) {
+                    (Some(title), _) => format!("{title} · does not parse"),
+                    (None, _) => "does not parse".to_string(),
+                }),
+                kind: if t.rule {
+                    SymbolKind::Rule
+                } else {
+                    SymbolKind::Let
+                },
+                span: t.span,
+                selection: t.name,
                 children: Vec::new(),
-            },
+            })
         })
         .collect()
 }
 
-pub(super) fn lenses(checked: &Checked, findings: &[Finding], file: FileId) -> Vec<Lens> {
-    let Some(pf) = checked
-        .project
-        .policies
-        .files
+fn rule_symbol(r: &crate::ast::Rule) -> Symbol {
+    let severity = r
+        .clauses
         .iter()
-        .find(|p| p.file == file)
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for item in &pf.items {
-        let Item::Rule(r) = item else { continue };
-        let index = checked
-            .program
-            .rules
-            .iter()
-            .position(|c| c.id.as_str() == r.id.name && c.loc.file == file);
-        let counts: Option<Counts> = index.and_then(|i| summary::rule_counts(checked, findings, i));
-        out.push(Lens {
-            span: r.id.span,
-            title: counts.map_or_else(|| "not evaluated".to_string(), |c| c.words()),
-        });
+        .find_map(|c| match &c.kind {
+            ClauseKind::Severity(s) => Some(s.name.as_str()),
+            _ => None,
+        })
+        .unwrap_or("medium");
+    Symbol {
+        name: r.id.name.clone(),
+        detail: Some(format!("{} · {}", r.title.value, severity)),
+        kind: SymbolKind::Rule,
+        span: r.span,
+        selection: r.id.span,
+        children: Vec::new(),
     }
-    out
+}
+
+fn let_symbol(l: &crate::ast::LetDecl) -> Symbol {
+    Symbol {
+        name: l.name.name.clone(),
+        detail: Some(if l.export.is_some() { "export" } else { "let" }.to_string()),
+        kind: SymbolKind::Let,
+        span: l.span,
+        selection: l.name.span,
+        children: Vec::new(),
+    }
+}
+
+pub(super) fn lenses(checked: &Checked, findings: &[Finding], file: FileId) -> Vec<Lens> {
+    let doc = Doc::new(checked.project.sources.text(file));
+    text_items(&doc)
+        .into_iter()
+        .filter(|t| t.rule)
+        .map(|t| {
+            let id = doc.text.get(t.name.range()).unwrap_or("");
+            // The rule of this id checked from this file, if it is this declaration.
+            let index =
+                checked.program.rules.iter().position(|c| {
+                    c.id.as_str() == id && c.loc.file == file && c.loc.span == t.name
+                });
+            let counts: Option<Counts> =
+                index.and_then(|i| summary::rule_counts(checked, findings, i));
+            Lens {
+                span: t.name,
+                title: counts.map_or_else(|| "not evaluated".to_string(), |c| c.words()),
+            }
+        })
+        .collect()
 }
