@@ -410,6 +410,15 @@ fn policy_completion_on_whole_text() {
     // `let`s and exports are offered as names where an operand starts.
     let names = p.labels(p.at("shared.policy", "approved\n", 0, 2));
     assert_eq!(names, ["approved"]);
+    // A new name after `for KIND`; `in` after a quantifier's variable.
+    assert!(
+        p.labels(p.at("main.policy", "vendor v where v handles", 0, 7))
+            .is_empty()
+    );
+    assert_eq!(
+        p.labels(p.at("main.policy", "s in v.accesses", 0, 2)),
+        ["in"]
+    );
     // Nothing in a comment or a string that is not compared with an enum.
     assert!(p.labels(p.at("main.policy", "editor", 0, 3)).is_empty());
     assert!(

@@ -1175,9 +1175,28 @@ pub(super) fn completion(checked: &Checked, file: FileId, offset: usize) -> Vec<
         TokKind::Punct => matches!(t.text(doc.text), ")" | "]"),
         TokKind::UnterminatedStr | TokKind::Other | TokKind::Comment => false,
     });
-    // After `for KIND VAR` only `where` may come.
+    // After `for KIND VAR` only `where` may come; after `for KIND` (or a quantifier's or
+    // a source's `KIND`) a new name, after a quantifier's `VAR`, `in`.
     if p >= 2 && doc.is(p - 2, "for") {
         return filter(keyword_items(&["where"], replace));
+    }
+    let binder = |k: usize| {
+        ["for", "all", "any", "no"].iter().any(|w| doc.is(k, w))
+            || (doc.is(k, "(")
+                && k > 0
+                && doc
+                    .word(k - 1)
+                    .is_some_and(|w| matches!(w, "count" | "sum" | "min" | "max")))
+    };
+    if p >= 1 && binder(p - 1) {
+        let kind = doc
+            .word(p)
+            .is_some_and(|w| cx.schema().kind_by_name(w).is_some());
+        return if kind {
+            Vec::new()
+        } else {
+            filter(keyword_items(&["in"], replace))
+        };
     }
     if operand_done && !continues {
         return filter(keyword_items(AFTER_OPERAND, replace));
