@@ -457,6 +457,10 @@ fn context(text: &str, offset: usize) -> Option<Ctx> {
         if ind >= pe || head == Some(b'#') || head == Some(b'\r') || c > col {
             continue;
         }
+        if c == 0 && (text.get(ps..pe).is_some_and(|l| l.starts_with("---"))) {
+            // A document marker: the chain starts below it.
+            break;
+        }
         if c == col && (!dash || head == Some(b'-')) {
             continue;
         }
@@ -613,6 +617,12 @@ pub(super) fn hover(
 ) -> Option<Hover> {
     let text = checked.project.sources.text(file);
     let cx = context(text, offset)?;
+    if let Pos::Key { span, .. } | Pos::Bare { span, .. } = &cx.pos
+        && offset < span.start as usize
+    {
+        // In the indentation before a key.
+        return None;
+    }
     let schema = &checked.project.schema;
     match role {
         YamlRole::Inventory => {
@@ -1394,5 +1404,7 @@ mod tests {
         // A document marker starts again from the top.
         let (path, _) = at("vendors:\n  - id: a\n---\ndata_stores:\n  - id: |b\n");
         assert_eq!(keys(&path), "data_stores - id");
+        let (path, _) = at("data_stores:\n- id: a\n---\n- id: |b\n");
+        assert_eq!(keys(&path), "- id");
     }
 }
