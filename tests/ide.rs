@@ -830,3 +830,38 @@ fn custody_yaml_names_library_parameters_rules_and_definitions() {
         ["regions.policy:3: approved_regions"]
     );
 }
+
+/// Files with CRLF line ends answer as with LF.
+#[test]
+fn crlf_files() {
+    let vendors = VENDORS.replace('\n', "\r\n");
+    let main = MAIN.replace('\n', "\r\n");
+    let draft = DRAFT_YAML.replace('\n', "\r\n");
+    let crlf = Project::new(&[
+        ("inventory/vendors.yaml", &vendors),
+        ("policies/main.policy", &main),
+        ("inventory/draft.yaml", &draft),
+    ]);
+    let lf = Project::new(&[("inventory/draft.yaml", DRAFT_YAML)]);
+    let both = |f: &dyn Fn(&Project) -> String| (f(&lf), f(&crlf));
+    let (a, b) = both(&|p| p.hover(p.at("vendors.yaml", "tier:", 0, 1)));
+    assert_eq!(a, b);
+    let (a, b) = both(&|p| p.hover(p.at("vendors.yaml", "- crm", 0, 3)));
+    assert!(a.contains("data_store/crm"), "{a}");
+    assert_eq!(a, b.replace("\r", ""));
+    let (a, b) = both(&|p| p.hover(p.at("main.policy", "v.tier", 0, 3)));
+    assert_eq!(a, b);
+    let (a, b) = both(&|p| p.complete(p.after("draft.yaml", "    la")));
+    assert_eq!(a, b);
+    let (a, b) = both(&|p| p.complete(p.after("draft.yaml", "tier: ")));
+    assert_eq!(a, b);
+    let (a, b) = both(&|p| {
+        p.places(&ide::definition(
+            &p.checked,
+            p.file("main.policy"),
+            p.at("main.policy", "handles address", 0, 9).1,
+        ))
+        .join(",")
+    });
+    assert_eq!(a, b.replace("\r", ""));
+}
