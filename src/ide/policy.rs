@@ -503,7 +503,8 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
-    /// Bindings made in the item before token `upto` (exclusive).
+    /// The analysis at `offset`: the `let`s visible there, the variables bound before it in
+    /// its item.
     fn new(checked: &'a Checked, file: FileId, offset: usize) -> Cx<'a> {
         let doc = Doc::new(checked.project.sources.text(file));
         let lets = visible_lets(checked, file, offset);
@@ -540,6 +541,8 @@ impl<'a> Cx<'a> {
         &self.checked.project.schema
     }
 
+    /// Bind the variables introduced by tokens `start..upto`: `for KIND VAR`, a quantifier's
+    /// or an aggregate's `VAR in LIST` (its elements' type) or `KIND VAR`.
     fn bind(&mut self, start: usize, upto: usize) {
         let schema = self.schema();
         let mut i = start;
