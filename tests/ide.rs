@@ -814,6 +814,16 @@ fn custody_yaml_names_library_parameters_rules_and_definitions() {
         p.labels(p.at("custody.yaml", "TPR-ACC-02", 0, 8))
             .contains(&"TPR-ACC-01".to_string())
     );
+    // Its references: the `library.disable` entry.
+    assert_eq!(
+        p.places(&ide::references(
+            &p.checked,
+            p.file("access.policy"),
+            p.at("access.policy", "TPR-ACC-02", 0, 0).1,
+            false
+        )),
+        ["custody.yaml:8: TPR-ACC-02"]
+    );
     // A definition: a use in a policy goes to its key in custody.yaml; its references are
     // the uses.
     assert_eq!(

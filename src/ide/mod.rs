@@ -288,6 +288,14 @@ impl Target {
                 .iter()
                 .filter(|w| w.rule.as_str() == id)
                 .map(|w| w.rule_loc)
+                .chain(
+                    checked
+                        .program
+                        .disabled
+                        .iter()
+                        .filter(|(r, _)| r.as_str() == id)
+                        .map(|(_, loc)| *loc),
+                )
                 .collect(),
             Target::Entity(e) => summary::entity_uses(checked, *e),
         }
