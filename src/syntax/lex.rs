@@ -1,4 +1,5 @@
-//! A tolerant tokenizer used around pest, never instead of it: it finds where items start
+//! A tolerant tokenizer used around pest, never instead of it (and by the editor queries,
+//! `ide`, on text being typed): it finds where items start
 //! (for error recovery), refuses too-deep nesting before pest can recurse, catches
 //! unterminated strings, and names the tokens around a syntax error.
 //!
@@ -7,7 +8,7 @@
 use super::MAX_DEPTH;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum TokKind {
+pub enum TokKind {
     /// A name, keyword or rule ID.
     Word,
     /// Digits, possibly with `_`, a decimal part, or trailing letters (`12months`).
@@ -28,7 +29,7 @@ pub(super) enum TokKind {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) struct Token {
+pub struct Token {
     pub kind: TokKind,
     pub start: usize,
     pub end: usize,
@@ -51,12 +52,12 @@ fn is_word_char(b: u8) -> bool {
 }
 
 /// Split `text` into tokens, skipping whitespace and `#` comments.
-pub(super) fn lex(text: &str) -> Vec<Token> {
+pub fn lex(text: &str) -> Vec<Token> {
     lex_all(text, false)
 }
 
 /// [`lex`], keeping `#` comments as [`TokKind::Comment`] tokens (for `custody fmt`).
-pub(super) fn lex_with_comments(text: &str) -> Vec<Token> {
+pub fn lex_with_comments(text: &str) -> Vec<Token> {
     lex_all(text, true)
 }
 
@@ -200,14 +201,14 @@ fn lex_all(text: &str, keep_comments: bool) -> Vec<Token> {
 }
 
 /// Words that are operators or prefixes, never names (docs/language.md, "Reserved words").
-pub(super) const KEYWORDS: &[&str] = &[
+pub const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "is", "set", "missing", "empty", "handles", "holds", "receives",
     "within", "older", "than", "before", "after", "today", "count", "all", "any", "no", "contains",
     "matches", "true", "false", "where", "for", "require", "rule", "let",
 ];
 
 /// The clause keywords, in the order the help text lists them.
-pub(super) const CLAUSES: &[&str] = &[
+pub const CLAUSES: &[&str] = &[
     "severity",
     "references",
     "tags",

@@ -12,7 +12,7 @@
 
 mod errors;
 pub mod fmt;
-mod lex;
+pub mod lex;
 mod lower;
 mod query;
 pub mod template;
