@@ -367,7 +367,8 @@ fn a_session_open_fix_format_query_shutdown() {
     assert_eq!(edits, json!([]));
     c.change(&policy, 6, GOOD);
 
-    // The editor queries answer with the right shape (their content is `crate::ide`'s).
+    // The editor queries answer with the right shape (their content is tested in
+    // `editor_queries_answer_in_utf16_positions` and tests/ide.rs).
     let at = json!({"textDocument": {"uri": uri(&policy)}, "position": pos(2, 13)});
     let hover = c.request("textDocument/hover", at.clone());
     assert!(
@@ -390,6 +391,146 @@ fn a_session_open_fix_format_query_shutdown() {
 
     let status = c.shutdown();
     assert_eq!(status.code(), Some(0));
+}
+
+/// A policy with non-ASCII text before the names queried, a `let` and a rule.
+const QUERIED: &str = r#"# Règles d'achat 🔐
+let tiers = ["high", "critical"]
+
+rule R-1 "Vendors are tiered" {
+  references "Vendor management standard 4.2"
+  for vendor v
+  require v.tier in tiers
+  message "Fournisseur « 🔐 » {v.name} has no tier"
+  remediation "Tier the vendor."
+}
+"#;
+
+/// The LSP position (UTF-16 columns) of the `nth` occurrence of `needle` in `text`, plus
+/// `shift` bytes.
+fn utf16_at(text: &str, needle: &str, nth: usize, shift: usize) -> Value {
+    let offset = text
+        .match_indices(needle)
+        .nth(nth)
+        .map(|(i, _)| i + shift)
+        .expect("needle in text");
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..offset].matches('\n').count() as u32;
+    pos(line, text[line_start..offset].encode_utf16().count() as u32)
+}
+
+#[test]
+fn editor_queries_answer_in_utf16_positions() {
+    let (_tmp, root) = project(QUERIED, INVENTORY);
+    let policy = root.join("rules.policy");
+    let mut c = Client::start(&root);
+    c.initialize(&root);
+    c.open(&policy, "custody");
+    assert_eq!(c.diagnostics(&uri(&policy)), json!([]));
+    let doc = json!({"uri": uri(&policy)});
+    let at = |p: Value| json!({"textDocument": doc, "position": p});
+
+    // Hover on `name` in the message's placeholder, after « 🔐 » on the same line: the
+    // column counts the emoji as two UTF-16 units.
+    let name = utf16_at(QUERIED, "v.name", 0, 2);
+    assert_eq!(name["character"], json!(33), "{name}");
+    let hover = c.request("textDocument/hover", at(name.clone()));
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.contains("name"), "{hover}");
+    assert_eq!(hover["range"]["start"]["line"], json!(7), "{hover}");
+
+    // Completion after `v.ti`: `tier`, replacing the `ti` typed.
+    let typed = utf16_at(QUERIED, "v.tier", 0, 4);
+    let items = c.request("textDocument/completion", at(typed.clone()));
+    let tier = items
+        .as_array()
+        .and_then(|a| a.iter().find(|i| i["label"] == "tier"))
+        .unwrap_or_else(|| panic!("no `tier` in {items}"));
+    assert_eq!(
+        tier["textEdit"],
+        json!({"range": {"start": utf16_at(QUERIED, "v.tier", 0, 2), "end": typed}, "newText": "tier"})
+    );
+
+    // Definition of `tiers` where it is used: its `let`; references: both places.
+    let used = utf16_at(QUERIED, "tiers", 1, 1);
+    let def = c.request("textDocument/definition", at(used.clone()));
+    assert_eq!(def[0]["uri"], json!(uri(&policy)), "{def}");
+    assert_eq!(def[0]["range"]["start"], pos(1, 4), "{def}");
+    let mut refs = at(used);
+    refs["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", refs);
+    let lines: Vec<&Value> = refs
+        .as_array()
+        .map(|a| a.iter().map(|l| &l["range"]["start"]["line"]).collect())
+        .unwrap_or_default();
+    assert_eq!(lines, [&json!(1), &json!(6)], "{refs}");
+
+    // Symbols: the `let` and the rule; the lens: the rule passes on the one vendor.
+    let symbols = c.request("textDocument/documentSymbol", json!({"textDocument": doc}));
+    let names: Vec<&Value> = symbols
+        .as_array()
+        .map(|a| a.iter().map(|s| &s["name"]).collect())
+        .unwrap_or_default();
+    assert_eq!(names, [&json!("tiers"), &json!("R-1")], "{symbols}");
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": doc}));
+    assert_eq!(lenses[0]["command"]["title"], json!("passing"), "{lenses}");
+    assert_eq!(lenses[0]["range"]["start"]["line"], json!(3), "{lenses}");
+
+    // The vendor fails once its tier is low: the lens counts it after the change.
+    let inventory = root.join("inventory/vendors.yaml");
+    c.open(&inventory, "yaml");
+    c.change(&inventory, 2, &INVENTORY.replace("high", "low"));
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": doc}));
+    assert_eq!(
+        lenses[0]["command"]["title"],
+        json!("1 failing"),
+        "{lenses}"
+    );
+
+    assert_eq!(c.shutdown().code(), Some(0));
+}
+
+/// Ranges of a large file's symbols and diagnostics share one line index per text: built
+/// per range, 20,000 symbols of a 1 MB file took minutes (this test's timeout fails it).
+#[test]
+fn a_large_inventory_answers_symbols_and_diagnostics_without_rescanning_per_range() {
+    let mut yaml = String::from("vendors:\n");
+    for i in 0..20_000 {
+        yaml.push_str(&format!(
+            "  - id: vendor-{i:05}\n    name: Vendor number {i}\n    tier: high\n"
+        ));
+    }
+    // 300 errors, each a diagnostic with a range in the same file.
+    for i in 0..300 {
+        yaml.push_str(&format!("  - id: broken-{i:03}\n    tierr: high\n"));
+    }
+    let (_tmp, root) = project(GOOD, &yaml);
+    let inventory = root.join("inventory/vendors.yaml");
+    let mut c = Client::start(&root);
+    c.initialize(&root);
+    c.open(&inventory, "yaml");
+    let diags = c.diagnostics(&uri(&inventory));
+    assert_eq!(diags.as_array().map(Vec::len), Some(300));
+    assert_eq!(
+        diags[299]["range"]["start"]["line"],
+        json!(60_000 + 2 * 299 + 2)
+    );
+    let symbols = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&inventory)}}),
+    );
+    let vendors = &symbols[0]["children"];
+    assert_eq!(
+        vendors.as_array().map(Vec::len),
+        Some(20_300),
+        "{}",
+        symbols[0]["name"]
+    );
+    assert_eq!(
+        vendors[19_999]["selectionRange"]["start"]["line"],
+        json!(3 * 19_999 + 1)
+    );
+    assert_eq!(c.shutdown().code(), Some(0));
 }
 
 fn custody_fmt(text: &str) -> String {

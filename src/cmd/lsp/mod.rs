@@ -161,6 +161,9 @@ fn root_of(init: &lsp_types::InitializeParams) -> Option<PathBuf> {
         .or_else(|| init.root_path.as_ref().map(PathBuf::from))
 }
 
+/// A line index per file, with the text it indexes.
+type LineIndexes = HashMap<FileId, (Arc<String>, Arc<LineIndex>)>;
+
 /// The server's state between messages.
 struct Server<'c> {
     connection: &'c Connection,
@@ -183,7 +186,10 @@ struct Server<'c> {
     published: BTreeSet<PathBuf>,
     /// Diagnostics that belong to no file, last shown with `window/showMessage`.
     shown: Vec<String>,
-    lines: HashMap<FileId, (Arc<String>, Arc<LineIndex>)>,
+    /// Each file's line index, for its text: built once per text, whichever request or
+    /// diagnostic needs it first (a range per symbol of a 5 MB inventory must not build it
+    /// again each time).
+    lines: std::cell::RefCell<LineIndexes>,
 }
 
 impl<'c> Server<'c> {
@@ -202,7 +208,7 @@ impl<'c> Server<'c> {
             findings_stale: false,
             published: BTreeSet::new(),
             shown: Vec::new(),
-            lines: HashMap::new(),
+            lines: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -531,24 +537,22 @@ impl<'c> Server<'c> {
         }
     }
 
-    fn line_index(&mut self, sources: &SourceMap, file: FileId) -> Arc<LineIndex> {
+    fn line_index(&self, sources: &SourceMap, file: FileId) -> Arc<LineIndex> {
         let text = &sources.get(file).text;
-        if let Some((t, ix)) = self.lines.get(&file)
+        let mut lines = self.lines.borrow_mut();
+        if let Some((t, ix)) = lines.get(&file)
             && Arc::ptr_eq(t, text)
         {
             return ix.clone();
         }
         let ix = Arc::new(LineIndex::new(text));
-        self.lines.insert(file, (text.clone(), ix.clone()));
+        lines.insert(file, (text.clone(), ix.clone()));
         ix
     }
 
     fn range(&self, sources: &SourceMap, loc: Loc) -> lsp_types::Range {
         let text = sources.text(loc.file);
-        let ix = match self.lines.get(&loc.file) {
-            Some((t, ix)) if Arc::ptr_eq(t, &sources.get(loc.file).text) => ix.clone(),
-            _ => Arc::new(LineIndex::new(text)),
-        };
+        let ix = self.line_index(sources, loc.file);
         let at = |o: u32| {
             let (line, character) = ix.position(text, o as usize);
             lsp_types::Position { line, character }
@@ -689,9 +693,16 @@ impl<'c> Server<'c> {
     ) -> Option<Vec<lsp_types::CompletionItem>> {
         let (file, offset) = self.offset(at)?;
         let checked = self.checked.as_ref()?;
+        let sources = &checked.project.sources;
         let items = ide::completion(checked, file, offset)
             .into_iter()
             .map(|c| lsp_types::CompletionItem {
+                // The label replaces what is typed of it (editors' own word boundaries
+                // stop at the `.` of a category path and the `/` of `KIND/ID`).
+                text_edit: Some(lsp_types::CompletionTextEdit::Edit(lsp_types::TextEdit {
+                    range: self.range(sources, Loc::new(file, c.replace)),
+                    new_text: c.label.clone(),
+                })),
                 label: c.label,
                 kind: Some(completion_kind(c.kind)),
                 detail: c.detail,
