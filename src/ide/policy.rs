@@ -503,17 +503,20 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// The `let`s visible at `offset`, no variable bound yet.
+    fn unbound(checked: &'a Checked, file: FileId, offset: usize) -> Cx<'a> {
+        Cx {
+            checked,
+            doc: Doc::new(checked.project.sources.text(file)),
+            bindings: Vec::new(),
+            lets: visible_lets(checked, file, offset),
+        }
+    }
+
     /// The analysis at `offset`: the `let`s visible there, the variables bound before it in
     /// its item.
     fn new(checked: &'a Checked, file: FileId, offset: usize) -> Cx<'a> {
-        let doc = Doc::new(checked.project.sources.text(file));
-        let lets = visible_lets(checked, file, offset);
-        let mut cx = Cx {
-            checked,
-            doc,
-            bindings: Vec::new(),
-            lets,
-        };
+        let mut cx = Cx::unbound(checked, file, offset);
         let upto = cx.doc.index_at(offset);
         let start = cx.doc.item_start(upto);
         cx.bind(start, upto);
@@ -523,14 +526,7 @@ impl<'a> Cx<'a> {
     /// With the bindings of the whole item around `offset`: a message template may name
     /// the rule's variable before its `for` clause.
     fn whole_item(checked: &'a Checked, file: FileId, offset: usize) -> Cx<'a> {
-        let doc = Doc::new(checked.project.sources.text(file));
-        let lets = visible_lets(checked, file, offset);
-        let mut cx = Cx {
-            checked,
-            doc,
-            bindings: Vec::new(),
-            lets,
-        };
+        let mut cx = Cx::unbound(checked, file, offset);
         let start = cx.doc.item_start(cx.doc.index_at(offset));
         let end = cx.doc.item_end(start);
         cx.bind(start, end);
