@@ -432,15 +432,6 @@ impl<'c> Server<'c> {
         let config = self.config().map(|c| sources::normalize(&c));
         let mut by_file: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
         let mut elsewhere = Vec::new();
-        // One line index per file (cached while its text is unchanged), not one per label.
-        let files: BTreeSet<FileId> = diags
-            .iter()
-            .flat_map(|d| d.primary.iter().chain(&d.secondary))
-            .map(|l| l.loc.file)
-            .collect();
-        for file in files {
-            self.line_index(sources, file);
-        }
         for d in diags {
             let place = d.primary.as_ref().and_then(|l| {
                 sources
@@ -625,12 +616,12 @@ impl<'c> Server<'c> {
         Some((checked, file))
     }
 
-    fn offset(&mut self, at: &lsp_types::TextDocumentPositionParams) -> Option<(FileId, u32)> {
+    fn offset(&self, at: &lsp_types::TextDocumentPositionParams) -> Option<(FileId, u32)> {
         let path = path_of(&at.text_document.uri)?;
         let checked = self.checked.as_ref()?;
         let file = checked.project.sources.lookup(&path)?;
-        let sources = checked.project.sources.clone();
-        let ix = self.line_index(&sources, file);
+        let sources = &checked.project.sources;
+        let ix = self.line_index(sources, file);
         let offset = ix.offset(sources.text(file), at.position.line, at.position.character);
         Some((file, offset as u32))
     }
