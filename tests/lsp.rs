@@ -79,6 +79,13 @@ impl Client {
         stdin.flush().expect("flush");
     }
 
+    /// Write what the server may stop reading part-way (it then exits: a broken pipe).
+    fn write_hostile(&mut self, bytes: &[u8]) {
+        if let Some(stdin) = self.stdin.as_mut() {
+            let _ = stdin.write_all(bytes).and_then(|()| stdin.flush());
+        }
+    }
+
     fn send(&mut self, msg: Value) {
         self.write_raw(&frame(&msg.to_string()));
     }
@@ -666,6 +673,30 @@ fn malformed_input_ends_the_server_with_an_error_not_a_panic() {
     assert_eq!(status.code(), Some(2), "{err}");
     assert!(err.starts_with("error: custody lsp: "), "{err}");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_hostile_header_ends_the_server_with_an_error_not_an_abort() {
+    // A length no memory holds (lsp-server's own reader allocates it and aborts), and a
+    // header line that never ends.
+    let endless = vec![b'C'; 1 << 20];
+    for input in [&b"Content-Length: 99999999999999\r\n\r\n{}"[..], &endless] {
+        let (_tmp, root) = project(GOOD, INVENTORY);
+        let mut c = Client::start(&root);
+        c.initialize(&root);
+        c.write_hostile(input);
+        let status = c.wait();
+        let err = c.stderr();
+        assert_eq!(status.code(), Some(2), "{err}");
+        assert!(
+            err.starts_with("error: custody lsp: the connection failed: a "),
+            "{err}"
+        );
+        assert!(
+            err.contains("over the limit of 2147483648") || err.contains("header line longer"),
+            "{err}"
+        );
+    }
 }
 
 #[test]

@@ -20,6 +20,7 @@
 //! `crate::ide`'s; this module only converts positions ([`position`]) and speaks JSON-RPC.
 
 pub mod position;
+pub mod transport;
 
 use super::Output;
 use crate::check::{self, Checked};
@@ -44,7 +45,10 @@ use std::sync::Arc;
 pub fn run(args: &LspArgs, cwd: PathBuf, today: Date) -> Output {
     // `--stdio` is what editors' clients pass; stdio is the only transport.
     let _ = args.stdio;
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, io_threads) = match transport::stdio() {
+        Ok(io) => io,
+        Err(e) => return failed(&format!("cannot start the I/O threads: {e}")),
+    };
     let served = serve(connection, cwd, today);
     // The connection is dropped: the writer thread ends once it has written everything.
     let io = io_threads.join();
