@@ -578,3 +578,24 @@ fn vscode_extension_is_consistent() {
     }
     exists("README.md");
 }
+
+/// extension.js is JavaScript node accepts (`node --check`: parsed, not run; VS Code and
+/// vscode-languageclient are not here).
+#[test]
+fn vscode_extension_js_parses() {
+    let Some((node, _)) = tokenizer("vscode_extension_js_parses") else {
+        return;
+    };
+    let js = root().join("editors/vscode/extension.js");
+    let out = Command::new(&node)
+        .arg("--check")
+        .arg(&js)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{} does not parse: {}",
+        js.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
