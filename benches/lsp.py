@@ -12,6 +12,10 @@ that inventory), starts `target/release/custody lsp` on pipes, opens the policy,
 - inventory: opens data_stores.yaml, makes RUNS one-character edits to it and closes it,
   then the same with vendors.yaml.
 
+Then it times queries: the first hover on an entity of vendors.yaml (which evaluates the
+rules, as its findings are part of the answer), then RUNS hovers on it, on a field in the
+policy, and completions after `v.`.
+
 Each edit is a ranged change (the server asks for incremental sync), as an editor sends a
 keystroke.
 
@@ -167,6 +171,36 @@ def main():
         server.notify("textDocument/didClose", {"textDocument": {"uri": uri(path)}})
         server.request("textDocument/documentSymbol", {"textDocument": {"uri": uri(policy)}})
 
+    # Queries on the analysed project: the first hover on an entity evaluates the rules
+    # (its findings are part of the answer), the next ones reuse them; then hover and
+    # completion in the policy.
+    vendors = os.path.join(data, "vendors.yaml")
+    with open(vendors) as f:
+        vendors_text = f.read()
+    server.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri(vendors), "languageId": "yaml", "version": 1, "text": vendors_text}},
+    )
+    server.diagnostics(uri(vendors))
+    queries = {}
+
+    def timed(name, method, path, text, needle, shift):
+        where = text.index(needle) + shift
+        line = text.count("\n", 0, where)
+        col = where - (text.rfind("\n", 0, where) + 1)
+        params = {"textDocument": {"uri": uri(path)}, "position": {"line": line, "character": col}}
+        start = time.perf_counter()
+        result = server.request(method, params).get("result")
+        queries.setdefault(name, []).append(time.perf_counter() - start)
+        if not result:
+            raise SystemExit(f"lsp.py: {name} gave no answer")
+
+    timed("hover entity 1st", "textDocument/hover", vendors, vendors_text, "id: ", 5)
+    for _ in range(runs):
+        timed("hover entity", "textDocument/hover", vendors, vendors_text, "id: ", 5)
+        timed("hover field", "textDocument/hover", policy, policy_text, "v.last_audit", 3)
+        timed("complete v.", "textDocument/completion", policy, policy_text, "v.last_audit", 2)
+
     server.request("shutdown", None)
     server.notify("exit", None)
     server.p.wait(timeout=30)
@@ -178,6 +212,11 @@ def main():
     for name, times in inventory_times.items():
         mb = os.path.getsize(os.path.join(data, name)) / 1e6
         report(f"{name.split('.')[0]} {mb:.1f}MB", times)
+    print()
+    print(f"custody lsp, size {size}: milliseconds from request to answer")
+    print(f"{'query':<18} {'median':>9} {'min':>9} {'max':>9} {'runs':>5}")
+    for name, times in queries.items():
+        report(name, times)
 
 
 if __name__ == "__main__":
