@@ -238,13 +238,7 @@ pub fn load_incremental(
     let same = |kept: &KeptInventory| {
         kept.inputs == setup.inventory
             && kept.max_file_size == setup.max_file_size
-            && texts(&setup.sources).is_some_and(|now| {
-                now.len() == kept.files.len()
-                    && now
-                        .iter()
-                        .zip(&kept.files)
-                        .all(|(a, b)| a.0 == b.0 && std::sync::Arc::ptr_eq(&a.1, &b.1))
-            })
+            && texts(&setup.sources).is_some_and(|now| same_texts(&now, &kept.files))
     };
     let inventory = match cache.kept.take() {
         Some(mut kept) if kept.inventory.is_some() && same(&kept) => {
@@ -262,13 +256,9 @@ pub fn load_incremental(
             let schema_texts =
                 texts_of(depends.get(..schema_depends).unwrap_or(&[]), &setup.sources);
             // A file that could not be read: parse everything again (fail safe).
-            let same_schema = schema_texts.as_ref().is_some_and(|now| {
-                now.len() == cache.schema_texts.len()
-                    && now
-                        .iter()
-                        .zip(&cache.schema_texts)
-                        .all(|(a, b)| a.0 == b.0 && std::sync::Arc::ptr_eq(&a.1, &b.1))
-            });
+            let same_schema = schema_texts
+                .as_ref()
+                .is_some_and(|now| same_texts(now, &cache.schema_texts));
             if !same_schema {
                 cache.files.clear();
                 cache.schema_texts = schema_texts.unwrap_or_default();
@@ -285,6 +275,19 @@ pub fn load_incremental(
         }
     };
     finish(setup, policies, inventory)
+}
+
+/// The same files with the same texts (the same shared text, not merely equal bytes: a text
+/// the editor replaced is a new `Arc`).
+fn same_texts(
+    now: &[(PathBuf, std::sync::Arc<String>)],
+    kept: &[(PathBuf, std::sync::Arc<String>)],
+) -> bool {
+    now.len() == kept.len()
+        && now
+            .iter()
+            .zip(kept)
+            .all(|(a, b)| a.0 == b.0 && std::sync::Arc::ptr_eq(&a.1, &b.1))
 }
 
 /// The last stage (waivers) and the project.
