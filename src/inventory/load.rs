@@ -99,7 +99,9 @@ pub fn load_cached(
     for (file, load) in parsed {
         cache.files.insert(file, (text(file), load));
     }
-    cache.files.retain(|file, _| files.contains(file));
+    // Files no longer in the inventory (a set: a register may be thousands of files).
+    let wanted: HashSet<FileId> = files.iter().copied().collect();
+    cache.files.retain(|file, _| wanted.contains(file));
     let loaded: Vec<FileLoad<'static>> = files
         .iter()
         .filter_map(|file| cache.files.get(file).map(|(_, load)| load.clone()))
