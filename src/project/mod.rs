@@ -495,12 +495,15 @@ pub fn waivers(setup: &mut Setup) -> Vec<Waiver> {
 /// The `--timings` phase of policies: read and parsed here, checked by `check::project`.
 pub const POLICIES: &str = "policies: read, parse, check";
 
-/// Phase times for `--timings`. Monotonic time only: nothing here reaches the output
-/// formats, so output stays deterministic.
+/// Phase times for `--timings`, with the process's resident and peak memory at the end of
+/// each phase where the system tells it (Linux `/proc/self/status`). Monotonic time only:
+/// nothing here reaches the output formats, so output stays deterministic.
 #[derive(Clone, Debug)]
 pub struct Timings {
     last: std::time::Instant,
     pub phases: Vec<(&'static str, std::time::Duration)>,
+    /// Resident and peak resident memory in KiB after each phase (same order as `phases`).
+    memory: Vec<Option<(u64, u64)>>,
 }
 
 impl Default for Timings {
@@ -508,8 +511,21 @@ impl Default for Timings {
         Timings {
             last: std::time::Instant::now(),
             phases: Vec::new(),
+            memory: Vec::new(),
         }
     }
+}
+
+/// `VmRSS` and `VmHWM` of this process in KiB, where `/proc/self/status` has them.
+fn memory_kib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }
 
 impl Timings {
@@ -518,19 +534,37 @@ impl Timings {
     pub fn lap(&mut self, name: &'static str) {
         let now = std::time::Instant::now();
         let d = now - self.last;
-        match self.phases.iter_mut().find(|(n, _)| *n == name) {
-            Some((_, total)) => *total += d,
-            None => self.phases.push((name, d)),
+        let memory = memory_kib();
+        match self.phases.iter().position(|(n, _)| *n == name) {
+            Some(i) => {
+                self.phases[i].1 += d;
+                self.memory[i] = memory;
+            }
+            None => {
+                self.phases.push((name, d));
+                self.memory.push(memory);
+            }
         }
         self.last = now;
     }
-    /// `read    12.3 ms` lines and a total, for stderr.
+    /// `read    12.3 ms    40.1 MB    52.0 MB` lines (time, then resident and peak memory
+    /// after the phase) and a total, for stderr.
     pub fn render(&self) -> String {
         let total: std::time::Duration = self.phases.iter().map(|(_, d)| *d).sum();
-        let mut out = String::from("custody timings:\n");
-        for (name, d) in self.phases.iter().chain(std::iter::once(&("total", total))) {
+        let mut out = format!(
+            "custody timings:{:>32} {:>10} {:>10}\n",
+            "time", "rss", "peak"
+        );
+        let rows = self.phases.iter().zip(self.memory.iter().copied());
+        let last = self.memory.last().copied().flatten();
+        for ((name, d), memory) in rows.chain(std::iter::once((&("total", total), last))) {
+            let mb = |kib: u64| format!("{:>7.1} MB", kib as f64 / 1024.0);
+            let (rss, peak) = match memory {
+                Some((rss, peak)) => (mb(rss), mb(peak)),
+                None => (String::new(), String::new()),
+            };
             out.push_str(&format!(
-                "  {name:<28} {:>10.1} ms\n",
+                "  {name:<28} {:>10.1} ms {rss:>10} {peak:>10}\n",
                 d.as_secs_f64() * 1000.0
             ));
         }
