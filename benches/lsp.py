@@ -38,7 +38,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 class Server:
     def __init__(self, exe, cwd):
         self.p = subprocess.Popen(
-            [exe, "lsp"], cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [exe, "lsp"] + os.environ.get("LSP_ARGS", "").split(), cwd=cwd, stdin=subprocess.PIPE, stdout=subprocess.PIPE
         )
         self.next_id = 0
 

@@ -110,6 +110,10 @@ pub struct LspArgs {
     /// clients pass it).
     #[arg(long)]
     pub stdio: bool,
+    /// After each analysis, write its phase times and memory to standard error (the
+    /// editor's log for the server).
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(clap::Args, Debug, Clone)]

@@ -126,3 +126,62 @@ fn one_thread_and_many_give_the_same_bytes_on_the_m_workload() {
     assert!(parallel == single, "--threads 1 and --threads 2 differ");
     assert!(parallel.len() > 1_000_000, "a real report");
 }
+
+/// Reading each file of the S workload in parts (`yaml::split`; every entry alone, and
+/// parts of a few kilobytes) gives the inventory and diagnostics of reading it whole. (The
+/// M test above compares whole reports: with two threads its files are read in parts.)
+#[test]
+fn reading_files_in_parts_equals_reading_them_whole_on_the_s_workload() {
+    use custody::inventory::load::{Split, load_with, reads_in_parts};
+    use custody::inventory::{Schema, Taxonomy};
+    if !python() {
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    generate("S", tmp.path(), false);
+    let mut sources = custody::source::SourceMap::new();
+    let files: Vec<_> = ["vendors.yaml", "data_stores.yaml"]
+        .iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(tmp.path().join(name)).expect("read");
+            sources.add(*name, text)
+        })
+        .collect();
+    let load = |split: Split| {
+        let mut diags = Vec::new();
+        let inv = load_with(
+            &files,
+            &sources,
+            &Schema::builtin(),
+            &Taxonomy::builtin(),
+            split,
+            &mut diags,
+        );
+        let mut index: Vec<_> = inv.index.iter().collect();
+        index.sort();
+        let mut link_of: Vec<_> = inv.link_of.iter().collect();
+        link_of.sort();
+        let text = format!(
+            "{:?}\n{:?}\n{:?}\n{index:?}\n{link_of:?}\n{diags:?}",
+            inv.entities, inv.by_kind, inv.links
+        );
+        (text, inv.entities.len())
+    };
+    for file in &files {
+        let text = sources.text(*file);
+        assert!(reads_in_parts(
+            text,
+            &Schema::builtin(),
+            &Taxonomy::builtin(),
+            1
+        ));
+    }
+    let (whole, entities) = load(Split::Never);
+    assert_eq!(entities, 600, "the S workload");
+    for split in [Split::Parts(1), Split::Parts(4096), Split::Parts(60_000)] {
+        assert!(
+            load(split).0 == whole,
+            "{split:?} differs from the whole read"
+        );
+    }
+}

@@ -13,6 +13,7 @@ use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::types::EntityRef;
+use crate::yaml::split::{Part, Tail};
 use crate::yaml::{Ev, Raw, RawKind, Reader, Stop, describe_raw};
 use rayon::prelude::*;
 use serde_saphyr::granit_parser::Event;
@@ -36,10 +37,38 @@ pub fn load(
     taxonomy: &Taxonomy,
     diags: &mut Vec<Diag>,
 ) -> Inventory {
+    load_with(files, sources, schema, taxonomy, Split::Auto, diags)
+}
+
+/// Whether a file is cut into parts read in parallel (see [`crate::yaml::split`]). The
+/// result never depends on it: the choice is for speed, and for tests that compare.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Split {
+    /// Files of at least [`SPLIT_MIN_BYTES`], when more than one thread is available, in
+    /// parts of about a quarter of a thread's share.
+    Auto,
+    /// Every file read whole, as one stream.
+    Never,
+    /// Every file that can be, in parts of at least this many bytes (1: every entry alone).
+    Parts(usize),
+}
+
+/// Files smaller than this are read whole: their parse is shorter than the cut costs.
+pub const SPLIT_MIN_BYTES: usize = 1 << 20;
+
+/// [`load`], choosing how files are split.
+pub fn load_with(
+    files: &[FileId],
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    split: Split,
+    diags: &mut Vec<Diag>,
+) -> Inventory {
     let tables = Tables::new(schema);
     let loaded: Vec<FileLoad<'_>> = files
         .par_iter()
-        .map(|&file| load_file(file, sources.text(file), schema, &tables, taxonomy))
+        .map(|&file| load_file(file, sources.text(file), schema, &tables, taxonomy, split))
         .collect();
     merge(loaded, schema, diags)
 }
@@ -91,7 +120,8 @@ pub fn load_cached(
         .par_iter()
         .filter(|&&file| !fresh(file))
         .map(|&file| {
-            let load = load_file(file, sources.text(file), schema, &tables, taxonomy);
+            let text = sources.text(file);
+            let load = load_file(file, text, schema, &tables, taxonomy, Split::Auto);
             (file, load.into_owned())
         })
         .collect();
@@ -236,6 +266,159 @@ fn load_file<'a>(
     schema: &Schema,
     tables: &Tables<'_>,
     taxonomy: &Taxonomy,
+    split: Split,
+) -> FileLoad<'a> {
+    let part_bytes = match split {
+        Split::Never => None,
+        Split::Parts(bytes) => Some(bytes.max(1)),
+        Split::Auto => {
+            let threads = rayon::current_num_threads();
+            (threads > 1 && text.len() >= SPLIT_MIN_BYTES).then(|| text.len() / (threads * 4))
+        }
+    };
+    if let Some(part_bytes) = part_bytes
+        && let Some(load) = load_parts(file, text, schema, tables, taxonomy, part_bytes)
+    {
+        return load;
+    }
+    load_whole(file, text, schema, tables, taxonomy)
+}
+
+fn new_load<'a>() -> FileLoad<'a> {
+    FileLoad {
+        entities: Vec::new(),
+        refs: Vec::new(),
+        links: Vec::new(),
+        diags: Vec::new(),
+        lost: Vec::new(),
+    }
+}
+
+/// A file cut into parts of whole list entries (see [`crate::yaml::split`]), the parts read
+/// in parallel and joined in order; `None` when the file cannot be cut, or when any part
+/// reads with a YAML diagnostic or an anchor or alias: then only the whole file says what
+/// is wrong and where, and the caller reads it whole.
+fn load_parts<'a>(
+    file: FileId,
+    text: &'a str,
+    schema: &Schema,
+    tables: &Tables<'_>,
+    taxonomy: &Taxonomy,
+    part_bytes: usize,
+) -> Option<FileLoad<'a>> {
+    let is_collection = |name: &str| schema.kind_by_collection(name).is_some();
+    let plan = crate::yaml::split::plan(text, is_collection, part_bytes)?;
+    let parts: Vec<(KindId, Part)> = plan
+        .iter()
+        .filter_map(|section| {
+            let kind = schema.kind_by_collection(section.name)?;
+            Some(section.parts.iter().map(move |p| (kind, p.clone())))
+        })
+        .flatten()
+        .collect();
+    if parts.len() < 2 && !matches!(part_bytes, 1) {
+        return None;
+    }
+    let loads: Vec<Option<FileLoad<'a>>> = parts
+        .into_par_iter()
+        .map(|(kind, part)| load_part(file, text, part, kind, schema, tables, taxonomy))
+        .collect();
+    let mut out = new_load();
+    for load in loads {
+        let load = load?;
+        let base = u32::try_from(out.entities.len()).ok()?;
+        out.entities.extend(load.entities);
+        out.refs.extend(load.refs.into_iter().map(|r| PendingRef {
+            entity: r.entity + base,
+            ..r
+        }));
+        out.links
+            .extend(load.links.into_iter().map(|l| PendingLink {
+                entity: l.entity + base,
+                ..l
+            }));
+        out.diags.extend(load.diags);
+    }
+    Some(out)
+}
+
+/// One part: a list's entries, read as a document whose root is the list (see
+/// [`Part`] for its tail). `None` if it reads with any YAML diagnostic, an anchor or alias,
+/// or another shape.
+fn load_part<'a>(
+    file: FileId,
+    text: &'a str,
+    part: Part,
+    kind: KindId,
+    schema: &Schema,
+    tables: &Tables<'_>,
+    taxonomy: &Taxonomy,
+) -> Option<FileLoad<'a>> {
+    let mut loader = FileLoader {
+        schema,
+        tables,
+        taxonomy,
+        file,
+        text,
+        out: new_load(),
+    };
+    let mut reader = Reader::new_in(file, text, part.range);
+    let mut yaml = Vec::new();
+    let mut checks = Vec::new();
+    let next = |reader: &mut Reader<'a>, yaml: &mut Vec<Diag>| reader.next(yaml).ok();
+    matches!(next(&mut reader, &mut yaml)?.event, Event::StreamStart).then_some(())?;
+    matches!(
+        next(&mut reader, &mut yaml)?.event,
+        Event::DocumentStart(..)
+    )
+    .then_some(())?;
+    let list = next(&mut reader, &mut yaml)?;
+    matches!(list.event, Event::SequenceStart(_, 0, None)).then_some(())?;
+    // Each entry is checked once the next one has been read, so that the tail's empty
+    // entry (`Tail::Entry`) is never taken for one.
+    let mut last: Option<Raw<'a>> = None;
+    loop {
+        let ev = next(&mut reader, &mut yaml)?;
+        if let Event::SequenceEnd = ev.event {
+            break;
+        }
+        // Entries sit at depth 2 in the whole file: its mapping, the list, the entry.
+        let node = build(&mut reader, ev, 2, &mut yaml).ok()?;
+        if !yaml.is_empty() || reader.used_anchors() {
+            return None;
+        }
+        if let Some(entry) = last.replace(node) {
+            loader.entity(kind, entry, &mut checks);
+        }
+    }
+    match part.tail {
+        Tail::Entry => {
+            let dash = last.take()?;
+            matches!(dash.kind, RawKind::Null).then_some(())?;
+        }
+        Tail::Key => {}
+        Tail::End => {
+            matches!(next(&mut reader, &mut yaml)?.event, Event::DocumentEnd).then_some(())?;
+            matches!(next(&mut reader, &mut yaml)?.event, Event::StreamEnd).then_some(())?;
+        }
+    }
+    if !yaml.is_empty() || reader.used_anchors() {
+        return None;
+    }
+    if let Some(entry) = last {
+        loader.entity(kind, entry, &mut checks);
+    }
+    loader.out.diags = checks;
+    Some(loader.out)
+}
+
+/// The whole file as one stream of YAML events.
+fn load_whole<'a>(
+    file: FileId,
+    text: &'a str,
+    schema: &Schema,
+    tables: &Tables<'_>,
+    taxonomy: &Taxonomy,
 ) -> FileLoad<'a> {
     let mut loader = FileLoader {
         schema,
@@ -243,13 +426,7 @@ fn load_file<'a>(
         taxonomy,
         file,
         text,
-        out: FileLoad {
-            entities: Vec::new(),
-            refs: Vec::new(),
-            links: Vec::new(),
-            diags: Vec::new(),
-            lost: Vec::new(),
-        },
+        out: new_load(),
     };
     let mut reader = Reader::new(file, text);
     let mut diags = Vec::new();
@@ -1572,4 +1749,11 @@ fn unknown_reference(
             target.collection
         )
     }))
+}
+
+/// Whether `text` can be read in parts of `part_bytes` bytes (see [`Split`]): for tests,
+/// which must not pass only because every file they compare falls back to a whole read.
+pub fn reads_in_parts(text: &str, schema: &Schema, taxonomy: &Taxonomy, part_bytes: usize) -> bool {
+    let tables = Tables::new(schema);
+    load_parts(FileId(0), text, schema, &tables, taxonomy, part_bytes).is_some()
 }

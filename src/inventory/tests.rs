@@ -1413,3 +1413,171 @@ fn yaml_one_point_two_reads_no_and_on_as_strings() {
     assert_eq!(field(&s, &a, "country"), Some(&Value::Str("NO".into())));
     assert_eq!(field(&s, &a, "name"), Some(&Value::Str("on".into())));
 }
+
+// ---------------------------------------------------------------------------------------
+// Reading a file in parts (yaml::split): the same inventory and diagnostics as reading it
+// whole, on adversarial files.
+
+/// Everything a load produced, in a deterministic text: entities, kinds, links, the index
+/// and the rendered diagnostics.
+fn load_fingerprint(files: &[(&str, &str)], split: load::Split) -> String {
+    let (sources, ids) = sources_of(files);
+    let mut diags = Vec::new();
+    let inv = load::load_with(
+        &ids,
+        &sources,
+        &Schema::builtin(),
+        &Taxonomy::builtin(),
+        split,
+        &mut diags,
+    );
+    diag::sort(&mut diags);
+    let mut index: Vec<_> = inv.index.iter().collect();
+    index.sort();
+    let mut link_of: Vec<_> = inv.link_of.iter().collect();
+    link_of.sort();
+    format!(
+        "{:#?}\n{:?}\n{:#?}\n{:?}\n{:?}\n{}",
+        inv.entities,
+        inv.by_kind,
+        inv.links,
+        index,
+        link_of,
+        render_plain(&diags, &sources)
+    )
+}
+
+/// (text, whether it is read in parts): every case must load the same in parts as whole.
+const SPLIT_CASES: &[(&str, bool)] = &[
+    // Comments, blank lines, a list at column 0, CRLF.
+    (
+        "# inventory\nvendors:\n  - id: a\n    tier: low\n\n  # between\n  - id: b\n# col 0\n  - id: c\ndata_stores:\n- id: s\n  hosted_by: a\n- id: t\n",
+        true,
+    ),
+    (
+        "vendors:\r\n  - id: a\r\n    tier: low\r\n  - id: b\r\n    accesses: [s]\r\ndata_stores:\r\n  - id: s\r\n",
+        true,
+    ),
+    // Block scalars whose lines look like entries and keys, keep chomping before an entry.
+    (
+        "vendors:\n  - id: a\n    description: |\n      - id: fake\n      vendors:\n      # - id: no\n      x\n    tier: low\n  - id: b\n    description: |+\n      kept\n\n\n  - id: c\n    description: >-\n      folded\n      - still\n  - id: d\n    description: |\n  - id: e\n",
+        true,
+    ),
+    // Quoted and flow values with the characters the cut looks for, on one line.
+    (
+        "vendors:\n  - id: a\n    name: \"x - y # z [ { '\"\n    description: 'it''s - [ ]'\n    handles: [personal.contact.email, \"personal.contact.address\"]\n    subprocessors: [{id: b, country: DE}, b]\n  - id: b\n    name: it's \"fine\" - [x\n",
+        true,
+    ),
+    // Plain scalars over several lines, entries whose mapping starts on the next line.
+    (
+        "vendors:\n  - id: a\n    description: one\n      - two\n      three\n  -\n    id: b\n  -   id: c\n      tier: high\n",
+        true,
+    ),
+    // Validation errors: kept and identical, still read in parts.
+    (
+        "vendors:\n  - id: a\n    tierr: low\n    last_audit: 2026-13-01\n  - id: a\n    handles: [personal.nope]\n  - id: c\n    accesses: [missing]\n  - tier: low\n  - [1, 2]\ndata_stores:\n  - id: s\n    hosted_by: zz\n",
+        true,
+    ),
+    // Values whose span depends on what follows them (empty and block scalars), before an
+    // entry, a collection key (after comments) and the end of the file.
+    (
+        "vendors:\n  - id: a\n    description:\n  - id: b\n    description: |\n  - id: c\n    description: >+\n\n# note\n\ndata_stores:\n  - id: s\n    description:\n  - id: t\n    description: |-\n",
+        true,
+    ),
+    (
+        "vendors:\n  - id: a\n    description: |\ndata_stores:\n  - id: s\n    description:\n\n",
+        true,
+    ),
+    // Core tags are fine in a part.
+    (
+        "vendors:\n  - id: !!str 123\n    tier: !!str low\n  - id: b\n",
+        true,
+    ),
+    // Unicode text and ids.
+    (
+        "vendors:\n  - id: é1\n    name: \"Zürich – 東京 \\u00e9\"\n  - id: b\n    name: ☃\n",
+        true,
+    ),
+    // A multi-line quoted scalar holding an entry-like line: the part before the cut ends
+    // inside the quote, so the file is read whole.
+    (
+        "vendors:\n  - id: a\n    name: \"first\n  - id: fake\n    end\"\n  - id: b\n",
+        false,
+    ),
+    (
+        "vendors:\n  - id: a\n    name: 'first\n  - id: fake\n    end'\n  - id: b\n",
+        false,
+    ),
+    // A flow collection open across an entry-like line.
+    (
+        "vendors:\n  - id: a\n    handles: [personal.contact.email,\n  - personal.contact.address]\n  - id: b\n",
+        false,
+    ),
+    // A quoted scalar running into a column-0 collection key.
+    (
+        "vendors:\n  - id: a\n    name: \"foo\ndata_stores:\n  - id: s\"\n  - id: b\n",
+        false,
+    ),
+    // Anchors and aliases, within one entry and across entries, and merge keys.
+    (
+        "vendors:\n  - id: a\n    contract: &c\n      dpa_signed: true\n  - id: b\n    contract: *c\n",
+        false,
+    ),
+    (
+        "vendors:\n  - id: a\n    name: &n x\n    owner: *n\n  - id: b\n",
+        false,
+    ),
+    (
+        "vendors:\n  - &base\n    id: a\n    tier: low\n  - <<: *base\n    id: b\n",
+        false,
+    ),
+    // YAML errors in one entry: the whole file says what is lost.
+    (
+        "vendors:\n  - id: a\n    tier: low\n   bad: indent\n  - id: b\n",
+        false,
+    ),
+    (
+        "vendors:\n  - id: a\n    tier: low\n    tier: high\n  - id: b\n",
+        false,
+    ),
+    (
+        "vendors:\n  - id: a\n    name: !vault secret\n  - id: b\n",
+        false,
+    ),
+    ("vendors:\n  - id: a\n    name: \"unterminated\n", false),
+    // Shapes the cut does not take.
+    ("---\nvendors:\n  - id: a\n  - id: b\n...\n", false),
+    ("vendors:\n  - id: a\nvendors:\n  - id: b\n", false),
+    ("vendors: [{id: a}, {id: b}]\n", false),
+    ("vendors:\n  - id: a\n\t- id: b\n", false),
+    ("vendors:\n  - id: a\n- id: b\n", false),
+];
+
+#[test]
+fn a_file_read_in_parts_loads_as_read_whole() {
+    for (i, (text, in_parts)) in SPLIT_CASES.iter().enumerate() {
+        let whole = load_fingerprint(&[("inventory.yaml", text)], load::Split::Never);
+        for split in [
+            load::Split::Parts(1),
+            load::Split::Parts(40),
+            load::Split::Auto,
+        ] {
+            let parts = load_fingerprint(&[("inventory.yaml", text)], split);
+            assert_eq!(whole, parts, "case {i} with {split:?}:\n{text}");
+        }
+        let used = load::reads_in_parts(text, &Schema::builtin(), &Taxonomy::builtin(), 1);
+        assert_eq!(used, *in_parts, "case {i}: read in parts?\n{text}");
+    }
+}
+
+/// The nesting limit counts the same in a part as in the whole file.
+#[test]
+fn nesting_limit_is_the_same_in_parts() {
+    for depth in [MAX_DEPTH - 3, MAX_DEPTH - 2, MAX_DEPTH - 1, MAX_DEPTH] {
+        let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let text = format!("vendors:\n  - id: a\n    description: {deep}\n  - id: b\n");
+        let whole = load_fingerprint(&[("inventory.yaml", &text)], load::Split::Never);
+        let parts = load_fingerprint(&[("inventory.yaml", &text)], load::Split::Parts(1));
+        assert_eq!(whole, parts, "depth {depth}");
+    }
+}

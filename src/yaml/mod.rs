@@ -20,6 +20,7 @@
 //! error, `custody::yaml::unsupported_tag`, and the value is read as if it were untagged.
 
 pub mod map;
+pub mod split;
 
 use crate::diag::Diag;
 use crate::diag::codes;
@@ -475,10 +476,23 @@ pub(crate) struct Reader<'a> {
     lost_from: Option<usize>,
     /// The parts of the text an error kept from being read (see [`Reader::lost`]).
     lost: Vec<Span>,
+    /// Where the parsed part starts in `text` (see [`Reader::new_in`]): added to every span.
+    offset: usize,
+    /// An anchor was defined or an alias read (see [`Reader::used_anchors`]).
+    anchored: bool,
 }
 
 impl<'a> Reader<'a> {
     pub fn new(file: FileId, text: &'a str) -> Reader<'a> {
+        Reader::new_in(file, text, 0..text.len())
+    }
+
+    /// A reader of `text[range]` alone, as if it were the whole stream, whose spans are
+    /// offsets in `text` (see [`split`]). An empty reader if `range` is not within `text`
+    /// on character boundaries.
+    pub fn new_in(file: FileId, text: &'a str, range: std::ops::Range<usize>) -> Reader<'a> {
+        let offset = range.start;
+        let part = text.get(range).unwrap_or("");
         let options = gp::options! {
             emit_comments: false,
             emit_unresolved_aliases: true,
@@ -487,7 +501,7 @@ impl<'a> Reader<'a> {
             block_nesting_limit: MAX_DEPTH + 1,
         };
         Reader {
-            parser: Parser::new_from_str_with_options(text, options),
+            parser: Parser::new_from_str_with_options(part, options),
             file,
             text,
             anchors: HashMap::new(),
@@ -499,7 +513,15 @@ impl<'a> Reader<'a> {
             mark: 0,
             lost_from: None,
             lost: Vec::new(),
+            offset,
+            anchored: false,
         }
+    }
+
+    /// Whether an anchor was defined or an alias read so far: a part read with
+    /// [`Reader::new_in`] that uses them cannot stand for its place in the whole file.
+    pub fn used_anchors(&self) -> bool {
+        self.anchored
     }
 
     /// Say that the node about to be read starts at `offset`: if an error abandons the
@@ -650,7 +672,13 @@ impl<'a> Reader<'a> {
 
     fn span(&self, span: &gp::Span) -> Span {
         match span.byte_range() {
-            Some(r) => Span::new(r.start.min(self.text.len()), r.end.min(self.text.len())),
+            Some(r) => {
+                let len = self.text.len();
+                Span::new(
+                    (r.start + self.offset).min(len),
+                    (r.end + self.offset).min(len),
+                )
+            }
             None => Span::default(),
         }
     }
@@ -730,6 +758,7 @@ impl<'a> Reader<'a> {
                         height: 0,
                     };
                     self.anchors.insert(anchor, copy);
+                    self.anchored = true;
                 }
                 Ok(Some(Done {
                     node,
@@ -858,6 +887,7 @@ impl<'a> Reader<'a> {
                 height: frame.height,
             };
             self.anchors.insert(frame.anchor, copy);
+            self.anchored = true;
         }
         Done {
             node,
@@ -875,6 +905,7 @@ impl<'a> Reader<'a> {
         open: usize,
         diags: &mut Vec<Diag>,
     ) -> Result<Done<'a>, Stop> {
+        self.anchored = true;
         let Some(anchor) = self.anchors.get(&id) else {
             // The parser resolved the name, so the anchor is on a collection still open
             // around this alias: a recursive structure.
@@ -1200,13 +1231,15 @@ impl<'a> Reader<'a> {
 
     fn syntax_diag(&self, e: &gp::ScanError) -> Diag {
         let offset = match e.marker().byte_offset() {
-            Some(b) => b.min(self.text.len()),
+            Some(b) => (b + self.offset).min(self.text.len()),
             // Character index → byte offset (only reached if the input lacks byte offsets).
             None => self
                 .text
+                .get(self.offset..)
+                .unwrap_or("")
                 .char_indices()
                 .nth(e.marker().index())
-                .map(|(b, _)| b)
+                .map(|(b, _)| b + self.offset)
                 .unwrap_or(self.text.len()),
         };
         let width = self

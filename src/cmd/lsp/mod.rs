@@ -49,7 +49,7 @@ pub fn run(args: &LspArgs, cwd: PathBuf, today: Date) -> Output {
         Ok(io) => io,
         Err(e) => return failed(&format!("cannot start the I/O threads: {e}")),
     };
-    let served = serve(connection, cwd, today);
+    let served = serve(connection, cwd, today, args.timings);
     // The connection is dropped: the writer thread ends once it has written everything.
     let io = io_threads.join();
     match (served, io) {
@@ -69,7 +69,7 @@ fn failed(e: &str) -> Output {
 }
 
 /// Answer messages until `shutdown` and `exit`.
-fn serve(connection: Connection, cwd: PathBuf, today: Date) -> Result<(), String> {
+fn serve(connection: Connection, cwd: PathBuf, today: Date, timings: bool) -> Result<(), String> {
     let (id, params) = connection
         .initialize_start()
         .map_err(|e| format!("no `initialize` request from the client ({e})"))?;
@@ -82,6 +82,7 @@ fn serve(connection: Connection, cwd: PathBuf, today: Date) -> Result<(), String
         .initialize_finish(id, result)
         .map_err(|e| format!("cannot start: {e}"))?;
     let mut server = Server::new(&connection, root_of(&init).unwrap_or(cwd), today);
+    server.timings = timings;
     server.watch_files(&init);
     loop {
         let msg = if server.dirty {
@@ -194,6 +195,8 @@ struct Server<'c> {
     /// diagnostic needs it first (a range per symbol of a 5 MB inventory must not build it
     /// again each time).
     lines: std::cell::RefCell<LineIndexes>,
+    /// `--timings`: each analysis's phase times and memory go to standard error.
+    timings: bool,
 }
 
 impl<'c> Server<'c> {
@@ -213,6 +216,7 @@ impl<'c> Server<'c> {
             published: BTreeSet::new(),
             shown: Vec::new(),
             lines: std::cell::RefCell::new(HashMap::new()),
+            timings: false,
         }
     }
 
@@ -423,10 +427,17 @@ impl<'c> Server<'c> {
         }
         let project =
             project::load_incremental(&settings, self.today, self.sources.clone(), &mut self.cache);
+        let mut timings = project.timings.clone();
         self.sources = project.sources.clone();
         let checked = check::project(project);
+        timings.lap("check");
         let diags = super::lint::diagnostics(&checked);
+        timings.lap("lint");
         self.publish_all(&checked, &diags, touched);
+        timings.lap("publish");
+        if self.timings {
+            eprint!("{}", timings.render());
+        }
         self.checked = Some(checked);
         self.findings_stale = true;
     }
