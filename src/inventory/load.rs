@@ -13,7 +13,7 @@ use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
 use crate::types::EntityRef;
-use crate::yaml::split::{Part, Tail};
+use crate::yaml::split::{Cut, Part, Tail};
 use crate::yaml::{Ev, Raw, RawKind, Reader, Stop, describe_raw};
 use rayon::prelude::*;
 use serde_saphyr::granit_parser::Event;
@@ -77,10 +77,36 @@ pub fn load_with(
 /// text it was read from. Only for one schema and taxonomy: clear it when either changes.
 #[derive(Default)]
 pub struct FileCache {
-    files: HashMap<FileId, (std::sync::Arc<String>, FileLoad<'static>)>,
+    files: HashMap<FileId, KeptFile>,
     /// The files the last run parsed, in the order given.
     parsed: Vec<FileId>,
+    /// Parts of changed files the last run read, and parts it took from the cache.
+    parts: (usize, usize),
 }
+
+/// A file's text as last read, and its load.
+type KeptFile = (std::sync::Arc<String>, Kept);
+
+/// One file's load as kept by [`FileCache`].
+enum Kept {
+    Whole(FileLoad<'static>),
+    /// Read in parts cut by content ([`Cut::Content`]): when the file changes, a part whose
+    /// text is unchanged is taken from here (its spans moved) instead of being read again.
+    Parts(Vec<KeptPart>),
+}
+
+struct KeptPart {
+    /// Where the part is in the text it was read from.
+    range: std::ops::Range<usize>,
+    kind: KindId,
+    load: FileLoad<'static>,
+    /// Taken from the run before (for [`FileCache::parts`]).
+    reused: bool,
+}
+
+/// Files at least this large are kept in parts; about one entry in this many ends a part.
+const KEEP_PARTS_MIN_BYTES: usize = 64 << 10;
+const KEEP_PARTS_EVERY: u64 = 32;
 
 impl FileCache {
     pub fn clear(&mut self) {
@@ -90,16 +116,23 @@ impl FileCache {
     pub fn clear_parsed(&mut self) {
         self.parsed.clear();
     }
-    /// The files the last [`load_cached`] parsed (the others came from the cache).
+    /// The files the last [`load_cached`] parsed (the others came from the cache), in
+    /// whole or in part.
     pub fn parsed(&self) -> &[FileId] {
         &self.parsed
+    }
+    /// Of the files the last [`load_cached`] parsed in parts: how many parts it read, and
+    /// how many it took unchanged from the run before.
+    pub fn parts(&self) -> (usize, usize) {
+        self.parts
     }
 }
 
 /// [`load`] for a long-lived reader (the language server): a file whose text is the one a
 /// previous run read (the same shared text) is not parsed again; its first-pass result is
-/// taken from `cache`. Only the files that changed are parsed (in parallel), then the merge
-/// pass runs over all of them as in [`load`], so the result is the same.
+/// taken from `cache`. Only the files that changed are parsed (in parallel), and of a large
+/// file only the parts whose text changed; then the merge pass runs over all of them as in
+/// [`load`], so the result is the same.
 pub fn load_cached(
     files: &[FileId],
     sources: &SourceMap,
@@ -110,33 +143,129 @@ pub fn load_cached(
 ) -> Inventory {
     let tables = Tables::new(schema);
     let text = |file: FileId| sources.get(file).text.clone();
-    let fresh = |file: FileId| {
+    let fresh = |cache: &FileCache, file: FileId| {
         cache
             .files
             .get(&file)
             .is_some_and(|(kept, _)| std::sync::Arc::ptr_eq(kept, &text(file)))
     };
-    let parsed: Vec<(FileId, FileLoad<'static>)> = files
-        .par_iter()
-        .filter(|&&file| !fresh(file))
-        .map(|&file| {
-            let text = sources.text(file);
-            let load = load_file(file, text, schema, &tables, taxonomy, Split::Auto);
-            (file, load.into_owned())
+    // The changed files' earlier loads, taken out to be reused part by part.
+    let changed: Vec<FileId> = files
+        .iter()
+        .copied()
+        .filter(|&file| !fresh(cache, file))
+        .collect();
+    let stale: Vec<(FileId, Option<KeptFile>)> = changed
+        .into_iter()
+        .map(|file| (file, cache.files.remove(&file)))
+        .collect();
+    let parsed: Vec<(FileId, Kept)> = stale
+        .into_par_iter()
+        .map(|(file, old)| {
+            let kept = load_kept(file, sources.text(file), old, schema, &tables, taxonomy);
+            (file, kept)
         })
         .collect();
     cache.parsed = parsed.iter().map(|(file, _)| *file).collect();
-    for (file, load) in parsed {
-        cache.files.insert(file, (text(file), load));
+    cache.parts = (0, 0);
+    for (_, kept) in &parsed {
+        if let Kept::Parts(parts) = kept {
+            let reused = parts.iter().filter(|p| p.reused).count();
+            cache.parts.0 += parts.len() - reused;
+            cache.parts.1 += reused;
+        }
+    }
+    for (file, kept) in parsed {
+        cache.files.insert(file, (text(file), kept));
     }
     // Files no longer in the inventory (a set: a register may be thousands of files).
     let wanted: HashSet<FileId> = files.iter().copied().collect();
     cache.files.retain(|file, _| wanted.contains(file));
     let loaded: Vec<FileLoad<'static>> = files
-        .iter()
-        .filter_map(|file| cache.files.get(file).map(|(_, load)| load.clone()))
+        .par_iter()
+        .filter_map(|file| {
+            cache.files.get(file).and_then(|(_, kept)| match kept {
+                Kept::Whole(load) => Some(load.clone()),
+                Kept::Parts(parts) => join(parts.iter().map(|p| p.load.clone())),
+            })
+        })
         .collect();
     merge(loaded, schema, diags)
+}
+
+/// One changed file for [`FileCache`]: in parts cut by content when it is large and of the
+/// simple shape, reusing every part of `old` with the same kind and text; else whole.
+fn load_kept(
+    file: FileId,
+    text: &str,
+    old: Option<KeptFile>,
+    schema: &Schema,
+    tables: &Tables<'_>,
+    taxonomy: &Taxonomy,
+) -> Kept {
+    if text.len() >= KEEP_PARTS_MIN_BYTES
+        && let Some(parts) = load_kept_parts(file, text, old, schema, tables, taxonomy)
+    {
+        return Kept::Parts(parts);
+    }
+    Kept::Whole(load_file(file, text, schema, tables, taxonomy, Split::Auto).into_owned())
+}
+
+fn load_kept_parts(
+    file: FileId,
+    text: &str,
+    old: Option<KeptFile>,
+    schema: &Schema,
+    tables: &Tables<'_>,
+    taxonomy: &Taxonomy,
+) -> Option<Vec<KeptPart>> {
+    let is_collection = |name: &str| schema.kind_by_collection(name).is_some();
+    let plan = crate::yaml::split::plan(text, is_collection, Cut::Content(KEEP_PARTS_EVERY))?;
+    // The earlier parts by kind and text (the text they were read from is `old`'s).
+    let (old_text, old_parts) = match old {
+        Some((old_text, Kept::Parts(parts))) => (Some(old_text), parts),
+        Some((_, Kept::Whole(_))) | None => (None, Vec::new()),
+    };
+    let mut reuse: HashMap<(KindId, &str), Vec<KeptPart>> = HashMap::new();
+    if let Some(old_text) = old_text.as_deref() {
+        for part in old_parts {
+            if let Some(t) = old_text.get(part.range.clone()) {
+                reuse.entry((part.kind, t)).or_default().push(part);
+            }
+        }
+    }
+    let mut jobs: Vec<(KindId, Part, Option<KeptPart>)> = Vec::new();
+    for section in &plan {
+        let kind = schema.kind_by_collection(section.name)?;
+        for part in &section.parts {
+            let same = text
+                .get(part.range.clone())
+                .and_then(|t| reuse.get_mut(&(kind, t)))
+                .and_then(Vec::pop);
+            jobs.push((kind, part.clone(), same));
+        }
+    }
+    jobs.into_par_iter()
+        .map(|(kind, part, same)| {
+            let range = part.range.clone();
+            let reused = same.is_some();
+            let load = match same {
+                Some(kept) => {
+                    let mut load = kept.load;
+                    let delta = range.start as i64 - kept.range.start as i64;
+                    load.shift(delta);
+                    load
+                }
+                None => load_part(file, text, part, kind, schema, tables, taxonomy)?.into_owned(),
+            };
+            Some(KeptPart {
+                range,
+                kind,
+                load,
+                reused,
+            })
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -154,6 +283,28 @@ struct FileLoad<'a> {
 }
 
 impl FileLoad<'_> {
+    /// Move every span by `delta` bytes: the same part, found elsewhere in a changed file.
+    fn shift(&mut self, delta: i64) {
+        if delta == 0 {
+            return;
+        }
+        for e in self
+            .entities
+            .iter_mut()
+            .chain(self.links.iter_mut().map(|l| &mut l.link))
+        {
+            shift_entity(e, delta);
+        }
+        for r in &mut self.refs {
+            shift_loc(&mut r.loc, delta);
+        }
+        for d in &mut self.diags {
+            for label in d.primary.iter_mut().chain(d.secondary.iter_mut()) {
+                shift_loc(&mut label.loc, delta);
+            }
+        }
+    }
+
     /// The same load, owning the text it borrowed from the file (to be kept across runs).
     fn into_owned(self) -> FileLoad<'static> {
         FileLoad {
@@ -173,6 +324,31 @@ impl FileLoad<'_> {
                 .into_iter()
                 .map(|t| Cow::Owned(t.into_owned()))
                 .collect(),
+        }
+    }
+}
+
+fn shift_loc(loc: &mut Loc, delta: i64) {
+    let by = |offset: u32| u32::try_from(i64::from(offset) + delta).unwrap_or(offset);
+    loc.span = Span {
+        start: by(loc.span.start),
+        end: by(loc.span.end),
+    };
+}
+
+fn shift_entity(e: &mut Entity, delta: i64) {
+    shift_loc(&mut e.loc, delta);
+    shift_loc(&mut e.id_loc, delta);
+    for field in e.fields.iter_mut().flatten() {
+        shift_field(field, delta);
+    }
+}
+
+fn shift_field(field: &mut Field, delta: i64) {
+    shift_loc(&mut field.loc, delta);
+    if let Value::List(items) = &mut field.value {
+        for item in items.iter_mut() {
+            shift_field(item, delta);
         }
     }
 }
@@ -307,7 +483,7 @@ fn load_parts<'a>(
     part_bytes: usize,
 ) -> Option<FileLoad<'a>> {
     let is_collection = |name: &str| schema.kind_by_collection(name).is_some();
-    let plan = crate::yaml::split::plan(text, is_collection, part_bytes)?;
+    let plan = crate::yaml::split::plan(text, is_collection, Cut::Bytes(part_bytes))?;
     let parts: Vec<(KindId, Part)> = plan
         .iter()
         .filter_map(|section| {
@@ -323,9 +499,13 @@ fn load_parts<'a>(
         .into_par_iter()
         .map(|(kind, part)| load_part(file, text, part, kind, schema, tables, taxonomy))
         .collect();
+    join(loads.into_iter().collect::<Option<Vec<_>>>()?)
+}
+
+/// The loads of consecutive parts of one file as one load (entity indices renumbered).
+fn join<'a>(loads: impl IntoIterator<Item = FileLoad<'a>>) -> Option<FileLoad<'a>> {
     let mut out = new_load();
     for load in loads {
-        let load = load?;
         let base = u32::try_from(out.entities.len()).ok()?;
         out.entities.extend(load.entities);
         out.refs.extend(load.refs.into_iter().map(|r| PendingRef {
@@ -338,6 +518,7 @@ fn load_parts<'a>(
                 ..l
             }));
         out.diags.extend(load.diags);
+        out.lost.extend(load.lost);
     }
     Some(out)
 }

@@ -1581,3 +1581,102 @@ fn nesting_limit_is_the_same_in_parts() {
         assert_eq!(whole, parts, "depth {depth}");
     }
 }
+
+/// The language server's cache keeps a large file in parts: after each edit only the
+/// changed parts are read again, and the inventory and diagnostics are a fresh load's.
+#[test]
+fn cached_parts_of_an_edited_file_load_as_a_fresh_read() {
+    let vendors: String = (0..600)
+        .map(|i| {
+            format!(
+                "  - id: v{i:04}\n    name: Vendor {i}\n    tier: low\n    description: |\n      note {i}\n    subprocessors: [v{:04}]\n",
+                (i * 7 + 3) % 600
+            )
+        })
+        .collect();
+    let stores: String = (0..300)
+        .map(|i| format!("  - id: s{i:04}\n    hosted_by: v{:04}\n", i % 600))
+        .collect();
+    let first = format!("vendors:\n{vendors}data_stores:\n{stores}");
+    assert!(
+        first.len() > 64 << 10,
+        "{} bytes: kept in parts",
+        first.len()
+    );
+    let edits: Vec<String> = vec![
+        // A field in the middle.
+        first.replacen("    name: Vendor 300\n", "    name: Vendor 300 Ltd\n", 1),
+        // An entry line (a cut may move), a new entry, a deleted entry.
+        first.replacen("  - id: v0100\n", "  - id: w0100\n", 1),
+        first.replacen("  - id: v0200\n", "  - id: x0001\n    tier: high\n  - id: v0200\n", 1),
+        first.replacen("  - id: v0400\n    name: Vendor 400\n    tier: low\n    description: |\n      note 400\n    subprocessors: [v0403]\n", "", 1),
+        // A validation error, then a YAML error (read whole), then fixed again.
+        first.replacen("    tier: low\n", "    tier: lowest\n", 1),
+        first.replacen("    name: Vendor 5\n", "    name: \"Vendor 5\n", 1),
+        first.clone(),
+        // Everything after a point moves.
+        format!("# a comment at the top\n{first}"),
+    ];
+    let mut sources = SourceMap::indexed();
+    let path = std::path::PathBuf::from("/inv/vendors.yaml");
+    let file = sources.set_text(path.clone(), "vendors.yaml", first.clone());
+    let mut cache = load::FileCache::default();
+    let (schema, taxonomy) = (Schema::builtin(), Taxonomy::builtin());
+    let mut diags = Vec::new();
+    load::load_cached(
+        &[file],
+        &sources,
+        &schema,
+        &taxonomy,
+        &mut cache,
+        &mut diags,
+    );
+    let (read, reused) = cache.parts();
+    assert!(
+        read > 10 && reused == 0,
+        "first load: {read} parts read, {reused} reused"
+    );
+    for (i, text) in edits.iter().enumerate() {
+        let file = sources.set_text(path.clone(), "vendors.yaml", text.clone());
+        let mut cached_diags = Vec::new();
+        let cached = load::load_cached(
+            &[file],
+            &sources,
+            &schema,
+            &taxonomy,
+            &mut cache,
+            &mut cached_diags,
+        );
+        let (fresh_sources, ids) = sources_of(&[("vendors.yaml", text)]);
+        let mut fresh_diags = Vec::new();
+        let fresh = load(&ids, &fresh_sources, &schema, &taxonomy, &mut fresh_diags);
+        diag::sort(&mut cached_diags);
+        diag::sort(&mut fresh_diags);
+        assert_eq!(
+            format!("{:?}", cached.entities),
+            format!("{:?}", fresh.entities),
+            "edit {i}"
+        );
+        assert_eq!(
+            format!("{:?}", cached.by_kind),
+            format!("{:?}", fresh.by_kind),
+            "edit {i}"
+        );
+        assert_eq!(
+            render_plain(&cached_diags, &sources),
+            render_plain(&fresh_diags, &fresh_sources),
+            "edit {i}"
+        );
+        let (read, reused) = cache.parts();
+        match i {
+            // A YAML error: the file is read whole.
+            5 => assert_eq!((read, reused), (0, 0), "edit {i}"),
+            // After the whole read nothing was kept in parts.
+            6 => assert!(reused == 0 && read > 10, "edit {i}: {read} read"),
+            _ => assert!(
+                read <= 3 && reused > 10,
+                "edit {i}: {read} read, {reused} reused"
+            ),
+        }
+    }
+}

@@ -249,7 +249,13 @@ pub fn load_incremental(
             cache.kept = Some(kept);
             inventory
         }
-        _ => {
+        stale => {
+            // The inventory built last time goes on another thread: freeing its entities
+            // one by one is most of the cost of dropping it, and the new one is not waiting
+            // for it.
+            if let Some(old) = stale {
+                rayon::spawn(move || drop(old));
+            }
             let before = setup.diags.len();
             // Only the inventory files whose text changed are parsed again, unless the
             // schema or taxonomy did.

@@ -56,14 +56,26 @@ pub enum Tail {
     Key,
 }
 
-/// Cut `text` into parts of at least `part_bytes` bytes of entries (the last part of each
-/// list may be shorter), or `None` when the file is not of the simple shape described above.
+/// Where parts end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Parts of at least this many bytes of entries (the last part of a list may be
+    /// shorter): for reading in parallel.
+    Bytes(usize),
+    /// A part ends before each entry whose first line's hash is divisible by this (about
+    /// one entry in so many): the cuts depend only on the entries' own lines, so an edit
+    /// changes the part it is in and leaves the others' texts as they were (for keeping
+    /// parts between reads).
+    Content(u64),
+}
+
+/// Cut `text` into parts as `cut` says, or `None` when the file is not of the simple shape described above.
 /// `is_collection` says whether a key names a collection. Collections with no entries
 /// (`vendors:` followed by nothing) have no parts.
 pub fn plan<'t>(
     text: &'t str,
     is_collection: impl Fn(&str) -> bool,
-    part_bytes: usize,
+    cut: Cut,
 ) -> Option<Vec<Section<'t>>> {
     let bytes = text.as_bytes();
     if text.starts_with('\u{feff}') {
@@ -124,7 +136,17 @@ pub fn plan<'t>(
             // The collection's value is not a block list.
             None => return None,
             Some(d) if is_entry && spaces == d => {
-                if line_start - part_start >= part_bytes
+                let cut_here = match cut {
+                    Cut::Bytes(bytes) => line_start - part_start >= bytes,
+                    Cut::Content(every) => {
+                        use std::hash::{Hash, Hasher};
+                        let mut h = std::hash::DefaultHasher::new();
+                        line.hash(&mut h);
+                        h.finish().is_multiple_of(every.max(1))
+                    }
+                };
+                if cut_here
+                    && line_start > part_start
                     && let Some(open) = sections.last_mut()
                 {
                     open.parts.push(Part {
@@ -178,7 +200,7 @@ mod tests {
     }
 
     fn parts(text: &str, part_bytes: usize) -> Option<Vec<(String, Vec<String>)>> {
-        let plan = plan(text, known, part_bytes)?;
+        let plan = plan(text, known, Cut::Bytes(part_bytes))?;
         Some(
             plan.into_iter()
                 .map(|s| {
@@ -218,6 +240,30 @@ mod tests {
         let got = parts(text, 1 << 20).unwrap();
         assert_eq!(got[0].1.len(), 1);
         assert_eq!(got[1].1, vec!["End:- id: s\n- id: t\n".to_string()]);
+    }
+
+    #[test]
+    fn content_cuts_do_not_move_when_another_part_changes() {
+        let entries: Vec<String> = (0..400)
+            .map(|i| format!("  - id: v{i:04}\n    tier: low\n"))
+            .collect();
+        let text = format!("vendors:\n{}", entries.concat());
+        let cut = |text: &str| {
+            let plan = plan(text, known, Cut::Content(16)).unwrap();
+            plan[0]
+                .parts
+                .iter()
+                .map(|p| text[p.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        let before = cut(&text);
+        assert!(before.len() > 10, "{} parts", before.len());
+        // A field of entry 200 changes: only the part holding it changes text.
+        let edited = text.replacen("v0200\n    tier: low", "v0200\n    tier: high", 1);
+        let after = cut(&edited);
+        assert_eq!(before.len(), after.len());
+        let changed = before.iter().zip(&after).filter(|(a, b)| a != b).count();
+        assert_eq!(changed, 1);
     }
 
     #[test]
