@@ -23,8 +23,9 @@ use std::io::Write;
 
 /// Failing findings rendered by one task, and tasks per window (findings in flight are at
 /// most two windows: one being written, the next being rendered). About 1.3 KB of JSON a
-/// finding on the benchmark, so a window is about 5 MB of text.
-const CHUNK: usize = 64;
+/// finding on the benchmark, so a window is about 1.3 MB of text; many small tasks keep
+/// both cores busy up to the end of each window.
+const CHUNK: usize = 16;
 const WINDOW: usize = 64;
 
 #[derive(Serialize)]
@@ -272,13 +273,18 @@ pub fn write_chunked(
         w.write_all(b"[")?;
         // Evidence was deferred: add it to one finding at a time, serialize, drop.
         let cx = r.findings.iter().any(Finding::is_thin).then(|| {
-            crate::eval::Context::new(
+            let (p, inv, schema) = (&r.project, &r.project.inventory, &r.project.schema);
+            let derived = r.derived.clone().unwrap_or_else(|| {
+                std::sync::Arc::new(crate::eval::derived::Derived::new(inv, schema))
+            });
+            crate::eval::Context::with_derived(
                 &r.program,
-                &r.project.inventory,
-                &r.project.schema,
-                &r.project.taxonomy,
-                &r.project.sources,
-                r.project.as_of,
+                inv,
+                schema,
+                &p.taxonomy,
+                &p.sources,
+                p.as_of,
+                derived,
             )
         });
         // Each finding as `,` + its line break and indent + the finding at depth 2; the
