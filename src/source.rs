@@ -72,10 +72,19 @@ pub struct SourceFile {
     /// label far into a long line (a minified JSON inventory is one line) is then counted
     /// from the nearest boundary, not from the line's start.
     chars_before: std::sync::OnceLock<Vec<u32>>,
+    /// For each `LINE_BUCKET`-byte boundary, how many line starts are at or before it, built
+    /// on first use in a file of more than `LINE_BUCKET_MIN` lines: a line is then searched
+    /// among the few starts of its bucket, not the whole index (a report of a large
+    /// inventory looks up hundreds of thousands of locations).
+    lines_before: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// Bytes between the checkpoints of `SourceFile::chars_before`.
 const CHUNK: usize = 4096;
+
+/// Bytes per bucket of `SourceFile::lines_before`, and the lines a file needs to have one.
+const LINE_BUCKET: usize = 1024;
+const LINE_BUCKET_MIN: usize = 4096;
 
 /// Characters starting in `bytes` (a UTF-8 character starts at every byte that is not a
 /// continuation byte), so a range need not fall on character boundaries.
@@ -106,15 +115,47 @@ impl SourceFile {
             line_starts,
             lone_crs,
             chars_before: std::sync::OnceLock::new(),
+            lines_before: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The 0-based line holding byte `offset`: the last line start at or before it.
+    fn line_of(&self, offset: u32) -> usize {
+        let starts = &self.line_starts;
+        let whole = || starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        if starts.len() <= LINE_BUCKET_MIN {
+            return whole();
+        }
+        let marks = self.lines_before.get_or_init(|| {
+            let mut marks = Vec::with_capacity(self.text.len() / LINE_BUCKET + 2);
+            let mut seen = 0usize;
+            for b in 0..=self.text.len() / LINE_BUCKET + 1 {
+                let at = b * LINE_BUCKET;
+                seen += starts
+                    .get(seen..)
+                    .unwrap_or_default()
+                    .partition_point(|&s| s as usize <= at);
+                marks.push(seen as u32);
+            }
+            marks
+        });
+        // The starts at or before `offset` are at least those at or before its bucket's
+        // first byte and at most those at or before the next bucket's.
+        let b = offset as usize / LINE_BUCKET;
+        match (marks.get(b), marks.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => match starts.get(lo as usize..hi as usize) {
+                Some(within) => {
+                    (lo as usize + within.partition_point(|&s| s <= offset)).saturating_sub(1)
+                }
+                None => whole(),
+            },
+            _ => whole(),
         }
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+        let line = self.line_of(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0) as usize;
         let end = (offset as usize).min(self.text.len());
         let col = if end < start || !self.text.is_char_boundary(end) {
@@ -371,6 +412,42 @@ mod tests {
         map.forget(&path);
         assert_eq!(map.lookup(&path), None);
         assert_eq!(map.path_of(a), None);
+    }
+
+    #[test]
+    fn the_bucketed_line_lookup_equals_a_search_of_the_whole_index() {
+        // Lines of every length around the bucket size, empty lines, a text with and without
+        // a final line feed, and offsets past the end.
+        for (n, last) in [(5000, "\n"), (6000, ""), (4097, "tail")] {
+            let mut text = String::new();
+            for i in 0..n {
+                text.push_str(&"x".repeat((i * 7919) % 1500));
+                text.push('\n');
+                if i % 13 == 0 {
+                    text.push('\n');
+                }
+            }
+            text.push_str(last);
+            let mut map = SourceMap::new();
+            let f = map.add("big", &text);
+            let file = map.get(f);
+            let plain = |offset: u32| match file.line_starts.binary_search(&offset) {
+                Ok(i) => i,
+                Err(i) => i.saturating_sub(1),
+            };
+            let len = text.len() as u32;
+            for offset in (0..len + 3000)
+                .step_by(97)
+                .chain([0, 1, len - 1, len, len + 1])
+            {
+                assert_eq!(file.line_of(offset), plain(offset), "offset {offset}");
+            }
+            for &s in file.line_starts.iter().step_by(11) {
+                for o in [s.saturating_sub(1), s, s + 1] {
+                    assert_eq!(file.line_of(o), plain(o), "offset {o}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -280,7 +280,7 @@ pub fn report(options: &Options, today: Date) -> Report {
     }
 
     // Evaluate and apply waivers.
-    let (mut findings, stats): (Vec<Finding>, Vec<RuleStats>) = {
+    let (mut findings, stats, derived): (Vec<Finding>, Vec<RuleStats>, _) = {
         let only: Vec<usize> = (0..program.rules.len()).filter(|&i| evaluated[i]).collect();
         let mut cx = eval::Context::new(
             &program,
@@ -292,7 +292,8 @@ pub fn report(options: &Options, today: Date) -> Report {
         );
         cx.defer_evidence = options.defer_evidence;
         let ev = cx.run(Some(&only));
-        (ev.findings, ev.stats)
+        let derived = options.defer_evidence.then(|| cx.derived.clone());
+        (ev.findings, ev.stats, derived)
     };
     project.timings.lap("evaluate");
     waivers::apply(
@@ -353,5 +354,6 @@ pub fn report(options: &Options, today: Date) -> Report {
         findings,
         stats,
         evaluated,
+        derived,
     }
 }

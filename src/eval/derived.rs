@@ -4,6 +4,7 @@
 
 use crate::inventory::{CatId, EntityId, FieldId, Inventory, KindId, Schema, Value};
 use crate::source::Loc;
+use rayon::prelude::*;
 use std::collections::VecDeque;
 
 /// Why a vendor handles a category.
@@ -103,14 +104,23 @@ impl Derived {
         let fields = Fields::new(schema);
         let mut handles: Vec<Vec<Handled>> = vec![Vec::new(); inv.entities.len()];
         if let Some(vk) = fields.vendor {
-            for &v in inv.of_kind(vk) {
-                let out = &mut handles[v.0 as usize];
-                cats_of(inv, v, fields.handles, Via::Own, out);
-                for s in list_field(inv, v, fields.accesses) {
-                    if let Value::Ref(store) = s.value {
-                        cats_of(inv, store, fields.holds, Via::Accesses(store), out);
+            // Each vendor's own and accessed categories on the pool, then put in place.
+            let vendors = inv.of_kind(vk);
+            let own: Vec<Vec<Handled>> = vendors
+                .par_iter()
+                .map(|&v| {
+                    let mut out = Vec::new();
+                    cats_of(inv, v, fields.handles, Via::Own, &mut out);
+                    for s in list_field(inv, v, fields.accesses) {
+                        if let Value::Ref(store) = s.value {
+                            cats_of(inv, store, fields.holds, Via::Accesses(store), &mut out);
+                        }
                     }
-                }
+                    out
+                })
+                .collect();
+            for (&v, out) in vendors.iter().zip(own) {
+                handles[v.0 as usize] = out;
             }
         }
         if let Some(sk) = fields.data_store {

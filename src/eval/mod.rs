@@ -133,7 +133,9 @@ pub struct Context<'a> {
     pub taxonomy: &'a Taxonomy,
     pub sources: &'a SourceMap,
     pub as_of: Date,
-    pub derived: Derived,
+    /// Shared, so a renderer that evaluates again (deferred evidence) reuses the run's
+    /// ([`Context::with_derived`]) instead of building them a second time.
+    pub derived: std::sync::Arc<Derived>,
     /// Leave evidence out of findings (`Finding::is_thin`); `with_evidence` adds it later,
     /// one finding at a time, so a streamed report never holds every finding's evidence.
     pub defer_evidence: bool,
@@ -251,7 +253,21 @@ impl<'a> Context<'a> {
         sources: &'a SourceMap,
         as_of: Date,
     ) -> Context<'a> {
-        let derived = Derived::new(inv, schema);
+        let derived = std::sync::Arc::new(Derived::new(inv, schema));
+        Context::with_derived(program, inv, schema, taxonomy, sources, as_of, derived)
+    }
+
+    /// [`Context::new`] with the derived facts already built (`Derived::new` of the same
+    /// inventory and schema; they depend on nothing else).
+    pub fn with_derived(
+        program: &'a Program,
+        inv: &'a Inventory,
+        schema: &'a Schema,
+        taxonomy: &'a Taxonomy,
+        sources: &'a SourceMap,
+        as_of: Date,
+        derived: std::sync::Arc<Derived>,
+    ) -> Context<'a> {
         let mut closed = Vec::new();
         let mut receivers = ReceiverMemo::new();
         for rule in &program.rules {
@@ -323,20 +339,29 @@ impl<'a> Context<'a> {
             if only.is_some_and(|o| !o.contains(&ri)) {
                 continue;
             }
-            let ents = self.inv.of_kind(rule.kind);
-            let results: Vec<(bool, Option<Finding>)> = ents
-                .par_iter()
-                .map(|&e| self.eval_entity(ri, rule, e))
+            // Per chunk of entities, in order: those selected and the findings. Only what is
+            // kept is collected (not a result slot the size of a finding per entity).
+            let parts: Vec<(Vec<EntityId>, Vec<Finding>)> = self
+                .inv
+                .of_kind(rule.kind)
+                .par_chunks(256)
+                .map(|chunk| {
+                    let (mut selected, mut failing) = (Vec::new(), Vec::new());
+                    for &e in chunk {
+                        let (sel, f) = self.eval_entity(ri, rule, e);
+                        if sel {
+                            selected.push(e);
+                        }
+                        failing.extend(f);
+                    }
+                    (selected, failing)
+                })
                 .collect();
-            for (&e, (sel, f)) in ents.iter().zip(results) {
-                if sel {
-                    stats[ri].selected += 1;
-                    stats[ri].selected_entities.push(e);
-                }
-                if let Some(f) = f {
-                    stats[ri].failing += 1;
-                    findings.push(f);
-                }
+            for (selected, failing) in parts {
+                stats[ri].selected += selected.len();
+                stats[ri].selected_entities.extend(selected);
+                stats[ri].failing += failing.len();
+                findings.extend(failing);
             }
         }
         // `of_kind` is in id order and rules are in ID order, so this is already sorted; sort

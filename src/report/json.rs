@@ -1,8 +1,14 @@
 //! `--format json`: one object, `{"version": 1, "as_of", "summary", "findings", "errors",
 //! "warnings"}`. No timings or other run-dependent values: two runs print identical bytes.
 //!
-//! Findings are serialized one at a time from borrowed data straight into the writer, so a
-//! large report never exists twice in memory (once as findings, once as text).
+//! Findings are serialized from borrowed data, never kept as a whole: [`write`] renders them
+//! in ordered chunks on the rayon pool (`--threads`), each chunk into its own buffer, and
+//! writes the buffers in order while the next window of chunks is rendered; at most two
+//! windows of text exist at once, so a large report never exists twice in memory (once as
+//! findings, once as text). Each finding is pretty-printed at the depth it has in the
+//! document (serde_json's `PrettyFormatter`, advanced to that depth), so the bytes equal
+//! those of serializing the whole document in one pass ([`write_serial`], the reference the
+//! tests compare it with).
 
 use crate::diag::Diag;
 use crate::eval::{Finding, Status};
@@ -10,8 +16,17 @@ use crate::report::Report;
 use crate::report::{Summary, entity_name, summary};
 use crate::source::Loc;
 use crate::types::RuleId;
+use rayon::prelude::*;
 use serde::{Serialize, Serializer};
+use serde_json::ser::{Formatter, PrettyFormatter};
 use std::io::Write;
+
+/// Failing findings rendered by one task, and tasks per window (findings in flight are at
+/// most two windows: one being written, the next being rendered). About 1.3 KB of JSON a
+/// finding on the benchmark, so a window is about 1.3 MB of text; many small tasks keep
+/// both cores busy up to the end of each window.
+const CHUNK: usize = 16;
+const WINDOW: usize = 64;
 
 #[derive(Serialize)]
 struct Out<'a> {
@@ -229,8 +244,125 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
 }
 
 /// Write the report as pretty JSON, ending in a newline. A write error is returned with its
-/// own kind (a closed pipe stays `BrokenPipe`).
+/// own kind (a closed pipe stays `BrokenPipe`). Findings are rendered in parallel (see the
+/// module's documentation); the bytes are those of [`write_serial`].
 pub fn write(r: &Report, w: impl Write) -> std::io::Result<()> {
+    write_chunked(r, w, CHUNK, WINDOW)
+}
+
+/// [`write`] with `chunk` findings per task and `window` tasks per window (both at least 1).
+pub fn write_chunked(
+    r: &Report,
+    w: impl Write,
+    chunk: usize,
+    window: usize,
+) -> std::io::Result<()> {
+    let (chunk, window) = (chunk.max(1), window.max(1));
+    let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+    // The fields of `Out`, in its order, each value at depth 1.
+    key(&mut w, true, "version")?;
+    pretty_at(&mut w, 1, &1u32)?;
+    key(&mut w, false, "as_of")?;
+    pretty_at(&mut w, 1, &r.project.as_of.to_string())?;
+    key(&mut w, false, "summary")?;
+    pretty_at(&mut w, 1, &summary(r))?;
+    key(&mut w, false, "findings")?;
+    if r.findings.is_empty() {
+        w.write_all(b"[]")?;
+    } else {
+        w.write_all(b"[")?;
+        // Evidence was deferred: add it to one finding at a time, serialize, drop.
+        let cx = r.findings.iter().any(Finding::is_thin).then(|| {
+            let (p, inv, schema) = (&r.project, &r.project.inventory, &r.project.schema);
+            let derived = r.derived.clone().unwrap_or_else(|| {
+                std::sync::Arc::new(crate::eval::derived::Derived::new(inv, schema))
+            });
+            crate::eval::Context::with_derived(
+                &r.program,
+                inv,
+                schema,
+                &p.taxonomy,
+                &p.sources,
+                p.as_of,
+                derived,
+            )
+        });
+        // Each finding as `,` + its line break and indent + the finding at depth 2; the
+        // very first comma is left out when written.
+        let render = |fs: &[Finding]| -> Vec<u8> {
+            let mut buf = Vec::with_capacity(fs.len() * 1536);
+            for f in fs {
+                buf.extend_from_slice(b",\n    ");
+                let full;
+                let f = match &cx {
+                    Some(cx) => {
+                        full = cx.with_evidence(f);
+                        &full
+                    }
+                    None => f,
+                };
+                // INVARIANT: writing to a Vec cannot fail, and these types serialize infallibly.
+                let _ = pretty_at(&mut buf, 2, &finding_out(r, f));
+            }
+            buf
+        };
+        let mut ready: Vec<Vec<u8>> = Vec::new();
+        let mut first = true;
+        for win in r.findings.chunks(chunk * window) {
+            let mut next = Vec::new();
+            // The next window renders on the pool while this thread writes the last one.
+            let written = rayon::in_place_scope(|s| {
+                s.spawn(|_| next = win.par_chunks(chunk).map(render).collect());
+                write_bufs(&mut w, &ready, &mut first)
+            });
+            written?;
+            ready = next;
+        }
+        write_bufs(&mut w, &ready, &mut first)?;
+        w.write_all(b"\n  ]")?;
+    }
+    key(&mut w, false, "errors")?;
+    pretty_at(&mut w, 1, &Diags(r, true))?;
+    key(&mut w, false, "warnings")?;
+    pretty_at(&mut w, 1, &Diags(r, false))?;
+    w.write_all(b"\n}\n")?;
+    w.flush()
+}
+
+/// A key of the top-level object, as `PrettyFormatter` writes it (names need no escaping).
+fn key(w: &mut impl Write, first: bool, name: &str) -> std::io::Result<()> {
+    w.write_all(if first { b"{\n  \"" } else { b",\n  \"" })?;
+    w.write_all(name.as_bytes())?;
+    w.write_all(b"\": ")
+}
+
+/// `v` pretty-printed as it is when nested `depth` levels deep: the formatter is first
+/// taken `depth` levels in (its indent is all the state it keeps between values).
+fn pretty_at(w: impl Write, depth: usize, v: &impl Serialize) -> std::io::Result<()> {
+    let mut f = PrettyFormatter::new();
+    for _ in 0..depth {
+        f.begin_array(&mut std::io::sink())?;
+    }
+    v.serialize(&mut serde_json::Serializer::with_formatter(w, f))
+        .map_err(std::io::Error::from)
+}
+
+/// Rendered chunks in order; the first byte of all (the first finding's comma) is skipped.
+fn write_bufs(w: &mut impl Write, bufs: &[Vec<u8>], first: &mut bool) -> std::io::Result<()> {
+    for b in bufs {
+        let b = if std::mem::take(first) {
+            b.get(1..).unwrap_or_default()
+        } else {
+            b
+        };
+        w.write_all(b)?;
+    }
+    Ok(())
+}
+
+/// The report written in one pass of serde_json over the whole document, one finding at a
+/// time on this thread: what [`write`] must equal byte for byte (the tests compare them).
+pub fn write_serial(r: &Report, w: impl Write) -> std::io::Result<()> {
     let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
     let out = Out {
         version: 1,

@@ -28,6 +28,9 @@ pub struct Report {
     pub stats: Vec<RuleStats>,
     /// Which rules were evaluated (all, or those named by `--rule`).
     pub evaluated: Vec<bool>,
+    /// The evaluation's derived facts, kept when evidence was deferred so the renderer that
+    /// adds it reuses them (`eval::Context::with_derived`).
+    pub derived: Option<std::sync::Arc<crate::eval::derived::Derived>>,
 }
 
 impl Report {
