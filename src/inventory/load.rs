@@ -54,7 +54,7 @@ pub enum Split {
 }
 
 /// Files smaller than this are read whole: their parse is shorter than the cut costs.
-pub const SPLIT_MIN_BYTES: usize = 1 << 20;
+pub const SPLIT_MIN_BYTES: usize = 64 << 10;
 
 /// [`load`], choosing how files are split.
 pub fn load_with(
