@@ -364,10 +364,12 @@ pub(super) fn entity_uses(checked: &Checked, e: EntityId) -> Vec<Loc> {
     let mut out = Vec::new();
     for ent in &project.inventory.entities {
         let k = schema.kind(ent.kind);
-        for (i, slot) in ent.fields.iter().enumerate() {
-            let Some(field) = slot else { continue };
+        for (i, field) in ent.fields.iter() {
             // Reverse lists repeat the forward references' locations.
-            let computed = k.fields.get(i).is_none_or(|f| f.reverse_of.is_some());
+            let computed = k
+                .fields
+                .get(usize::from(i.0))
+                .is_none_or(|f| f.reverse_of.is_some());
             if computed {
                 continue;
             }

@@ -8,7 +8,7 @@
 
 use crate::diag::codes;
 use crate::diag::{self, Diag};
-use crate::inventory::model::{Entity, EntityId, Field, Inventory, LINK_BIT, Value};
+use crate::inventory::model::{Entity, EntityId, Field, Fields, Inventory, LINK_BIT, Value};
 use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
@@ -534,6 +534,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             );
             return;
         };
+        // A dense scratch row, indexed by `FieldId`, made sparse when the entity is kept.
         let mut fields: Vec<Option<Field>> = vec![None; ks.fields.len()];
         let mut refs: Vec<PendingRef<'a>> = Vec::new();
         let mut links: Vec<PendingLink> = Vec::new();
@@ -598,7 +599,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             id,
             loc,
             id_loc,
-            fields,
+            // Reverse lists get their slot now: most are filled by the merge pass.
+            fields: Fields::take_from(&mut fields, |f| ks.field_schema(f).reverse_of.is_some()),
         });
     }
 
@@ -868,7 +870,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     id: target.into(),
                     loc,
                     id_loc,
-                    fields,
+                    fields: Fields::take_from(&mut fields, |_| false),
                 },
             });
         }
@@ -1372,7 +1374,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
         let Some(slot) = inventory
             .entities
             .get_mut(owner.0 as usize)
-            .and_then(|e| e.fields.get_mut(fid.0 as usize))
+            .and_then(|e| e.fields.get_mut(fid))
         else {
             continue;
         };
@@ -1485,13 +1487,11 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                 let Some(ent) = inv.entities.get_mut(t.0 as usize) else {
                     continue;
                 };
-                let loc = ent.id_loc;
-                if let Some(slot) = ent.fields.get_mut(ri) {
-                    *slot = Some(Field {
-                        value: Value::List(items.into_boxed_slice()),
-                        loc,
-                    });
-                }
+                let field = Field {
+                    value: Value::List(items.into_boxed_slice()),
+                    loc: ent.id_loc,
+                };
+                ent.fields.set(rid, ks.fields.len(), field);
             }
         }
     }
@@ -1507,7 +1507,7 @@ fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef<'_>, targe
     let Some(Some(field)) = inventory
         .entities
         .get_mut(owner.0 as usize)
-        .and_then(|e| e.fields.get_mut(r.field.0 as usize))
+        .and_then(|e| e.fields.get_mut(r.field))
     else {
         return;
     };

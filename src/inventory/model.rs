@@ -43,13 +43,129 @@ pub struct Entity {
     pub loc: Loc,
     /// The `id` value: where labels go when a finding is about the entity as a whole.
     pub id_loc: Loc,
-    /// Indexed by `FieldId`; `None` when absent or null (missing).
-    pub fields: Vec<Option<Field>>,
+    /// The fields present (absent or null ones are missing), looked up by `FieldId`.
+    pub fields: Fields,
 }
 
 impl Entity {
     pub fn field(&self, id: FieldId) -> Option<&Field> {
-        self.fields.get(id.0 as usize).and_then(Option::as_ref)
+        self.fields.get(id)
+    }
+}
+
+/// An entity's field values, sparse: only the fields present take room (an inventory's
+/// entities leave most optional fields out, and each slot is a whole `Field`).
+///
+/// For a kind with fewer than 64 fields (every shipped kind), `mask` has bit `i` set when
+/// `slots` holds `FieldId(i)`, and `slots` lists those fields in id order, so a field's
+/// position is the number of bits set below its own. A kind with more fields is stored
+/// densely (`mask == DENSE`, `slots` indexed by `FieldId`). A slot may be `None` when the
+/// merge pass drops a dangling reference: missing, as if absent.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Fields {
+    mask: u64,
+    slots: Box<[Option<Field>]>,
+}
+
+/// `Fields::mask` of a dense set (bit 63 is never a field's bit in the sparse form).
+const DENSE: u64 = 1 << 63;
+
+impl Fields {
+    /// From slots indexed by `FieldId` (`None`: missing), taking the values out of them.
+    /// The fields in `reserve` get a slot even when missing, so that filling them later
+    /// ([`Fields::set`], the merge pass's reverse lists) does not move the others.
+    pub fn take_from(slots: &mut [Option<Field>], reserve: impl Fn(FieldId) -> bool) -> Fields {
+        if slots.len() >= 64 {
+            return Fields {
+                mask: DENSE,
+                slots: slots.iter_mut().map(Option::take).collect(),
+            };
+        }
+        let mut mask: u64 = 0;
+        for (i, slot) in slots.iter().enumerate() {
+            if slot.is_some() || reserve(FieldId(i as u16)) {
+                mask |= 1 << i;
+            }
+        }
+        let mut present = Vec::with_capacity(mask.count_ones() as usize);
+        present.extend(
+            slots
+                .iter_mut()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, s)| s.take()),
+        );
+        Fields {
+            mask,
+            slots: present.into_boxed_slice(),
+        }
+    }
+
+    /// Where field `id` is in `slots`, if it has a slot.
+    fn position(&self, id: FieldId) -> Option<usize> {
+        let i = u32::from(id.0);
+        if self.mask == DENSE {
+            return Some(i as usize);
+        }
+        if i >= 63 {
+            return None;
+        }
+        let bit = 1u64 << i;
+        if self.mask & bit == 0 {
+            return None;
+        }
+        Some((self.mask & (bit - 1)).count_ones() as usize)
+    }
+
+    pub fn get(&self, id: FieldId) -> Option<&Field> {
+        self.slots.get(self.position(id)?).and_then(Option::as_ref)
+    }
+
+    pub fn get_mut(&mut self, id: FieldId) -> Option<&mut Option<Field>> {
+        let at = self.position(id)?;
+        self.slots.get_mut(at)
+    }
+
+    /// Store `field` as `id` (replacing any value), for a kind of `count` fields.
+    pub fn set(&mut self, id: FieldId, count: usize, field: Field) {
+        if let Some(slot) = self.get_mut(id) {
+            *slot = Some(field);
+            return;
+        }
+        let i = usize::from(id.0);
+        let mut slots = std::mem::take(&mut self.slots).into_vec();
+        if self.mask == DENSE || count >= 64 {
+            // Dense (a kind this large is dense from the start).
+            if slots.len() <= i {
+                slots.resize(i + 1, None);
+            }
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = Some(field);
+            }
+            self.mask = DENSE;
+        } else if i < 63 {
+            let bit = 1u64 << i;
+            let at = (self.mask & (bit - 1)).count_ones() as usize;
+            slots.insert(at, Some(field));
+            self.mask |= bit;
+        }
+        self.slots = slots.into_boxed_slice();
+    }
+
+    /// The fields present, in `FieldId` order.
+    pub fn iter(&self) -> impl Iterator<Item = (FieldId, &Field)> {
+        let dense = self.mask == DENSE;
+        let mut mask = self.mask;
+        self.slots.iter().enumerate().filter_map(move |(i, slot)| {
+            let id = if dense {
+                i as u16
+            } else {
+                let bit = mask.trailing_zeros() as u16;
+                mask &= mask.wrapping_sub(1);
+                bit
+            };
+            slot.as_ref().map(|f| (FieldId(id), f))
+        })
     }
 }
 

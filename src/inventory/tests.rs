@@ -1266,9 +1266,9 @@ fn json_load() {
             let values = |inv: &Inventory, e: &Entity| -> Vec<String> {
                 e.fields
                     .iter()
-                    .map(|f| match f.as_ref().map(|f| &f.value) {
-                        Some(Value::Ref(r)) => inv.get(*r).id.to_string(),
-                        Some(Value::List(items)) => items
+                    .map(|(id, f)| match &f.value {
+                        Value::Ref(r) => format!("{id:?} {}", inv.get(*r).id),
+                        Value::List(items) => items
                             .iter()
                             .map(|i| match &i.value {
                                 Value::Ref(r) => inv.get(*r).id.to_string(),
@@ -1276,7 +1276,7 @@ fn json_load() {
                             })
                             .collect::<Vec<_>>()
                             .join(","),
-                        v => format!("{v:?}"),
+                        v => format!("{id:?} {v:?}"),
                     })
                     .collect()
             };
@@ -1379,7 +1379,7 @@ data_stores:
     let s1 = inv
         .get(inv.lookup(KindId(1), "s1").unwrap_or(EntityId(0)))
         .clone();
-    assert_eq!(s1.fields.iter().flatten().count(), 0);
+    assert_eq!(s1.fields.iter().count(), 0);
     assert!(inv.lookup(KindId(0), "a").is_some());
     insta::assert_snapshot!(
         "no_cascade_after_a_syntax_error",
@@ -1412,4 +1412,100 @@ fn yaml_one_point_two_reads_no_and_on_as_strings() {
     let a = vendor(&inv, "a");
     assert_eq!(field(&s, &a, "country"), Some(&Value::Str("NO".into())));
     assert_eq!(field(&s, &a, "name"), Some(&Value::Str("on".into())));
+}
+
+/// A field value at `start` for the `Fields` tests.
+fn num_at(n: f64, start: usize) -> Field {
+    Field {
+        value: Value::Num(n),
+        loc: crate::source::Loc::new(FileId(0), crate::source::Span::new(start, start + 1)),
+    }
+}
+
+#[test]
+fn sparse_and_dense_fields_read_as_the_slots_they_were_made_from() {
+    for count in [3usize, 21, 63, 64, 70] {
+        // Every third field present, and field 1 reserved (a slot, missing).
+        let mut slots: Vec<Option<Field>> = (0..count)
+            .map(|i| (i % 3 == 0).then(|| num_at(i as f64, i)))
+            .collect();
+        let expected = slots.clone();
+        let mut fields = Fields::take_from(&mut slots, |f| f == FieldId(1));
+        assert!(slots.iter().all(Option::is_none), "taken out");
+        for (i, want) in expected.iter().enumerate() {
+            assert_eq!(
+                fields.get(FieldId(i as u16)),
+                want.as_ref(),
+                "{count} fields, #{i}"
+            );
+        }
+        assert_eq!(fields.get(FieldId(count as u16)), None);
+        assert_eq!(fields.get(FieldId(u16::MAX)), None);
+        let listed: Vec<(FieldId, Field)> = fields.iter().map(|(i, f)| (i, f.clone())).collect();
+        let want: Vec<(FieldId, Field)> = expected
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((FieldId(i as u16), f.clone()?)))
+            .collect();
+        assert_eq!(listed, want, "{count} fields");
+        // Setting a reserved, a present and an absent field; clearing one.
+        let (last, reserved) = (FieldId(count as u16 - 1), FieldId(1));
+        fields.set(reserved, count, num_at(100.0, 1));
+        fields.set(FieldId(0), count, num_at(101.0, 0));
+        fields.set(last, count, num_at(102.0, 2));
+        if let Some(slot) = fields.get_mut(FieldId(3)) {
+            *slot = None;
+        }
+        assert_eq!(
+            fields.get(reserved).map(|f| &f.value),
+            Some(&Value::Num(100.0))
+        );
+        assert_eq!(
+            fields.get(FieldId(0)).map(|f| &f.value),
+            Some(&Value::Num(101.0))
+        );
+        assert_eq!(fields.get(last).map(|f| &f.value), Some(&Value::Num(102.0)));
+        assert_eq!(fields.get(FieldId(3)), None);
+        let ids: Vec<u16> = fields.iter().map(|(i, _)| i.0).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "in id order, once each");
+        assert!(!ids.contains(&3));
+    }
+}
+
+#[test]
+fn a_kind_with_more_than_64_fields_loads_every_field() {
+    let mut text = String::from("vendor:\n  fields:\n");
+    for i in 0..70 {
+        text.push_str(&format!("    extra{i}: number\n"));
+    }
+    let (schema, diags, _) = extend_schema(&text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let inventory = "vendors:\n  - id: a\n    tier: high\n    extra0: 0\n    extra62: 62\n    extra63: 63\n    extra69: 69\n  - id: b\n    subprocessors: [a]\n";
+    let (sources, ids) = sources_of(&[("v.yaml", inventory)]);
+    let mut diags = Vec::new();
+    let inv = load(&ids, &sources, &schema, &Taxonomy::builtin(), &mut diags);
+    assert!(diags.is_empty(), "{diags:?}");
+    let a = vendor(&inv, "a");
+    let ks = schema.kind(KindId(0));
+    let value = |name: &str| {
+        let f = ks.fields.iter().position(|f| f.name == name)?;
+        a.field(FieldId(f as u16)).map(|f| f.value.clone())
+    };
+    for i in [0, 62, 63, 69] {
+        assert_eq!(value(&format!("extra{i}")), Some(Value::Num(f64::from(i))));
+    }
+    assert_eq!(value("extra1"), None);
+    assert_eq!(value("tier"), Some(Value::Str("high".into())));
+    // The reverse list, filled by the merge pass on a dense entity.
+    let b = inv.lookup(KindId(0), "b");
+    match value("subprocessor_of") {
+        Some(Value::List(items)) => assert_eq!(
+            items.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
+            [Value::Ref(b.unwrap_or(EntityId(u32::MAX)))]
+        ),
+        other => panic!("{other:?}"),
+    }
 }
