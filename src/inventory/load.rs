@@ -8,7 +8,9 @@
 
 use crate::diag::codes;
 use crate::diag::{self, Diag};
-use crate::inventory::model::{Entity, EntityId, Field, Fields, Inventory, LINK_BIT, Value};
+use crate::inventory::model::{
+    Entity, EntityId, Field, Fields, IdIndex, Inventory, LINK_BIT, Value,
+};
 use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
@@ -1289,7 +1291,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     let total: usize = loaded.iter().map(|f| f.entities.len()).sum();
     let mut entities: Vec<Entity> = Vec::with_capacity(total);
     let mut by_kind: Vec<Vec<EntityId>> = vec![Vec::new(); schema.kinds.len()];
-    let mut index: HashMap<(KindId, Box<str>), EntityId> = HashMap::with_capacity(total);
+    let mut index = IdIndex::with_capacity(total);
     let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
     let mut pending_links: Vec<(EntityId, PendingLink)> = Vec::new();
     let mut unread: HashSet<String> = HashSet::new();
@@ -1301,20 +1303,24 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
         }
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(file.entities.len());
         for entity in file.entities {
-            match index.entry((entity.kind, entity.id.clone())) {
-                Entry::Occupied(o) => {
-                    if let Some(first) = entities.get(o.get().0 as usize) {
-                        diags.push(duplicate_id(schema, first, &entity));
+            // Moved in, then indexed: the index holds no copy of the id.
+            let id = EntityId(entities.len() as u32);
+            let kind = entity.kind;
+            entities.push(entity);
+            match index.insert(id, &entities) {
+                Err(first) => {
+                    // Dropped: the first one (earlier, so still in place) is kept.
+                    if let Some(again) = entities.pop()
+                        && let Some(first) = entities.get(first.0 as usize)
+                    {
+                        diags.push(duplicate_id(schema, first, &again));
                     }
                     ids.push(None);
                 }
-                Entry::Vacant(v) => {
-                    let id = EntityId(entities.len() as u32);
-                    v.insert(id);
-                    if let Some(list) = by_kind.get_mut(entity.kind.0 as usize) {
+                Ok(()) => {
+                    if let Some(list) = by_kind.get_mut(kind.0 as usize) {
                         list.push(id);
                     }
-                    entities.push(entity);
                     ids.push(Some(id));
                 }
             }

@@ -4,9 +4,9 @@ use crate::inventory::schema::{FieldId, KindId, Schema};
 use crate::inventory::taxonomy::CatId;
 use crate::source::Loc;
 use crate::types::EntityRef;
-use std::borrow::Borrow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 pub struct EntityId(pub u32);
@@ -174,7 +174,8 @@ pub struct Inventory {
     pub entities: Vec<Entity>,
     /// Entities of each kind, in id order.
     pub by_kind: Vec<Vec<EntityId>>,
-    pub index: HashMap<(KindId, Box<str>), EntityId>,
+    /// Entities by kind and id ([`Inventory::lookup`]).
+    pub index: IdIndex,
     /// The links written on reference-list entries (`- {id: crm, access: write}`), each an
     /// `Entity` of its link schema's kind (`Schema::links`) whose fields are the link's, so
     /// link values are typed and spanned like any field. Named by `EntityId(LINK_BIT | i)`.
@@ -202,10 +203,9 @@ impl Inventory {
         let elem = u32::try_from(elem).ok()?;
         self.link_of.get(&(owner, field, elem)).copied()
     }
-    /// The entity of `kind` with this id. No allocation: the index is queried through
-    /// [`IndexKey`], which `(KindId, Box<str>)` and `(KindId, &str)` both implement.
+    /// The entity of `kind` with this id. No allocation.
     pub fn lookup(&self, kind: KindId, id: &str) -> Option<EntityId> {
-        self.index.get(&(kind, id) as &dyn IndexKey).copied()
+        self.index.get(kind, id, &self.entities)
     }
     /// The entity `r` names, if its kind is in `schema` and such an entity exists.
     pub fn find(&self, schema: &Schema, r: &EntityRef) -> Option<EntityId> {
@@ -226,41 +226,118 @@ impl Inventory {
     }
 }
 
-/// A view of an index key as `(kind, id)`, so `Inventory::index` (keyed by owned
-/// `(KindId, Box<str>)`) can be queried with a borrowed `(KindId, &str)`.
-pub trait IndexKey {
-    fn key(&self) -> (KindId, &str);
+/// Entities by `(kind, id)`, holding no copy of the ids: a map from the hash of the pair to
+/// the entity, whose own `kind` and `id` are compared on a hit. An entity whose hash another
+/// entity already has (practically never: a 64-bit hash with a per-run random key) goes to
+/// `spill`, searched in full.
+#[derive(Clone, Debug)]
+pub struct IdIndex {
+    hasher: std::hash::RandomState,
+    /// The bits of the hash used: all of them, except in a test of the spill.
+    bits: u64,
+    by_hash: HashMap<u64, EntityId, BuildHasherDefault<PreHashed>>,
+    spill: Vec<EntityId>,
 }
 
-impl IndexKey for (KindId, Box<str>) {
-    fn key(&self) -> (KindId, &str) {
-        (self.0, &self.1)
+impl Default for IdIndex {
+    fn default() -> IdIndex {
+        IdIndex::with_capacity(0)
     }
 }
 
-impl IndexKey for (KindId, &str) {
-    fn key(&self) -> (KindId, &str) {
-        (self.0, self.1)
+impl IdIndex {
+    pub fn with_capacity(n: usize) -> IdIndex {
+        IdIndex {
+            hasher: std::hash::RandomState::new(),
+            bits: u64::MAX,
+            by_hash: HashMap::with_capacity_and_hasher(n, BuildHasherDefault::default()),
+            spill: Vec::new(),
+        }
+    }
+
+    /// An index where every hash is `hash & bits`: a test makes them collide.
+    #[cfg(test)]
+    pub(crate) fn with_hash_bits(bits: u64) -> IdIndex {
+        IdIndex {
+            bits,
+            ..IdIndex::default()
+        }
+    }
+
+    fn hash(&self, kind: KindId, id: &str) -> u64 {
+        self.hasher.hash_one((kind, id)) & self.bits
+    }
+
+    /// The entity of `kind` named `id`, among `entities` (the ones this index was built on).
+    pub fn get(&self, kind: KindId, id: &str, entities: &[Entity]) -> Option<EntityId> {
+        let found = *self.by_hash.get(&self.hash(kind, id))?;
+        let e = entities.get(found.0 as usize)?;
+        if e.kind == kind && *e.id == *id {
+            return Some(found);
+        }
+        self.spill.iter().copied().find(|s| {
+            entities
+                .get(s.0 as usize)
+                .is_some_and(|e| e.kind == kind && *e.id == *id)
+        })
+    }
+
+    /// Index `entities[e]` (already pushed); `Err` with the entity that has its kind and id.
+    pub fn insert(&mut self, e: EntityId, entities: &[Entity]) -> Result<(), EntityId> {
+        let Some(ent) = entities.get(e.0 as usize) else {
+            return Ok(());
+        };
+        let h = self.hash(ent.kind, &ent.id);
+        match self.by_hash.entry(h) {
+            Entry::Vacant(v) => {
+                v.insert(e);
+                Ok(())
+            }
+            Entry::Occupied(o) => {
+                let first = *o.get();
+                let same = |x: EntityId| {
+                    entities
+                        .get(x.0 as usize)
+                        .is_some_and(|f| f.kind == ent.kind && f.id == ent.id)
+                };
+                if same(first) {
+                    return Err(first);
+                }
+                match self.spill.iter().copied().find(|&x| same(x)) {
+                    Some(x) => Err(x),
+                    None => {
+                        self.spill.push(e);
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many entities are indexed.
+    pub fn len(&self) -> usize {
+        self.by_hash.len() + self.spill.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
-impl<'a> Borrow<dyn IndexKey + 'a> for (KindId, Box<str>) {
-    fn borrow(&self) -> &(dyn IndexKey + 'a) {
-        self
+/// The hasher of `IdIndex::by_hash`, whose keys are hashes already.
+#[derive(Default)]
+pub struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
     }
 }
-
-/// Hashes exactly as the tuple `(KindId, Box<str>)` does: each element in order.
-impl Hash for dyn IndexKey + '_ {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
-
-impl PartialEq for dyn IndexKey + '_ {
-    fn eq(&self, other: &Self) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for dyn IndexKey + '_ {}

@@ -1212,7 +1212,11 @@ fn index_lookup_needs_no_allocation_and_agrees_with_the_map() {
     )]);
     assert_eq!(
         inv.lookup(KindId(0), "b"),
-        inv.index.get(&(KindId(0), Box::from("b"))).copied()
+        inv.index.get(KindId(0), "b", &inv.entities)
+    );
+    assert_eq!(
+        inv.lookup(KindId(0), "b").map(|e| &*inv.get(e).id),
+        Some("b")
     );
     assert_ne!(inv.lookup(KindId(0), "a"), inv.lookup(KindId(1), "a"));
     assert_eq!(inv.lookup(KindId(0), "z"), None);
@@ -1507,5 +1511,36 @@ fn a_kind_with_more_than_64_fields_loads_every_field() {
             [Value::Ref(b.unwrap_or(EntityId(u32::MAX)))]
         ),
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_id_index_tells_entities_apart_when_their_hashes_collide() {
+    let (inv, _, _) = load_texts(&[(
+        "v.yaml",
+        "vendors: [{id: a}, {id: b}, {id: c}]\ndata_stores: [{id: a}, {id: d}]\n",
+    )]);
+    // Two bits of hash: at most four buckets for five entities, so some share one.
+    for bits in [0, 1, 3] {
+        let mut index = model::IdIndex::with_hash_bits(bits);
+        for i in 0..inv.entities.len() {
+            assert_eq!(index.insert(EntityId(i as u32), &inv.entities), Ok(()));
+        }
+        assert_eq!(index.len(), 5);
+        for (i, e) in inv.entities.iter().enumerate() {
+            assert_eq!(
+                index.get(e.kind, &e.id, &inv.entities),
+                Some(EntityId(i as u32))
+            );
+            // Again: a duplicate, reported with the first.
+            let mut again = inv.entities.clone();
+            again.push(e.clone());
+            assert_eq!(
+                index.clone().insert(EntityId(5), &again),
+                Err(EntityId(i as u32))
+            );
+        }
+        assert_eq!(index.get(KindId(0), "d", &inv.entities), None);
+        assert_eq!(index.get(KindId(1), "b", &inv.entities), None);
     }
 }
