@@ -374,12 +374,12 @@ pub(super) fn entity_uses(checked: &Checked, e: EntityId) -> Vec<Loc> {
                 continue;
             }
             match &field.value {
-                Value::Ref(r) if *r == e => out.push(field.loc),
+                Value::Ref(r) if *r == e => out.push(ent.loc_of(field)),
                 Value::List(items) => out.extend(
                     items
                         .iter()
                         .filter(|x| x.value == Value::Ref(e))
-                        .map(|x| x.loc),
+                        .map(|x| ent.loc_of(x)),
                 ),
                 Value::Ref(_)
                 | Value::Str(_)

@@ -893,7 +893,6 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             return;
         }
         let fs = self.schema.kind(kind).field_schema(fid);
-        let loc = self.loc(node.span);
         let field = match &fs.ty {
             FieldType::Object => match node.kind {
                 RawKind::Map(entries) => {
@@ -909,7 +908,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     }
                     Some(Field {
                         value: Value::Object,
-                        loc,
+                        span: node.span,
                     })
                 }
                 _ => {
@@ -942,7 +941,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     }
                     Some(Field {
                         value: Value::List(values.into_boxed_slice()),
-                        loc,
+                        span: node.span,
                     })
                 }
                 _ => {
@@ -1059,7 +1058,10 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 return None;
             }
         };
-        Some(Field { value, loc })
+        Some(Field {
+            value,
+            span: node.span,
+        })
     }
 
     fn type_diag(&self, name: &str, ty: &FieldType, slot: Slot<'_>, found: &str, loc: Loc) -> Diag {
@@ -1445,7 +1447,7 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                         if let Some(f) = inv.get(u).field(from_field) {
                             let elem = Field {
                                 value: Value::Ref(u),
-                                loc: f.loc,
+                                span: f.span,
                             };
                             found.push((*t, elem, None));
                         }
@@ -1455,7 +1457,7 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                             if let Value::Ref(t) = item.value {
                                 let elem = Field {
                                     value: Value::Ref(u),
-                                    loc: item.loc,
+                                    span: item.span,
                                 };
                                 found.push((t, elem, inv.link(u, from_field, i)));
                             }
@@ -1495,7 +1497,7 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                 };
                 let field = Field {
                     value: Value::List(items.into_boxed_slice()),
-                    loc: ent.id_loc,
+                    span: ent.id_loc.span,
                 };
                 ent.fields.set(rid, ks.fields.len(), field);
             }

@@ -2,7 +2,7 @@
 
 use crate::inventory::schema::{FieldId, KindId, Schema};
 use crate::inventory::taxonomy::CatId;
-use crate::source::Loc;
+use crate::source::{Loc, Span};
 use crate::types::EntityRef;
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -28,11 +28,15 @@ pub enum Value {
     Object,
 }
 
-/// A field value and where it was written.
+/// A field value and where it was written: a span in the file of the entity that holds it
+/// ([`Entity::loc_of`]), 8 bytes instead of a `Loc`'s 12 in every field and list element.
+/// The one exception is an element of a reverse list (`data_store.accessed_by`): it is
+/// located at the forward reference, in the file of the entity it names
+/// ([`Inventory::reverse_loc`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Field {
     pub value: Value,
-    pub loc: Loc,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +54,15 @@ pub struct Entity {
 impl Entity {
     pub fn field(&self, id: FieldId) -> Option<&Field> {
         self.fields.get(id)
+    }
+    /// Where `f`, one of this entity's fields (or an element of one of its lists other than
+    /// a reverse list), is written: every value of an entity is in the entity's own file.
+    pub fn loc_of(&self, f: &Field) -> Loc {
+        Loc::new(self.loc.file, f.span)
+    }
+    /// Where field `id` is written, if present.
+    pub fn field_loc(&self, id: FieldId) -> Option<Loc> {
+        self.field(id).map(|f| self.loc_of(f))
     }
 }
 
@@ -196,6 +209,20 @@ impl Inventory {
             return &self.links[(id.0 & !LINK_BIT) as usize];
         }
         &self.entities[id.0 as usize]
+    }
+    /// Where `item`, an element of a reverse list, is written: at the forward reference,
+    /// in the file of the entity it names. `None` if it names none.
+    pub fn reverse_loc(&self, item: &Field) -> Option<Loc> {
+        match item.value {
+            Value::Ref(u) => Some(Loc::new(self.get(u).loc.file, item.span)),
+            Value::Str(_)
+            | Value::Num(_)
+            | Value::Bool(_)
+            | Value::Date(_)
+            | Value::Cat(_)
+            | Value::List(_)
+            | Value::Object => None,
+        }
     }
     /// The link through which element `elem` of `owner`'s reference list `field` was written
     /// (forward or reverse list); `None` for the short form.

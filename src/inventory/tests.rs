@@ -1422,7 +1422,7 @@ fn yaml_one_point_two_reads_no_and_on_as_strings() {
 fn num_at(n: f64, start: usize) -> Field {
     Field {
         value: Value::Num(n),
-        loc: crate::source::Loc::new(FileId(0), crate::source::Span::new(start, start + 1)),
+        span: crate::source::Span::new(start, start + 1),
     }
 }
 
@@ -1543,4 +1543,62 @@ fn the_id_index_tells_entities_apart_when_their_hashes_collide() {
         assert_eq!(index.get(KindId(0), "d", &inv.entities), None);
         assert_eq!(index.get(KindId(1), "b", &inv.entities), None);
     }
+}
+
+#[test]
+fn field_spans_are_in_the_entity_file_and_reverse_elements_in_the_referencing_file() {
+    let stores = "data_stores:\n  - id: crm\n    region: eu-west-1\n    hosted_by: acme\n";
+    let vendors =
+        "vendors:\n  - id: acme\n    tier: high\n    accesses: [crm, {id: crm, access: read}]\n";
+    let (inv, diags, sources) =
+        load_texts(&[("data_stores.yaml", stores), ("vendors.yaml", vendors)]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let schema = Schema::builtin();
+    let id = |k: u16, id: &str| inv.lookup(KindId(k), id).unwrap_or(EntityId(u32::MAX));
+    let (acme, crm) = (inv.get(id(0, "acme")), inv.get(id(1, "crm")));
+    let fid = |k: u16, name: &str| schema.kind(KindId(k)).field(name);
+    let at = |e: &Entity, name: &str, k: u16| {
+        e.field_loc(fid(k, name).unwrap_or(FieldId(u16::MAX)))
+            .map(|l| sources.slice(l).to_string())
+    };
+    assert_eq!(at(acme, "tier", 0).as_deref(), Some("high"));
+    assert_eq!(at(crm, "region", 1).as_deref(), Some("eu-west-1"));
+    assert_eq!(at(crm, "hosted_by", 1).as_deref(), Some("acme"));
+    // A list's elements, in the entity's file.
+    let accesses = fid(0, "accesses").and_then(|f| acme.field(f));
+    let Some(Value::List(items)) = accesses.map(|f| &f.value) else {
+        panic!("{accesses:?}")
+    };
+    let written: Vec<&str> = items
+        .iter()
+        .map(|i| sources.slice(acme.loc_of(i)))
+        .collect();
+    assert_eq!(written, ["crm", "crm"]);
+    // The reverse lists: on the store, its elements are in vendors.yaml.
+    let accessed_by = fid(1, "accessed_by").and_then(|f| crm.field(f));
+    let Some(Value::List(items)) = accessed_by.map(|f| &f.value) else {
+        panic!("{accessed_by:?}")
+    };
+    let locs: Vec<_> = items.iter().filter_map(|i| inv.reverse_loc(i)).collect();
+    assert_eq!(locs.len(), 2);
+    assert!(locs.iter().all(|l| l.file == acme.loc.file));
+    let written: Vec<&str> = locs.iter().map(|l| sources.slice(*l)).collect();
+    assert_eq!(written, ["crm", "crm"]);
+    // The list itself is located at the store's id, in its own file.
+    assert_eq!(at(crm, "accessed_by", 1).as_deref(), Some("crm"));
+    assert_eq!(
+        crm.field_loc(fid(1, "accessed_by").unwrap_or(FieldId(0)))
+            .map(|l| l.file),
+        Some(crm.loc.file)
+    );
+    let hosts = fid(0, "hosts").and_then(|f| acme.field(f));
+    let Some(Value::List(items)) = hosts.map(|f| &f.value) else {
+        panic!("{hosts:?}")
+    };
+    let locs: Vec<_> = items.iter().filter_map(|i| inv.reverse_loc(i)).collect();
+    assert_eq!(
+        locs.iter().map(|l| l.file).collect::<Vec<_>>(),
+        [crm.loc.file]
+    );
+    assert_eq!(sources.slice(locs[0]), "acme");
 }
