@@ -157,8 +157,12 @@ fn reading_files_in_parts_equals_reading_them_whole_on_the_s_workload() {
             split,
             &mut diags,
         );
-        let mut index: Vec<_> = inv.index.iter().collect();
-        index.sort();
+        // The index, as what each entity's kind and id find.
+        let index: Vec<_> = inv
+            .entities
+            .iter()
+            .map(|e| inv.lookup(e.kind, &e.id))
+            .collect();
         let mut link_of: Vec<_> = inv.link_of.iter().collect();
         link_of.sort();
         let text = format!(

@@ -93,7 +93,7 @@ fn cats_of(inv: &Inventory, e: EntityId, f: Option<FieldId>, via: Via, out: &mut
             out.push(Handled {
                 cat: c,
                 via,
-                loc: item.loc,
+                loc: inv.get(e).loc_of(item),
             });
         }
     }
@@ -250,7 +250,7 @@ impl Derived {
             .map(|f| &f.value);
         match declared {
             Some(Value::List(items)) => items.iter().find_map(|item| match item.value {
-                Value::Cat(c) if matches(c) => Some(Some((c, item.loc))),
+                Value::Cat(c) if matches(c) => Some(Some((c, inv.get(link).loc_of(item)))),
                 Value::Cat(_)
                 | Value::Str(_)
                 | Value::Num(_)
@@ -277,7 +277,7 @@ impl Derived {
     pub fn subprocessor_loc(&self, inv: &Inventory, u: EntityId, index: usize) -> Option<Loc> {
         list_field(inv, u, self.fields.subprocessors)
             .get(index)
-            .map(|f| f.loc)
+            .map(|f| inv.get(u).loc_of(f))
     }
 
     /// How many vendors list `v` as a subprocessor (its reverse list).

@@ -296,7 +296,7 @@ fn records_of(cx: &Context<'_>, s: EntityId) -> (Option<f64>, Loc) {
         .and_then(|f| ent.field(f));
     match field {
         Some(f) => match Val::from_value(&f.value) {
-            Val::Num(n) => (Some(n), f.loc),
+            Val::Num(n) => (Some(n), ent.loc_of(f)),
             Val::Missing
             | Val::Bool(_)
             | Val::Str(_)
@@ -304,7 +304,7 @@ fn records_of(cx: &Context<'_>, s: EntityId) -> (Option<f64>, Loc) {
             | Val::Cat(_)
             | Val::Entity(_)
             | Val::List(_)
-            | Val::Object => (None, f.loc),
+            | Val::Object => (None, ent.loc_of(f)),
         },
         None => (None, ent.id_loc),
     }

@@ -1326,16 +1326,13 @@ impl<'a> Context<'a> {
     }
 
     pub fn holds(&self, s: EntityId) -> Vec<(crate::inventory::CatId, Loc)> {
-        let f = self
-            .derived
-            .fields
-            .holds
-            .and_then(|f| self.inv.get(s).field(f));
+        let store = self.inv.get(s);
+        let f = self.derived.fields.holds.and_then(|f| store.field(f));
         match f.map(|f| &f.value) {
             Some(crate::inventory::Value::List(items)) => items
                 .iter()
                 .filter_map(|i| match i.value {
-                    crate::inventory::Value::Cat(c) => Some((c, i.loc)),
+                    crate::inventory::Value::Cat(c) => Some((c, store.loc_of(i))),
                     crate::inventory::Value::Str(_)
                     | crate::inventory::Value::Num(_)
                     | crate::inventory::Value::Bool(_)
@@ -1372,7 +1369,7 @@ impl<'a> Context<'a> {
             CKind::Field { base, field, .. } => match self.val(base, env) {
                 Val::Entity(ent) => {
                     let en = self.inv.get(ent);
-                    Some(en.field(*field).map(|f| f.loc).unwrap_or(en.id_loc))
+                    Some(en.field_loc(*field).unwrap_or(en.id_loc))
                 }
                 Val::Missing
                 | Val::Bool(_)

@@ -364,20 +364,22 @@ pub(super) fn entity_uses(checked: &Checked, e: EntityId) -> Vec<Loc> {
     let mut out = Vec::new();
     for ent in &project.inventory.entities {
         let k = schema.kind(ent.kind);
-        for (i, slot) in ent.fields.iter().enumerate() {
-            let Some(field) = slot else { continue };
+        for (i, field) in ent.fields.iter() {
             // Reverse lists repeat the forward references' locations.
-            let computed = k.fields.get(i).is_none_or(|f| f.reverse_of.is_some());
+            let computed = k
+                .fields
+                .get(usize::from(i.0))
+                .is_none_or(|f| f.reverse_of.is_some());
             if computed {
                 continue;
             }
             match &field.value {
-                Value::Ref(r) if *r == e => out.push(field.loc),
+                Value::Ref(r) if *r == e => out.push(ent.loc_of(field)),
                 Value::List(items) => out.extend(
                     items
                         .iter()
                         .filter(|x| x.value == Value::Ref(e))
-                        .map(|x| x.loc),
+                        .map(|x| ent.loc_of(x)),
                 ),
                 Value::Ref(_)
                 | Value::Str(_)

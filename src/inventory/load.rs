@@ -8,7 +8,9 @@
 
 use crate::diag::codes;
 use crate::diag::{self, Diag};
-use crate::inventory::model::{Entity, EntityId, Field, Inventory, LINK_BIT, Value};
+use crate::inventory::model::{
+    Entity, EntityId, Field, Fields, IdIndex, Inventory, LINK_BIT, Value,
+};
 use crate::inventory::schema::{FieldId, FieldType, KindId, Schema};
 use crate::inventory::taxonomy::Taxonomy;
 use crate::source::{FileId, Loc, SourceMap, Span};
@@ -329,23 +331,27 @@ impl FileLoad<'_> {
 }
 
 fn shift_loc(loc: &mut Loc, delta: i64) {
+    shift_span(&mut loc.span, delta);
+}
+
+fn shift_span(span: &mut Span, delta: i64) {
     let by = |offset: u32| u32::try_from(i64::from(offset) + delta).unwrap_or(offset);
-    loc.span = Span {
-        start: by(loc.span.start),
-        end: by(loc.span.end),
+    *span = Span {
+        start: by(span.start),
+        end: by(span.end),
     };
 }
 
 fn shift_entity(e: &mut Entity, delta: i64) {
     shift_loc(&mut e.loc, delta);
     shift_loc(&mut e.id_loc, delta);
-    for field in e.fields.iter_mut().flatten() {
+    for field in e.fields.values_mut() {
         shift_field(field, delta);
     }
 }
 
 fn shift_field(field: &mut Field, delta: i64) {
-    shift_loc(&mut field.loc, delta);
+    shift_span(&mut field.span, delta);
     if let Value::List(items) = &mut field.value {
         for item in items.iter_mut() {
             shift_field(item, delta);
@@ -892,6 +898,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             );
             return;
         };
+        // A dense scratch row, indexed by `FieldId`, made sparse when the entity is kept.
         let mut fields: Vec<Option<Field>> = vec![None; ks.fields.len()];
         let mut refs: Vec<PendingRef<'a>> = Vec::new();
         let mut links: Vec<PendingLink> = Vec::new();
@@ -956,7 +963,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             id,
             loc,
             id_loc,
-            fields,
+            // Reverse lists get their slot now: most are filled by the merge pass.
+            fields: Fields::take_from(&mut fields, |f| ks.field_schema(f).reverse_of.is_some()),
         });
     }
 
@@ -1226,7 +1234,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     id: target.into(),
                     loc,
                     id_loc,
-                    fields,
+                    fields: Fields::take_from(&mut fields, |_| false),
                 },
             });
         }
@@ -1247,7 +1255,6 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             return;
         }
         let fs = self.schema.kind(kind).field_schema(fid);
-        let loc = self.loc(node.span);
         let field = match &fs.ty {
             FieldType::Object => match node.kind {
                 RawKind::Map(entries) => {
@@ -1263,7 +1270,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     }
                     Some(Field {
                         value: Value::Object,
-                        loc,
+                        span: node.span,
                     })
                 }
                 _ => {
@@ -1296,7 +1303,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     }
                     Some(Field {
                         value: Value::List(values.into_boxed_slice()),
-                        loc,
+                        span: node.span,
                     })
                 }
                 _ => {
@@ -1413,7 +1420,10 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 return None;
             }
         };
-        Some(Field { value, loc })
+        Some(Field {
+            value,
+            span: node.span,
+        })
     }
 
     fn type_diag(&self, name: &str, ty: &FieldType, slot: Slot<'_>, found: &str, loc: Loc) -> Diag {
@@ -1645,7 +1655,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     let total: usize = loaded.iter().map(|f| f.entities.len()).sum();
     let mut entities: Vec<Entity> = Vec::with_capacity(total);
     let mut by_kind: Vec<Vec<EntityId>> = vec![Vec::new(); schema.kinds.len()];
-    let mut index: HashMap<(KindId, Box<str>), EntityId> = HashMap::with_capacity(total);
+    let mut index = IdIndex::with_capacity(total);
     let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
     let mut pending_links: Vec<(EntityId, PendingLink)> = Vec::new();
     let mut unread: HashSet<String> = HashSet::new();
@@ -1657,20 +1667,24 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
         }
         let mut ids: Vec<Option<EntityId>> = Vec::with_capacity(file.entities.len());
         for entity in file.entities {
-            match index.entry((entity.kind, entity.id.clone())) {
-                Entry::Occupied(o) => {
-                    if let Some(first) = entities.get(o.get().0 as usize) {
-                        diags.push(duplicate_id(schema, first, &entity));
+            // Moved in, then indexed: the index holds no copy of the id.
+            let id = EntityId(entities.len() as u32);
+            let kind = entity.kind;
+            entities.push(entity);
+            match index.insert(id, &entities) {
+                Err(first) => {
+                    // Dropped: the first one (earlier, so still in place) is kept.
+                    if let Some(again) = entities.pop()
+                        && let Some(first) = entities.get(first.0 as usize)
+                    {
+                        diags.push(duplicate_id(schema, first, &again));
                     }
                     ids.push(None);
                 }
-                Entry::Vacant(v) => {
-                    let id = EntityId(entities.len() as u32);
-                    v.insert(id);
-                    if let Some(list) = by_kind.get_mut(entity.kind.0 as usize) {
+                Ok(()) => {
+                    if let Some(list) = by_kind.get_mut(kind.0 as usize) {
                         list.push(id);
                     }
-                    entities.push(entity);
                     ids.push(Some(id));
                 }
             }
@@ -1730,7 +1744,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
         let Some(slot) = inventory
             .entities
             .get_mut(owner.0 as usize)
-            .and_then(|e| e.fields.get_mut(fid.0 as usize))
+            .and_then(|e| e.fields.get_mut(fid))
         else {
             continue;
         };
@@ -1795,7 +1809,7 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                         if let Some(f) = inv.get(u).field(from_field) {
                             let elem = Field {
                                 value: Value::Ref(u),
-                                loc: f.loc,
+                                span: f.span,
                             };
                             found.push((*t, elem, None));
                         }
@@ -1805,7 +1819,7 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                             if let Value::Ref(t) = item.value {
                                 let elem = Field {
                                     value: Value::Ref(u),
-                                    loc: item.loc,
+                                    span: item.span,
                                 };
                                 found.push((t, elem, inv.link(u, from_field, i)));
                             }
@@ -1843,13 +1857,11 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                 let Some(ent) = inv.entities.get_mut(t.0 as usize) else {
                     continue;
                 };
-                let loc = ent.id_loc;
-                if let Some(slot) = ent.fields.get_mut(ri) {
-                    *slot = Some(Field {
-                        value: Value::List(items.into_boxed_slice()),
-                        loc,
-                    });
-                }
+                let field = Field {
+                    value: Value::List(items.into_boxed_slice()),
+                    span: ent.id_loc.span,
+                };
+                ent.fields.set(rid, ks.fields.len(), field);
             }
         }
     }
@@ -1865,7 +1877,7 @@ fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef<'_>, targe
     let Some(Some(field)) = inventory
         .entities
         .get_mut(owner.0 as usize)
-        .and_then(|e| e.fields.get_mut(r.field.0 as usize))
+        .and_then(|e| e.fields.get_mut(r.field))
     else {
         return;
     };

@@ -19,7 +19,7 @@ pub mod schema;
 pub mod taxonomy;
 
 pub use load::load;
-pub use model::{Entity, EntityId, Field, Inventory, Value};
+pub use model::{Entity, EntityId, Field, Fields, Inventory, Value};
 pub use schema::{EnumValues, FieldId, FieldSchema, FieldType, KindId, KindSchema, Schema, When};
 pub use taxonomy::{CatId, Overlap, Taxonomy};
 

@@ -1212,7 +1212,11 @@ fn index_lookup_needs_no_allocation_and_agrees_with_the_map() {
     )]);
     assert_eq!(
         inv.lookup(KindId(0), "b"),
-        inv.index.get(&(KindId(0), Box::from("b"))).copied()
+        inv.index.get(KindId(0), "b", &inv.entities)
+    );
+    assert_eq!(
+        inv.lookup(KindId(0), "b").map(|e| &*inv.get(e).id),
+        Some("b")
     );
     assert_ne!(inv.lookup(KindId(0), "a"), inv.lookup(KindId(1), "a"));
     assert_eq!(inv.lookup(KindId(0), "z"), None);
@@ -1266,9 +1270,9 @@ fn json_load() {
             let values = |inv: &Inventory, e: &Entity| -> Vec<String> {
                 e.fields
                     .iter()
-                    .map(|f| match f.as_ref().map(|f| &f.value) {
-                        Some(Value::Ref(r)) => inv.get(*r).id.to_string(),
-                        Some(Value::List(items)) => items
+                    .map(|(id, f)| match &f.value {
+                        Value::Ref(r) => format!("{id:?} {}", inv.get(*r).id),
+                        Value::List(items) => items
                             .iter()
                             .map(|i| match &i.value {
                                 Value::Ref(r) => inv.get(*r).id.to_string(),
@@ -1276,7 +1280,7 @@ fn json_load() {
                             })
                             .collect::<Vec<_>>()
                             .join(","),
-                        v => format!("{v:?}"),
+                        v => format!("{id:?} {v:?}"),
                     })
                     .collect()
             };
@@ -1379,7 +1383,7 @@ data_stores:
     let s1 = inv
         .get(inv.lookup(KindId(1), "s1").unwrap_or(EntityId(0)))
         .clone();
-    assert_eq!(s1.fields.iter().flatten().count(), 0);
+    assert_eq!(s1.fields.iter().count(), 0);
     assert!(inv.lookup(KindId(0), "a").is_some());
     insta::assert_snapshot!(
         "no_cascade_after_a_syntax_error",
@@ -1432,8 +1436,12 @@ fn load_fingerprint(files: &[(&str, &str)], split: load::Split) -> String {
         &mut diags,
     );
     diag::sort(&mut diags);
-    let mut index: Vec<_> = inv.index.iter().collect();
-    index.sort();
+    // The index, as what each entity's kind and id find.
+    let index: Vec<_> = inv
+        .entities
+        .iter()
+        .map(|e| inv.lookup(e.kind, &e.id))
+        .collect();
     let mut link_of: Vec<_> = inv.link_of.iter().collect();
     link_of.sort();
     format!(
@@ -1679,4 +1687,189 @@ fn cached_parts_of_an_edited_file_load_as_a_fresh_read() {
             ),
         }
     }
+}
+
+/// A field value at `start` for the `Fields` tests.
+fn num_at(n: f64, start: usize) -> Field {
+    Field {
+        value: Value::Num(n),
+        span: crate::source::Span::new(start, start + 1),
+    }
+}
+
+#[test]
+fn sparse_and_dense_fields_read_as_the_slots_they_were_made_from() {
+    for count in [3usize, 21, 63, 64, 70] {
+        // Every third field present, and field 1 reserved (a slot, missing).
+        let mut slots: Vec<Option<Field>> = (0..count)
+            .map(|i| (i % 3 == 0).then(|| num_at(i as f64, i)))
+            .collect();
+        let expected = slots.clone();
+        let mut fields = Fields::take_from(&mut slots, |f| f == FieldId(1));
+        assert!(slots.iter().all(Option::is_none), "taken out");
+        for (i, want) in expected.iter().enumerate() {
+            assert_eq!(
+                fields.get(FieldId(i as u16)),
+                want.as_ref(),
+                "{count} fields, #{i}"
+            );
+        }
+        assert_eq!(fields.get(FieldId(count as u16)), None);
+        assert_eq!(fields.get(FieldId(u16::MAX)), None);
+        let listed: Vec<(FieldId, Field)> = fields.iter().map(|(i, f)| (i, f.clone())).collect();
+        let want: Vec<(FieldId, Field)> = expected
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| Some((FieldId(i as u16), f.clone()?)))
+            .collect();
+        assert_eq!(listed, want, "{count} fields");
+        // Setting a reserved, a present and an absent field; clearing one.
+        let (last, reserved) = (FieldId(count as u16 - 1), FieldId(1));
+        fields.set(reserved, count, num_at(100.0, 1));
+        fields.set(FieldId(0), count, num_at(101.0, 0));
+        fields.set(last, count, num_at(102.0, 2));
+        if let Some(slot) = fields.get_mut(FieldId(3)) {
+            *slot = None;
+        }
+        assert_eq!(
+            fields.get(reserved).map(|f| &f.value),
+            Some(&Value::Num(100.0))
+        );
+        assert_eq!(
+            fields.get(FieldId(0)).map(|f| &f.value),
+            Some(&Value::Num(101.0))
+        );
+        assert_eq!(fields.get(last).map(|f| &f.value), Some(&Value::Num(102.0)));
+        assert_eq!(fields.get(FieldId(3)), None);
+        let ids: Vec<u16> = fields.iter().map(|(i, _)| i.0).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(ids, sorted, "in id order, once each");
+        assert!(!ids.contains(&3));
+    }
+}
+
+#[test]
+fn a_kind_with_more_than_64_fields_loads_every_field() {
+    let mut text = String::from("vendor:\n  fields:\n");
+    for i in 0..70 {
+        text.push_str(&format!("    extra{i}: number\n"));
+    }
+    let (schema, diags, _) = extend_schema(&text);
+    assert!(diags.is_empty(), "{diags:?}");
+    let inventory = "vendors:\n  - id: a\n    tier: high\n    extra0: 0\n    extra62: 62\n    extra63: 63\n    extra69: 69\n  - id: b\n    subprocessors: [a]\n";
+    let (sources, ids) = sources_of(&[("v.yaml", inventory)]);
+    let mut diags = Vec::new();
+    let inv = load(&ids, &sources, &schema, &Taxonomy::builtin(), &mut diags);
+    assert!(diags.is_empty(), "{diags:?}");
+    let a = vendor(&inv, "a");
+    let ks = schema.kind(KindId(0));
+    let value = |name: &str| {
+        let f = ks.fields.iter().position(|f| f.name == name)?;
+        a.field(FieldId(f as u16)).map(|f| f.value.clone())
+    };
+    for i in [0, 62, 63, 69] {
+        assert_eq!(value(&format!("extra{i}")), Some(Value::Num(f64::from(i))));
+    }
+    assert_eq!(value("extra1"), None);
+    assert_eq!(value("tier"), Some(Value::Str("high".into())));
+    // The reverse list, filled by the merge pass on a dense entity.
+    let b = inv.lookup(KindId(0), "b");
+    match value("subprocessor_of") {
+        Some(Value::List(items)) => assert_eq!(
+            items.iter().map(|f| f.value.clone()).collect::<Vec<_>>(),
+            [Value::Ref(b.unwrap_or(EntityId(u32::MAX)))]
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_id_index_tells_entities_apart_when_their_hashes_collide() {
+    let (inv, _, _) = load_texts(&[(
+        "v.yaml",
+        "vendors: [{id: a}, {id: b}, {id: c}]\ndata_stores: [{id: a}, {id: d}]\n",
+    )]);
+    // Two bits of hash: at most four buckets for five entities, so some share one.
+    for bits in [0, 1, 3] {
+        let mut index = model::IdIndex::with_hash_bits(bits);
+        for i in 0..inv.entities.len() {
+            assert_eq!(index.insert(EntityId(i as u32), &inv.entities), Ok(()));
+        }
+        assert_eq!(index.len(), 5);
+        for (i, e) in inv.entities.iter().enumerate() {
+            assert_eq!(
+                index.get(e.kind, &e.id, &inv.entities),
+                Some(EntityId(i as u32))
+            );
+            // Again: a duplicate, reported with the first.
+            let mut again = inv.entities.clone();
+            again.push(e.clone());
+            assert_eq!(
+                index.clone().insert(EntityId(5), &again),
+                Err(EntityId(i as u32))
+            );
+        }
+        assert_eq!(index.get(KindId(0), "d", &inv.entities), None);
+        assert_eq!(index.get(KindId(1), "b", &inv.entities), None);
+    }
+}
+
+#[test]
+fn field_spans_are_in_the_entity_file_and_reverse_elements_in_the_referencing_file() {
+    let stores = "data_stores:\n  - id: crm\n    region: eu-west-1\n    hosted_by: acme\n";
+    let vendors =
+        "vendors:\n  - id: acme\n    tier: high\n    accesses: [crm, {id: crm, access: read}]\n";
+    let (inv, diags, sources) =
+        load_texts(&[("data_stores.yaml", stores), ("vendors.yaml", vendors)]);
+    assert!(diags.is_empty(), "{diags:?}");
+    let schema = Schema::builtin();
+    let id = |k: u16, id: &str| inv.lookup(KindId(k), id).unwrap_or(EntityId(u32::MAX));
+    let (acme, crm) = (inv.get(id(0, "acme")), inv.get(id(1, "crm")));
+    let fid = |k: u16, name: &str| schema.kind(KindId(k)).field(name);
+    let at = |e: &Entity, name: &str, k: u16| {
+        e.field_loc(fid(k, name).unwrap_or(FieldId(u16::MAX)))
+            .map(|l| sources.slice(l).to_string())
+    };
+    assert_eq!(at(acme, "tier", 0).as_deref(), Some("high"));
+    assert_eq!(at(crm, "region", 1).as_deref(), Some("eu-west-1"));
+    assert_eq!(at(crm, "hosted_by", 1).as_deref(), Some("acme"));
+    // A list's elements, in the entity's file.
+    let accesses = fid(0, "accesses").and_then(|f| acme.field(f));
+    let Some(Value::List(items)) = accesses.map(|f| &f.value) else {
+        panic!("{accesses:?}")
+    };
+    let written: Vec<&str> = items
+        .iter()
+        .map(|i| sources.slice(acme.loc_of(i)))
+        .collect();
+    assert_eq!(written, ["crm", "crm"]);
+    // The reverse lists: on the store, its elements are in vendors.yaml.
+    let accessed_by = fid(1, "accessed_by").and_then(|f| crm.field(f));
+    let Some(Value::List(items)) = accessed_by.map(|f| &f.value) else {
+        panic!("{accessed_by:?}")
+    };
+    let locs: Vec<_> = items.iter().filter_map(|i| inv.reverse_loc(i)).collect();
+    assert_eq!(locs.len(), 2);
+    assert!(locs.iter().all(|l| l.file == acme.loc.file));
+    let written: Vec<&str> = locs.iter().map(|l| sources.slice(*l)).collect();
+    assert_eq!(written, ["crm", "crm"]);
+    // The list itself is located at the store's id, in its own file.
+    assert_eq!(at(crm, "accessed_by", 1).as_deref(), Some("crm"));
+    assert_eq!(
+        crm.field_loc(fid(1, "accessed_by").unwrap_or(FieldId(0)))
+            .map(|l| l.file),
+        Some(crm.loc.file)
+    );
+    let hosts = fid(0, "hosts").and_then(|f| acme.field(f));
+    let Some(Value::List(items)) = hosts.map(|f| &f.value) else {
+        panic!("{hosts:?}")
+    };
+    let locs: Vec<_> = items.iter().filter_map(|i| inv.reverse_loc(i)).collect();
+    assert_eq!(
+        locs.iter().map(|l| l.file).collect::<Vec<_>>(),
+        [crm.loc.file]
+    );
+    assert_eq!(sources.slice(locs[0]), "acme");
 }
