@@ -95,19 +95,14 @@ fn char_starts(bytes: &[u8]) -> usize {
 impl SourceFile {
     fn new(name: String, text: String) -> SourceFile {
         let text: Arc<String> = Arc::new(text);
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| (i + 1) as u32),
-        );
         let bytes = text.as_bytes();
-        let lone_crs = bytes
-            .iter()
-            .enumerate()
-            .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-            .map(|(i, _)| i as u32)
+        // memchr: a register's files are tens of megabytes, scanned once each.
+        let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
+        line_starts.push(0u32);
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
+        let lone_crs = memchr::memchr_iter(b'\r', bytes)
+            .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+            .map(|i| i as u32)
             .collect();
         SourceFile {
             name,

@@ -197,6 +197,8 @@ struct Server<'c> {
     lines: std::cell::RefCell<LineIndexes>,
     /// `--timings`: each analysis's phase times and memory go to standard error.
     timings: bool,
+    /// When the first change since the last analysis arrived (for `--timings`).
+    changed_at: Option<std::time::Instant>,
 }
 
 impl<'c> Server<'c> {
@@ -217,6 +219,7 @@ impl<'c> Server<'c> {
             shown: Vec::new(),
             lines: std::cell::RefCell::new(HashMap::new()),
             timings: false,
+            changed_at: None,
         }
     }
 
@@ -277,6 +280,7 @@ impl<'c> Server<'c> {
                 }
             }
             note::DidChangeTextDocument::METHOD => {
+                self.changed_at.get_or_insert_with(std::time::Instant::now);
                 if let Ok(p) =
                     serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
                     && let Some(path) = path_of(&p.text_document.uri)
@@ -288,8 +292,9 @@ impl<'c> Server<'c> {
                         text = Some(match (change.range, text.take()) {
                             (Some(range), Some(old)) => splice(&old, range, &change.text),
                             (Some(range), None) => {
-                                let old = self.text_of(&path).unwrap_or_default();
-                                splice(&old, range, &change.text)
+                                let old =
+                                    self.sources.lookup(&path).map(|id| self.sources.text(id));
+                                splice(old.unwrap_or(""), range, &change.text)
                             }
                             (None, _) => change.text,
                         });
@@ -357,11 +362,6 @@ impl<'c> Server<'c> {
                 self.touch(path);
             }
         }
-    }
-
-    fn text_of(&self, path: &Path) -> Option<String> {
-        let id = self.sources.lookup(path)?;
-        Some(self.sources.text(id).to_owned())
     }
 
     // ---- analysis -------------------------------------------------------------------
@@ -435,8 +435,13 @@ impl<'c> Server<'c> {
         timings.lap("lint");
         self.publish_all(&checked, &diags, touched);
         timings.lap("publish");
+        let changed_at = self.changed_at.take();
         if self.timings {
             eprint!("{}", timings.render());
+            if let Some(at) = changed_at {
+                let ms = at.elapsed().as_secs_f64() * 1000.0;
+                eprintln!("  since the change arrived          {ms:>10.1} ms");
+            }
         }
         self.checked = Some(checked);
         self.findings_stale = true;

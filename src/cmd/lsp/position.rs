@@ -17,14 +17,10 @@ impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
         let bytes = text.as_bytes();
-        let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            i += 1;
-            match b {
-                b'\n' => starts.push(i),
-                b'\r' if bytes.get(i) == Some(&b'\n') => {}
-                b'\r' => starts.push(i),
-                _ => {}
+        // Each line break ends a line: `\n`, `\r\n` (at its `\n`) and a lone `\r`.
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes.get(i) == Some(&b'\n') || bytes.get(i + 1) != Some(&b'\n') {
+                starts.push(i + 1);
             }
         }
         LineIndex {
