@@ -120,10 +120,12 @@ impl<'a> JsonReader<'a> {
     /// The string whose contents (between the quotes) are at `inner` in `text`.
     fn string(&self, (start, end): (usize, usize)) -> Option<Raw<'a>> {
         let raw = self.text.get(start..end)?;
-        if !yaml_safe(raw) {
+        let value = if raw.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\\') {
+            // The common case, in one pass: printable ASCII without escapes.
+            Cow::Borrowed(raw)
+        } else if !yaml_safe(raw) {
             return None;
-        }
-        let value = if raw.contains('\\') {
+        } else if raw.contains('\\') {
             if has_surrogate_escape(raw) {
                 return None;
             }
@@ -255,6 +257,14 @@ fn has_duplicates<'r, 'a: 'r>(keys: impl ExactSizeIterator<Item = &'r Raw<'a>>) 
         | RawKind::Seq(_)
         | RawKind::Map(_) => None,
     };
+    if keys.len() <= 16 {
+        // As the YAML reader's `dedup`: small mappings without hashing.
+        let keys: Vec<Option<&str>> = keys.map(text).collect();
+        return keys
+            .iter()
+            .enumerate()
+            .any(|(j, k)| keys.iter().take(j).any(|earlier| earlier == k));
+    }
     let mut seen: HashSet<Option<&'r str>> = HashSet::with_capacity(keys.len());
     keys.map(text).any(|k| !seen.insert(k))
 }
@@ -262,8 +272,8 @@ fn has_duplicates<'r, 'a: 'r>(keys: impl ExactSizeIterator<Item = &'r Raw<'a>>) 
 /// Whether YAML reads every character of `s` as JSON does: printable (YAML 1.2 `c-printable`),
 /// not a byte-order mark, and not one of the characters YAML 1.1 took for line breaks.
 fn yaml_safe(s: &str) -> bool {
-    if s.is_ascii() {
-        return !s.bytes().any(|b| b < 0x20 || b == 0x7f);
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return true;
     }
     s.chars().all(|c| {
         !matches!(c,
