@@ -385,8 +385,12 @@ mod tests {
     #[test]
     fn columns_on_a_long_line_count_characters() {
         let mut line = "a".repeat(3 * super::CHUNK + 5);
-        for i in 0..200 {
-            line.push_str(if i % 3 == 0 { "é€😀" } else { "xyz" });
+        for i in 0..200usize {
+            line.push_str(if i.is_multiple_of(3) {
+                "é€😀"
+            } else {
+                "xyz"
+            });
             line.push_str(&"b".repeat(i * 97));
         }
         let mut map = SourceMap::new();

@@ -170,11 +170,11 @@ mod tests {
     fn chunks_join_in_order() {
         let n = CHUNK * 2 + 37;
         let vendor = |i: usize| {
-            let tier = if i % 7 == 0 { "hgh" } else { "high" };
+            let tier = if i.is_multiple_of(7) { "hgh" } else { "high" };
             format!(
                 r#"{{"id": "v{i}", "tier": "{tier}", "accesses": [{{"id": "s{}", "access": "write"}}, "s{}"], "subprocessors": ["v{}"]}}"#,
                 (i * 3) % n,
-                if i % 11 == 0 { n + i } else { i },
+                if i.is_multiple_of(11) { n + i } else { i },
                 (i + 1) % n
             )
         };
