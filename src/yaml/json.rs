@@ -67,7 +67,7 @@ pub(crate) fn root(text: &str) -> Option<Vec<(Raw<'_>, Top<'_>)>> {
         key = j.next_key_bytes().ok()?.map(|k| reader.range(k));
     }
     j.finish().ok()?;
-    if has_duplicates(entries.iter().map(|(k, _)| k)) {
+    if has_duplicates(&entries) {
         return None;
     }
     Some(entries)
@@ -183,7 +183,7 @@ impl<'a> JsonReader<'a> {
                 Peek::Object => match j.next_object_bytes().ok()?.map(|k| self.range(k)) {
                     Some(inner) => {
                         let key = self.key(inner, j.current_index())?;
-                        stack.push(Open::Map(start, Vec::new(), Some(key)));
+                        stack.push(Open::Map(start, Vec::with_capacity(8), Some(key)));
                         peek = j.peek().ok()?;
                         continue;
                     }
@@ -232,7 +232,7 @@ impl<'a> JsonReader<'a> {
                         kind: RawKind::Seq(items),
                     },
                     Open::Map(start, entries, _) => {
-                        if has_duplicates(entries.iter().map(|(k, _)| k)) {
+                        if has_duplicates(&entries) {
                             return None;
                         }
                         Raw {
@@ -246,27 +246,28 @@ impl<'a> JsonReader<'a> {
     }
 }
 
-/// Whether two keys (all strings here) are equal: the YAML reader reports that.
-fn has_duplicates<'r, 'a: 'r>(keys: impl ExactSizeIterator<Item = &'r Raw<'a>>) -> bool {
-    let text = |k: &'r Raw<'a>| match &k.kind {
-        RawKind::Str(s, _) => Some(s.as_ref()),
-        RawKind::Null
-        | RawKind::Bool(_)
-        | RawKind::Int(_)
-        | RawKind::Float(_)
-        | RawKind::Seq(_)
-        | RawKind::Map(_) => None,
-    };
-    if keys.len() <= 16 {
-        // As the YAML reader's `dedup`: small mappings without hashing.
-        let keys: Vec<Option<&str>> = keys.map(text).collect();
-        return keys
+/// Whether two keys of a mapping (all strings here) are equal: the YAML reader reports that.
+fn has_duplicates<T>(entries: &[(Raw<'_>, T)]) -> bool {
+    fn key<'e, T>((k, _): &'e (Raw<'_>, T)) -> Option<&'e str> {
+        match &k.kind {
+            RawKind::Str(s, _) => Some(s.as_ref()),
+            RawKind::Null
+            | RawKind::Bool(_)
+            | RawKind::Int(_)
+            | RawKind::Float(_)
+            | RawKind::Seq(_)
+            | RawKind::Map(_) => None,
+        }
+    }
+    if entries.len() <= 16 {
+        // As the YAML reader's `dedup`: small mappings without hashing or allocating.
+        return entries
             .iter()
             .enumerate()
-            .any(|(j, k)| keys.iter().take(j).any(|earlier| earlier == k));
+            .any(|(j, e)| entries.iter().take(j).any(|earlier| key(earlier) == key(e)));
     }
-    let mut seen: HashSet<Option<&'r str>> = HashSet::with_capacity(keys.len());
-    keys.map(text).any(|k| !seen.insert(k))
+    let mut seen: HashSet<Option<&str>> = HashSet::with_capacity(entries.len());
+    entries.iter().any(|e| !seen.insert(key(e)))
 }
 
 /// Whether YAML reads every character of `s` as JSON does: printable (YAML 1.2 `c-printable`),
@@ -330,7 +331,9 @@ mod tests {
             "1.5",
             "{\"k\u{e9}y\": \"\u{1F600}\"}",
         ];
-        for text in fast {
+        let keys: Vec<String> = (0..40).map(|i| format!("\"k{i}\": [{i}]")).collect();
+        let many_keys = format!("{{{}}}", keys.join(", "));
+        for text in fast.into_iter().chain([many_keys.as_str()]) {
             assert!(both(text).is_some(), "{text:?}: not read by the fast path");
         }
     }
@@ -349,6 +352,8 @@ mod tests {
     fn falls_back_where_the_readers_could_differ() {
         let deep = format!("{}1{}", "[".repeat(300), "]".repeat(300));
         let deep_ok = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let keys: Vec<String> = (0..20).map(|i| format!("\"k{}\": {i}", i % 19)).collect();
+        let many_keys = format!("{{{}}}", keys.join(", "));
         let texts = [
             "{\"a\":\n  1,\n\"b\"\n:2}",
             r#"{"a": "\ud83d\ude00"}"#,
@@ -377,6 +382,7 @@ mod tests {
             "   ",
             &deep,
             &deep_ok,
+            &many_keys,
         ];
         for text in texts {
             assert!(parse(text).is_none(), "{text:.80?}: read by the fast path");
