@@ -2,8 +2,8 @@
 # The same facts read from YAML (vendors.yaml, data_stores.yaml) and from one JSON file
 # (inventory.json, read by the JSON fast path), measured in alternation so both see the same
 # machine load: median whole-process wall time and peak RSS of B1..B8 (benches/bench.policy),
-# the ratio YAML/JSON, the inventory phases (read, parse and validate) of one `--timings`
-# run each, and whether the two JSON reports are the same once locations (file, line,
+# the ratio YAML/JSON, the inventory phases (read, parse and validate; medians of three
+# `--timings` runs), and whether the two JSON reports are the same once locations (file, line,
 # column, which differ between the inputs) are left out.
 #
 #   benches/json.sh [SIZES...]     S M L by default; RUNS=5 by default
@@ -20,10 +20,15 @@ bin=${CUSTODY:-target/release/custody}
 data=${JSON_DATA:-target/bench-json}
 args=(check --policy benches/bench.policy --format json --as-of 2026-11-24)
 med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# The inventory phases of one run, in ms: "read+parse".
+# The inventory phases in ms, "read+parse" (parse and validate), medians of 3 runs.
 phases() {
-    "$bin" "${args[@]}" "$@" --timings 2>&1 >/dev/null |
-        awk '/inventory: read/ {r=$3} /inventory: parse/ {p=$4} END {printf "%.0f+%.0f", r, p}'
+    local r=() p=() x y
+    for _ in 1 2 3; do
+        read -r x y < <("$bin" "${args[@]}" "$@" --timings 2>&1 >/dev/null |
+            awk '/inventory: read/ {r=$3} /inventory: parse/ {p=$4} END {print r, p}')
+        r+=("$x") p+=("$y")
+    done
+    printf '%.0f+%.0f' "$(med "${r[@]}")" "$(med "${p[@]}")"
 }
 # A JSON report without its locations, for comparing reports of the two inputs.
 strip='
