@@ -179,8 +179,15 @@ impl SourceFile {
         });
         let before = |x: usize| {
             let i = x / CHUNK;
-            marks.get(i).copied().unwrap_or(0) as usize
-                + char_starts(bytes.get(i * CHUNK..x).unwrap_or(&[]))
+            let at = marks.get(i).copied().unwrap_or(0) as usize;
+            // A chunk with a character at every byte (ASCII, as a JSON file on one line
+            // usually is) needs no counting.
+            let whole = marks.get(i + 1).is_some_and(|&n| n as usize - at == CHUNK);
+            at + if whole {
+                x - i * CHUNK
+            } else {
+                char_starts(bytes.get(i * CHUNK..x).unwrap_or(&[]))
+            }
         };
         before(end) - before(start)
     }
@@ -407,6 +414,35 @@ mod tests {
         map.forget(&path);
         assert_eq!(map.lookup(&path), None);
         assert_eq!(map.path_of(a), None);
+    }
+
+    /// Columns on a long line (counted by checkpoints, ASCII chunks without counting) are
+    /// the characters before the offset, counted naively.
+    #[test]
+    fn columns_on_a_long_line_count_characters() {
+        let mut line = "a".repeat(3 * super::CHUNK + 5);
+        for i in 0..200usize {
+            line.push_str(if i.is_multiple_of(3) {
+                "é€😀"
+            } else {
+                "xyz"
+            });
+            line.push_str(&"b".repeat(i * 97));
+        }
+        let mut map = SourceMap::new();
+        let file = map.add("long", format!("first\n{line}"));
+        let text = map.text(file).to_owned();
+        for offset in (6..text.len()).step_by(1013).chain([text.len()]) {
+            if !text.is_char_boundary(offset) {
+                continue;
+            }
+            let naive = text.get(6..offset).map_or(0, |s| s.chars().count());
+            assert_eq!(
+                map.get(file).line_col(offset as u32),
+                (2, naive + 1),
+                "{offset}"
+            );
+        }
     }
 
     #[test]
