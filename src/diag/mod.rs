@@ -115,18 +115,53 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let mut best: Option<(f64, &'a str)> = None;
+    // Hoisted out of the loop: a dangling reference is compared with every id of its kind
+    // (thousands), and each comparison used to lowercase both names again.
+    let lower = name.to_lowercase();
+    let edits = (name.chars().count().max(3) / 3).max(1);
+    let counts = ascii_counts(name);
     for c in candidates {
         if c == name {
             continue;
         }
-        let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+        let score = if c.is_ascii() && !c.bytes().any(|b| b.is_ascii_uppercase()) {
+            strsim::jaro_winkler(&lower, c)
+        } else {
+            strsim::jaro_winkler(&lower, &c.to_lowercase())
+        };
         let close = score >= 0.85
-            || strsim::damerau_levenshtein(name, c) <= (name.chars().count().max(3) / 3).max(1);
+            || (!surely_far(counts.as_ref(), c, edits)
+                && strsim::damerau_levenshtein(name, c) <= edits);
         if close && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
             best = Some((score, c));
         }
     }
     best.map(|(_, c)| c)
+}
+
+/// How often each byte occurs in an ASCII `s` (`None` otherwise).
+fn ascii_counts(s: &str) -> Option<[i32; 128]> {
+    let mut counts = [0i32; 128];
+    for b in s.bytes() {
+        *counts.get_mut(usize::from(b))? += 1;
+    }
+    Some(counts)
+}
+
+/// Whether `c` is certainly more than `edits` edits (insertions, deletions, substitutions,
+/// transpositions) from the name whose `ascii_counts` are `counts`: each edit changes the
+/// character counts by at most 2 in all, so half their difference is a lower bound of the
+/// distance. `false` when unsure (non-ASCII text): then the distance is computed.
+fn surely_far(counts: Option<&[i32; 128]>, c: &str, edits: usize) -> bool {
+    let (Some(counts), Some(other)) = (counts, ascii_counts(c)) else {
+        return false;
+    };
+    let diff: i32 = counts
+        .iter()
+        .zip(other.iter())
+        .map(|(a, b)| (a - b).abs())
+        .sum();
+    diff as usize > 2 * edits
 }
 
 /// `help` text for an unknown name: "did you mean `x`?", else the list of valid names when short.
@@ -506,6 +541,73 @@ pub fn render_plain(diags: &[Diag], sources: &SourceMap) -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The shortcuts of `did_you_mean` (lowercasing once, the character-count bound) choose
+    /// what comparing every candidate in full chooses.
+    #[test]
+    fn did_you_mean_equals_the_full_comparison() {
+        fn full<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+            let mut best: Option<(f64, &'a str)> = None;
+            for &c in candidates {
+                if c == name {
+                    continue;
+                }
+                let score = strsim::jaro_winkler(&name.to_lowercase(), &c.to_lowercase());
+                let close = score >= 0.85
+                    || strsim::damerau_levenshtein(name, c)
+                        <= (name.chars().count().max(3) / 3).max(1);
+                if close && best.is_none_or(|(s, b)| score > s || (score == s && c < b)) {
+                    best = Some((score, c));
+                }
+            }
+            best.map(|(_, c)| c)
+        }
+        let words = [
+            "v000000",
+            "v000001",
+            "v000010",
+            "v000100",
+            "v100000",
+            "V000000",
+            "v00000",
+            "v0000000",
+            "vendor",
+            "vendors",
+            "Vendor",
+            "vnedor",
+            "acme",
+            "acme-corp",
+            "acm",
+            "ACME",
+            "café",
+            "cafe",
+            "CAFÉ",
+            "zürich",
+            "zurich",
+            "s000250",
+            "s000205",
+            "tier",
+            "teir",
+            "tire",
+            "",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "cba",
+            "data_stores",
+            "data_store",
+            "datastores",
+            "x0x0",
+        ];
+        for name in words {
+            assert_eq!(
+                super::did_you_mean(name, words),
+                full(name, &words),
+                "{name}"
+            );
+        }
+    }
+
     use crate::source::SourceMap;
     use miette::SourceCode;
 
