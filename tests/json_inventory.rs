@@ -12,18 +12,7 @@ use custody::source::SourceMap;
 
 /// An inventory as comparable text: everything in it, hash maps in sorted order.
 fn canonical(inv: &Inventory) -> String {
-    // The index, as what each entity's kind and id find.
-    let index: Vec<_> = inv
-        .entities
-        .iter()
-        .map(|e| inv.lookup(e.kind, &e.id))
-        .collect();
-    let mut link_of: Vec<_> = inv.link_of.iter().collect();
-    link_of.sort();
-    format!(
-        "{:#?}\n{:?}\n{:#?}\n{:?}\n{:?}",
-        inv.entities, inv.by_kind, inv.links, index, link_of
-    )
+    inv.dump()
 }
 
 /// Load the named files both ways; both results must be equal. Returns the rendered

@@ -157,18 +157,7 @@ fn reading_files_in_parts_equals_reading_them_whole_on_the_s_workload() {
             split,
             &mut diags,
         );
-        // The index, as what each entity's kind and id find.
-        let index: Vec<_> = inv
-            .entities
-            .iter()
-            .map(|e| inv.lookup(e.kind, &e.id))
-            .collect();
-        let mut link_of: Vec<_> = inv.link_of.iter().collect();
-        link_of.sort();
-        let text = format!(
-            "{:?}\n{:?}\n{:?}\n{index:?}\n{link_of:?}\n{diags:?}",
-            inv.entities, inv.by_kind, inv.links
-        );
+        let text = format!("{}\n{diags:?}", inv.dump());
         (text, inv.entities.len())
     };
     for file in &files {

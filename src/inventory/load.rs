@@ -308,7 +308,35 @@ struct FileLoad<'a> {
     lost: Vec<Cow<'a, str>>,
 }
 
-impl FileLoad<'_> {
+impl<'a> FileLoad<'a> {
+    fn empty() -> Self {
+        FileLoad {
+            entities: Vec::new(),
+            refs: Vec::new(),
+            links: Vec::new(),
+            diags: Vec::new(),
+            lost: Vec::new(),
+        }
+    }
+
+    /// Append the load of the entities that follow this one's: its references and links
+    /// name entities by index, now after this load's.
+    fn append(&mut self, part: FileLoad<'a>) {
+        let offset = self.entities.len() as u32;
+        self.entities.extend(part.entities);
+        self.refs.extend(part.refs.into_iter().map(|r| PendingRef {
+            entity: r.entity + offset,
+            ..r
+        }));
+        self.links
+            .extend(part.links.into_iter().map(|l| PendingLink {
+                entity: l.entity + offset,
+                ..l
+            }));
+        self.diags.extend(part.diags);
+        self.lost.extend(part.lost);
+    }
+
     /// Move every span by `delta` bytes: the same part, found elsewhere in a changed file.
     fn shift(&mut self, delta: i64) {
         if delta == 0 {
@@ -495,16 +523,6 @@ fn load_file<'a>(
     load_whole(file, text, schema, tables, taxonomy)
 }
 
-fn new_load<'a>() -> FileLoad<'a> {
-    FileLoad {
-        entities: Vec::new(),
-        refs: Vec::new(),
-        links: Vec::new(),
-        diags: Vec::new(),
-        lost: Vec::new(),
-    }
-}
-
 /// A file cut into parts of whole list entries (see [`crate::yaml::split`]), the parts read
 /// in parallel and joined in order; `None` when the file cannot be cut, or when any part
 /// reads with a YAML diagnostic or an anchor or alias: then only the whole file says what
@@ -539,21 +557,10 @@ fn load_parts<'a>(
 
 /// The loads of consecutive parts of one file as one load (entity indices renumbered).
 fn join<'a>(loads: impl IntoIterator<Item = FileLoad<'a>>) -> Option<FileLoad<'a>> {
-    let mut out = new_load();
+    let mut out = FileLoad::empty();
     for load in loads {
-        let base = u32::try_from(out.entities.len()).ok()?;
-        out.entities.extend(load.entities);
-        out.refs.extend(load.refs.into_iter().map(|r| PendingRef {
-            entity: r.entity + base,
-            ..r
-        }));
-        out.links
-            .extend(load.links.into_iter().map(|l| PendingLink {
-                entity: l.entity + base,
-                ..l
-            }));
-        out.diags.extend(load.diags);
-        out.lost.extend(load.lost);
+        u32::try_from(out.entities.len() + load.entities.len()).ok()?;
+        out.append(load);
     }
     Some(out)
 }
@@ -576,7 +583,7 @@ fn load_part<'a>(
         taxonomy,
         file,
         text,
-        out: new_load(),
+        out: FileLoad::empty(),
     };
     let mut reader = Reader::new_in(file, text, part.range);
     let mut yaml = Vec::new();
@@ -642,7 +649,7 @@ fn load_whole<'a>(
         taxonomy,
         file,
         text,
-        out: new_load(),
+        out: FileLoad::empty(),
     };
     let mut reader = Reader::new(file, text);
     let mut diags = Vec::new();

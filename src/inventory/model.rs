@@ -207,6 +207,23 @@ pub struct Inventory {
 }
 
 impl Inventory {
+    /// Everything the inventory holds as text, in an order that does not depend on hashing
+    /// (the index as what each entity's kind and id find): for tests that compare two loads
+    /// of the same files (whole and in parts, JSON and YAML, cached and fresh).
+    pub fn dump(&self) -> String {
+        let index: Vec<_> = self
+            .entities
+            .iter()
+            .map(|e| self.lookup(e.kind, &e.id))
+            .collect();
+        let mut link_of: Vec<_> = self.link_of.iter().collect();
+        link_of.sort();
+        format!(
+            "{:#?}\n{:?}\n{:#?}\n{:?}\n{:?}",
+            self.entities, self.by_kind, self.links, index, link_of
+        )
+    }
+
     pub fn get(&self, id: EntityId) -> &Entity {
         // INVARIANT: EntityIds are made by `load` for this inventory's `entities` (or, with
         // `LINK_BIT`, its `links`).

@@ -1436,23 +1436,7 @@ fn load_fingerprint(files: &[(&str, &str)], split: load::Split) -> String {
         &mut diags,
     );
     diag::sort(&mut diags);
-    // The index, as what each entity's kind and id find.
-    let index: Vec<_> = inv
-        .entities
-        .iter()
-        .map(|e| inv.lookup(e.kind, &e.id))
-        .collect();
-    let mut link_of: Vec<_> = inv.link_of.iter().collect();
-    link_of.sort();
-    format!(
-        "{:#?}\n{:?}\n{:#?}\n{:?}\n{:?}\n{}",
-        inv.entities,
-        inv.by_kind,
-        inv.links,
-        index,
-        link_of,
-        render_plain(&diags, &sources)
-    )
+    format!("{}\n{}", inv.dump(), render_plain(&diags, &sources))
 }
 
 /// (text, whether it is read in parts): every case must load the same in parts as whole.

@@ -5,7 +5,7 @@
 //! chunks' results joined in order. Anything the JSON reader is unsure of makes the whole
 //! file fall back to the YAML path (`None`).
 
-use super::{FileLoad, FileLoader, PendingLink, PendingRef, Tables};
+use super::{FileLoad, FileLoader, Tables};
 use crate::diag::Diag;
 use crate::inventory::model::Inventory;
 use crate::inventory::schema::Schema;
@@ -77,36 +77,6 @@ pub(super) fn load_file<'a>(
     Some(FileLoad { diags, ..main.out })
 }
 
-impl<'a> FileLoad<'a> {
-    fn empty() -> Self {
-        FileLoad {
-            entities: Vec::new(),
-            refs: Vec::new(),
-            links: Vec::new(),
-            diags: Vec::new(),
-            lost: Vec::new(),
-        }
-    }
-
-    /// Append the load of the entities that follow this one's: its references and links
-    /// name entities by index, now after this load's.
-    fn append(&mut self, part: FileLoad<'a>) {
-        let offset = self.entities.len() as u32;
-        self.entities.extend(part.entities);
-        self.refs.extend(part.refs.into_iter().map(|r| PendingRef {
-            entity: r.entity + offset,
-            ..r
-        }));
-        self.links
-            .extend(part.links.into_iter().map(|l| PendingLink {
-                entity: l.entity + offset,
-                ..l
-            }));
-        self.diags.extend(part.diags);
-        self.lost.extend(part.lost);
-    }
-}
-
 /// [`super::load`] with every file read by the YAML reader, the JSON fast path off: for
 /// tests that compare the two paths.
 #[doc(hidden)]
@@ -161,18 +131,7 @@ mod tests {
         let show = |load: FileLoad<'_>| {
             let mut diags = Vec::new();
             let inv = super::super::merge(vec![load], &schema, &mut diags);
-            // The index, as what each entity's kind and id find.
-            let index: Vec<_> = inv
-                .entities
-                .iter()
-                .map(|e| inv.lookup(e.kind, &e.id))
-                .collect();
-            let mut link_of: Vec<_> = inv.link_of.into_iter().collect();
-            link_of.sort();
-            let text = format!(
-                "{:?}\n{:?}\n{:?}\n{index:?}\n{link_of:?}",
-                inv.entities, inv.by_kind, inv.links
-            );
+            let text = inv.dump();
             (text, diags)
         };
         let (fast, yaml) = (show(fast), show(yaml));
