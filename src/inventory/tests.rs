@@ -1480,6 +1480,11 @@ const SPLIT_CASES: &[(&str, bool)] = &[
         "vendors:\n  - id: a\n    description: |\ndata_stores:\n  - id: s\n    description:\n\n",
         true,
     ),
+    // A list at column 0 followed by another collection: read whole (see yaml::split).
+    (
+        "vendors:\n- id: a\n  description: |\n- id: b\n  tier: low\ndata_stores:\n- id: s\n",
+        false,
+    ),
     // Core tags are fine in a part.
     (
         "vendors:\n  - id: !!str 123\n    tier: !!str low\n  - id: b\n",

@@ -11,7 +11,8 @@
 //! each name once and known to the caller) or, for a list written at column 0, an entry;
 //! and when every key's value begins with a list entry. Anything else (a document marker,
 //! a directive, a flow or quoted root, a byte-order mark, a tab or a lone carriage return at
-//! a line start, an unknown or repeated key) gives `None`, and the file is read whole.
+//! a line start, an unknown or repeated key, a list written at column 0 that another
+//! collection follows) gives `None`, and the file is read whole.
 //!
 //! A part starts at a line holding exactly the list's indentation and `- `. Such a line is
 //! a new entry of the list in the whole file, unless it is inside a construct that spans
@@ -69,8 +70,8 @@ pub enum Cut {
     Content(u64),
 }
 
-/// Cut `text` into parts as `cut` says, or `None` when the file is not of the simple shape described above.
-/// `is_collection` says whether a key names a collection. Collections with no entries
+/// Cut `text` into parts as `cut` says, or `None` when the file is not of the simple shape
+/// described above. `is_collection` says whether a key names a collection. Collections with no entries
 /// (`vendors:` followed by nothing) have no parts.
 pub fn plan<'t>(
     text: &'t str,
@@ -107,6 +108,12 @@ pub fn plan<'t>(
             let name = collection_key(line)?;
             let name = text.get(line_start..line_start + name.len())?;
             if !is_collection(name) || sections.iter().any(|s| s.name == name) {
+                return None;
+            }
+            // A list at column 0 followed by a key: read alone, the list cannot end at the
+            // key (the parser wants another `-`), and without the key its last value's
+            // span may differ. Such a file is read whole.
+            if indent == Some(0) {
                 return None;
             }
             if let (Some(_), Some(open)) = (indent, sections.last_mut()) {
@@ -314,6 +321,7 @@ mod tests {
             "vendors:#x\n  - id: a\n",
             "vendors:\n  - id: a\n- id: b\n",
             "<<: {}\nvendors:\n  - id: a\n",
+            "vendors:\n- id: a\ndata_stores:\n  - id: s\n",
         ] {
             assert_eq!(parts(text, 1), None, "{text:?}");
         }
