@@ -7,13 +7,7 @@ mod common;
 use std::path::Path;
 
 fn custody(args: &[&str], cwd: &Path) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("custody")
-        .expect("binary")
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run custody")
+    common::run_in(args, cwd)
 }
 
 fn text(out: &std::process::Output) -> String {

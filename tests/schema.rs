@@ -10,13 +10,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn custody(args: &[&str], cwd: &Path) -> std::process::Output {
-    assert_cmd::Command::cargo_bin("custody")
-        .expect("binary")
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .expect("run custody")
+    common::run_in(args, cwd)
 }
 
 /// `custody schema ARGS` run in `cwd`, parsed.

@@ -152,6 +152,17 @@ pub fn custody() -> assert_cmd::Command {
     c
 }
 
+/// Run `custody ARGS...` in `cwd` with `NO_COLOR=1`: its output, whatever the exit.
+pub fn run_in(args: &[&str], cwd: &Path) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("custody")
+        .expect("binary")
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .expect("run custody")
+}
+
 /// Run `custody ARGS... examples/airline --as-of 2026-11-24 --color never` from the repository
 /// root: (stdout, stderr, exit code).
 pub fn on_airline(args: &[&str]) -> (String, String, i32) {
