@@ -6,6 +6,7 @@
 pub mod concise;
 pub mod github;
 pub mod gitlab;
+pub mod graph;
 pub mod human;
 pub mod impact;
 pub mod json;
