@@ -22,6 +22,7 @@ use serde_saphyr::granit_parser::Event;
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Placeholder for a reference until the merge pass resolves it.
 const UNRESOLVED: EntityId = EntityId(u32::MAX);
@@ -97,14 +98,24 @@ pub struct FileCache {
     parsed: Vec<FileId>,
     /// Parts of changed files the last run read, and parts it took from the cache.
     parts: (usize, usize),
+    /// Copies of the kept loads for the next run's merge to take (it consumes its loads),
+    /// made on a thread of their own by [`FileCache::prepare`] while the reader is idle.
+    spares: Option<std::thread::JoinHandle<Vec<Spare>>>,
+    /// Of the loads the last merge consumed: how many were prepared copies, and how many it
+    /// copied itself.
+    copies: (usize, usize),
 }
+
+/// A kept load (the `Arc` keeps its address from being reused while the copy waits) and a
+/// copy of it.
+type Spare = (Arc<FileLoad<'static>>, FileLoad<'static>);
 
 /// A file's text as last read, and its load.
 type KeptFile = (std::sync::Arc<String>, Kept);
 
 /// One file's load as kept by [`FileCache`].
 enum Kept {
-    Whole(FileLoad<'static>),
+    Whole(Arc<FileLoad<'static>>),
     /// Read in parts cut by content ([`Cut::Content`]): when the file changes, a part whose
     /// text is unchanged is taken from here (its spans moved) instead of being read again.
     Parts(Vec<KeptPart>),
@@ -114,9 +125,11 @@ struct KeptPart {
     /// Where the part is in the text it was read from.
     range: std::ops::Range<usize>,
     kind: KindId,
-    load: FileLoad<'static>,
+    load: Arc<FileLoad<'static>>,
     /// Taken from the run before (for [`FileCache::parts`]).
     reused: bool,
+    /// A prepared copy of `load` (moved as `load` was), until the merge takes it.
+    spare: Option<FileLoad<'static>>,
 }
 
 /// Files at least this large are kept in parts; about one entry in this many ends a part.
@@ -126,6 +139,53 @@ const KEEP_PARTS_EVERY: u64 = 32;
 impl FileCache {
     pub fn clear(&mut self) {
         self.files.clear();
+        self.spares = None;
+    }
+    /// Start copying the kept loads on a thread of its own, for the next [`load_cached`]
+    /// to move into its merge instead of copying them then (the merge pass consumes what
+    /// it merges; the cache keeps its own). A long-lived reader calls this once it has
+    /// answered, while it waits for the next change. Copies already prepared are kept.
+    pub fn prepare(&mut self) {
+        if self.spares.is_some() {
+            return;
+        }
+        let loads: Vec<Arc<FileLoad<'static>>> = self
+            .files
+            .values()
+            .flat_map(|(_, kept)| match kept {
+                Kept::Whole(load) => vec![load.clone()],
+                Kept::Parts(parts) => parts.iter().map(|p| p.load.clone()).collect(),
+            })
+            .collect();
+        self.spares = std::thread::Builder::new()
+            .name("custody-spares".into())
+            .spawn(move || {
+                loads
+                    .into_iter()
+                    .map(|load| {
+                        let copy = FileLoad::clone(&load);
+                        (load, copy)
+                    })
+                    .collect()
+            })
+            .ok();
+    }
+    /// Of the loads the last [`load_cached`] merged: how many were copies made by
+    /// [`FileCache::prepare`], and how many it copied itself.
+    pub fn copies(&self) -> (usize, usize) {
+        self.copies
+    }
+    /// The prepared copies, by the address of the load each copies.
+    fn take_spares(&mut self) -> HashMap<usize, Spare> {
+        let Some(handle) = self.spares.take() else {
+            return HashMap::new();
+        };
+        handle
+            .join()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|spare| (Arc::as_ptr(&spare.0) as usize, spare))
+            .collect()
     }
     /// Nothing parsed: the caller reused what it built last time.
     pub fn clear_parsed(&mut self) {
@@ -170,9 +230,24 @@ pub fn load_cached(
         .copied()
         .filter(|&file| !fresh(cache, file))
         .collect();
+    let mut spares = cache.take_spares();
     let stale: Vec<(FileId, Option<KeptFile>)> = changed
         .into_iter()
         .map(|file| (file, cache.files.remove(&file)))
+        .collect();
+    // The copies of the changed files' parts go with the parts, to be moved as they are.
+    let stale: Vec<(FileId, Option<KeptFile>)> = stale
+        .into_iter()
+        .map(|(file, mut old)| {
+            if let Some((_, Kept::Parts(parts))) = &mut old {
+                for part in parts {
+                    part.spare = spares
+                        .remove(&(Arc::as_ptr(&part.load) as usize))
+                        .map(|(_, copy)| copy);
+                }
+            }
+            (file, old)
+        })
         .collect();
     let parsed: Vec<(FileId, Kept)> = stale
         .into_par_iter()
@@ -205,16 +280,55 @@ pub fn load_cached(
     // Files no longer in the inventory (a set: a register may be thousands of files).
     let wanted: HashSet<FileId> = files.iter().copied().collect();
     cache.files.retain(|file, _| wanted.contains(file));
-    let loaded: Vec<FileLoad<'static>> = files
-        .par_iter()
-        .filter_map(|file| {
-            cache.files.get(file).and_then(|(_, kept)| match kept {
-                Kept::Whole(load) => Some(load.clone()),
-                Kept::Parts(parts) => join(parts.iter().map(|p| p.load.clone())),
-            })
+    // What the merge consumes: the prepared copy of each load, else a copy made now.
+    let mut copies: Vec<Vec<Copy>> = Vec::with_capacity(files.len());
+    for file in files {
+        let Some((_, kept)) = cache.files.get_mut(file) else {
+            continue;
+        };
+        let mut spare =
+            |load: &Arc<FileLoad<'static>>| match spares.remove(&(Arc::as_ptr(load) as usize)) {
+                Some((_, copy)) => Copy::Ready(copy),
+                None => Copy::Of(load.clone()),
+            };
+        copies.push(match kept {
+            Kept::Whole(load) => vec![spare(load)],
+            Kept::Parts(parts) => parts
+                .iter_mut()
+                .map(|p| match p.spare.take() {
+                    Some(copy) => Copy::Ready(copy),
+                    None => spare(&p.load),
+                })
+                .collect(),
+        });
+    }
+    cache.copies = copies
+        .iter()
+        .flatten()
+        .fold((0, 0), |(ready, of), copy| match copy {
+            Copy::Ready(_) => (ready + 1, of),
+            Copy::Of(_) => (ready, of + 1),
+        });
+    // Copies left over (of loads no longer kept) are freed on another thread.
+    if !spares.is_empty() {
+        rayon::spawn(move || drop(spares));
+    }
+    let loaded: Vec<FileLoad<'static>> = copies
+        .into_par_iter()
+        .filter_map(|copies| {
+            join(copies.into_iter().map(|copy| match copy {
+                Copy::Ready(load) => load,
+                Copy::Of(load) => FileLoad::clone(&load),
+            }))
         })
         .collect();
     merge(loaded, schema, diags)
+}
+
+/// A load for the merge: a copy prepared while idle, or one to make now.
+enum Copy {
+    Ready(FileLoad<'static>),
+    Of(Arc<FileLoad<'static>>),
 }
 
 /// One changed file for [`FileCache`]: in parts cut by content when it is large and of the
@@ -234,7 +348,9 @@ fn load_kept(
     {
         return Kept::Parts(parts);
     }
-    Kept::Whole(load_file(file, text, json, schema, tables, taxonomy, Split::Auto).into_owned())
+    Kept::Whole(Arc::new(
+        load_file(file, text, json, schema, tables, taxonomy, Split::Auto).into_owned(),
+    ))
 }
 
 fn load_kept_parts(
@@ -275,20 +391,30 @@ fn load_kept_parts(
         .map(|(kind, part, same)| {
             let range = part.range.clone();
             let reused = same.is_some();
-            let load = match same {
+            let (load, spare) = match same {
                 Some(kept) => {
-                    let mut load = kept.load;
+                    // Not shared (the copy made of it is `kept.spare`): moved, not copied.
+                    let mut load =
+                        Arc::try_unwrap(kept.load).unwrap_or_else(|load| FileLoad::clone(&load));
+                    let mut spare = kept.spare;
                     let delta = range.start as i64 - kept.range.start as i64;
                     load.shift(delta);
-                    load
+                    if let Some(spare) = &mut spare {
+                        spare.shift(delta);
+                    }
+                    (load, spare)
                 }
-                None => load_part(file, text, part, kind, schema, tables, taxonomy)?.into_owned(),
+                None => (
+                    load_part(file, text, part, kind, schema, tables, taxonomy)?.into_owned(),
+                    None,
+                ),
             };
             Some(KeptPart {
                 range,
                 kind,
-                load,
+                load: Arc::new(load),
                 reused,
+                spare,
             })
         })
         .collect()
@@ -1754,6 +1880,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
 
     let mut broken: Vec<(EntityId, FieldId)> = Vec::new();
     let mut suggestions = 0;
+    let mut near_of: HashMap<KindId, HashMap<String, Option<String>>> = HashMap::new();
     // Look up in parallel (read-only), then write in order.
     let targets: Vec<Option<EntityId>> = pending
         .par_iter()
@@ -1766,9 +1893,23 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
             // is the one to fix, so the reference is dropped without a second one.
             None if unread.contains(&*r.id) => broken.push((owner, r.field)),
             None => {
-                let suggest = suggestions < MAX_REFERENCE_SUGGESTIONS;
+                // References to one missing entity (an id being typed, in the language
+                // server) all get the same suggestion: searched for once.
+                let near = if suggestions < MAX_REFERENCE_SUGGESTIONS {
+                    let known = near_of.entry(r.target).or_default();
+                    match known.get(&*r.id) {
+                        Some(near) => near.clone(),
+                        None => {
+                            let near = nearest_id(&inventory, &r);
+                            known.insert(r.id.to_string(), near.clone());
+                            near
+                        }
+                    }
+                } else {
+                    None
+                };
                 suggestions += 1;
-                diags.push(unknown_reference(schema, &inventory, owner, &r, suggest));
+                diags.push(unknown_reference(schema, &inventory, owner, &r, near));
                 broken.push((owner, r.field));
             }
         }
@@ -1872,27 +2013,44 @@ fn reverse_lists(inv: &mut Inventory, schema: &Schema) {
                     | None => {}
                 }
             }
-            // Stable: each target's elements stay in id order.
-            found.sort_by_key(|(t, _, _)| *t);
-            let mut found = found.into_iter().peekable();
-            let mut targets: Vec<EntityId> = inv.of_kind(target_kind).to_vec();
-            targets.sort_unstable();
-            for t in targets {
-                let mut items: Vec<Field> = Vec::new();
-                while let Some((_, elem, link)) = found.next_if(|(x, _, _)| *x <= t) {
+            // Grouped by target with a counting sort (stable: each target's elements stay
+            // in id order), each list allocated once at its size.
+            let n = inv.entities.len();
+            let mut start = vec![0usize; n + 1];
+            for (t, _, _) in &found {
+                if let Some(c) = start.get_mut(t.0 as usize + 1) {
+                    *c += 1;
+                }
+            }
+            for i in 1..=n {
+                start[i] += start[i - 1];
+            }
+            let mut next = start.clone();
+            let mut placed: Vec<Option<(Field, Option<EntityId>)>> =
+                std::iter::repeat_with(|| None).take(found.len()).collect();
+            for (t, elem, link) in found {
+                if let Some(i) = next.get_mut(t.0 as usize)
+                    && let Some(slot) = placed.get_mut(*i)
+                {
+                    *slot = Some((elem, link));
+                    *i += 1;
+                }
+            }
+            for (t, ent) in inv.entities.iter_mut().enumerate() {
+                let (from, to) = (start[t], start[t + 1]);
+                // Nothing names it: the list is absent, which reads as empty (no slot
+                // filled for most entities of a large inventory).
+                if from == to || ent.kind != target_kind {
+                    continue;
+                }
+                let mut items: Vec<Field> = Vec::with_capacity(to - from);
+                for (elem, link) in placed[from..to].iter_mut().filter_map(Option::take) {
                     if let Some(link) = link {
-                        inv.link_of.insert((t, rid, items.len() as u32), link);
+                        inv.link_of
+                            .insert((EntityId(t as u32), rid, items.len() as u32), link);
                     }
                     items.push(elem);
                 }
-                // Nothing names it: the list is absent, which reads as empty (no slot
-                // filled for most entities of a large inventory).
-                if items.is_empty() {
-                    continue;
-                }
-                let Some(ent) = inv.entities.get_mut(t.0 as usize) else {
-                    continue;
-                };
                 let field = Field {
                     value: Value::List(items.into_boxed_slice()),
                     span: ent.id_loc.span,
@@ -1949,7 +2107,7 @@ fn unknown_reference(
     inventory: &Inventory,
     owner: EntityId,
     r: &PendingRef<'_>,
-    suggest: bool,
+    near: Option<String>,
 ) -> Diag {
     let target = schema.kind(r.target);
     let field = inventory
@@ -1957,16 +2115,7 @@ fn unknown_reference(
         .get(owner.0 as usize)
         .map(|e| schema.kind(e.kind).field_schema(r.field).name.as_str())
         .unwrap_or("?");
-    let near = if suggest {
-        let ids = inventory
-            .of_kind(r.target)
-            .iter()
-            .filter_map(|id| inventory.entities.get(id.0 as usize))
-            .map(|e| &*e.id);
-        diag::did_you_mean(&r.id, ids).map(|n| format!("did you mean `{n}`?"))
-    } else {
-        None
-    };
+    let near = near.map(|n| format!("did you mean `{n}`?"));
     Diag::new(
         &codes::inventory::UNKNOWN_REFERENCE,
         format!("`{field}` refers to unknown {} `{}`", target.name, r.id),
@@ -1978,6 +2127,16 @@ fn unknown_reference(
             target.collection
         )
     }))
+}
+
+/// The id of `r`'s kind nearest to the one `r` names, if one is near enough.
+fn nearest_id(inventory: &Inventory, r: &PendingRef<'_>) -> Option<String> {
+    let ids = inventory
+        .of_kind(r.target)
+        .iter()
+        .filter_map(|id| inventory.entities.get(id.0 as usize))
+        .map(|e| &*e.id);
+    diag::did_you_mean(&r.id, ids).map(str::to_owned)
 }
 
 /// Whether `text` can be read in parts of `part_bytes` bytes (see [`Split`]): for tests,

@@ -1583,6 +1583,17 @@ fn nesting_limit_is_the_same_in_parts() {
 /// changed parts are read again, and the inventory and diagnostics are a fresh load's.
 #[test]
 fn cached_parts_of_an_edited_file_load_as_a_fresh_read() {
+    cached_edits_load_as_fresh_reads(false);
+}
+
+/// The same edits, with copies of the kept loads prepared between them (as the language
+/// server does while idle): the merges take them, and still load what a fresh read does.
+#[test]
+fn prepared_copies_of_kept_loads_merge_as_a_fresh_read() {
+    cached_edits_load_as_fresh_reads(true);
+}
+
+fn cached_edits_load_as_fresh_reads(prepare: bool) {
     let vendors: String = (0..600)
         .map(|i| {
             format!(
@@ -1614,14 +1625,18 @@ fn cached_parts_of_an_edited_file_load_as_a_fresh_read() {
         // Everything after a point moves.
         format!("# a comment at the top\n{first}"),
     ];
+    // A second, small file (kept whole) that is never edited, naming vendors of the first.
+    let other =
+        "data_stores:\n  - id: t0001\n    hosted_by: v0300\n  - id: t0002\n    hosted_by: v0100\n";
     let mut sources = SourceMap::indexed();
     let path = std::path::PathBuf::from("/inv/vendors.yaml");
     let file = sources.set_text(path.clone(), "vendors.yaml", first.clone());
+    let other_file = sources.set_text("/inv/other.yaml".into(), "other.yaml", other.to_string());
     let mut cache = load::FileCache::default();
     let (schema, taxonomy) = (Schema::builtin(), Taxonomy::builtin());
     let mut diags = Vec::new();
     load::load_cached(
-        &[file],
+        &[file, other_file],
         &sources,
         &schema,
         &taxonomy,
@@ -1634,36 +1649,44 @@ fn cached_parts_of_an_edited_file_load_as_a_fresh_read() {
         "first load: {read} parts read, {reused} reused"
     );
     for (i, text) in edits.iter().enumerate() {
+        if prepare {
+            cache.prepare();
+        }
         let file = sources.set_text(path.clone(), "vendors.yaml", text.clone());
         let mut cached_diags = Vec::new();
         let cached = load::load_cached(
-            &[file],
+            &[file, other_file],
             &sources,
             &schema,
             &taxonomy,
             &mut cache,
             &mut cached_diags,
         );
-        let (fresh_sources, ids) = sources_of(&[("vendors.yaml", text)]);
+        let (fresh_sources, ids) = sources_of(&[("vendors.yaml", text), ("other.yaml", other)]);
         let mut fresh_diags = Vec::new();
         let fresh = load(&ids, &fresh_sources, &schema, &taxonomy, &mut fresh_diags);
         diag::sort(&mut cached_diags);
         diag::sort(&mut fresh_diags);
-        assert_eq!(
-            format!("{:?}", cached.entities),
-            format!("{:?}", fresh.entities),
-            "edit {i}"
-        );
-        assert_eq!(
-            format!("{:?}", cached.by_kind),
-            format!("{:?}", fresh.by_kind),
-            "edit {i}"
-        );
+        assert_eq!(cached.dump(), fresh.dump(), "edit {i}");
         assert_eq!(
             render_plain(&cached_diags, &sources),
             render_plain(&fresh_diags, &fresh_sources),
             "edit {i}"
         );
+        // Every load the merge consumed was prepared, but those of the parts read again.
+        let (ready, copied) = cache.copies();
+        if prepare {
+            let ok = match i {
+                // Read whole: the other file's copy was prepared, the whole load is new.
+                5 => (ready, copied) == (1, 1),
+                // Every part read again: only the other file's copy was prepared.
+                6 => ready == 1 && copied > 10,
+                _ => ready > 10 && copied <= 3,
+            };
+            assert!(ok, "edit {i}: {ready} prepared, {copied} copied");
+        } else {
+            assert_eq!(ready, 0, "edit {i}: {copied} copied");
+        }
         let (read, reused) = cache.parts();
         match i {
             // A YAML error: the file is read whole.

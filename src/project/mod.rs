@@ -180,6 +180,12 @@ impl LoadCache {
     pub fn inventory_parsed(&self) -> &[crate::source::FileId] {
         self.files.parsed()
     }
+    /// Prepare for the next [`load_incremental`] while the reader is idle: copies of the
+    /// kept file loads, made on a thread of their own, for its merge to move instead of
+    /// copying them then ([`inventory::load::FileCache::prepare`]).
+    pub fn prepare(&mut self) {
+        self.files.prepare();
+    }
     /// Take the kept inventory back from a project that is no longer needed, for the next
     /// [`load_incremental`] to reuse.
     pub fn keep(&mut self, project: &mut Project) {

@@ -435,6 +435,8 @@ impl<'c> Server<'c> {
         timings.lap("lint");
         self.publish_all(&checked, &diags, touched);
         timings.lap("publish");
+        // Answered: what the next inventory edit's merge consumes is copied meanwhile.
+        self.cache.prepare();
         let changed_at = self.changed_at.take();
         if self.timings {
             eprint!("{}", timings.render());
