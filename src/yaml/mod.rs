@@ -20,6 +20,7 @@
 //! error, `custody::yaml::unsupported_tag`, and the value is read as if it were untagged.
 
 pub(crate) mod json;
+pub mod emit;
 pub mod map;
 pub mod split;
 
