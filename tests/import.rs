@@ -27,7 +27,9 @@ fn register(dir: &Path) {
     let mut book = Workbook::new();
     let notes = book.add_worksheet();
     notes.set_name("Notes").expect("name");
-    notes.write_string(0, 0, "Exported from the vendor register").expect("cell");
+    notes
+        .write_string(0, 0, "Exported from the vendor register")
+        .expect("cell");
     let sheet = book.add_worksheet();
     sheet.set_name("Vendors").expect("name");
     let header = [
@@ -58,11 +60,17 @@ fn register(dir: &Path) {
         .write_number_with_format(1, 4, 46477, &dmy)
         .expect("cell");
     sheet
-        .write_string(1, 5, "personal.contact.email; personal.identity.name\npersonal.contact.phone")
+        .write_string(
+            1,
+            5,
+            "personal.contact.email; personal.identity.name\npersonal.contact.phone",
+        )
         .expect("cell");
     sheet.write_boolean(1, 6, true).expect("cell");
     sheet.write_number(1, 7, 72).expect("cell");
-    sheet.write_string(1, 8, "renewal under review").expect("cell");
+    sheet
+        .write_string(1, 8, "renewal under review")
+        .expect("cell");
     // Row 3: text dates and yes/no; empty cells are absent fields.
     sheet.write_string(2, 0, "beta.mail").expect("cell");
     sheet.write_string(2, 1, "yes").expect("cell");
@@ -101,7 +109,10 @@ fn an_xlsx_register_imports_as_yaml_that_check_accepts_and_again_gives_the_same_
     insta::assert_snapshot!("xlsx_register", yaml);
 
     let again = run_in(&args, dir.path());
-    assert_eq!(again.stdout, out.stdout, "a second import gives the same bytes");
+    assert_eq!(
+        again.stdout, out.stdout,
+        "a second import gives the same bytes"
+    );
 
     write(dir.path(), "vendors.yaml", &yaml);
     write(dir.path(), "rules.policy", POLICY);
@@ -121,7 +132,13 @@ fn an_xlsx_register_imports_as_yaml_that_check_accepts_and_again_gives_the_same_
     );
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
     let lint = run_in(
-        &["lint", "--policy", "builtin:tpr", "--inventory", "vendors.yaml"],
+        &[
+            "lint",
+            "--policy",
+            "builtin:tpr",
+            "--inventory",
+            "vendors.yaml",
+        ],
         dir.path(),
     );
     assert_eq!(lint.status.code(), Some(0), "{}", text(&lint));
@@ -144,14 +161,33 @@ fn a_csv_with_quoted_fields_and_newlines_in_cells_imports_and_checks() {
 
     // Through --output, then read back by check: the values survive the round trip.
     let out = run_in(
-        &["import", "vendors.csv", "--kind", "vendor", "--output", "inv/vendors.yaml"],
+        &[
+            "import",
+            "vendors.csv",
+            "--kind",
+            "vendor",
+            "--output",
+            "inv/vendors.yaml",
+        ],
         dir.path(),
     );
-    assert_eq!(out.status.code(), Some(2), "no inv/ directory yet: {}", text(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no inv/ directory yet: {}",
+        text(&out)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("custody::import::write_failed"));
     std::fs::create_dir(dir.path().join("inv")).expect("mkdir");
     let out = run_in(
-        &["import", "vendors.csv", "--kind", "vendor", "--output", "inv/vendors.yaml"],
+        &[
+            "import",
+            "vendors.csv",
+            "--kind",
+            "vendor",
+            "--output",
+            "inv/vendors.yaml",
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
@@ -187,17 +223,31 @@ fn a_csv_with_quoted_fields_and_newlines_in_cells_imports_and_checks() {
         ],
         dir.path(),
     );
-    assert!(String::from_utf8_lossy(&query.stdout).contains("beta"), "{}", text(&query));
+    assert!(
+        String::from_utf8_lossy(&query.stdout).contains("beta"),
+        "{}",
+        text(&query)
+    );
 
     // An existing file is never replaced.
     let before = std::fs::read(dir.path().join("inv/vendors.yaml")).expect("read");
     let out = run_in(
-        &["import", "vendors.csv", "--kind", "vendor", "--output", "inv/vendors.yaml"],
+        &[
+            "import",
+            "vendors.csv",
+            "--kind",
+            "vendor",
+            "--output",
+            "inv/vendors.yaml",
+        ],
         dir.path(),
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("custody::import::output_exists"));
-    assert_eq!(std::fs::read(dir.path().join("inv/vendors.yaml")).expect("read"), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("inv/vendors.yaml")).expect("read"),
+        before
+    );
 }
 
 #[test]
@@ -208,7 +258,11 @@ fn the_config_schema_and_taxonomy_are_used() {
         "custody.yaml",
         "policies: [.]\ninventory: [inventory]\nschema:\n  vendor:\n    fields:\n      risk_score: number\ntaxonomy:\n  personal:\n    health: {doc: health records}\n",
     );
-    write(dir.path(), "vendors.csv", "id,Risk Score,handles\nacme,7.5,personal.health\n");
+    write(
+        dir.path(),
+        "vendors.csv",
+        "id,Risk Score,handles\nacme,7.5,personal.health\n",
+    );
     let out = run_in(&["import", "vendors.csv", "--kind", "vendor"], dir.path());
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(
@@ -338,9 +392,15 @@ fn xlsx_cells_are_named_with_their_sheet_and_a_plain_number_is_not_a_date() {
     let sheet = book.add_worksheet();
     sheet.set_name("Q1 Register").expect("name");
     // The data starts at B2: cells are still named as the spreadsheet names them.
-    for (c, h) in ["id", "last_audit", "contract.expires", "mfa_enforced", "tier"]
-        .iter()
-        .enumerate()
+    for (c, h) in [
+        "id",
+        "last_audit",
+        "contract.expires",
+        "mfa_enforced",
+        "tier",
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string(1, 1 + c as u16, *h).expect("header");
     }
@@ -362,16 +422,35 @@ fn xlsx_cells_are_named_with_their_sheet_and_a_plain_number_is_not_a_date() {
 
 #[test]
 fn hostile_input_is_a_diagnostic_never_a_panic() {
-    let huge = format!("id,contract.breach_notification_hours\nacme,{}\n", "9".repeat(2_000_000) + "x");
+    let huge = format!(
+        "id,contract.breach_notification_hours\nacme,{}\n",
+        "9".repeat(2_000_000) + "x"
+    );
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.csv", Vec::new(), "custody::import::empty"),
-        ("header.csv", b"id,name\n".to_vec(), "custody::import::empty"),
+        (
+            "header.csv",
+            b"id,name\n".to_vec(),
+            "custody::import::empty",
+        ),
         ("blank.csv", b"\n\n,,\n".to_vec(), "custody::import::empty"),
         ("huge.csv", huge.into_bytes(), "custody::import::wrong_type"),
-        ("nul.csv", b"id,name\nacme,Ac\0me\n".to_vec(), "custody::import::wrong_type"),
-        ("latin1.csv", b"id,name\nacme,Caf\xe9\n".to_vec(), "custody::io::invalid_utf8"),
+        (
+            "nul.csv",
+            b"id,name\nacme,Ac\0me\n".to_vec(),
+            "custody::import::wrong_type",
+        ),
+        (
+            "latin1.csv",
+            b"id,name\nacme,Caf\xe9\n".to_vec(),
+            "custody::io::invalid_utf8",
+        ),
         ("empty.xlsx", Vec::new(), "custody::import::unreadable"),
-        ("vendors.txt", b"id\nacme\n".to_vec(), "custody::import::unsupported_format"),
+        (
+            "vendors.txt",
+            b"id\nacme\n".to_vec(),
+            "custody::import::unsupported_format",
+        ),
         ("missing.csv", Vec::new(), "custody::io::not_found"),
     ];
     for (name, content, code) in cases {
@@ -382,19 +461,28 @@ fn hostile_input_is_a_diagnostic_never_a_panic() {
         };
         let err = import_error(&files, &[name, "--kind", "vendor"]);
         assert!(err.contains(code), "{name}: expected {code}:\n{err}");
-        assert!(err.len() < 10_000, "{name}: the message quotes the whole cell:\n{err}");
+        assert!(
+            err.len() < 10_000,
+            "{name}: the message quotes the whole cell:\n{err}"
+        );
     }
     // An empty sheet in a real workbook.
     let mut book = Workbook::new();
     book.add_worksheet();
     let bytes = book.save_to_buffer().expect("save");
-    let err = import_error(&[("blank.xlsx", &bytes)], &["blank.xlsx", "--kind", "vendor"]);
+    let err = import_error(
+        &[("blank.xlsx", &bytes)],
+        &["blank.xlsx", "--kind", "vendor"],
+    );
     assert!(err.contains("custody::import::empty"), "{err}");
 }
 
 #[test]
 fn import_help_has_examples() {
-    let out = common::custody().args(["import", "--help"]).output().expect("run");
+    let out = common::custody()
+        .args(["import", "--help"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("Examples:\n  custody import "));
 }

@@ -366,8 +366,8 @@ fn from_calamine(d: &calamine::Data) -> Value {
             match parse_date(day) {
                 Ok(date) => {
                     let time = rest.trim_start_matches('T');
-                    let midnight = time.is_empty()
-                        || time.trim_end_matches(['0', ':', '.']).is_empty();
+                    let midnight =
+                        time.is_empty() || time.trim_end_matches(['0', ':', '.']).is_empty();
                     Value::Date(date, (!midnight).then(|| time.to_owned()))
                 }
                 Err(_) => Value::Text(s.clone()),
@@ -547,7 +547,11 @@ pub fn import(
         );
         return None;
     };
-    if table.rows.iter().all(|r| r.iter().all(|c| c.value.is_empty())) {
+    if table
+        .rows
+        .iter()
+        .all(|r| r.iter().all(|c| c.value.is_empty()))
+    {
         diags.push(
             Diag::new(
                 &codes::import::EMPTY,
@@ -603,7 +607,12 @@ fn map_columns(
     let ks = schema.kind(kind);
     let width = table.rows.iter().map(Vec::len).max().unwrap_or(0);
     let header: Vec<String> = (0..width)
-        .map(|c| table.cell(0, c).map(|x| header_text(&x.value)).unwrap_or_default())
+        .map(|c| {
+            table
+                .cell(0, c)
+                .map(|x| header_text(&x.value))
+                .unwrap_or_default()
+        })
         .collect();
     let normalized: Vec<String> = header.iter().map(|h| normalize(h)).collect();
     let importable: Vec<&str> = std::iter::once("id")
@@ -756,7 +765,10 @@ fn map_columns(
                 };
                 let d = Diag::new(
                     &codes::import::UNKNOWN_COLUMN,
-                    format!("{cell_ref}: unknown column `{h}`: `{}` has no such field", ks.name),
+                    format!(
+                        "{cell_ref}: unknown column `{h}`: `{}` has no such field",
+                        ks.name
+                    ),
                 )
                 .help(help);
                 diags.push(with_loc(d, "no field of this name"));
@@ -939,7 +951,10 @@ impl Importer<'_> {
             diags.push(
                 Diag::new(
                     &codes::import::EMPTY,
-                    format!("{} has a header row but no data rows", table_name(self.table)),
+                    format!(
+                        "{} has a header row but no data rows",
+                        table_name(self.table)
+                    ),
                 )
                 .help(format!("add one row per {} below the header", ks.name)),
             );
@@ -1037,7 +1052,10 @@ impl Importer<'_> {
 
     fn scalar(&self, field: &str, ty: &FieldType, v: &Value) -> Result<Out, Bad> {
         let want = expected(self.schema, ty);
-        if let Some(c) = text_of(v).and_then(|t| t.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t'))) {
+        if let Some(c) = text_of(v).and_then(|t| {
+            t.chars()
+                .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        }) {
             return Err(self.wrong(
                 field,
                 &want,
@@ -1072,16 +1090,31 @@ impl Importer<'_> {
                         Err(self.wrong(field, &want, v, Some(help)))
                     }
                 },
-                _ => Err(self.wrong(field, &want, v, Some("write a number, e.g. `72` or `0.5`".into()))),
+                _ => Err(self.wrong(
+                    field,
+                    &want,
+                    v,
+                    Some("write a number, e.g. `72` or `0.5`".into()),
+                )),
             },
             FieldType::Bool => match v {
                 Value::Bool(b) => Ok(Out::Bool(*b)),
                 Value::Text(t) => match t.trim().to_ascii_lowercase().as_str() {
                     "true" | "yes" => Ok(Out::Bool(true)),
                     "false" | "no" => Ok(Out::Bool(false)),
-                    _ => Err(self.wrong(field, &want, v, Some("write `true` or `false` (`yes` and `no` are read too)".into()))),
+                    _ => Err(self.wrong(
+                        field,
+                        &want,
+                        v,
+                        Some("write `true` or `false` (`yes` and `no` are read too)".into()),
+                    )),
                 },
-                _ => Err(self.wrong(field, &want, v, Some("write `true` or `false` (`yes` and `no` are read too)".into()))),
+                _ => Err(self.wrong(
+                    field,
+                    &want,
+                    v,
+                    Some("write `true` or `false` (`yes` and `no` are read too)".into()),
+                )),
             },
             FieldType::Date => match v {
                 Value::Date(d, None) => Ok(Out::Str(d.to_string())),
@@ -1089,7 +1122,9 @@ impl Importer<'_> {
                     field,
                     &want,
                     v,
-                    Some(format!("format the cell as a date without a time, or write `{d}`")),
+                    Some(format!(
+                        "format the cell as a date without a time, or write `{d}`"
+                    )),
                 )),
                 Value::Text(t) => match parse_date(t.trim()) {
                     Ok(d) => Ok(Out::Str(d.to_string())),
@@ -1195,7 +1230,10 @@ fn check_id(text: &str) -> Result<(), String> {
     Err(if fixed.is_empty() {
         "ids use letters, digits, `.`, `_` and `-`".into()
     } else {
-        format!("ids use letters, digits, `.`, `_` and `-`: write it as `{}`", shown(&fixed))
+        format!(
+            "ids use letters, digits, `.`, `_` and `-`: write it as `{}`",
+            shown(&fixed)
+        )
     })
 }
 

@@ -122,7 +122,7 @@ with the same did-you-mean as in a policy file.",
         intro: "`custody import` reports these for the CSV file or spreadsheet it reads and its command-line
 arguments. Each error about a cell names it as a spreadsheet does (`vendors.csv: C12`,
 `vendors.xlsx: Sheet1!C12`); every error of the file is reported in one run, and nothing is
-written while there is any. See [inventory.md](inventory.md#importing-a-spreadsheet).",
+written while there is any. See [inventory.md](inventory.md#importing-a-spreadsheet-custody-import).",
         namespaces: &["import"],
     },
 ];
