@@ -61,7 +61,7 @@ pub fn run(args: &ImportArgs, cwd: PathBuf, today: jiff::civil::Date) -> Output 
         let file = sources.add("--map", text.clone());
         match import::parse_map(text, file) {
             Ok(m) => maps.push(m),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     let sheet = args.sheet.as_ref().map(|s| {

@@ -394,7 +394,7 @@ pub struct MapArg {
 }
 
 /// Split `--map` text (in source `file`) at its last `=`.
-pub fn parse_map(text: &str, file: FileId) -> Result<MapArg, Diag> {
+pub fn parse_map(text: &str, file: FileId) -> Result<MapArg, Box<Diag>> {
     let whole = Span::new(0, text.len());
     match text.rsplit_once('=') {
         Some((column, field)) if !column.trim().is_empty() && !field.trim().is_empty() => {
@@ -407,12 +407,12 @@ pub fn parse_map(text: &str, file: FileId) -> Result<MapArg, Diag> {
                 field_span: Span::new(at, text.len()),
             })
         }
-        _ => Err(Diag::new(
+        _ => Err(Box::new(Diag::new(
             &codes::import::BAD_MAP,
             format!("`--map {text}` is not `COLUMN=FIELD`"),
         )
         .at(Loc::new(file, whole), "expected COLUMN=FIELD")
-        .help("write the column's header, `=`, and the field: `--map \"Vendor Name=name\"`, or `--map \"Notes=-\"` to skip a column")),
+        .help("write the column's header, `=`, and the field: `--map \"Vendor Name=name\"`, or `--map \"Notes=-\"` to skip a column"))),
     }
 }
 
