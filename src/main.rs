@@ -34,6 +34,7 @@ fn main() {
         Command::Docs(args) => cmd::docs::run(args, cwd, today),
         Command::Schema(args) => cmd::schema::run(args, cwd, today),
         Command::Init(args) => cmd::init::run(args, cwd, today),
+        Command::Import(args) => cmd::import::run(args, cwd, today),
         Command::Lsp(args) => cmd::lsp::run(args, cwd, today),
         Command::Completions(args) => cmd::completions(args),
         Command::Man => cmd::man(),

@@ -264,6 +264,53 @@ pub fn read(
         return Some(id);
     }
     let name = display_path(path, cwd);
+    let bytes = read_checked(path, &name, max_size, diags)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let id = sources.add(name, text);
+            sources.remember(key, id);
+            Some(id)
+        }
+        Err(e) => {
+            let bad = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            // Show the file (lossily) so the label points at the offending byte.
+            let line = bytes[..bad].iter().filter(|b| **b == b'\n').count() + 1;
+            let lossy_offset = String::from_utf8_lossy(&bytes[..bad]).len();
+            let id = sources.add(name.clone(), text);
+            diags.push(
+                Diag::new(
+                    &codes::io::INVALID_UTF8,
+                    format!("`{name}` is not valid UTF-8 (first bad byte on line {line})"),
+                )
+                .at(
+                    crate::source::Loc::new(
+                        id,
+                        crate::source::Span::new(lossy_offset, lossy_offset + 3),
+                    ),
+                    "invalid byte here",
+                )
+                .help("save the file as UTF-8"),
+            );
+            None
+        }
+    }
+}
+
+/// The bytes of a binary file (a spreadsheet), with [`read`]'s checks: a regular file, at
+/// most `max_size` bytes, refused from its metadata before a byte is read.
+pub fn read_binary(
+    path: &Path,
+    cwd: &Path,
+    max_size: u64,
+    diags: &mut Vec<Diag>,
+) -> Option<Vec<u8>> {
+    read_checked(path, &display_path(path, cwd), max_size, diags)
+}
+
+/// [`read`]'s checks and the bounded read; `name` is the path as output shows it.
+fn read_checked(path: &Path, name: &str, max_size: u64, diags: &mut Vec<Diag>) -> Option<Vec<u8>> {
     let max_size = max_size.min(HARD_MAX_FILE_SIZE);
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
@@ -300,44 +347,13 @@ pub fn read(
         );
         return None;
     }
-    let bytes = match read_bounded(path, max_size) {
-        Ok(b) => b,
+    match read_bounded(path, max_size) {
+        Ok(b) => Some(b),
         Err(e) => {
             diags.push(Diag::new(
                 &codes::io::NOT_FOUND,
                 format!("cannot read `{name}`: {}", io_words(&e)),
             ));
-            return None;
-        }
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => {
-            let id = sources.add(name, text);
-            sources.remember(key, id);
-            Some(id)
-        }
-        Err(e) => {
-            let bad = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            // Show the file (lossily) so the label points at the offending byte.
-            let line = bytes[..bad].iter().filter(|b| **b == b'\n').count() + 1;
-            let lossy_offset = String::from_utf8_lossy(&bytes[..bad]).len();
-            let id = sources.add(name.clone(), text);
-            diags.push(
-                Diag::new(
-                    &codes::io::INVALID_UTF8,
-                    format!("`{name}` is not valid UTF-8 (first bad byte on line {line})"),
-                )
-                .at(
-                    crate::source::Loc::new(
-                        id,
-                        crate::source::Span::new(lossy_offset, lossy_offset + 3),
-                    ),
-                    "invalid byte here",
-                )
-                .help("save the file as UTF-8"),
-            );
             None
         }
     }

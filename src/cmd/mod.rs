@@ -9,6 +9,7 @@ pub mod explain;
 pub mod fmt;
 pub mod help_code;
 pub mod impact;
+pub mod import;
 pub mod init;
 pub mod lint;
 pub mod lsp;

@@ -1726,7 +1726,7 @@ fn kind_name(schema: &Schema, kind: KindId) -> &str {
 }
 
 /// What a type expects, in words: "true or false", "a list of data categories".
-fn expected(schema: &Schema, ty: &FieldType) -> String {
+pub(crate) fn expected(schema: &Schema, ty: &FieldType) -> String {
     match ty {
         FieldType::String => "a string".into(),
         FieldType::Number => "a number".into(),

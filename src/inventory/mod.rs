@@ -13,6 +13,7 @@
 //! Every problem is a `Diag` (`custody::yaml::*`, `custody::inventory::*`,
 //! `custody::schema::*`, `custody::taxonomy::*`); whatever is valid is kept.
 
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod schema;

@@ -19,6 +19,7 @@
 //! `!!bool`, `!!null`, `!!seq`, `!!map`) are honoured; any other tag (`!vault`, `!!set`) is an
 //! error, `custody::yaml::unsupported_tag`, and the value is read as if it were untagged.
 
+pub mod emit;
 pub(crate) mod json;
 pub mod map;
 pub mod split;

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod explain;
 pub mod fmt;
 pub mod impact;
+pub mod import;
 pub mod init;
 pub mod inventory;
 pub mod io;
@@ -115,6 +116,14 @@ with the same did-you-mean as in a policy file.",
         title: "Starting a project (`custody::init`)",
         intro: "",
         namespaces: &["init"],
+    },
+    Section {
+        title: "Importing a spreadsheet (`custody::import`)",
+        intro: "`custody import` reports these for the CSV file or spreadsheet it reads and its command-line
+arguments. Each error about a cell names it as a spreadsheet does (`vendors.csv: C12`,
+`vendors.xlsx: Sheet1!C12`); every error of the file is reported in one run, and nothing is
+written while there is any. See [inventory.md](inventory.md#importing-a-spreadsheet-custody-import).",
+        namespaces: &["import"],
     },
 ];
 
@@ -239,6 +248,22 @@ pub const ALL: &[&Code] = &[
     &impact::UNSUPPORTED_KIND,
     &init::EXISTS,
     &init::WRITE_FAILED,
+    &import::UNSUPPORTED_FORMAT,
+    &import::UNREADABLE,
+    &import::UNKNOWN_SHEET,
+    &import::EMPTY,
+    &import::UNKNOWN_KIND,
+    &import::UNKNOWN_COLUMN,
+    &import::BAD_MAP,
+    &import::NOT_IMPORTABLE,
+    &import::DUPLICATE_COLUMN,
+    &import::MISSING_ID,
+    &import::DUPLICATE_ID,
+    &import::WRONG_TYPE,
+    &import::UNKNOWN_CATEGORY,
+    &import::UNKNOWN_ENUM_VALUE,
+    &import::OUTPUT_EXISTS,
+    &import::WRITE_FAILED,
 ];
 
 /// The top of docs/errors.md, above the first section.
