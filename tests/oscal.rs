@@ -190,8 +190,16 @@ fn airline_is_valid_oscal_with_one_observation_and_finding_per_failing_pair() {
         prop(selection, "framework-reference"),
         prop(finding, "framework-reference")
     );
-    // The waived finding is not a finding, but it is counted.
+    // The waived finding is not a finding, but it is counted; the finding whose waiver has
+    // expired is one, and its observation says when the waiver expired.
     assert_eq!(prop(result(&doc), "waived-findings"), ["1"]);
+    let expired = array(result(&doc), "observations")
+        .iter()
+        .find(|o| {
+            prop(o, "entity") == ["vendor/opinio-surveys"] && prop(o, "rule") == ["TPR-LIF-01"]
+        })
+        .expect("the finding of the expired waiver");
+    assert_eq!(prop(expired, "expired-waiver"), ["2026-08-31"]);
 }
 
 #[test]
