@@ -438,6 +438,8 @@ pub enum CheckFormat {
     Github,
     Gitlab,
     Markdown,
+    /// OSCAL 1.1 assessment-results JSON: an observation and a finding per failing (rule, entity).
+    Oscal,
 }
 
 fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
@@ -445,7 +447,7 @@ fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}` is not FORMAT=FILE, e.g. sarif=custody.sarif"))?;
     let format = CheckFormat::from_str(format, true).map_err(|_| {
-        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown")
+        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown, oscal")
     })?;
     if file.is_empty() {
         return Err(format!("`{s}` names no file after `=`"));

@@ -1,5 +1,5 @@
 //! Renderers over one [`Report`]: human (miette), JSON, SARIF, JUnit, GitHub and GitLab
-//! annotations, Markdown. Each is a pure function of the report, so output is
+//! annotations, Markdown, OSCAL. Each is a pure function of the report, so output is
 //! deterministic. [`impact`] renders `custody impact` the same way, from what
 //! `eval::impact` found; [`aligned`] is the column layout of the text tables.
 
@@ -12,6 +12,7 @@ pub mod impact;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod oscal;
 pub mod sarif;
 
 use crate::check::Program;
