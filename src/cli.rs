@@ -397,6 +397,9 @@ pub enum CheckFormat {
     Github,
     Gitlab,
     Markdown,
+    /// One self-contained HTML page: summary, sortable and filterable findings with
+    /// evidence, and the supply-chain graph (write it to a file: --output or --report).
+    Html,
 }
 
 fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
@@ -404,7 +407,7 @@ fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}` is not FORMAT=FILE, e.g. sarif=custody.sarif"))?;
     let format = CheckFormat::from_str(format, true).map_err(|_| {
-        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown")
+        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown, html")
     })?;
     if file.is_empty() {
         return Err(format!("`{s}` names no file after `=`"));

@@ -13,7 +13,7 @@ use crate::diag::{self, Diag};
 use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
 use crate::project::{self, Settings};
 use crate::report::{
-    self, GroupBy, Report, concise, github, gitlab, human, json, junit, markdown, sarif,
+    self, GroupBy, Report, concise, github, gitlab, html, human, json, junit, markdown, sarif,
 };
 use crate::sources;
 use crate::types::{Exit, RuleId};
@@ -69,6 +69,7 @@ fn render(report: &Report, format: CheckFormat, style: &human::Style, group: Gro
         CheckFormat::Github => github::render(report),
         CheckFormat::Gitlab => gitlab::render(report),
         CheckFormat::Markdown => markdown::render(report, group),
+        CheckFormat::Html => html::render(report),
     }
 }
 
