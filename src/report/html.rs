@@ -15,6 +15,9 @@ use crate::report::{Report, entity_name, entity_str, place, summary};
 use crate::types::{Exit, Severity};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+/// At most this many entities are drawn in the graph (see [`svg`]).
+pub const MAX_GRAPH_NODES: usize = svg::MAX_NODES;
+
 const CSS: &str = include_str!("html/report.css");
 const JS: &str = include_str!("html/report.js");
 
@@ -67,7 +70,7 @@ pub fn render(r: &Report) -> String {
                         "As of " strong { (r.project.as_of) } " · "
                         (count(s.rules, "rule", "rules")) " over "
                         (count(s.entities, "entity", "entities")) " · "
-                        (count(s.selected, "entity checked by a rule", "entities checked by rules"))
+                        (count(s.selected, "check of a rule on an entity", "checks of a rule on an entity"))
                     }
                     nav {
                         a href="#summary" { "Summary" } " "
@@ -384,7 +387,7 @@ fn findings_section(r: &Report, cx: Option<&crate::eval::Context>) -> Markup {
                 table #findings-table.findings {
                     thead { tr {
                         th data-key="rule" { button type="button" { "Rule" } }
-                        th data-key="severity" aria-sort="none" { button type="button" { "Severity" } }
+                        th data-key="severity" { button type="button" { "Severity" } }
                         th data-key="entity" { button type="button" { "Entity" } }
                         th data-key="owner" { button type="button" { "Owner" } }
                         th data-key="status" { button type="button" { "Status" } }

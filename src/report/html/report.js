@@ -21,12 +21,15 @@
       texts = [];
       rows.forEach(function (r) { texts[r.__index] = r.textContent.toLowerCase(); });
     }
+    // A whole entity name (`vendor/tessaly-crm`, what selecting a graph node writes)
+    // matches that entity's findings only; any other text, anywhere in a row.
+    var exact = q && entities.has(q);
     var shown = 0;
     for (var i = 0; i < total; i++) {
       var r = rows[i];
       var ok = (!s || r.getAttribute("data-severity") === s) &&
         (!t || r.getAttribute("data-status") === t) &&
-        (!q || texts[r.__index].indexOf(q) >= 0);
+        (!q || (exact ? entityOf(r) === q : texts[r.__index].indexOf(q) >= 0));
       r.hidden = !ok;
       if (ok) shown++;
     }
@@ -35,6 +38,8 @@
       : "Showing " + shown + " of " + total + plural(total);
   }
   rows.forEach(function (r, i) { r.__index = i; });
+  function entityOf(r) { return (r.cells[2].getAttribute("data-sort") || "").toLowerCase(); }
+  var entities = new Set(rows.map(entityOf));
 
   var heads = Array.prototype.slice.call(table.tHead.rows[0].cells);
   heads.forEach(function (th, col) {

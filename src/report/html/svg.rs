@@ -273,7 +273,7 @@ impl<'g> Layout<'g> {
             format!("M{x1} {ay}C{mid} {ay} {mid} {by} {x2} {by}")
         };
         let (from, to) = (&g.nodes[e.from], &g.nodes[e.to]);
-        let mut tip = format!("{} {} {}", from.key(), e.field, to.key());
+        let mut tip = format!("{} → {}: {}", from.key(), to.key(), e.field);
         if !e.attrs.is_empty() {
             let attrs: Vec<String> = e.attrs.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             tip.push_str(&format!(" ({})", attrs.join(", ")));
