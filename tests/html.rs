@@ -502,3 +502,34 @@ fn hostile_page_in_chromium_runs_no_script_of_the_input() {
 fn n(v: &serde_json::Value) -> usize {
     usize::try_from(v.as_u64().expect("a count")).expect("usize")
 }
+
+#[test]
+fn input_errors_make_the_verdict_incomplete_and_are_listed() {
+    let (_dir, r) = common::run_files(&[
+        (
+            "rules.policy",
+            "rule T-1 \"t\" {\n severity high\n for vendor v\n require v.last_audit within 12 months\n}\n",
+        ),
+        (
+            "inventory/vendors.yaml",
+            "vendors:\n  - id: a\n    tier: critcal\n  - id: b\n",
+        ),
+    ]);
+    assert!(r.has_errors());
+    let page = custody::report::html::render(&r);
+    assert!(page.contains("<div class=\"verdict invalid\"><strong>Incomplete</strong> · exit code 2: the input has 1 error; only what could be loaded was evaluated.</div>"), "{page}");
+    let problems = between(&page, "<section id=\"problems\">", "</section>");
+    assert!(
+        problems.contains("custody::inventory::unknown_enum_value"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("inventory/vendors.yaml:3:11"),
+        "{problems}"
+    );
+    assert!(
+        problems.contains("help: did you mean `critical`?"),
+        "{problems}"
+    );
+    assert!(page.contains("<a href=\"#problems\">Input problems</a>"));
+}

@@ -432,7 +432,7 @@ fn finding_row(r: &Report, f: &Finding) -> Markup {
                 span.mono { (entity) }
                 @if let Some(n) = name { br; span.muted { (n) } }
             }
-            td data-sort=(owner.unwrap_or("")) { (owner.unwrap_or("")) }
+            td.owner data-sort=(owner.unwrap_or("")) { (owner.unwrap_or("")) }
             td data-sort=(status) {
                 @match &f.status {
                     Status::Fail => {
@@ -487,7 +487,14 @@ fn finding_row(r: &Report, f: &Finding) -> Markup {
                     }
                 }
             }
-            td.mono.where data-sort={ (p.file) ":" (format!("{:08}", p.line)) } { (p.file) ":" (p.line) }
+            td.mono.where data-sort={ (p.file) ":" (format!("{:08}", p.line)) } {
+                // A break is allowed after each `/` of a long path.
+                @for (i, part) in p.file.split('/').enumerate() {
+                    @if i > 0 { "/" wbr; }
+                    (part)
+                }
+                ":" (p.line)
+            }
         }
     }
 }
