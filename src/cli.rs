@@ -440,6 +440,9 @@ pub enum CheckFormat {
     Markdown,
     /// OSCAL 1.1 assessment-results JSON: an observation and a finding per failing (rule, entity).
     Oscal,
+    /// One self-contained HTML page: summary, sortable and filterable findings with
+    /// evidence, and the supply-chain graph (write it to a file: --output or --report).
+    Html,
 }
 
 fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
@@ -447,7 +450,7 @@ fn parse_report(s: &str) -> Result<(CheckFormat, PathBuf), String> {
         .split_once('=')
         .ok_or_else(|| format!("`{s}` is not FORMAT=FILE, e.g. sarif=custody.sarif"))?;
     let format = CheckFormat::from_str(format, true).map_err(|_| {
-        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown, oscal")
+        format!("`{format}` is not a format; use one of human, concise, json, sarif, junit, github, gitlab, markdown, html, oscal")
     })?;
     if file.is_empty() {
         return Err(format!("`{s}` names no file after `=`"));

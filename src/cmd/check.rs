@@ -13,7 +13,7 @@ use crate::diag::{self, Diag};
 use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
 use crate::project::{self, Settings};
 use crate::report::{
-    self, GroupBy, Report, concise, github, gitlab, human, json, junit, markdown, oscal, sarif,
+    self, GroupBy, Report, concise, github, gitlab, html, human, json, junit, markdown, oscal, sarif,
 };
 use crate::sources;
 use crate::types::{Exit, RuleId};
@@ -70,6 +70,7 @@ fn render(report: &Report, format: CheckFormat, style: &human::Style, group: Gro
         CheckFormat::Gitlab => gitlab::render(report),
         CheckFormat::Markdown => markdown::render(report, group),
         CheckFormat::Oscal => oscal::render(report),
+        CheckFormat::Html => html::render(report),
     }
 }
 

@@ -1,5 +1,5 @@
 //! Renderers over one [`Report`]: human (miette), JSON, SARIF, JUnit, GitHub and GitLab
-//! annotations, Markdown, OSCAL. Each is a pure function of the report, so output is
+//! annotations, Markdown, OSCAL, a self-contained HTML page. Each is a pure function of the report, so output is
 //! deterministic. [`impact`] renders `custody impact` the same way, from what
 //! `eval::impact` found; [`aligned`] is the column layout of the text tables.
 
@@ -7,6 +7,7 @@ pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod graph;
+pub mod html;
 pub mod human;
 pub mod impact;
 pub mod json;
