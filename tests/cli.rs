@@ -309,6 +309,7 @@ fn every_command_help_has_an_example() {
         "explain",
         "query",
         "impact",
+        "graph",
         "help-code",
         "schema",
         "init",
