@@ -60,6 +60,16 @@ pub enum Command {
         after_help = "Examples:\n  custody impact vendor/tessaly-crm\n  custody impact data_store/crm-contacts --format json"
     )]
     Impact(ImpactArgs),
+    /// Draw the supply-chain graph (vendors, data stores, fourth parties; every reference an
+    /// edge with its link's attributes) as Graphviz DOT or a Mermaid flowchart.
+    ///
+    /// Needs only an inventory (policies and waivers are not read, nothing is evaluated).
+    ///
+    /// Exit codes: 0 drawn; 2 invalid inventory or an unknown --focus entity (nothing is drawn).
+    #[command(
+        after_help = "Examples:\n  custody graph examples/airline | dot -Tsvg > graph.svg\n  custody graph --format mermaid --focus vendor/meridian-contact\n  custody graph --inventory inventory/ --output graph.dot"
+    )]
+    Graph(GraphArgs),
     /// Print the documentation of an error or warning code.
     #[command(
         name = "help-code",
@@ -225,6 +235,40 @@ pub struct ImpactArgs {
     /// Evaluation date (YYYY-MM-DD); default today.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<jiff::civil::Date>,
+}
+
+/// Formats of `custody graph`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (GitHub and GitLab draw it in Markdown).
+    Mermaid,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct GraphArgs {
+    /// Directory holding custody.yaml (default: found by walking up from the working directory).
+    pub path: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub format: GraphFormat,
+    /// Only this entity and the entities it references or is referenced by: KIND/ID, e.g.
+    /// vendor/tessaly-crm (an ID alone when no other entity has it).
+    #[arg(long, value_name = "KIND/ID")]
+    pub focus: Option<String>,
+    /// Write the graph to FILE (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Inventory file or directory (repeatable); replaces the config's `inventory`.
+    #[arg(long = "inventory", value_name = "PATH")]
+    pub inventory: Vec<PathBuf>,
+    /// Refuse input files larger than this many bytes (default 1 GiB, or the config's `max_file_size`).
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
+    /// When to use colour (in diagnostics): auto (a terminal, and NO_COLOR unset), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
 }
 
 #[derive(clap::Args, Debug, Clone)]

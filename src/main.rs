@@ -30,6 +30,7 @@ fn main() {
         Command::Explain(args) => cmd::explain::run(args, cwd, today),
         Command::Query(args) => cmd::query::run(args, cwd, today),
         Command::Impact(args) => cmd::impact::run(args, cwd, today),
+        Command::Graph(args) => cmd::graph::run(args, cwd, today),
         Command::HelpCode(args) => cmd::help_code::run(args, cwd, today),
         Command::Docs(args) => cmd::docs::run(args, cwd, today),
         Command::Schema(args) => cmd::schema::run(args, cwd, today),

@@ -7,6 +7,7 @@ pub mod diff;
 pub mod docs;
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub mod help_code;
 pub mod impact;
 pub mod import;

@@ -140,6 +140,18 @@ pub fn load(settings: &Settings, today: Date) -> Project {
     finish(setup, policies, inventory)
 }
 
+/// Stages 1 and 3 only: the config (for its inventory list and its schema and taxonomy
+/// extensions) and the inventory; no policy and no waiver is read, so their mistakes do not
+/// stop a command that draws the inventory alone (`custody graph`). Set `settings.needs`
+/// to [`Needs::INVENTORY`].
+pub fn load_inventory(settings: &Settings, today: Date) -> Project {
+    let mut setup = setup(settings, today);
+    setup.policies.clear();
+    setup.waivers = None;
+    let inventory = inventory(&mut setup);
+    finish(setup, Policies::default(), inventory)
+}
+
 /// What [`load_incremental`] keeps between runs: the parsed policy files, and the validated
 /// inventory with the diagnostics its stage gave and the texts it was built from.
 pub struct LoadCache {

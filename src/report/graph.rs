@@ -4,6 +4,10 @@
 //! schema order, entities by id, edges by source, field and position), so every drawing
 //! is deterministic.
 
+pub mod dot;
+pub mod mermaid;
+mod text;
+
 use crate::inventory::model::{EntityId, Inventory, Value};
 use crate::inventory::schema::{FieldId, Schema};
 use crate::inventory::taxonomy::Taxonomy;

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diff;
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub mod impact;
 pub mod import;
 pub mod init;
@@ -111,6 +112,12 @@ fixture is written inline.",
 are the policy checker's own diagnostics (`custody::policy::*`, `custody::syntax::*`),
 with the same did-you-mean as in a policy file.",
         namespaces: &["explain", "query", "impact"],
+    },
+    Section {
+        title: "Supply-chain graph (`custody::graph`)",
+        intro: "`custody graph` draws the inventory; it reports inventory errors with the inventory's
+codes, and these about its own arguments and output.",
+        namespaces: &["graph"],
     },
     Section {
         title: "Starting a project (`custody::init`)",
@@ -246,6 +253,8 @@ pub const ALL: &[&Code] = &[
     &query::INVALID_SHOW,
     &impact::UNKNOWN_ENTITY,
     &impact::UNSUPPORTED_KIND,
+    &graph::UNKNOWN_ENTITY,
+    &graph::MERMAID_TOO_LARGE,
     &init::EXISTS,
     &init::WRITE_FAILED,
     &import::UNSUPPORTED_FORMAT,
