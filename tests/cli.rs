@@ -313,7 +313,10 @@ fn every_command_help_has_an_example() {
         .filter_map(|l| l.split_whitespace().next())
         .filter(|c| *c != "help")
         .collect();
-    assert!(commands.len() > 10, "commands found in --help: {commands:?}");
+    assert!(
+        commands.len() > 10,
+        "commands found in --help: {commands:?}"
+    );
     for cmd in commands {
         let out = custody().args([cmd, "--help"]).output().expect("run");
         assert_eq!(out.status.code(), Some(0), "{cmd} --help");

@@ -13,7 +13,8 @@ use crate::diag::{self, Diag};
 use crate::eval::{self, Finding, RuleStats, Status, baseline, waivers};
 use crate::project::{self, Settings};
 use crate::report::{
-    self, GroupBy, Report, concise, github, gitlab, html, human, json, junit, markdown, oscal, sarif,
+    self, GroupBy, Report, concise, github, gitlab, html, human, json, junit, markdown, oscal,
+    sarif,
 };
 use crate::sources;
 use crate::types::{Exit, RuleId};

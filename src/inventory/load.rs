@@ -368,22 +368,32 @@ fn load_kept_parts(
         Some((old_text, Kept::Parts(parts))) => (Some(old_text), parts),
         Some((_, Kept::Whole(_))) | None => (None, Vec::new()),
     };
-    let mut reuse: HashMap<(KindId, &str), Vec<KeptPart>> = HashMap::new();
+    // The earlier parts by kind, length and first bytes (hashing every part's whole text,
+    // twice, was most of an edit's reading time); equal texts are then compared in full.
+    let key = |kind: KindId, t: &str| {
+        let head = t.as_bytes().get(..64).unwrap_or(t.as_bytes());
+        (kind, t.len(), head.to_vec())
+    };
+    let mut reuse: HashMap<(KindId, usize, Vec<u8>), Vec<KeptPart>> = HashMap::new();
     if let Some(old_text) = old_text.as_deref() {
         for part in old_parts {
             if let Some(t) = old_text.get(part.range.clone()) {
-                reuse.entry((part.kind, t)).or_default().push(part);
+                reuse.entry(key(part.kind, t)).or_default().push(part);
             }
         }
     }
+    let old_text = old_text.as_deref().map(String::as_str).unwrap_or("");
     let mut jobs: Vec<(KindId, Part, Option<KeptPart>)> = Vec::new();
     for section in &plan {
         let kind = schema.kind_by_collection(section.name)?;
         for part in &section.parts {
-            let same = text
-                .get(part.range.clone())
-                .and_then(|t| reuse.get_mut(&(kind, t)))
-                .and_then(Vec::pop);
+            let same = text.get(part.range.clone()).and_then(|t| {
+                let candidates = reuse.get_mut(&key(kind, t))?;
+                let at = candidates
+                    .iter()
+                    .rposition(|c| old_text.get(c.range.clone()) == Some(t))?;
+                Some(candidates.remove(at))
+            });
             jobs.push((kind, part.clone(), same));
         }
     }
