@@ -24,21 +24,7 @@ const JS: &str = include_str!("html/report.js");
 /// The page.
 pub fn render(r: &Report) -> String {
     // Evidence deferred by the evaluation is added here, one finding at a time.
-    let cx = r.findings.iter().any(Finding::is_thin).then(|| {
-        let (p, inv, schema) = (&r.project, &r.project.inventory, &r.project.schema);
-        let derived = r.derived.clone().unwrap_or_else(|| {
-            std::sync::Arc::new(crate::eval::derived::Derived::new(inv, schema))
-        });
-        crate::eval::Context::with_derived(
-            &r.program,
-            inv,
-            schema,
-            &p.taxonomy,
-            &p.sources,
-            p.as_of,
-            derived,
-        )
-    });
+    let cx = r.evidence_context();
     let s = summary(r);
     let project = project_name(r);
     let title = match &project {

@@ -44,18 +44,10 @@ struct Findings<'a>(&'a Report);
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let r = self.0;
-        if !r.findings.iter().any(Finding::is_thin) {
-            return s.collect_seq(r.findings.iter().map(|f| finding_out(r, f)));
-        }
         // Evidence was deferred: add it to one finding at a time, serialize, drop.
-        let cx = crate::eval::Context::new(
-            &r.program,
-            &r.project.inventory,
-            &r.project.schema,
-            &r.project.taxonomy,
-            &r.project.sources,
-            r.project.as_of,
-        );
+        let Some(cx) = r.evidence_context() else {
+            return s.collect_seq(r.findings.iter().map(|f| finding_out(r, f)));
+        };
         let mut seq = s.serialize_seq(Some(r.findings.len()))?;
         for f in &r.findings {
             let full = cx.with_evidence(f);
@@ -272,21 +264,7 @@ pub fn write_chunked(
     } else {
         w.write_all(b"[")?;
         // Evidence was deferred: add it to one finding at a time, serialize, drop.
-        let cx = r.findings.iter().any(Finding::is_thin).then(|| {
-            let (p, inv, schema) = (&r.project, &r.project.inventory, &r.project.schema);
-            let derived = r.derived.clone().unwrap_or_else(|| {
-                std::sync::Arc::new(crate::eval::derived::Derived::new(inv, schema))
-            });
-            crate::eval::Context::with_derived(
-                &r.program,
-                inv,
-                schema,
-                &p.taxonomy,
-                &p.sources,
-                p.as_of,
-                derived,
-            )
-        });
+        let cx = r.evidence_context();
         // Each finding as `,` + its line break and indent + the finding at depth 2; the
         // very first comma is left out when written.
         let render = |fs: &[Finding]| -> Vec<u8> {

@@ -43,6 +43,26 @@ impl Report {
     pub fn failing(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.status == Status::Fail)
     }
+    /// When the evaluation deferred evidence (`Finding::is_thin`), the context that adds it
+    /// to one finding at a time (`Context::with_evidence`), reusing the evaluation's derived
+    /// facts; `None` when every finding has its evidence.
+    pub fn evidence_context(&self) -> Option<crate::eval::Context<'_>> {
+        self.findings.iter().any(Finding::is_thin).then(|| {
+            let (p, inv, schema) = (&self.project, &self.project.inventory, &self.project.schema);
+            let derived = self.derived.clone().unwrap_or_else(|| {
+                std::sync::Arc::new(crate::eval::derived::Derived::new(inv, schema))
+            });
+            crate::eval::Context::with_derived(
+                &self.program,
+                inv,
+                schema,
+                &p.taxonomy,
+                &p.sources,
+                p.as_of,
+                derived,
+            )
+        })
+    }
     /// 2 on any error; 1 when a failing finding is at or above `--fail-on`; else 0.
     pub fn exit(&self) -> Exit {
         if self.has_errors() {
