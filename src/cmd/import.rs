@@ -25,15 +25,7 @@ pub fn run(args: &ImportArgs, cwd: PathBuf, today: jiff::civil::Date) -> Output 
     if let Some(dir) = &args.config
         && config::discover(Some(dir), &cwd).is_none()
     {
-        let d = Diag::new(
-            &codes::config::NOT_FOUND,
-            format!(
-                "no `{}` in `{}`",
-                config::FILE_NAME,
-                sources::display_path(dir, &cwd)
-            ),
-        )
-        .help("name the directory that holds custody.yaml, or leave --config out for the shipped schema and taxonomy");
+        let d = config::not_found_in(dir, &cwd, "--config");
         return failed(&[d], &SourceMap::new());
     }
     let settings = project::Settings {

@@ -5,9 +5,8 @@
 
 use super::{Output, Std};
 use crate::cli::{SchemaArgs, SchemaKind};
-use crate::diag::{self, Diag, codes};
+use crate::diag::{self, Diag};
 use crate::project::{self, config, json_schema};
-use crate::sources;
 use crate::types::Exit;
 use std::path::PathBuf;
 
@@ -19,15 +18,7 @@ pub fn run(args: &SchemaArgs, cwd: PathBuf, today: jiff::civil::Date) -> Output 
             if let Some(dir) = &args.path
                 && config::discover(Some(dir), &cwd).is_none()
             {
-                let d = Diag::new(
-                    &codes::config::NOT_FOUND,
-                    format!(
-                        "no `{}` in `{}`",
-                        config::FILE_NAME,
-                        sources::display_path(dir, &cwd)
-                    ),
-                )
-                .help("name the directory that holds custody.yaml, or leave PATH out for the shipped schema and taxonomy");
+                let d = config::not_found_in(dir, &cwd, "PATH");
                 return failed(args, &[d], &crate::source::SourceMap::new());
             }
             let settings = project::Settings {

@@ -1209,24 +1209,10 @@ fn text_of(v: &Value) -> Option<&str> {
 
 /// Letters, digits, `.`, `_` and `-` only; the error is a help with the id fixed.
 fn check_id(text: &str) -> Result<(), String> {
-    if !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-    {
+    if !text.is_empty() && crate::inventory::load::id_chars_only(text) {
         return Ok(());
     }
-    let fixed: String = text
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let fixed = crate::inventory::load::fixed_id(text);
     Err(if fixed.is_empty() {
         "ids use letters, digits, `.`, `_` and `-`".into()
     } else {

@@ -1171,21 +1171,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 return None;
             }
         };
-        if !text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        {
-            let fixed: String = text
-                .trim()
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect();
+        if !id_chars_only(text) {
+            let fixed = fixed_id(text);
             diags.push(
                 Diag::new(
                     &codes::inventory::INVALID_ID,
@@ -2147,6 +2134,27 @@ fn nearest_id(inventory: &Inventory, r: &PendingRef<'_>) -> Option<String> {
         .filter_map(|id| inventory.entities.get(id.0 as usize))
         .map(|e| &*e.id);
     diag::did_you_mean(&r.id, ids).map(str::to_owned)
+}
+
+/// Whether every character of `text` may be in an id: letters, digits, `.`, `_` and `-`.
+pub(crate) fn id_chars_only(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// `text` made an id for a help: trimmed, each other character a `-` (empty if nothing is
+/// left).
+pub(crate) fn fixed_id(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
 }
 
 /// Whether `text` can be read in parts of `part_bytes` bytes (see [`Split`]): for tests,

@@ -75,6 +75,22 @@ pub struct Parameter {
 }
 
 /// Find `custody.yaml`: in `dir` when given, else walking up from `cwd`.
+/// `dir`, named as the directory of the config, holds none: `leave_out` names the argument
+/// to leave out for the shipped schema and taxonomy (for the commands that need no config).
+pub fn not_found_in(dir: &Path, cwd: &Path, leave_out: &str) -> Diag {
+    Diag::new(
+        &codes::config::NOT_FOUND,
+        format!(
+            "no `{}` in `{}`",
+            FILE_NAME,
+            crate::sources::display_path(dir, cwd)
+        ),
+    )
+    .help(format!(
+        "name the directory that holds custody.yaml, or leave {leave_out} out for the shipped schema and taxonomy"
+    ))
+}
+
 pub fn discover(dir: Option<&Path>, cwd: &Path) -> Option<PathBuf> {
     match dir {
         Some(d) if d.is_file() => Some(d.to_path_buf()),
