@@ -226,3 +226,17 @@ pub fn value_text(inv: &Inventory, tax: &Taxonomy, v: &Value) -> String {
         Value::Object => String::new(),
     }
 }
+
+/// A node of `kind` and `id` with nothing else set, for the renderers' tests.
+#[cfg(test)]
+pub(crate) fn test_node(kind: &str, id: &str) -> Node {
+    Node {
+        entity: EntityId(0),
+        kind: kind.into(),
+        id: id.into(),
+        name: None,
+        fourth_party: false,
+        failing: 0,
+        worst: None,
+    }
+}

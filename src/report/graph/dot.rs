@@ -86,8 +86,7 @@ pub fn quote(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::EntityId;
-    use crate::report::graph::{Edge, Node};
+    use crate::report::graph::Edge;
     use crate::types::Severity;
 
     #[test]
@@ -111,17 +110,7 @@ mod tests {
         assert_eq!(quote(""), r#""""#);
     }
 
-    fn node(kind: &str, id: &str) -> Node {
-        Node {
-            entity: EntityId(0),
-            kind: kind.into(),
-            id: id.into(),
-            name: None,
-            fourth_party: false,
-            failing: 0,
-            worst: None,
-        }
-    }
+    use crate::report::graph::test_node as node;
 
     #[test]
     fn shapes_dashes_failing_and_edge_labels() {

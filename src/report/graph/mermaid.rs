@@ -116,8 +116,7 @@ pub fn label(lines: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::inventory::model::EntityId;
-    use crate::report::graph::{Edge, Node};
+    use crate::report::graph::Edge;
     use crate::types::Severity;
 
     #[test]
@@ -136,17 +135,7 @@ mod tests {
         assert_eq!(label(&["a".into(), "b".into()]), r#""a<br>b""#);
     }
 
-    fn node(kind: &str, id: &str) -> Node {
-        Node {
-            entity: EntityId(0),
-            kind: kind.into(),
-            id: id.into(),
-            name: None,
-            fourth_party: false,
-            failing: 0,
-            worst: None,
-        }
-    }
+    use crate::report::graph::test_node as node;
 
     #[test]
     fn shapes_classes_and_edge_labels() {
