@@ -259,9 +259,7 @@ pub fn read_workbook(
         .help("open the file in a spreadsheet program and save it again as .xlsx, or export the sheet as CSV")
     };
     // calamine parses untrusted zip and XML: a panic on a corrupt file is an error, not a crash.
-    let opened = std::panic::catch_unwind(move || {
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
-    });
+    let opened = quietly(move || calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)));
     let mut book = match opened {
         Ok(Ok(b)) => b,
         Ok(Err(e)) => {
@@ -301,7 +299,7 @@ pub fn read_workbook(
             }
         },
     };
-    let range = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let range = match quietly(std::panic::AssertUnwindSafe(|| {
         book.worksheet_range(&chosen)
     })) {
         Ok(Ok(r)) => r,
@@ -1207,6 +1205,16 @@ fn text_of(v: &Value) -> Option<&str> {
     }
 }
 
+/// `f`, with a panic caught and not printed: calamine parses untrusted zip and XML, and a
+/// panic there is reported as an unreadable file, without Rust's panic message before it.
+fn quietly<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> std::thread::Result<T> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(f);
+    std::panic::set_hook(hook);
+    result
+}
+
 /// Letters, digits, `.`, `_` and `-` only; the error is a help with the id fixed.
 fn check_id(text: &str) -> Result<(), String> {
     if !text.is_empty() && crate::inventory::load::id_chars_only(text) {
@@ -1238,6 +1246,16 @@ fn serial_date(n: f64) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_reading_is_caught() {
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let caught = quietly(|| -> u8 { panic!("corrupt") });
+        assert!(caught.is_err());
+        assert_eq!(quietly(|| 7).ok(), Some(7));
+        std::panic::set_hook(before);
+    }
 
     #[test]
     fn columns_are_lettered_as_spreadsheets_do() {
