@@ -207,13 +207,7 @@ fn attrs(
 pub fn value_text(inv: &Inventory, tax: &Taxonomy, v: &Value) -> String {
     match v {
         Value::Str(s) => s.to_string(),
-        Value::Num(n) => {
-            if n.fract() == 0.0 && n.abs() < 1e15 {
-                format!("{}", *n as i64)
-            } else {
-                n.to_string()
-            }
-        }
+        Value::Num(n) => crate::eval::value::num(*n),
         Value::Bool(b) => b.to_string(),
         Value::Date(d) => d.to_string(),
         Value::Cat(c) => tax.name(*c).to_string(),
