@@ -1074,7 +1074,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         let mut fields: Vec<Option<Field>> = vec![None; ks.fields.len()];
         let mut refs: Vec<PendingRef<'a>> = Vec::new();
         let mut links: Vec<PendingLink> = Vec::new();
-        let mut id: Option<(Box<str>, Loc)> = None;
+        let mut id: Option<(compact_str::CompactString, Loc)> = None;
         let mut has_id_key = false;
         for (key, value) in entries {
             let Some(name) = self.key_name(&key, diags) else {
@@ -1141,7 +1141,12 @@ impl<'s, 'a> FileLoader<'s, 'a> {
     }
 
     /// The `id` value: `None` (with a diagnostic) when the entity cannot be named.
-    fn id(&self, kind: KindId, node: Raw<'a>, diags: &mut Vec<Diag>) -> Option<(Box<str>, Loc)> {
+    fn id(
+        &self,
+        kind: KindId,
+        node: Raw<'a>,
+        diags: &mut Vec<Diag>,
+    ) -> Option<(compact_str::CompactString, Loc)> {
         let ks = self.schema.kind(kind);
         let loc = self.loc(node.span);
         let text: &str = match &node.kind {
@@ -1185,7 +1190,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                 .help_opt((!fixed.is_empty()).then(|| format!("write it as `{fixed}`"))),
             );
         }
-        Some((Box::from(text), loc))
+        Some((compact_str::CompactString::from(text), loc))
     }
 
     fn unknown_field(&self, kind: KindId, parent: Option<FieldId>, name: &str, span: Span) -> Diag {
@@ -1497,7 +1502,9 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             Slot::Field(n) | Slot::Entry(n) => n,
         };
         let value = match (ty, node.kind) {
-            (FieldType::String, RawKind::Str(s, _)) => Value::Str(s.into()),
+            (FieldType::String, RawKind::Str(s, _)) => {
+                Value::Str(compact_str::CompactString::new(&s))
+            }
             (FieldType::Number, RawKind::Int(i)) => Value::Num(i as f64),
             (FieldType::Number, RawKind::Float(f)) if !f.is_nan() => Value::Num(f),
             (FieldType::Bool, RawKind::Bool(b)) => Value::Bool(b),
@@ -1538,7 +1545,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
                     _ => self.slice(node.span),
                 };
                 if values.contains(text) {
-                    Value::Str(text.into())
+                    Value::Str(compact_str::CompactString::new(text))
                 } else {
                     diags.push(
                         Diag::new(
