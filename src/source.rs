@@ -62,8 +62,13 @@ impl fmt::Debug for Loc {
 pub struct SourceFile {
     pub name: String,
     /// `Arc<String>`, not `Arc<str>`: a file's text is moved in, never copied (inventories
-    /// can be large), and cloning the handle is cheap.
-    pub text: Arc<String>,
+    /// can be large), and cloning the handle is cheap. Empty once let go
+    /// ([`SourceMap::release`]) until something asks for the text again ([`SourceFile::text`]).
+    text: std::sync::OnceLock<Arc<String>>,
+    /// Where to read a let-go text again, and what the file was when it was first read.
+    released: Option<Released>,
+    /// The text's length in bytes, known with or without the text.
+    len: usize,
     line_starts: Vec<u32>,
     /// Offsets of carriage returns not followed by a line feed: miette counts each as a line
     /// break, `line_starts` does not. Almost always empty.
@@ -95,6 +100,7 @@ fn char_starts(bytes: &[u8]) -> usize {
 impl SourceFile {
     fn new(name: String, text: String) -> SourceFile {
         let text: Arc<String> = Arc::new(text);
+        let len = text.len();
         let bytes = text.as_bytes();
         // memchr: a register's files are tens of megabytes, scanned once each.
         let mut line_starts = Vec::with_capacity(bytes.len() / 32 + 1);
@@ -106,7 +112,9 @@ impl SourceFile {
             .collect();
         SourceFile {
             name,
-            text,
+            text: std::sync::OnceLock::from(text),
+            released: None,
+            len,
             line_starts,
             lone_crs,
             chars_before: std::sync::OnceLock::new(),
@@ -122,9 +130,9 @@ impl SourceFile {
             return whole();
         }
         let marks = self.lines_before.get_or_init(|| {
-            let mut marks = Vec::with_capacity(self.text.len() / LINE_BUCKET + 2);
+            let mut marks = Vec::with_capacity(self.len / LINE_BUCKET + 2);
             let mut seen = 0usize;
-            for b in 0..=self.text.len() / LINE_BUCKET + 1 {
+            for b in 0..=self.len / LINE_BUCKET + 1 {
                 let at = b * LINE_BUCKET;
                 seen += starts
                     .get(seen..)
@@ -152,9 +160,15 @@ impl SourceFile {
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let line = self.line_of(offset);
         let start = self.line_starts.get(line).copied().unwrap_or(0) as usize;
-        let end = (offset as usize).min(self.text.len());
-        let col = if end < start || !self.text.is_char_boundary(end) {
-            end.saturating_sub(start)
+        let end = (offset as usize).min(self.len);
+        let col = if end < start {
+            0
+        } else if self.released.is_some() {
+            // Only an all-ASCII text is let go: a character per byte, and the text need
+            // not be read again to count them.
+            end - start
+        } else if !self.text().is_char_boundary(end) {
+            end - start
         } else {
             self.chars_between(start, end)
         };
@@ -164,7 +178,7 @@ impl SourceFile {
     /// Characters in `text[start..end]` (both character boundaries, `start <= end`), in
     /// time independent of how far apart they are once that is more than a few chunks.
     fn chars_between(&self, start: usize, end: usize) -> usize {
-        let bytes = self.text.as_bytes();
+        let bytes = self.text().as_bytes();
         if end - start <= 4 * CHUNK {
             return char_starts(bytes.get(start..end).unwrap_or(&[]));
         }
@@ -195,7 +209,7 @@ impl SourceFile {
     /// The byte range of the line holding `offset`, without its `\n`: from the last line
     /// start at or before `offset` to the first `\n` at or after `end`, by the line index.
     pub fn line_around(&self, offset: usize, end: usize) -> (usize, usize) {
-        let len = self.text.len();
+        let len = self.len;
         let start = self
             .line_starts
             .partition_point(|&s| s as usize <= offset)
@@ -226,9 +240,75 @@ impl SourceFile {
 
     /// The text of a span, or "" when the span is out of range.
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.range()).unwrap_or("")
+        self.text().get(span.range()).unwrap_or("")
+    }
+
+    /// The file's text. A text let go ([`SourceMap::release`]) is read again from its file
+    /// the first time it is asked for, if the file still has the size and modification
+    /// time it had when first read; otherwise (changed, removed, unreadable) the text is
+    /// empty, so spans into it show no snippet instead of lines that are not the ones read.
+    pub fn text(&self) -> &str {
+        self.text_arc_ref().as_str()
+    }
+
+    /// The text's shared handle (see [`SourceFile::text`]).
+    pub fn text_arc(&self) -> Arc<String> {
+        Arc::clone(self.text_arc_ref())
+    }
+
+    fn text_arc_ref(&self) -> &Arc<String> {
+        self.text.get_or_init(|| {
+            let again = self
+                .released
+                .as_ref()
+                .and_then(|r| r.read_again(self.len))
+                .unwrap_or_default();
+            Arc::new(again)
+        })
+    }
+
+    /// Whether the text is in memory (not let go, or read again since).
+    pub fn text_is_loaded(&self) -> bool {
+        self.text.get().is_some()
+    }
+
+    /// The text's length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 }
+
+/// What a let-go text needs to be read again: its file, and the file's modification time
+/// taken before it was first read.
+struct Released {
+    path: std::path::PathBuf,
+    modified: std::time::SystemTime,
+}
+
+impl Released {
+    /// The file's text, if it is still the one first read (same size and modification time,
+    /// valid UTF-8).
+    fn read_again(&self, len: usize) -> Option<String> {
+        let unchanged = |m: &std::fs::Metadata| {
+            m.len() == len as u64 && m.modified().ok() == Some(self.modified)
+        };
+        let before = std::fs::metadata(&self.path).ok()?;
+        if !unchanged(&before) {
+            return None;
+        }
+        let text = String::from_utf8(std::fs::read(&self.path).ok()?).ok()?;
+        let after = std::fs::metadata(&self.path).ok()?;
+        (text.len() == len && unchanged(&after)).then_some(text)
+    }
+}
+
+/// Files smaller than this keep their text: letting it go saves little, and reading it
+/// again for a snippet would cost more than keeping it.
+pub const RELEASE_MIN: usize = 1 << 20;
 
 /// All files read in a run. Files are only ever added, so a `FileId` stays valid.
 ///
@@ -329,7 +409,7 @@ impl SourceMap {
             ids.iter().copied().find(|id| {
                 self.files
                     .get(id.0 as usize)
-                    .is_some_and(|f| *f.text == text)
+                    .is_some_and(|f| f.text() == text)
             })
         });
         if let Some(id) = same {
@@ -355,7 +435,48 @@ impl SourceMap {
     }
 
     pub fn text(&self, id: FileId) -> &str {
-        &self.get(id).text
+        self.get(id).text()
+    }
+
+    /// Let go of the text of `id`, read from `path` when the file had modification time
+    /// `modified`, to be read again from the file if it is ever asked for
+    /// ([`SourceFile::text`]); its line index stays, so lines and columns need no text.
+    /// Only a file of at least [`RELEASE_MIN`] bytes, all ASCII (columns are then byte
+    /// counts), that nothing else shares, is let go, and never in an indexed map (the
+    /// language server's, whose texts may be an editor's unsaved ones). Returns whether it
+    /// was.
+    ///
+    /// A large inventory's text is needed while it is parsed; afterwards a report needs only
+    /// lines and columns, unless it shows a snippet (an error, a finding in the terminal).
+    pub fn release(
+        &mut self,
+        id: FileId,
+        path: &std::path::Path,
+        modified: std::time::SystemTime,
+    ) -> bool {
+        if self.index.is_some() {
+            return false;
+        }
+        let Some(file) = self.files.get_mut(id.0 as usize).and_then(Arc::get_mut) else {
+            return false;
+        };
+        let releasable = file.len >= RELEASE_MIN
+            && file
+                .text
+                .get()
+                .is_some_and(|t| Arc::strong_count(t) == 1 && t.is_ascii());
+        if !releasable {
+            return false;
+        }
+        file.text = std::sync::OnceLock::new();
+        // Let go again after being read again: still the file as first read.
+        if file.released.is_none() {
+            file.released = Some(Released {
+                path: path.to_path_buf(),
+                modified,
+            });
+        }
+        true
     }
 
     /// `file:line:column` of a location, 1-based.
@@ -383,7 +504,7 @@ impl SourceMap {
 
 #[cfg(test)]
 mod tests {
-    use super::{FileId, SourceMap};
+    use super::{FileId, Loc, SourceMap};
     use std::path::PathBuf;
 
     #[test]
@@ -393,10 +514,10 @@ mod tests {
         let a = map.set_text(path.clone(), "rules.policy", "one\n".to_owned());
         assert_eq!(map.lookup(&path), Some(a));
         assert_eq!(map.path_of(a), Some(path.as_path()));
-        let before = map.get(a).text.clone();
+        let before = map.get(a).text_arc();
         // The same text: the same file, text and all.
         assert_eq!(map.set_text(path.clone(), "x", "one\n".to_owned()), a);
-        assert!(std::sync::Arc::ptr_eq(&before, &map.get(a).text));
+        assert!(std::sync::Arc::ptr_eq(&before, &map.get(a).text_arc()));
         // A new text: the same id, a new text and line index, the first name kept.
         assert_eq!(map.set_text(path.clone(), "x", "one\ntwo\n".to_owned()), a);
         assert_eq!(map.text(a), "one\ntwo\n");
@@ -490,5 +611,95 @@ mod tests {
         assert_eq!(b, FileId(1));
         map.remember(PathBuf::from("/a"), a);
         assert_eq!(map.lookup(&PathBuf::from("/a")), None);
+    }
+
+    /// A let-go text: lines, columns and the line index need no text; the text is read
+    /// again, once, when asked for, and only from the file as it was first read.
+    #[test]
+    fn a_released_text_is_read_again_only_when_asked_and_only_if_unchanged() {
+        use super::{RELEASE_MIN, Span};
+        let tmp = tempfile::tempdir().expect("tmp");
+        let path = tmp.path().join("big.yaml");
+        let line = "  - id: v000001\n    name: Vendor 1 Pty Ltd\n";
+        let text = line.repeat(RELEASE_MIN / line.len() + 1);
+        std::fs::write(&path, &text).expect("write");
+        let modified = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        let mut map = SourceMap::new();
+        let id = map.add("big.yaml", text.clone());
+        let probes: Vec<u32> = (0..text.len() as u32).step_by(4099).collect();
+        let before: Vec<_> = probes.iter().map(|&o| map.get(id).line_col(o)).collect();
+        let around = map.get(id).line_around(5000, 5001);
+        assert!(map.release(id, &path, modified));
+        assert!(!map.get(id).text_is_loaded());
+        assert_eq!(map.get(id).len(), text.len());
+        let after: Vec<_> = probes.iter().map(|&o| map.get(id).line_col(o)).collect();
+        assert_eq!(before, after);
+        assert_eq!(map.get(id).line_around(5000, 5001), around);
+        assert!(
+            !map.get(id).text_is_loaded(),
+            "lines and columns read no text"
+        );
+        // Asked for: read again, the same text.
+        assert_eq!(map.slice(Loc::new(id, Span::new(4, 15))), "id: v000001");
+        assert!(map.get(id).text_is_loaded());
+        assert_eq!(map.text(id), text);
+        // Read again, it can be let go again.
+        assert!(map.release(id, &path, modified));
+        assert!(!map.get(id).text_is_loaded());
+
+        // The file changed since it was read: no text rather than lines that were not read.
+        std::fs::write(&path, text.replace("Vendor", "Rodnev")).expect("write");
+        let later = modified + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(later))
+            .expect("set mtime");
+        assert_eq!(map.text(id), "");
+        assert_eq!(map.slice(Loc::new(id, Span::new(4, 15))), "");
+        assert_eq!(
+            map.get(id).line_col(4099),
+            before[1],
+            "the index still answers"
+        );
+
+        // Removed: the same.
+        let mut map = SourceMap::new();
+        let id = map.add("big.yaml", text.clone());
+        assert!(map.release(id, &path, modified));
+        std::fs::remove_file(&path).expect("rm");
+        assert_eq!(map.text(id), "");
+    }
+
+    /// Only a large, all-ASCII text that nothing else holds is let go.
+    #[test]
+    fn small_non_ascii_and_shared_texts_are_kept() {
+        use super::RELEASE_MIN;
+        let path = PathBuf::from("/nowhere/x.yaml");
+        let now = std::time::SystemTime::now();
+        let mut map = SourceMap::new();
+        let small = map.add("small", "a: 1\n");
+        assert!(!map.release(small, &path, now));
+        let big = "a: 1\n".repeat(RELEASE_MIN / 5 + 1);
+        let accented = map.add("accented", format!("{big}# café\n"));
+        assert!(!map.release(accented, &path, now));
+        let shared = map.add("shared", big.clone());
+        let held = map.get(shared).text_arc();
+        assert!(!map.release(shared, &path, now));
+        drop(held);
+        let snapshot = map.clone();
+        assert!(
+            !map.release(shared, &path, now),
+            "a clone of the map shares the file"
+        );
+        drop(snapshot);
+        assert!(map.release(shared, &path, now));
+        assert!(map.get(accented).text_is_loaded() && map.get(small).text_is_loaded());
+        // The language server's map may hold an editor's unsaved text: never let go.
+        let mut indexed = SourceMap::indexed();
+        let open = indexed.set_text(PathBuf::from("/p/v.yaml"), "v.yaml", big);
+        assert!(!indexed.release(open, &path, now));
     }
 }

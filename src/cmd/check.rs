@@ -320,7 +320,7 @@ pub fn report(options: &Options, today: Date) -> Report {
         None => None,
     };
     if let Some(file) = baseline_file {
-        let text = project.sources.get(file).text.clone();
+        let text = project.sources.get(file).text_arc();
         let docs = yaml::parse(file, &text, &mut project.diags);
         let recorded = baseline::parse(file, &docs, &mut project.diags);
         let (inventory, schema) = (&project.inventory, &project.schema);

@@ -163,6 +163,8 @@ fn base_settings(head: &Settings, root: &Path, tree: &Path) -> Settings {
         policies: head.policies.iter().map(m).collect(),
         inventory: head.inventory.iter().map(m).collect(),
         waivers: head.waivers.as_ref().map(m),
+        // The base is read from a temporary directory, gone before the report is written.
+        keep_texts: true,
         ..head.clone()
     }
 }

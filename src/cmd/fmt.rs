@@ -193,7 +193,7 @@ fn inputs(
 /// reason is in `diags`).
 fn format(file: FileId, sources: &SourceMap, diags: &mut Vec<Diag>) -> Option<(String, String)> {
     let src = sources.get(file);
-    let old = src.text.to_string();
+    let old = src.text().to_string();
     match syntax::format_policy(file, &old, diags) {
         Ok(new) => Some((old, new)),
         Err(Error::Syntax) => None,

@@ -355,7 +355,7 @@ const LONG_LINE: usize = 240;
 /// miette show everything between them, so callers show each in its own note instead.
 pub fn on_long_line(sources: &SourceMap, loc: Loc) -> bool {
     let file = sources.get(loc.file);
-    let len = file.text.len();
+    let len = file.len();
     let start = (loc.span.start as usize).min(len);
     let end = (loc.span.end as usize).min(len).max(start);
     let (line_start, line_end) = file.line_around(start, end);
@@ -435,7 +435,7 @@ impl miette::SourceCode for crate::source::SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let text: &str = &self.text;
+        let text: &str = self.text();
         let start = span.offset().min(text.len());
         let end = (start + span.len()).min(text.len());
         // From the line index: scanning for the line's ends would cost the whole line for

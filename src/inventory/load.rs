@@ -217,7 +217,7 @@ pub fn load_cached(
     diags: &mut Vec<Diag>,
 ) -> Inventory {
     let tables = Tables::new(schema);
-    let text = |file: FileId| sources.get(file).text.clone();
+    let text = |file: FileId| sources.get(file).text_arc();
     let fresh = |cache: &FileCache, file: FileId| {
         cache
             .files

@@ -145,7 +145,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
     ) else {
         return cfg;
     };
-    let text = sources.get(file).text.clone();
+    let text = sources.get(file).text_arc();
     let docs = yaml::parse(file, &text, diags);
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
     let rel = |p: &str| base.join(p);
@@ -267,7 +267,7 @@ pub fn load(path: &Path, cwd: &Path, sources: &mut SourceMap, diags: &mut Vec<Di
                     sources,
                     diags,
                 ) {
-                    let text = sources.get(f).text.clone();
+                    let text = sources.get(f).text_arc();
                     for node in yaml::parse(f, &text, diags) {
                         out.push(Extension { file: f, node });
                     }

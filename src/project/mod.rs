@@ -21,7 +21,7 @@ pub mod waivers;
 use crate::diag::Diag;
 use crate::diag::codes;
 use crate::inventory::{self, Inventory, Schema, Taxonomy};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::sources::{self, FileKind, Input};
 use crate::types::{Severity, WaiverId};
 use crate::yaml;
@@ -47,6 +47,11 @@ pub struct Settings {
     /// Which inputs the command uses: a config is required only when the command line does
     /// not name every one of them, and only a needed input missing is an error.
     pub needs: Needs,
+    /// Keep every inventory text in memory. By default a large file's text is let go once
+    /// parsed and read again for a snippet (`SourceMap::release`), which needs the files
+    /// to stay where they are: `diff` keeps the texts of a base it reads from a temporary
+    /// directory.
+    pub keep_texts: bool,
 }
 
 /// The inputs a command uses (SPEC §9: commands need only what they use). `check` and
@@ -100,6 +105,8 @@ pub struct Setup {
     pub max_file_size: u64,
     pub as_of: Date,
     pub fail_on: Severity,
+    /// [`Settings::keep_texts`].
+    pub keep_texts: bool,
 }
 
 /// Everything loaded: what `check` starts from.
@@ -258,7 +265,7 @@ pub fn load_incremental(
             .map(|p| {
                 let key = sources::normalize(&cwd.join(p));
                 let id = sources.lookup(&key)?;
-                Some((key, sources.get(id).text.clone()))
+                Some((key, sources.get(id).text_arc()))
             })
             .collect()
     };
@@ -451,6 +458,7 @@ pub fn setup_with(settings: &Settings, today: Date, mut sources: SourceMap) -> S
         max_file_size,
         as_of,
         fail_on,
+        keep_texts: settings.keep_texts,
     }
 }
 
@@ -488,18 +496,35 @@ pub fn inventory(setup: &mut Setup) -> Inventory {
 /// [`inventory`], parsing again only the files whose text is not the one in `cache`.
 fn inventory_with(setup: &mut Setup, cache: Option<&mut inventory::load::FileCache>) -> Inventory {
     let (cwd, max_size) = (&setup.cwd, setup.max_file_size);
-    let files: Vec<_> =
+    // Each file with its modification time taken before it is read: its text may be let
+    // go after the load and read again only if the file is still the one read.
+    let read: Vec<(FileId, PathBuf, Option<std::time::SystemTime>)> =
         sources::collect(&setup.inventory, FileKind::Inventory, cwd, &mut setup.diags)
-            .iter()
-            .filter_map(|p| sources::read(p, cwd, max_size, &mut setup.sources, &mut setup.diags))
+            .into_iter()
+            .filter_map(|p| {
+                let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
+                let id = sources::read(&p, cwd, max_size, &mut setup.sources, &mut setup.diags)?;
+                Some((id, p, modified))
+            })
             .collect();
+    let files: Vec<FileId> = read.iter().map(|(id, _, _)| *id).collect();
     setup.timings.lap("inventory: read");
     let (sources, schema, taxonomy) = (&setup.sources, &setup.schema, &setup.taxonomy);
     let inventory = match cache {
         Some(cache) => {
             inventory::load::load_cached(&files, sources, schema, taxonomy, cache, &mut setup.diags)
         }
-        None => inventory::load(&files, sources, schema, taxonomy, &mut setup.diags),
+        None => {
+            let inventory = inventory::load(&files, sources, schema, taxonomy, &mut setup.diags);
+            // Parsed: a large file's text is needed again only for a snippet (see
+            // `SourceMap::release`). The language server (with a cache) keeps its texts.
+            for (id, path, modified) in read.into_iter().filter(|_| !setup.keep_texts) {
+                if let Some(modified) = modified {
+                    setup.sources.release(id, &path, modified);
+                }
+            }
+            inventory
+        }
     };
     setup.timings.lap("inventory: parse, validate");
     inventory
@@ -519,7 +544,7 @@ pub fn waivers(setup: &mut Setup) -> Vec<Waiver> {
     ) else {
         return Vec::new();
     };
-    let text = setup.sources.get(file).text.clone();
+    let text = setup.sources.get(file).text_arc();
     let docs = yaml::parse(file, &text, &mut setup.diags);
     waivers::parse(file, &docs, &mut setup.diags)
 }

@@ -181,7 +181,7 @@ impl ParseCache {
         sources: &SourceMap,
         diags: &mut Vec<Diag>,
     ) -> Option<PolicyFile> {
-        let text = sources.get(file).text.clone();
+        let text = sources.get(file).text_arc();
         if let Some(p) = self.parsed.get(&file)
             && std::sync::Arc::ptr_eq(&p.text, &text)
         {

@@ -322,7 +322,7 @@ impl Runner {
     /// the inventory loader reads for an inline fixture.
     fn masked(&mut self, file: FileId, keep: Span) -> FileId {
         let src = self.sources.get(file);
-        let text = mask(&src.text, keep);
+        let text = mask(src.text(), keep);
         let name = src.name.clone();
         self.sources.add(name, text)
     }
@@ -350,7 +350,7 @@ impl Runner {
         ) else {
             return invalid;
         };
-        let text = self.sources.get(file).text.clone();
+        let text = self.sources.get(file).text_arc();
         let docs = yaml::parse(file, &text, &mut self.diags);
         let complete = !self.errors_since(before);
         let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -432,7 +432,7 @@ impl Runner {
                     &mut self.diags,
                 ) {
                     Some(f) => {
-                        let text = self.sources.get(f).text.clone();
+                        let text = self.sources.get(f).text_arc();
                         let docs = yaml::parse(f, &text, &mut self.diags);
                         project::waivers::parse(f, &docs, &mut self.diags)
                     }

@@ -551,7 +551,7 @@ impl<'c> Server<'c> {
     }
 
     fn line_index(&self, sources: &SourceMap, file: FileId) -> Arc<LineIndex> {
-        let text = &sources.get(file).text;
+        let text = &sources.get(file).text_arc();
         let mut lines = self.lines.borrow_mut();
         if let Some((t, ix)) = lines.get(&file)
             && Arc::ptr_eq(t, text)
