@@ -454,21 +454,31 @@ impl SourceMap {
         path: &std::path::Path,
         modified: std::time::SystemTime,
     ) -> bool {
+        self.lend(id, path, modified).is_some()
+    }
+
+    /// [`SourceMap::release`], handing the text to the caller instead of dropping it: the
+    /// inventory loader reads the file from it and drops it as soon as the file is read,
+    /// so a large register's texts are not all in memory when its model is complete.
+    pub fn lend(
+        &mut self,
+        id: FileId,
+        path: &std::path::Path,
+        modified: std::time::SystemTime,
+    ) -> Option<Arc<String>> {
         if self.index.is_some() {
-            return false;
+            return None;
         }
-        let Some(file) = self.files.get_mut(id.0 as usize).and_then(Arc::get_mut) else {
-            return false;
-        };
+        let file = self.files.get_mut(id.0 as usize).and_then(Arc::get_mut)?;
         let releasable = file.len >= RELEASE_MIN
             && file
                 .text
                 .get()
                 .is_some_and(|t| Arc::strong_count(t) == 1 && t.is_ascii());
         if !releasable {
-            return false;
+            return None;
         }
-        file.text = std::sync::OnceLock::new();
+        let text = file.text.take();
         // Let go again after being read again: still the file as first read.
         if file.released.is_none() {
             file.released = Some(Released {
@@ -476,7 +486,7 @@ impl SourceMap {
                 modified,
             });
         }
-        true
+        text
     }
 
     /// `file:line:column` of a location, 1-based.

@@ -70,20 +70,45 @@ pub fn load_with(
     split: Split,
     diags: &mut Vec<Diag>,
 ) -> Inventory {
+    let files = files.iter().map(|&f| (f, None)).collect();
+    load_texts(files, sources, schema, taxonomy, split, diags)
+}
+
+/// [`load`], with the texts of some files lent by the caller (taken out of the source map
+/// with [`SourceMap::lend`]; `None`: read the map's): each lent text is dropped as soon as
+/// its file is read, so a large register's texts are not all in memory at once with its
+/// complete model.
+pub fn load_lent(
+    files: Vec<(FileId, Option<Arc<String>>)>,
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    diags: &mut Vec<Diag>,
+) -> Inventory {
+    load_texts(files, sources, schema, taxonomy, Split::Auto, diags)
+}
+
+fn load_texts(
+    files: Vec<(FileId, Option<Arc<String>>)>,
+    sources: &SourceMap,
+    schema: &Schema,
+    taxonomy: &Taxonomy,
+    split: Split,
+    diags: &mut Vec<Diag>,
+) -> Inventory {
     let tables = Tables::new(schema);
-    let loaded: Vec<FileLoad<'_>> = files
-        .par_iter()
-        .map(|&file| {
+    let loaded: Vec<FileLoad<'static>> = files
+        .into_par_iter()
+        .map(|(file, lent)| {
             let json = json::is_json(sources.name(file));
-            load_file(
-                file,
-                sources.text(file),
-                json,
-                schema,
-                &tables,
-                taxonomy,
-                split,
-            )
+            let text = match &lent {
+                Some(text) => text.as_str(),
+                None => sources.text(file),
+            };
+            // Owned (a file's references own their ids), so the text can go now.
+            let load = load_file(file, text, json, schema, &tables, taxonomy, split).into_owned();
+            drop(lent);
+            load
         })
         .collect();
     merge(loaded, schema, diags)
@@ -438,7 +463,7 @@ fn load_kept_parts(
 #[derive(Clone)]
 struct FileLoad<'a> {
     entities: Vec<Entity>,
-    refs: Vec<PendingRef<'a>>,
+    refs: Vec<PendingRef>,
     links: Vec<PendingLink>,
     diags: Vec<Diag>,
     lost: Vec<Cow<'a, str>>,
@@ -499,14 +524,7 @@ impl<'a> FileLoad<'a> {
     fn into_owned(self) -> FileLoad<'static> {
         FileLoad {
             entities: self.entities,
-            refs: self
-                .refs
-                .into_iter()
-                .map(|r| PendingRef {
-                    id: Cow::Owned(r.id.into_owned()),
-                    ..r
-                })
-                .collect(),
+            refs: self.refs,
             links: self.links,
             diags: self.diags,
             lost: self
@@ -549,14 +567,15 @@ fn shift_field(field: &mut Field, delta: i64) {
 
 /// A reference waiting for the merge pass.
 #[derive(Clone)]
-struct PendingRef<'a> {
+struct PendingRef {
     /// Index in `FileLoad::entities`.
     entity: u32,
     field: FieldId,
     /// Position in the list, for `list<ref<..>>` fields.
     elem: Option<u32>,
     target: KindId,
-    id: Cow<'a, str>,
+    /// Owned (inline up to 24 bytes), so a file's load outlives its text.
+    id: compact_str::CompactString,
     loc: Loc,
 }
 
@@ -815,8 +834,8 @@ struct FileLoader<'s, 'a> {
 }
 
 /// What an entity's fields leave for the merge pass: references and links.
-struct Pending<'p, 'a> {
-    refs: &'p mut Vec<PendingRef<'a>>,
+struct Pending<'p> {
+    refs: &'p mut Vec<PendingRef>,
     links: &'p mut Vec<PendingLink>,
 }
 
@@ -1072,7 +1091,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         };
         // A dense scratch row, indexed by `FieldId`, made sparse when the entity is kept.
         let mut fields: Vec<Option<Field>> = vec![None; ks.fields.len()];
-        let mut refs: Vec<PendingRef<'a>> = Vec::new();
+        let mut refs: Vec<PendingRef> = Vec::new();
         let mut links: Vec<PendingLink> = Vec::new();
         let mut id: Option<(compact_str::CompactString, Loc)> = None;
         let mut has_id_key = false;
@@ -1314,7 +1333,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         fid: FieldId,
         node: Raw<'a>,
         elem: u32,
-        p: &mut Pending<'_, 'a>,
+        p: &mut Pending<'_>,
         diags: &mut Vec<Diag>,
     ) -> Option<Field> {
         let fs = self.schema.kind(kind).field_schema(fid);
@@ -1412,7 +1431,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         fid: FieldId,
         node: Raw<'a>,
         fields: &mut [Option<Field>],
-        p: &mut Pending<'_, 'a>,
+        p: &mut Pending<'_>,
         diags: &mut Vec<Diag>,
     ) {
         if let RawKind::Null = node.kind {
@@ -1494,7 +1513,7 @@ impl<'s, 'a> FileLoader<'s, 'a> {
         slot: Slot<'_>,
         node: Raw<'a>,
         elem: Option<u32>,
-        refs: &mut Vec<PendingRef<'a>>,
+        refs: &mut Vec<PendingRef>,
         diags: &mut Vec<Diag>,
     ) -> Option<Field> {
         let loc = self.loc(node.span);
@@ -1564,8 +1583,8 @@ impl<'s, 'a> FileLoader<'s, 'a> {
             }
             (FieldType::Ref(target), kind @ (RawKind::Str(..) | RawKind::Int(_))) => {
                 let id = match kind {
-                    RawKind::Str(s, _) => s,
-                    _ => Cow::Borrowed(self.slice(node.span)),
+                    RawKind::Str(s, _) => compact_str::CompactString::new(&s),
+                    _ => compact_str::CompactString::new(self.slice(node.span)),
                 };
                 refs.push(PendingRef {
                     entity: 0,
@@ -1822,7 +1841,7 @@ fn merge(loaded: Vec<FileLoad<'_>>, schema: &Schema, diags: &mut Vec<Diag>) -> I
     let mut entities: Vec<Entity> = Vec::with_capacity(total);
     let mut by_kind: Vec<Vec<EntityId>> = vec![Vec::new(); schema.kinds.len()];
     let mut index = IdIndex::with_capacity(total);
-    let mut pending: Vec<(EntityId, PendingRef<'_>)> = Vec::new();
+    let mut pending: Vec<(EntityId, PendingRef)> = Vec::new();
     let mut pending_links: Vec<(EntityId, PendingLink)> = Vec::new();
     let mut unread: HashSet<String> = HashSet::new();
 
@@ -2071,7 +2090,7 @@ fn id_words(text: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
-fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef<'_>, target: EntityId) {
+fn set_ref(inventory: &mut Inventory, owner: EntityId, r: &PendingRef, target: EntityId) {
     let Some(Some(field)) = inventory
         .entities
         .get_mut(owner.0 as usize)
@@ -2110,7 +2129,7 @@ fn unknown_reference(
     schema: &Schema,
     inventory: &Inventory,
     owner: EntityId,
-    r: &PendingRef<'_>,
+    r: &PendingRef,
     near: Option<String>,
 ) -> Diag {
     let target = schema.kind(r.target);
@@ -2134,7 +2153,7 @@ fn unknown_reference(
 }
 
 /// The id of `r`'s kind nearest to the one `r` names, if one is near enough.
-fn nearest_id(inventory: &Inventory, r: &PendingRef<'_>) -> Option<String> {
+fn nearest_id(inventory: &Inventory, r: &PendingRef) -> Option<String> {
     let ids = inventory
         .of_kind(r.target)
         .iter()

@@ -1885,3 +1885,41 @@ fn field_spans_are_in_the_entity_file_and_reverse_elements_in_the_referencing_fi
     );
     assert_eq!(sources.slice(locs[0]), "acme");
 }
+
+/// A text lent to the loader ([`load::load_lent`]) is dropped once its file is read, and
+/// the inventory is the one read from the source map, references, links and errors alike.
+#[test]
+fn a_lent_text_is_dropped_and_loads_the_same() {
+    let mut v = String::from("vendors:\n");
+    for i in 0..3000 {
+        v.push_str(&format!(
+            "  - id: v{i}\n    tier: low\n    subprocessors: [{{id: v{}, country: DE}}, nobody]\n",
+            (i + 1) % 3000
+        ));
+    }
+    let s = "data_stores:\n  - id: s\n    hosted_by: v7\n    accessed_by: [v1]\n".to_owned();
+    let files = [
+        ("vendors.yaml", v.as_str()),
+        ("data_stores.yaml", s.as_str()),
+    ];
+    let kept = load_fingerprint(&files, load::Split::Auto);
+
+    let (sources, ids) = sources_of(&files);
+    let lent = std::sync::Arc::new(v.clone());
+    let weak = std::sync::Arc::downgrade(&lent);
+    let mut diags = Vec::new();
+    let inv = load::load_lent(
+        vec![(ids[0], Some(lent)), (ids[1], None)],
+        &sources,
+        &Schema::builtin(),
+        &Taxonomy::builtin(),
+        &mut diags,
+    );
+    assert!(weak.upgrade().is_none(), "the loader kept the lent text");
+    diag::sort(&mut diags);
+    assert!(!diags.is_empty());
+    assert_eq!(
+        format!("{}\n{}", inv.dump(), render_plain(&diags, &sources)),
+        kept
+    );
+}

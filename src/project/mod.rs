@@ -515,15 +515,21 @@ fn inventory_with(setup: &mut Setup, cache: Option<&mut inventory::load::FileCac
             inventory::load::load_cached(&files, sources, schema, taxonomy, cache, &mut setup.diags)
         }
         None => {
-            let inventory = inventory::load(&files, sources, schema, taxonomy, &mut setup.diags);
-            // Parsed: a large file's text is needed again only for a snippet (see
-            // `SourceMap::release`). The language server (with a cache) keeps its texts.
-            for (id, path, modified) in read.into_iter().filter(|_| !setup.keep_texts) {
-                if let Some(modified) = modified {
-                    setup.sources.release(id, &path, modified);
-                }
-            }
-            inventory
+            // A large file's text is needed again after its parse only for a snippet (see
+            // `SourceMap::release`): the loader drops it once the file is read. The language
+            // server (with a cache) keeps its texts.
+            let lent = read
+                .iter()
+                .map(|(id, path, modified)| {
+                    let text = match modified {
+                        Some(m) if !setup.keep_texts => setup.sources.lend(*id, path, *m),
+                        _ => None,
+                    };
+                    (*id, text)
+                })
+                .collect();
+            let (sources, schema, taxonomy) = (&setup.sources, &setup.schema, &setup.taxonomy);
+            inventory::load::load_lent(lent, sources, schema, taxonomy, &mut setup.diags)
         }
     };
     setup.timings.lap("inventory: parse, validate");
