@@ -25,6 +25,7 @@ pub mod ide;
 pub mod inventory;
 pub mod library;
 pub mod lint;
+pub mod memory;
 pub mod project;
 pub mod report;
 pub mod source;

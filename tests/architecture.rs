@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules of the library, lowest layer first. A module may name modules of
 /// lower layers only (not its own layer's siblings, not higher layers).
 const LAYERS: &[&[&str]] = &[
-    &["source", "types"],
+    &["source", "types", "memory"],
     &["diag"],
     &["ast", "sources", "yaml", "library"],
     &["syntax", "inventory"],

@@ -363,6 +363,7 @@ impl<'a> Context<'a> {
                 stats[ri].failing += failing.len();
                 findings.extend(failing);
             }
+            crate::memory::trim();
         }
         // `of_kind` is in id order and rules are in ID order, so this is already sorted; sort
         // anyway so the output order never depends on that.

@@ -532,6 +532,7 @@ fn inventory_with(setup: &mut Setup, cache: Option<&mut inventory::load::FileCac
             inventory::load::load_lent(lent, sources, schema, taxonomy, &mut setup.diags)
         }
     };
+    crate::memory::trim();
     setup.timings.lap("inventory: parse, validate");
     inventory
 }
