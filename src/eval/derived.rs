@@ -68,7 +68,46 @@ impl Fields {
 pub struct Derived {
     pub fields: Fields,
     /// Indexed by entity; empty for non-vendors.
-    pub handles: Vec<Vec<Handled>>,
+    pub handles: Handles,
+}
+
+/// Each entity's derived categories, all in one array with an offset per entity: one
+/// allocation instead of one per vendor, and no 24-byte list header for every entity of a
+/// register (most are not vendors).
+#[derive(Default)]
+pub struct Handles {
+    /// Entity `i`'s categories are `items[starts[i]..starts[i + 1]]`.
+    starts: Vec<u32>,
+    items: Vec<Handled>,
+}
+
+impl Handles {
+    /// From one list per entity, in entity order.
+    fn from_lists(lists: Vec<Vec<Handled>>) -> Handles {
+        let total: usize = lists.iter().map(Vec::len).sum();
+        let mut starts = Vec::with_capacity(lists.len() + 1);
+        let mut items = Vec::with_capacity(total);
+        for list in lists {
+            starts.push(items.len() as u32);
+            items.extend(list);
+        }
+        starts.push(items.len() as u32);
+        Handles { starts, items }
+    }
+
+    /// Entity `i`'s categories; `None` past the last entity.
+    pub fn get(&self, i: usize) -> Option<&[Handled]> {
+        let (&from, &to) = (self.starts.get(i)?, self.starts.get(i + 1)?);
+        self.items.get(from as usize..to as usize)
+    }
+}
+
+impl std::ops::Index<usize> for Handles {
+    type Output = [Handled];
+    /// Entity `i`'s categories (none past the last entity).
+    fn index(&self, i: usize) -> &[Handled] {
+        self.get(i).unwrap_or(&[])
+    }
 }
 
 fn list_field(inv: &Inventory, e: EntityId, f: Option<FieldId>) -> &[crate::inventory::Field] {
@@ -136,7 +175,10 @@ impl Derived {
                 }
             }
         }
-        Derived { fields, handles }
+        Derived {
+            fields,
+            handles: Handles::from_lists(handles),
+        }
     }
 
     /// `v.supply_chain`: every vendor reachable through `subprocessors`, the vendor itself

@@ -108,12 +108,7 @@ pub fn impact(cx: &Context<'_>, waivers: &[Waiver], e: EntityId) -> Option<Impac
 }
 
 fn vendor(cx: &Context<'_>, waivers: &[Waiver], v: EntityId) -> VendorImpact {
-    let handled: &[Handled] = cx
-        .derived
-        .handles
-        .get(v.0 as usize)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let handled: &[Handled] = cx.derived.handles.get(v.0 as usize).unwrap_or(&[]);
     let mut categories: Vec<CategoryReach> = Vec::new();
     for h in handled {
         match categories.iter_mut().find(|c| c.cat == h.cat) {

@@ -341,10 +341,15 @@ pub fn load_cached(
     let loaded: Vec<FileLoad<'static>> = copies
         .into_par_iter()
         .filter_map(|copies| {
-            join(copies.into_iter().map(|copy| match copy {
-                Copy::Ready(load) => load,
-                Copy::Of(load) => FileLoad::clone(&load),
-            }))
+            join(
+                copies
+                    .into_iter()
+                    .map(|copy| match copy {
+                        Copy::Ready(load) => load,
+                        Copy::Of(load) => FileLoad::clone(&load),
+                    })
+                    .collect(),
+            )
         })
         .collect();
     merge(loaded, schema, diags)
@@ -711,8 +716,16 @@ fn load_parts<'a>(
 }
 
 /// The loads of consecutive parts of one file as one load (entity indices renumbered).
-fn join<'a>(loads: impl IntoIterator<Item = FileLoad<'a>>) -> Option<FileLoad<'a>> {
+fn join<'a>(loads: Vec<FileLoad<'a>>) -> Option<FileLoad<'a>> {
     let mut out = FileLoad::empty();
+    // Sized once: grown by doubling, the lists of a large file would be copied (and held
+    // twice) several times over.
+    out.entities
+        .reserve_exact(loads.iter().map(|l| l.entities.len()).sum());
+    out.refs
+        .reserve_exact(loads.iter().map(|l| l.refs.len()).sum());
+    out.links
+        .reserve_exact(loads.iter().map(|l| l.links.len()).sum());
     for load in loads {
         u32::try_from(out.entities.len() + load.entities.len()).ok()?;
         out.append(load);
