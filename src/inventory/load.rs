@@ -97,21 +97,33 @@ fn load_texts(
     diags: &mut Vec<Diag>,
 ) -> Inventory {
     let tables = Tables::new(schema);
-    let loaded: Vec<FileLoad<'static>> = files
+    let read = |file: FileId, text: &str| {
+        let json = json::is_json(sources.name(file));
+        // Owned (a file's references own their ids), so the text can go once it returns.
+        load_file(file, text, json, schema, &tables, taxonomy, split).into_owned()
+    };
+    let (lent, kept): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .enumerate()
+        .partition(|(_, (_, text))| text.is_some());
+    // The source map's texts, the files side by side.
+    let mut loaded: Vec<(usize, FileLoad<'static>)> = kept
         .into_par_iter()
-        .map(|(file, lent)| {
-            let json = json::is_json(sources.name(file));
-            let text = match &lent {
-                Some(text) => text.as_str(),
-                None => sources.text(file),
-            };
-            // Owned (a file's references own their ids), so the text can go now.
-            let load = load_file(file, text, json, schema, &tables, taxonomy, split).into_owned();
-            drop(lent);
-            load
-        })
+        .map(|(i, (file, _))| (i, read(file, sources.text(file))))
         .collect();
-    merge(loaded, schema, diags)
+    // Lent texts (large files, read in parts on every thread) one file at a time, largest
+    // first, each dropped once read: at the end only the smallest is still in memory with
+    // the model, not every text of the register.
+    let mut lent: Vec<(usize, FileId, Arc<String>)> = lent
+        .into_iter()
+        .filter_map(|(i, (file, text))| Some((i, file, text?)))
+        .collect();
+    lent.sort_by_key(|(i, _, text)| (std::cmp::Reverse(text.len()), *i));
+    for (i, file, text) in lent {
+        loaded.push((i, read(file, &text)));
+    }
+    loaded.sort_by_key(|(i, _)| *i);
+    merge(loaded.into_iter().map(|(_, l)| l).collect(), schema, diags)
 }
 
 /// What [`load_cached`] keeps between runs: each file's own load (pass 1), by file and the

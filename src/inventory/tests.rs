@@ -1922,4 +1922,26 @@ fn a_lent_text_is_dropped_and_loads_the_same() {
         format!("{}\n{}", inv.dump(), render_plain(&diags, &sources)),
         kept
     );
+
+    // Lent files are read one at a time, largest first; the entities keep the files' order.
+    let files = [
+        ("data_stores.yaml", s.as_str()),
+        ("vendors.yaml", v.as_str()),
+    ];
+    let kept = load_fingerprint(&files, load::Split::Auto);
+    let (sources, ids) = sources_of(&files);
+    let lent = |t: &str| Some(std::sync::Arc::new(t.to_owned()));
+    let mut diags = Vec::new();
+    let inv = load::load_lent(
+        vec![(ids[0], lent(&s)), (ids[1], lent(&v))],
+        &sources,
+        &Schema::builtin(),
+        &Taxonomy::builtin(),
+        &mut diags,
+    );
+    diag::sort(&mut diags);
+    assert_eq!(
+        format!("{}\n{}", inv.dump(), render_plain(&diags, &sources)),
+        kept
+    );
 }
