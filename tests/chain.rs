@@ -320,13 +320,13 @@ fn the_evidence_is_the_chain_with_locations() {
         .iter()
         .find(|f| &*r.project.inventory.get(f.entity).id == "n-contact")
         .expect("n-contact");
-    let texts: Vec<String> = f.selected.iter().map(|x| x.text.clone()).collect();
+    let texts: Vec<String> = f.selected().iter().map(|x| x.text.clone()).collect();
     assert_eq!(
         texts[2],
         "vendor/h lists vendor/n-contact as a subprocessor; the link handles the broader personal.contact (may include personal.contact.address)"
     );
     let lines: Vec<usize> = f
-        .selected
+        .selected()
         .iter()
         .map(|x| {
             let loc = x.loc.expect("every step is located");

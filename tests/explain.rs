@@ -413,7 +413,7 @@ fn explanations_agree_with_check_on_every_rule_and_entity() {
                     assert!(x.selected, "{} {e:?}", rule.id);
                     let want: Vec<usize> = f.failed.iter().map(|r| r.index).collect();
                     assert_eq!(failed, want, "{} {e:?}", rule.id);
-                    assert_eq!(x.finding.as_ref().map(|x| &x.message), Some(&f.message));
+                    assert_eq!(x.finding.as_ref().map(|x| x.message()), Some(f.message()));
                 }
                 None => assert!(
                     !x.selected || failed.is_empty(),

@@ -129,7 +129,7 @@ fn derived_handles_evidence_names_the_store_and_its_file() {
         ("inventory/inv.yaml", DERIVED_INV),
     ]);
     let f = &r.findings[0];
-    let fact = &f.selected[0];
+    let fact = &f.selected()[0];
     assert_eq!(
         fact.text,
         "accesses data store crm, which holds personal.contact.address"
@@ -347,7 +347,7 @@ fn missing_reason_names_the_first_missing_step() {
         common::evidence(&r, "v1"),
         vec!["last_audit is missing".to_string()]
     );
-    assert_eq!(r.findings[1].message, "u: last_audit is missing");
+    assert_eq!(r.findings[1].message(), "u: last_audit is missing");
 }
 
 const LIST_INV: &str = "
@@ -676,7 +676,7 @@ fn days_since_reads_in_evidence_and_message_templates_as_a_whole_number() {
         r.findings
             .iter()
             .find(|f| &*r.project.inventory.get(f.entity).id == id)
-            .map(|f| f.message.clone())
+            .map(|f| f.message().to_owned())
     };
     assert_eq!(
         msg("old").as_deref(),

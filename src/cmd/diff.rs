@@ -47,7 +47,7 @@ fn items(r: &Report, with_json: bool) -> Vec<Item> {
                 rule: rule.id.to_string(),
                 entity: crate::report::entity_name(r, f.entity),
                 severity: rule.severity,
-                message: crate::report::one_line(&f.message),
+                message: crate::report::one_line(f.message()),
                 location: r.project.sources.display(f.primary),
                 line: crate::report::concise::line(r, f),
                 json: with_json.then(|| json::finding_value(r, f)),

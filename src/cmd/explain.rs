@@ -406,7 +406,7 @@ fn render(loaded: &Checked, x: &Explanation, finding: Option<&Finding>) -> Strin
     };
     let _ = writeln!(out, "result: {result}");
     if let (true, Some(f)) = (x.selected, finding) {
-        let _ = writeln!(out, "message: {}", f.message);
+        let _ = writeln!(out, "message: {}", f.message());
         if let Some(r) = &rule.remediation {
             let _ = writeln!(out, "remediation: {r}");
         }

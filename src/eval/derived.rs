@@ -82,19 +82,6 @@ pub struct Handles {
 }
 
 impl Handles {
-    /// From one list per entity, in entity order.
-    fn from_lists(lists: Vec<Vec<Handled>>) -> Handles {
-        let total: usize = lists.iter().map(Vec::len).sum();
-        let mut starts = Vec::with_capacity(lists.len() + 1);
-        let mut items = Vec::with_capacity(total);
-        for list in lists {
-            starts.push(items.len() as u32);
-            items.extend(list);
-        }
-        starts.push(items.len() as u32);
-        Handles { starts, items }
-    }
-
     /// Entity `i`'s categories; `None` past the last entity.
     pub fn get(&self, i: usize) -> Option<&[Handled]> {
         let (&from, &to) = (self.starts.get(i)?, self.starts.get(i + 1)?);
@@ -141,11 +128,14 @@ fn cats_of(inv: &Inventory, e: EntityId, f: Option<FieldId>, via: Via, out: &mut
 impl Derived {
     pub fn new(inv: &Inventory, schema: &Schema) -> Derived {
         let fields = Fields::new(schema);
-        let mut handles: Vec<Vec<Handled>> = vec![Vec::new(); inv.entities.len()];
+        let n = inv.entities.len();
+        // Each vendor's own and accessed categories, on the pool; `own_of[e]` is vendor
+        // `e`'s position in `own`.
+        let mut own: Vec<Vec<Handled>> = Vec::new();
+        let mut own_of: Vec<u32> = Vec::new();
         if let Some(vk) = fields.vendor {
-            // Each vendor's own and accessed categories on the pool, then put in place.
             let vendors = inv.of_kind(vk);
-            let own: Vec<Vec<Handled>> = vendors
+            own = vendors
                 .par_iter()
                 .map(|&v| {
                     let mut out = Vec::new();
@@ -158,26 +148,48 @@ impl Derived {
                     out
                 })
                 .collect();
-            for (&v, out) in vendors.iter().zip(own) {
-                handles[v.0 as usize] = out;
+            own_of = vec![u32::MAX; n];
+            for (k, &v) in vendors.iter().enumerate() {
+                if let Some(slot) = own_of.get_mut(v.0 as usize) {
+                    *slot = k as u32;
+                }
             }
         }
+        // The categories of the stores each vendor hosts, by vendor, in store order.
+        let mut hosted: Vec<(EntityId, Handled)> = Vec::new();
         if let Some(sk) = fields.data_store {
+            let mut hs = Vec::new();
             for &s in inv.of_kind(sk) {
                 let host = fields
                     .hosted_by
                     .and_then(|f| inv.get(s).field(f))
                     .map(|f| &f.value);
                 if let Some(Value::Ref(v)) = host {
-                    let mut hs = Vec::new();
                     cats_of(inv, s, fields.holds, Via::Hosts(s), &mut hs);
-                    handles[v.0 as usize].extend(hs);
+                    hosted.extend(hs.drain(..).map(|h| (*v, h)));
                 }
             }
         }
+        hosted.sort_by_key(|(v, _)| *v);
+        // In entity order: a vendor's own and accessed categories, then those it hosts.
+        let total = own.iter().map(Vec::len).sum::<usize>() + hosted.len();
+        let mut starts = Vec::with_capacity(n + 1);
+        let mut items = Vec::with_capacity(total);
+        let mut hosted = hosted.into_iter().peekable();
+        for e in 0..n {
+            starts.push(items.len() as u32);
+            if let Some(list) = own_of.get(e).and_then(|&k| own.get_mut(k as usize)) {
+                // Moved out and freed as it goes.
+                items.extend(std::mem::take(list));
+            }
+            while let Some((_, h)) = hosted.next_if(|(v, _)| v.0 as usize == e) {
+                items.push(h);
+            }
+        }
+        starts.push(items.len() as u32);
         Derived {
             fields,
-            handles: Handles::from_lists(handles),
+            handles: Handles { starts, items },
         }
     }
 

@@ -82,22 +82,48 @@ pub struct Finding {
     pub rule: usize,
     pub entity: EntityId,
     pub status: Status,
-    pub message: String,
-    /// Why the `for`/`where` selected the entity.
-    pub selected: Vec<Fact>,
     /// Every failed `require`, with why it failed.
     pub failed: Vec<FailedRequire>,
     /// Where the primary label goes: the offending value, or the entity's id when missing.
     pub primary: Loc,
-    pub primary_label: String,
     /// Set when an expired waiver names this finding: its expiry date.
     pub expired_waiver: Option<(WaiverId, Date)>,
+    /// The message, the selection's facts and the label; `None` in a finding made with
+    /// `Context::defer_evidence` (a register's hundreds of thousands of findings then take
+    /// 8 bytes for them, not 72).
+    words: Option<Box<Words>>,
+}
+
+/// What a finding says, apart from its failed requirements.
+#[derive(Clone, Debug, PartialEq)]
+struct Words {
+    message: String,
+    /// Why the `for`/`where` selected the entity.
+    selected: Vec<Fact>,
+    primary_label: String,
 }
 
 impl Finding {
     /// Made with `Context::defer_evidence`: no message, facts or label yet.
     pub fn is_thin(&self) -> bool {
-        self.message.is_empty() && self.failed.iter().all(|f| f.facts.is_empty())
+        self.words.is_none() && self.failed.iter().all(|f| f.facts.is_empty())
+    }
+
+    /// The message users read ("" in a thin finding).
+    pub fn message(&self) -> &str {
+        self.words.as_deref().map_or("", |w| w.message.as_str())
+    }
+
+    /// Why the `for`/`where` selected the entity (none in a thin finding).
+    pub fn selected(&self) -> &[Fact] {
+        self.words.as_deref().map_or(&[], |w| w.selected.as_slice())
+    }
+
+    /// The primary label's text ("" in a thin finding).
+    pub fn primary_label(&self) -> &str {
+        self.words
+            .as_deref()
+            .map_or("", |w| w.primary_label.as_str())
     }
 }
 
@@ -410,12 +436,10 @@ impl<'a> Context<'a> {
                 rule: ri,
                 entity: e,
                 status: Status::Fail,
-                message: String::new(),
-                selected: Vec::new(),
                 failed,
                 primary: ent.id_loc,
-                primary_label: String::new(),
                 expired_waiver: None,
+                words: None,
             };
             return (true, Some(thin));
         }
@@ -482,12 +506,14 @@ impl<'a> Context<'a> {
             rule: ri,
             entity: e,
             status: Status::Fail,
-            message,
-            selected,
             failed,
             primary,
-            primary_label,
             expired_waiver: None,
+            words: Some(Box::new(Words {
+                message,
+                selected,
+                primary_label,
+            })),
         }
     }
 

@@ -289,10 +289,10 @@ fn findings_markdown(checked: &Checked, findings: &[Finding], e: EntityId) -> St
         if f.status == Status::Fail
             && let Some(r) = checked.program.rules.get(f.rule)
         {
-            let message = if f.message.is_empty() {
+            let message = if f.message().is_empty() {
                 r.title.as_str()
             } else {
-                f.message.as_str()
+                f.message()
             };
             failing.push(format!(
                 "- **{}** ({}): {}",

@@ -39,7 +39,7 @@ pub fn line(r: &Report, f: &Finding) -> String {
         "{}: {}: {}",
         r.project.sources.display(f.primary),
         headline(r, f),
-        one_line(&f.message)
+        one_line(f.message())
     )
 }
 

@@ -84,7 +84,11 @@ pub fn render(r: &Report) -> String {
     for f in failing {
         let rule = &r.program.rules[f.rule];
         let p = place(r, f.primary);
-        let mut msg = format!("{}: {}", entity_with_name_and_owner(r, f.entity), f.message);
+        let mut msg = format!(
+            "{}: {}",
+            entity_with_name_and_owner(r, f.entity),
+            f.message()
+        );
         for fr in &f.failed {
             for fact in &fr.facts {
                 msg.push_str(&format!("\n- {}", fact.text));

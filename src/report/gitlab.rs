@@ -87,7 +87,7 @@ pub fn render(r: &Report) -> String {
                             "{} {}: {}",
                             rule.id,
                             entity_with_name_and_owner(r, f.entity),
-                            f.message
+                            f.message()
                         ),
                         check_name: rule.id.to_string(),
                         fingerprint: fingerprint(r, f),

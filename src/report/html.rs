@@ -409,7 +409,7 @@ fn finding_row(r: &Report, f: &Finding) -> Markup {
         (Status::Fail, Some((wi, _))) => r.project.waiver(wi).map(|w| (w, false)),
         _ => None,
     };
-    let facts = f.selected.len() + f.failed.iter().map(|x| x.facts.len()).sum::<usize>();
+    let facts = f.selected().len() + f.failed.iter().map(|x| x.facts.len()).sum::<usize>();
     html! {
         tr class={ "st-" (status) } data-severity=(sev) data-status=(status) {
             td.mono data-sort=(rule.id) title=(rule.title) { (rule.id) }
@@ -430,13 +430,13 @@ fn finding_row(r: &Report, f: &Finding) -> Markup {
                 }
             }
             td.msg {
-                div { (f.message) }
+                div { (f.message()) }
                 details {
                     summary { "Evidence (" (count(facts, "fact", "facts")) ")" }
                     div.evidence {
-                        @if !f.selected.is_empty() {
+                        @if !f.selected().is_empty() {
                             h4 { "Why the rule applies" }
-                            ul { @for fact in &f.selected {
+                            ul { @for fact in f.selected() {
                                 li { (fact.text) @if let Some(l) = fact.loc { " " span.where { (sources.display(l)) } } }
                             } }
                         }

@@ -40,7 +40,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding, style: &Style) -> Shown<'r> {
     // On a long line (minified JSON), every other fact gets its own note: see `on_long_line`.
     let long = crate::diag::on_long_line(sources, f.primary);
     // Texts per labelled place: two reasons at one place are joined, so none is lost.
-    let mut places: Vec<(Loc, Vec<String>)> = vec![(f.primary, vec![f.primary_label.clone()])];
+    let mut places: Vec<(Loc, Vec<String>)> = vec![(f.primary, vec![f.primary_label().to_owned()])];
     let mut related = Vec::new();
     let note = |text: String, loc: Option<Loc>| match loc {
         Some(l) if !style.verbose => Note {
@@ -61,13 +61,13 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding, style: &Style) -> Shown<'r> {
         .flat_map(|fr| &fr.facts)
         .map(|fact| (fact, fact.text.clone()));
     let selected = f
-        .selected
+        .selected()
         .iter()
         .map(|fact| (fact, format!("selected: {}", fact.text)));
     let mut shown = 0;
     let mut hidden = 0;
     for (fact, text) in failed.chain(selected) {
-        if fact.loc == Some(f.primary) && text == f.primary_label {
+        if fact.loc == Some(f.primary) && text == f.primary_label() {
             continue;
         }
         let known = |p: &Vec<(Loc, Vec<String>)>| {
@@ -155,7 +155,7 @@ fn finding_diag<'r>(r: &'r Report, f: &Finding, style: &Style) -> Shown<'r> {
         });
     }
     Shown {
-        message: format!("{}: {}", headline(r, f), f.message),
+        message: format!("{}: {}", headline(r, f), f.message()),
         code: None,
         severity: miette_severity(rule.severity),
         help,

@@ -205,7 +205,7 @@ impl<'a> View<'_, 'a> {
                         None => "waived".into(),
                     },
                 };
-                Some(vec![rule.id.to_string(), status, f.message.clone()])
+                Some(vec![rule.id.to_string(), status, f.message().to_owned()])
             })
             .collect();
         out.push_str(&aligned(&rows));
@@ -406,7 +406,7 @@ impl<'a> View<'_, 'a> {
             severity: rule.severity.as_str(),
             status,
             waived_until,
-            message: f.message.clone(),
+            message: f.message().to_owned(),
             reasons: f
                 .failed
                 .iter()

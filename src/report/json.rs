@@ -184,7 +184,7 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
     let rule = &r.program.rules[f.rule];
     let ent = r.project.inventory.get(f.entity);
     let mut evidence: Vec<EvidenceOut> = f
-        .selected
+        .selected()
         .iter()
         .map(|fact| EvidenceOut {
             kind: "selected",
@@ -225,7 +225,7 @@ fn finding_out<'a>(r: &'a Report, f: &'a Finding) -> FindingOut<'a> {
         name: crate::report::entity_str(r, f.entity, "name"),
         owner: crate::report::entity_str(r, f.entity, "owner"),
         status: f.status.as_str(),
-        message: &f.message,
+        message: f.message(),
         location: location(r, ent.loc),
         evidence,
         remediation: rule.remediation.as_deref(),

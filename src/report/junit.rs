@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 fn evidence(r: &Report, f: &Finding) -> String {
     let mut out = Vec::new();
-    for fact in &f.selected {
+    for fact in f.selected() {
         out.push(format!("selected: {}{}", fact.text, at(r, fact.loc)));
     }
     for fr in &f.failed {
@@ -110,7 +110,7 @@ pub fn render(r: &Report) -> String {
                 Some(f) => match &f.status {
                     Status::Fail => {
                         let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                        s.set_message(one_line(&f.message));
+                        s.set_message(one_line(f.message()));
                         s.set_type(rule.severity.as_str());
                         let p = place(r, f.primary);
                         s.set_description(format!(
@@ -119,7 +119,7 @@ pub fn render(r: &Report) -> String {
                             p.line,
                             p.column,
                             entity_with_name_and_owner(r, e),
-                            f.message,
+                            f.message(),
                             evidence(r, f)
                         ));
                         s

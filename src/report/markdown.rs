@@ -84,7 +84,7 @@ pub fn render(r: &Report, group: GroupBy) -> String {
                 entity_name(r, f.entity),
                 cell(entity_str(r, f.entity, "name").unwrap_or("")),
                 cell(entity_str(r, f.entity, "owner").unwrap_or("")),
-                cell(&f.primary_label),
+                cell(f.primary_label()),
                 p.file,
                 p.line
             );
@@ -112,7 +112,7 @@ pub fn render(r: &Report, group: GroupBy) -> String {
                     entity_name(r, f.entity),
                     cell(entity_str(r, f.entity, "name").unwrap_or("")),
                     cell(entity_str(r, f.entity, "owner").unwrap_or("")),
-                    cell(&f.primary_label),
+                    cell(f.primary_label()),
                     p.file,
                     p.line
                 );

@@ -295,7 +295,7 @@ fn rule_props(rule: &crate::check::CheckedRule) -> Vec<Prop> {
 }
 
 fn evidence(r: &Report, f: &Finding) -> Vec<Evidence> {
-    let selected = f.selected.iter().map(|x| (x, "selected"));
+    let selected = f.selected().iter().map(|x| (x, "selected"));
     let failed = f
         .failed
         .iter()
@@ -397,7 +397,7 @@ pub fn render(r: &Report) -> String {
         observations.push(Observation {
             uuid: observation.clone(),
             title: format!("{id} on {entity}"),
-            description: or_none(f.message.clone(), &rule.title),
+            description: or_none(f.message().to_owned(), &rule.title),
             props: props.into_iter().flatten().collect(),
             methods: vec!["EXAMINE"],
             types: vec!["finding"],
@@ -416,7 +416,7 @@ pub fn render(r: &Report) -> String {
         findings.push(OscalFinding {
             uuid: uuid(&["finding", &as_of, &id, &entity]),
             title: format!("{id} {}: {entity}", rule.title),
-            description: or_none(f.message.clone(), &rule.title),
+            description: or_none(f.message().to_owned(), &rule.title),
             props,
             origins: origins(&tool),
             target: Target {

@@ -268,7 +268,7 @@ pub fn render_limited(r: &Report, limits: Limits) -> String {
                 }
             }
             for fact in f
-                .selected
+                .selected()
                 .iter()
                 .map(|x| (x, "selected: "))
                 .chain(f.failed.iter().flat_map(|x| &x.facts).map(|x| (x, "")))
@@ -291,9 +291,13 @@ pub fn render_limited(r: &Report, limits: Limits) -> String {
                 .message(message(format!(
                     "{}: {}",
                     entity_name(r, f.entity),
-                    f.message
+                    f.message()
                 )))
-                .locations(vec![location(r, f.primary, Some(f.primary_label.clone()))])
+                .locations(vec![location(
+                    r,
+                    f.primary,
+                    Some(f.primary_label().to_owned()),
+                )])
                 .related_locations(related)
                 .partial_fingerprints(fingerprints)
                 .build();

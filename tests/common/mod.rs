@@ -138,7 +138,7 @@ pub fn evidence(r: &Report, id: &str) -> Vec<String> {
         .iter()
         .find(|f| &*r.project.inventory.get(f.entity).id == id)
         .expect("finding for id");
-    f.selected
+    f.selected()
         .iter()
         .chain(f.failed.iter().flat_map(|x| &x.facts))
         .map(|x| x.text.clone())
