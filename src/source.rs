@@ -63,7 +63,7 @@ pub struct SourceFile {
     pub name: String,
     /// `Arc<String>`, not `Arc<str>`: a file's text is moved in, never copied (inventories
     /// can be large), and cloning the handle is cheap. Empty once let go
-    /// ([`SourceMap::release`]) until something asks for the text again ([`SourceFile::text`]).
+    /// ([`SourceMap::lend`]) until something asks for the text again ([`SourceFile::text`]).
     text: std::sync::OnceLock<Arc<String>>,
     /// Where to read a let-go text again, and what the file was when it was first read.
     released: Option<Released>,
@@ -243,7 +243,7 @@ impl SourceFile {
         self.text().get(span.range()).unwrap_or("")
     }
 
-    /// The file's text. A text let go ([`SourceMap::release`]) is read again from its file
+    /// The file's text. A text let go ([`SourceMap::lend`]) is read again from its file
     /// the first time it is asked for, if the file still has the size and modification
     /// time it had when first read; otherwise (changed, removed, unreadable) the text is
     /// empty, so spans into it show no snippet instead of lines that are not the ones read.
@@ -439,27 +439,16 @@ impl SourceMap {
     }
 
     /// Let go of the text of `id`, read from `path` when the file had modification time
-    /// `modified`, to be read again from the file if it is ever asked for
-    /// ([`SourceFile::text`]); its line index stays, so lines and columns need no text.
-    /// Only a file of at least [`RELEASE_MIN`] bytes, all ASCII (columns are then byte
-    /// counts), that nothing else shares, is let go, and never in an indexed map (the
-    /// language server's, whose texts may be an editor's unsaved ones). Returns whether it
-    /// was.
+    /// `modified`, and hand it to the caller (the inventory loader reads the file from it
+    /// and drops it as soon as the file is read); the map reads it again from the file if it
+    /// is ever asked for ([`SourceFile::text`]), and keeps the line index, so lines and
+    /// columns need no text. Only a file of at least [`RELEASE_MIN`] bytes, all ASCII
+    /// (columns are then byte counts), that nothing else shares, is let go, and never in an
+    /// indexed map (the language server's, whose texts may be an editor's unsaved ones);
+    /// `None` otherwise.
     ///
     /// A large inventory's text is needed while it is parsed; afterwards a report needs only
     /// lines and columns, unless it shows a snippet (an error, a finding in the terminal).
-    pub fn release(
-        &mut self,
-        id: FileId,
-        path: &std::path::Path,
-        modified: std::time::SystemTime,
-    ) -> bool {
-        self.lend(id, path, modified).is_some()
-    }
-
-    /// [`SourceMap::release`], handing the text to the caller instead of dropping it: the
-    /// inventory loader reads the file from it and drops it as soon as the file is read,
-    /// so a large register's texts are not all in memory when its model is complete.
     pub fn lend(
         &mut self,
         id: FileId,
@@ -641,7 +630,7 @@ mod tests {
         let probes: Vec<u32> = (0..text.len() as u32).step_by(4099).collect();
         let before: Vec<_> = probes.iter().map(|&o| map.get(id).line_col(o)).collect();
         let around = map.get(id).line_around(5000, 5001);
-        assert!(map.release(id, &path, modified));
+        assert!(map.lend(id, &path, modified).is_some());
         assert!(!map.get(id).text_is_loaded());
         assert_eq!(map.get(id).len(), text.len());
         let after: Vec<_> = probes.iter().map(|&o| map.get(id).line_col(o)).collect();
@@ -656,7 +645,7 @@ mod tests {
         assert!(map.get(id).text_is_loaded());
         assert_eq!(map.text(id), text);
         // Read again, it can be let go again.
-        assert!(map.release(id, &path, modified));
+        assert!(map.lend(id, &path, modified).is_some());
         assert!(!map.get(id).text_is_loaded());
 
         // The file changed since it was read: no text rather than lines that were not read.
@@ -678,7 +667,7 @@ mod tests {
         // Removed: the same.
         let mut map = SourceMap::new();
         let id = map.add("big.yaml", text.clone());
-        assert!(map.release(id, &path, modified));
+        assert!(map.lend(id, &path, modified).is_some());
         std::fs::remove_file(&path).expect("rm");
         assert_eq!(map.text(id), "");
     }
@@ -691,25 +680,25 @@ mod tests {
         let now = std::time::SystemTime::now();
         let mut map = SourceMap::new();
         let small = map.add("small", "a: 1\n");
-        assert!(!map.release(small, &path, now));
+        assert!(map.lend(small, &path, now).is_none());
         let big = "a: 1\n".repeat(RELEASE_MIN / 5 + 1);
         let accented = map.add("accented", format!("{big}# café\n"));
-        assert!(!map.release(accented, &path, now));
+        assert!(map.lend(accented, &path, now).is_none());
         let shared = map.add("shared", big.clone());
         let held = map.get(shared).text_arc();
-        assert!(!map.release(shared, &path, now));
+        assert!(map.lend(shared, &path, now).is_none());
         drop(held);
         let snapshot = map.clone();
         assert!(
-            !map.release(shared, &path, now),
+            map.lend(shared, &path, now).is_none(),
             "a clone of the map shares the file"
         );
         drop(snapshot);
-        assert!(map.release(shared, &path, now));
+        assert!(map.lend(shared, &path, now).is_some());
         assert!(map.get(accented).text_is_loaded() && map.get(small).text_is_loaded());
         // The language server's map may hold an editor's unsaved text: never let go.
         let mut indexed = SourceMap::indexed();
         let open = indexed.set_text(PathBuf::from("/p/v.yaml"), "v.yaml", big);
-        assert!(!indexed.release(open, &path, now));
+        assert!(indexed.lend(open, &path, now).is_none());
     }
 }

@@ -1,5 +1,5 @@
 //! A large all-ASCII inventory file's text is let go once it is parsed
-//! (`SourceMap::release`): reports need only its line index, and a snippet reads the file
+//! (`SourceMap::lend`): reports need only its line index, and a snippet reads the file
 //! again. Every report must be what it is when the text is kept, which a trailing comment
 //! with one non-ASCII character forces (the same entities, lines and columns).
 

@@ -48,7 +48,7 @@ pub struct Settings {
     /// not name every one of them, and only a needed input missing is an error.
     pub needs: Needs,
     /// Keep every inventory text in memory. By default a large file's text is let go once
-    /// parsed and read again for a snippet (`SourceMap::release`), which needs the files
+    /// parsed and read again for a snippet (`SourceMap::lend`), which needs the files
     /// to stay where they are: `diff` keeps the texts of a base it reads from a temporary
     /// directory.
     pub keep_texts: bool,
@@ -516,7 +516,7 @@ fn inventory_with(setup: &mut Setup, cache: Option<&mut inventory::load::FileCac
         }
         None => {
             // A large file's text is needed again after its parse only for a snippet (see
-            // `SourceMap::release`): the loader drops it once the file is read. The language
+            // `SourceMap::lend`): the loader drops it once the file is read. The language
             // server (with a cache) keeps its texts.
             let lent = read
                 .iter()
